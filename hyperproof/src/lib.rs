@@ -1,0 +1,2 @@
+//! Work in progress: this crate has no client yet.
+#![deny(missing_docs)]
