@@ -1,0 +1,595 @@
+//! The one error type of the crate family, organised by the phase a call failed in.
+//!
+//! Every vendor crate re-exports [`Error`]. The phases answer the question an operator
+//! asks first: *did the request reach the server, and if it did, what did it say?*
+//!
+//! | Variant | Sent? | Typical cause |
+//! |---|---|---|
+//! | [`Error::InvalidInput`], [`Error::Config`] | never | bad argument, bad builder setting |
+//! | [`Error::Transport`] | maybe ([`Error::was_sent`]) | DNS, refused connection, reset |
+//! | [`Error::Timeout`] | maybe | attempt or whole-operation deadline |
+//! | [`Error::Api`] | yes | the server answered non-2xx |
+//! | [`Error::RateLimited`] | yes | 429 after retries, or `Retry-After` above the cap |
+//! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
+//! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use scim_types::ScimError;
+
+/// Shorthand for `Result<T, idgraph_common::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A boxed error source, kept as is (never stringified) so callers can walk the chain.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when calling an app's API.
+///
+/// Match on the variant for the phase, or use the predicates ([`Error::status`],
+/// [`Error::is_not_found`], [`Error::is_retryable`], [`Error::is_rate_limited`], …), which
+/// keep working as variants are added.
+///
+/// ```
+/// use idgraph_common::Error;
+///
+/// fn describe(err: &Error) -> &'static str {
+///     if err.is_not_found() {
+///         "gone already"
+///     } else if err.is_rate_limited() {
+///         "slow down"
+///     } else if err.is_retryable() {
+///         "try again later"
+///     } else {
+///         "needs a human"
+///     }
+/// }
+/// # let _ = describe;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A caller-supplied value was rejected before anything was sent.
+    #[error("invalid input: {message}")]
+    InvalidInput {
+        /// What was wrong and, where it helps, what to do instead.
+        message: Cow<'static, str>,
+    },
+
+    /// A client or builder setting is unusable (bad URL, missing credential, …).
+    #[error("client configuration error: {message}")]
+    Config {
+        /// What was wrong.
+        message: Cow<'static, str>,
+        /// The underlying cause, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The request could not be completed at the network level.
+    #[error("transport error on {method} {path}{}: {source}", if *.sent { "" } else { " (not sent)" })]
+    Transport {
+        /// HTTP method.
+        method: &'static str,
+        /// Request path (never the query string, which may carry personal data).
+        path: String,
+        /// `false` when the connection failed before any byte of the request was sent,
+        /// so even a non-idempotent request is known not to have been processed.
+        sent: bool,
+        /// The underlying I/O or HTTP error, with any URL removed.
+        #[source]
+        source: BoxError,
+    },
+
+    /// An attempt or the whole operation ran out of time.
+    #[error("{kind} timeout after {after:?} on {method} {path}")]
+    Timeout {
+        /// Which deadline expired.
+        kind: TimeoutKind,
+        /// The configured limit that was reached.
+        after: Duration,
+        /// HTTP method.
+        method: &'static str,
+        /// Request path.
+        path: String,
+    },
+
+    /// The server answered with a non-success status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The server kept throttling us, or asked us to wait longer than the configured cap.
+    #[error("rate limited on {method} {path} after {attempts} attempt(s){}{}",
+        match .retry_after { Some(d) => format!("; server asks to retry after {d:?}"), None => String::new() },
+        match .last { Some(api) => format!(" ({})", api.summary()), None => String::new() })]
+    RateLimited {
+        /// How long the server asked us to wait, when it said.
+        retry_after: Option<Duration>,
+        /// Attempts made, including the first.
+        attempts: u32,
+        /// HTTP method.
+        method: &'static str,
+        /// Request path.
+        path: String,
+        /// The last throttling response.
+        last: Option<Box<ApiError>>,
+    },
+
+    /// A success response whose body did not match the documented shape.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// The app offers no API for this operation.
+    #[error("{operation} is not supported by {app}: {instead}")]
+    Unsupported {
+        /// The app (for example `Proof`).
+        app: Cow<'static, str>,
+        /// The operation that was asked for.
+        operation: Cow<'static, str>,
+        /// What to do instead (for example the IdP action that has the same effect).
+        instead: Cow<'static, str>,
+    },
+}
+
+/// Which deadline expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// A single attempt (connect, send and read the response) took too long.
+    Attempt,
+    /// The whole operation, retries and waits included, took too long.
+    Operation,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Attempt => "attempt",
+            TimeoutKind::Operation => "operation",
+        })
+    }
+}
+
+impl Error {
+    /// An [`Error::InvalidInput`] with the given message.
+    pub fn invalid_input(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Config`] with the given message and no source.
+    pub fn config(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::Config {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An [`Error::Unsupported`] naming the app, the operation and what to do instead.
+    pub fn unsupported(
+        app: impl Into<Cow<'static, str>>,
+        operation: impl Into<Cow<'static, str>>,
+        instead: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::Unsupported {
+            app: app.into(),
+            operation: operation.into(),
+            instead: instead.into(),
+        }
+    }
+
+    /// The HTTP status the server answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::RateLimited { last, .. } => last.as_ref().map(|a| a.status).or(Some(429)),
+            Error::Decode(d) => Some(d.status),
+            _ => None,
+        }
+    }
+
+    /// The API error, when the server answered with a non-success status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            Error::RateLimited { last, .. } => last.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The SCIM error body (RFC 7644 §3.12), when the server sent one.
+    pub fn scim_error(&self) -> Option<&ScimError> {
+        self.api().and_then(ApiError::scim)
+    }
+
+    /// `true` for a 404 answer.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 404)
+    }
+
+    /// `true` for a 401 answer: the credential is missing, wrong, expired or rotated.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 401)
+    }
+
+    /// `true` for a 403 answer that is a permission problem (not a quota signal).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 403)
+    }
+
+    /// `true` for a 409 answer (for SCIM: `uniqueness`).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 409)
+    }
+
+    /// `true` when the call was throttled ([`Error::RateLimited`]).
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::RateLimited { .. })
+    }
+
+    /// `true` when the operation may succeed if tried again later unchanged.
+    ///
+    /// Transport errors, timeouts, throttling and 408/429/502/503/504 answers are
+    /// retryable; invalid input, configuration, 4xx answers and decode errors are not.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            Error::Api(api) => matches!(api.status, 408 | 429 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// How long the server asked us to wait before trying again, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// `false` only when the request is known not to have reached the server
+    /// (never built, or the connection was refused).
+    pub fn was_sent(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. } | Error::Config { .. } | Error::Unsupported { .. } => false,
+            Error::Transport { sent, .. } => *sent,
+            _ => true,
+        }
+    }
+
+    /// Adds a hint to an API error (shown in `Display`); other variants are returned as is.
+    ///
+    /// Vendor crates use this to say what a status means for *their* API, for example
+    /// that a 401 from Probo may mean an enabled Bridge rotated the token.
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        if let Error::Api(api) = &mut self {
+            api.hint = Some(hint.into());
+        }
+        self
+    }
+}
+
+/// A non-success answer from the server.
+///
+/// `Display` always names the status, the vendor's code and message when there are any,
+/// the request id, and a hint when the client knows what the status means for this API.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// HTTP method of the request.
+    pub method: &'static str,
+    /// Request path (no query string).
+    pub path: String,
+    /// The parsed error body.
+    pub body: ErrorBody,
+    /// The request id the server returned in a header, if any.
+    pub request_id: Option<String>,
+    /// How long the server asked us to wait (`Retry-After`), if it said.
+    pub retry_after: Option<Duration>,
+    /// The start of the raw body (at most [`ERROR_SNIPPET_LEN`] bytes, lossily decoded).
+    pub body_snippet: String,
+    /// What this status means for this API, when the client knows.
+    pub hint: Option<Cow<'static, str>>,
+}
+
+/// How many bytes of an error body are kept in [`ApiError::body_snippet`].
+pub const ERROR_SNIPPET_LEN: usize = 1024;
+
+impl ApiError {
+    /// The SCIM error body, when the server sent one.
+    pub fn scim(&self) -> Option<&ScimError> {
+        match &self.body {
+            ErrorBody::Scim(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The vendor's machine-readable error code (`scimType` for SCIM), if any.
+    pub fn code(&self) -> Option<&str> {
+        match &self.body {
+            ErrorBody::Scim(e) => e.scim_type.as_ref().map(|t| t.as_str()),
+            ErrorBody::Json { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The vendor's human-readable message (`detail` for SCIM), if any.
+    pub fn message(&self) -> Option<&str> {
+        match &self.body {
+            ErrorBody::Scim(e) => e.detail.as_deref(),
+            ErrorBody::Json { message, .. } => message.as_deref(),
+            ErrorBody::Text(t) if !t.trim().is_empty() => Some(t.trim()),
+            _ => None,
+        }
+    }
+
+    /// One line: status, code and message.
+    pub fn summary(&self) -> String {
+        let mut s = format!("HTTP {}", self.status);
+        if let Some(reason) = reason_phrase(self.status) {
+            s.push(' ');
+            s.push_str(reason);
+        }
+        if let Some(code) = self.code() {
+            s.push_str(" [");
+            s.push_str(code);
+            s.push(']');
+        }
+        if let Some(msg) = self.message() {
+            s.push_str(": ");
+            s.push_str(&truncate_chars(msg, 300));
+        }
+        s
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {} {}", self.summary(), self.method, self.path)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, ". {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The body of an error response, parsed as far as it goes.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ErrorBody {
+    /// An RFC 7644 §3.12 SCIM error.
+    Scim(ScimError),
+    /// Some other JSON object; `code` and `message` are read from the usual keys
+    /// (`error`, `code`, `message`, `detail`, `error_description`, `title`).
+    Json {
+        /// Machine-readable code, if the body has one.
+        code: Option<String>,
+        /// Human-readable message, if the body has one.
+        message: Option<String>,
+    },
+    /// A body that is not JSON (an HTML error page, plain text), truncated.
+    Text(String),
+    /// No body.
+    Empty,
+}
+
+/// A success response whose body could not be decoded into the expected type.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The Rust type we tried to decode into.
+    pub type_name: &'static str,
+    /// The JSON path where decoding failed (for example `Resources[3].emails[0].primary`).
+    pub path: String,
+    /// HTTP status of the response.
+    pub status: u16,
+    /// HTTP method of the request.
+    pub method: &'static str,
+    /// Request path.
+    pub request_path: String,
+    /// The response's `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// The start of the body, unless the body may hold a secret (token responses).
+    pub body_snippet: Option<String>,
+    /// What went wrong.
+    pub reason: DecodeReason,
+    /// The serde error, when there is one.
+    pub source: Option<serde_json::Error>,
+}
+
+/// Why a body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeReason {
+    /// The body was empty.
+    EmptyBody,
+    /// The body was not JSON and the content type says it is something else.
+    UnexpectedContentType,
+    /// The body was not valid JSON, or not of the expected shape.
+    InvalidJson,
+    /// The body was larger than the configured limit.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the HTTP {} response to {} {} as {}",
+            self.status,
+            self.method,
+            self.request_path,
+            short_type_name(self.type_name)
+        )?;
+        match &self.reason {
+            DecodeReason::EmptyBody => f.write_str(": the body is empty")?,
+            DecodeReason::UnexpectedContentType => write!(
+                f,
+                ": expected JSON, got {}",
+                self.content_type.as_deref().unwrap_or("no content type")
+            )?,
+            DecodeReason::InvalidJson => {
+                if !self.path.is_empty() && self.path != "." {
+                    write!(f, " at `{}`", self.path)?;
+                }
+                if let Some(src) = &self.source {
+                    write!(f, ": {src}")?;
+                }
+            }
+            DecodeReason::TooLarge { limit } => {
+                write!(f, ": the body is larger than the {limit}-byte limit")?
+            }
+        }
+        if let Some(snippet) = &self.body_snippet {
+            write!(f, "; body starts with: {}", truncate_chars(snippet, 200))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// `alloc::vec::Vec<my_crate::User>` → `Vec<User>`, for readable messages.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for ch in full.chars() {
+        if ch.is_alphanumeric() || ch == '_' || ch == ':' {
+            segment.push(ch);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(&segment));
+            segment.clear();
+            out.push(ch);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(&segment));
+    out
+}
+
+/// Cuts `s` to at most `max` characters, marking the cut.
+pub(crate) fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((idx, _)) => Cow::Owned(format!("{}…", &s[..idx])),
+    }
+}
+
+fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, body: ErrorBody) -> ApiError {
+        ApiError {
+            status,
+            method: "GET",
+            path: "/Users/1".into(),
+            body,
+            request_id: Some("req-1".into()),
+            retry_after: None,
+            body_snippet: String::new(),
+            hint: None,
+        }
+    }
+
+    #[test]
+    fn display_names_status_code_message_and_request_id() {
+        let e = Error::Api(Box::new(api(
+            409,
+            ErrorBody::Json {
+                code: Some("uniqueness".into()),
+                message: Some("taken".into()),
+            },
+        )));
+        let s = e.to_string();
+        assert_eq!(
+            s,
+            "HTTP 409 Conflict [uniqueness]: taken on GET /Users/1 (request id req-1)"
+        );
+        assert!(e.is_conflict());
+        assert_eq!(e.status(), Some(409));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn hint_is_appended() {
+        let e = Error::Api(Box::new(api(401, ErrorBody::Empty))).with_hint("rotate the token");
+        assert!(e.to_string().ends_with(". rotate the token"), "{e}");
+        assert!(e.is_unauthorized());
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for (s, r) in [
+            (408, true),
+            (429, true),
+            (500, false),
+            (502, true),
+            (503, true),
+            (504, true),
+            (404, false),
+        ] {
+            assert_eq!(
+                Error::Api(Box::new(api(s, ErrorBody::Empty))).is_retryable(),
+                r,
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_type_names() {
+        assert_eq!(
+            short_type_name("alloc::vec::Vec<my::mod::User>"),
+            "Vec<User>"
+        );
+        assert_eq!(short_type_name("u32"), "u32");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut_and_respects_char_boundaries() {
+        assert_eq!(truncate_chars("héllo", 2), "hé…");
+        assert_eq!(truncate_chars("hi", 2), "hi");
+    }
+}

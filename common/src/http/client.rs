@@ -1,0 +1,447 @@
+//! [`HttpClient`] and the one retry loop every request goes through.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use tokio::time::Instant;
+use url::Url;
+
+use super::Method;
+use super::body::{self, Ctx, ReadError};
+use super::builder::HttpClientBuilder;
+use super::request::Request;
+use super::response::Response;
+use crate::auth::{AuthHeaders, AuthProvider, AuthStamp};
+use crate::error::{ApiError, Error, Result, TimeoutKind};
+use crate::path::IntoApiPath;
+use crate::rate_limit::RateLimiter;
+use crate::retry::{AttemptOutcome, Decision, RetryPolicy};
+use crate::trace;
+
+pub(crate) type ThrottleFn = Arc<dyn Fn(u16, &[u8]) -> bool + Send + Sync>;
+pub(crate) type HintFn = Arc<dyn Fn(&ApiError) -> Option<Cow<'static, str>> + Send + Sync>;
+
+/// An HTTP client for one API: base URL, auth, retries, rate limit and timeouts.
+///
+/// Cheap to clone (one `Arc`); clones share the connection pool, the auth provider's
+/// token cache and the rate limiter. `Send + Sync`.
+///
+/// ```no_run
+/// use idgraph_common::HttpClient;
+///
+/// # async fn run() -> idgraph_common::Result<()> {
+/// #[derive(serde::Deserialize)]
+/// struct Me { email: String }
+///
+/// let client = HttpClient::builder().base_url("https://api.example.com/v1").build()?;
+/// let me: Me = client.get(["users", "me"]).send_json().await?;
+/// println!("{}", me.email);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) base_path: String,
+    pub(crate) host: String,
+    pub(crate) auth: Option<Arc<dyn AuthProvider>>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) throttle: Option<ThrottleFn>,
+    pub(crate) hint: Option<HintFn>,
+    pub(crate) max_error_body: usize,
+    pub(crate) max_response_body: usize,
+}
+
+/// A request ready to be sent: everything the loop needs, owned.
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    /// The encoded path, for errors and spans (no query).
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<(Bytes, &'static str)>,
+    pub(crate) idempotent: bool,
+    pub(crate) operation: Cow<'static, str>,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Done(Response),
+    Unauthorized(Box<ApiError>, AuthStamp),
+    /// A failure retrying cannot change (bad credential config, oversized body).
+    Fatal(Error),
+    Failed {
+        error: Error,
+        outcome: AttemptOutcome,
+    },
+}
+
+impl HttpClient {
+    /// Starts building a client.
+    pub fn builder() -> HttpClientBuilder {
+        HttpClientBuilder::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The base URL request paths are appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// A request with the given method and path (segments are encoded one by one).
+    pub fn request(&self, method: Method, path: impl IntoApiPath) -> Request {
+        Request::new(self.clone(), method, path.into_api_path())
+    }
+
+    /// A `GET` request.
+    pub fn get(&self, path: impl IntoApiPath) -> Request {
+        self.request(Method::Get, path)
+    }
+
+    /// A `POST` request (retried only when the server provably did not process it).
+    pub fn post(&self, path: impl IntoApiPath) -> Request {
+        self.request(Method::Post, path)
+    }
+
+    /// A `PUT` request.
+    pub fn put(&self, path: impl IntoApiPath) -> Request {
+        self.request(Method::Put, path)
+    }
+
+    /// A `PATCH` request (not idempotent unless marked so).
+    pub fn patch(&self, path: impl IntoApiPath) -> Request {
+        self.request(Method::Patch, path)
+    }
+
+    /// A `DELETE` request.
+    pub fn delete(&self, path: impl IntoApiPath) -> Request {
+        self.request(Method::Delete, path)
+    }
+
+    /// The full URL for an encoded path and query.
+    pub(crate) fn url_for(&self, encoded_path: &str, query: &str) -> Url {
+        let mut url = self.inner.base.clone();
+        let mut full = String::with_capacity(self.inner.base_path.len() + encoded_path.len());
+        full.push_str(&self.inner.base_path);
+        full.push_str(encoded_path);
+        if full.is_empty() {
+            full.push('/');
+        }
+        url.set_path(&full);
+        url.set_query((!query.is_empty()).then_some(query));
+        url
+    }
+
+    /// Runs a prepared request through the retry loop, within the operation timeout.
+    pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {
+        let span = trace::operation(
+            &req.operation,
+            req.method.as_str(),
+            &req.path,
+            &self.inner.host,
+        );
+        let fut = trace::instrument(self.run(&req, span.clone()), span.clone());
+        let result = match self.inner.operation_timeout {
+            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    kind: TimeoutKind::Operation,
+                    after: limit,
+                    method: req.method.as_str(),
+                    path: req.path.clone(),
+                })
+            }),
+            None => fut.await,
+        };
+        if let Err(e) = &result {
+            trace::record_error(&span, error_type(e));
+        }
+        result
+    }
+
+    async fn run(&self, req: &Prepared, span: trace::Span) -> Result<Response> {
+        let deadline = self.inner.operation_timeout.map(|d| Instant::now() + d);
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire().await;
+            }
+            let result = trace::instrument(self.attempt(req), trace::attempt(attempt)).await;
+            let (error, outcome) = match result {
+                Attempt::Done(resp) => {
+                    trace::record_status(&span, resp.status());
+                    return Ok(resp);
+                }
+                Attempt::Unauthorized(api, stamp) => {
+                    trace::record_status(&span, api.status);
+                    let auth = self.inner.auth.as_ref();
+                    if !refreshed {
+                        if let Some(auth) = auth {
+                            if auth.refresh_after_unauthorized(stamp).await? {
+                                refreshed = true;
+                                continue;
+                            }
+                        }
+                    }
+                    return Err(self.finish_api_error(api));
+                }
+                Attempt::Fatal(error) => return Err(error),
+                Attempt::Failed { error, outcome } => (error, outcome),
+            };
+            if let AttemptOutcome::Response { status, .. } = outcome {
+                trace::record_status(&span, status);
+            }
+            let decision =
+                self.inner
+                    .retry
+                    .decide(&outcome, attempt, req.idempotent, fastrand::f64());
+            match decision {
+                Decision::RetryAfter(delay) => {
+                    if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+                        // Waiting would overrun the operation deadline: say why now.
+                        return Err(self.give_up(error, &outcome, attempt, req));
+                    }
+                    trace::retrying(attempt, delay, error_type(&error));
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::GiveUpRateLimited { retry_after } => {
+                    return Err(rate_limited(error, retry_after, attempt, req));
+                }
+                _ => return Err(self.finish(error)),
+            }
+        }
+    }
+
+    /// The error to return when the loop stops early: throttling stays a rate-limit error.
+    fn give_up(
+        &self,
+        error: Error,
+        outcome: &AttemptOutcome,
+        attempt: u32,
+        req: &Prepared,
+    ) -> Error {
+        match outcome {
+            AttemptOutcome::Response {
+                throttled: true,
+                retry_after,
+                ..
+            } => rate_limited(error, *retry_after, attempt, req),
+            _ => self.finish(error),
+        }
+    }
+
+    fn finish(&self, error: Error) -> Error {
+        match error {
+            Error::Api(api) => self.finish_api_error(api),
+            other => other,
+        }
+    }
+
+    fn finish_api_error(&self, mut api: Box<ApiError>) -> Error {
+        if let Some(hint) = self.inner.hint.as_ref().and_then(|f| f(&api)) {
+            api.hint = Some(hint);
+        }
+        Error::Api(api)
+    }
+
+    /// One attempt: authorize, send, read the body, classify.
+    async fn attempt(&self, req: &Prepared) -> Attempt {
+        let inner = &*self.inner;
+        let mut auth_headers = AuthHeaders::default();
+        let stamp = match &inner.auth {
+            None => AuthStamp::default(),
+            Some(auth) => match auth.authorize(&mut auth_headers).await {
+                Ok(stamp) => stamp,
+                // The request itself was not sent, so a retryable credential failure (token
+                // endpoint down) may be retried for any method.
+                Err(error) if error.is_retryable() => {
+                    return Attempt::Failed {
+                        error,
+                        outcome: AttemptOutcome::NotSent,
+                    };
+                }
+                Err(error) => return Attempt::Fatal(error),
+            },
+        };
+
+        let mut rb = inner
+            .http
+            .request(req.method.to_reqwest(), req.url.clone())
+            .headers(inner.headers.clone());
+        for (name, value) in req.headers.iter().chain(auth_headers.entries.iter()) {
+            rb = rb.header(name, value);
+        }
+        if let Some((bytes, content_type)) = &req.body {
+            rb = rb.header(CONTENT_TYPE, *content_type).body(bytes.clone());
+        }
+
+        let ctx = Ctx {
+            method: req.method.as_str(),
+            path: &req.path,
+        };
+        let exchange = async {
+            let mut resp = rb.send().await?;
+            let status = resp.status().as_u16();
+            let headers = std::mem::take(resp.headers_mut());
+            let body = if (200..300).contains(&status) {
+                body::read_body(&mut resp, inner.max_response_body).await
+            } else {
+                Ok(body::read_capped(&mut resp, inner.max_error_body).await)
+            };
+            Ok::<_, reqwest::Error>((status, headers, body))
+        };
+        let exchanged = match inner.attempt_timeout {
+            Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                Ok(r) => r,
+                Err(_) => {
+                    return Attempt::Failed {
+                        error: Error::Timeout {
+                            kind: TimeoutKind::Attempt,
+                            after: limit,
+                            method: ctx.method,
+                            path: req.path.clone(),
+                        },
+                        outcome: AttemptOutcome::TimedOut,
+                    };
+                }
+            },
+            None => exchange.await,
+        };
+        let (status, headers, body) = match exchanged {
+            Err(e) => return transport_failure(e, req),
+            Ok(parts) => parts,
+        };
+        let body = match body {
+            Ok(b) => b,
+            Err(ReadError::Transport(e)) => return transport_failure(e, req),
+            Err(ReadError::TooLarge) => {
+                return Attempt::Fatal(body::too_large(
+                    inner.max_response_body,
+                    status,
+                    ctx,
+                    body::content_type(&headers),
+                ));
+            }
+        };
+
+        let throttled = status == 429 || inner.throttle.as_ref().is_some_and(|f| f(status, &body));
+        if let Some(limiter) = &inner.limiter {
+            limiter.observe(&body::rate_signal(&headers, throttled));
+        }
+        if (200..300).contains(&status) {
+            return Attempt::Done(Response::new(status, headers, body, ctx));
+        }
+        let api = Box::new(body::api_error(status, &headers, &body, ctx));
+        if status == 401 {
+            return Attempt::Unauthorized(api, stamp);
+        }
+        Attempt::Failed {
+            outcome: AttemptOutcome::Response {
+                status,
+                retry_after: api.retry_after,
+                throttled,
+            },
+            error: Error::Api(api),
+        }
+    }
+}
+
+fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
+    if e.is_timeout() {
+        return Attempt::Failed {
+            error: Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                after: Duration::ZERO,
+                method: req.method.as_str(),
+                path: req.path.clone(),
+            },
+            outcome: AttemptOutcome::TimedOut,
+        };
+    }
+    // A connect error means no byte of the request left this machine.
+    let sent = !e.is_connect();
+    Attempt::Failed {
+        error: Error::Transport {
+            method: req.method.as_str(),
+            path: req.path.clone(),
+            sent,
+            // reqwest errors print the full URL, query included: strip it.
+            source: Box::new(e.without_url()),
+        },
+        outcome: if sent {
+            AttemptOutcome::TransportError
+        } else {
+            AttemptOutcome::NotSent
+        },
+    }
+}
+
+fn rate_limited(
+    error: Error,
+    retry_after: Option<Duration>,
+    attempts: u32,
+    req: &Prepared,
+) -> Error {
+    let last = match error {
+        Error::Api(api) => Some(api),
+        _ => None,
+    };
+    Error::RateLimited {
+        retry_after,
+        attempts,
+        method: req.method.as_str(),
+        path: req.path.clone(),
+        last,
+    }
+}
+
+/// The OpenTelemetry `error.type` for an error.
+fn error_type(e: &Error) -> &'static str {
+    match e {
+        Error::InvalidInput { .. } => "invalid_input",
+        Error::Config { .. } => "config",
+        Error::Transport { .. } => "transport",
+        Error::Timeout { .. } => "timeout",
+        Error::Api(_) => "api",
+        Error::RateLimited { .. } => "rate_limited",
+        Error::Decode(_) => "decode",
+        Error::Unsupported { .. } => "unsupported",
+    }
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("HttpClient")
+            .field("base_url", &i.base.as_str())
+            .field("auth", &i.auth)
+            .field("retry", &i.retry)
+            .field("rate_limiter", &i.limiter)
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("operation_timeout", &i.operation_timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,79 @@
+//! [`Response`]: a success answer, body fully read.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use super::body::{self, Ctx, DecodeCtx};
+use crate::error::Result;
+
+/// A success (2xx) response with its body read.
+pub struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    method: &'static str,
+    path: String,
+}
+
+impl Response {
+    pub(crate) fn new(status: u16, headers: HeaderMap, body: Bytes, ctx: Ctx<'_>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            method: ctx.method,
+            path: ctx.path.to_owned(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// A response header, if present and valid text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The `Content-Type`, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        body::content_type(&self.headers)
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Decodes the body as JSON. A mismatch is an [`Error::Decode`](crate::Error::Decode)
+    /// naming the JSON path, the content type and the start of the body.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        body::decode_json(
+            &self.body,
+            &DecodeCtx {
+                status: self.status,
+                ctx: Ctx {
+                    method: self.method,
+                    path: &self.path,
+                },
+                content_type: self.content_type(),
+                quote_body: true,
+            },
+        )
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
