@@ -212,7 +212,17 @@ fn describe_at(input: &str, at: usize) -> String {
         }
         excerpt.push(c);
     }
-    format!("'{}'", excerpt.escape_debug())
+    let mut out = String::with_capacity(excerpt.len() + 2);
+    out.push('\'');
+    for c in excerpt.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 impl Filter {

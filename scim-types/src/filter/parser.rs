@@ -220,11 +220,26 @@ impl<'a> Parser<'a> {
                 self.close_paren()?;
                 Ok(Filter::Not(Box::new(f)))
             }
+            // `not` followed by something that cannot follow an attribute name: the caller
+            // meant the operator and forgot the parentheses the RFC requires.
+            Tok::Word(w) if w.eq_ignore_ascii_case("not") && self.not_without_parens() => Err(self
+                .err_at(
+                    self.peek(),
+                    "'(' after 'not' (the RFC form is not (filter))",
+                )),
             Tok::Word(w) => {
                 let attr = attr_path(self.input(), w, t.start)?;
                 self.after_attr(attr, &t, depth, in_vp)
             }
             _ => Err(self.err_at(&t, EXPECT_START)),
+        }
+    }
+
+    fn not_without_parens(&self) -> bool {
+        match self.peek().tok {
+            Tok::Eof => true,
+            Tok::Word(w) => !w.eq_ignore_ascii_case("pr") && CompareOp::from_keyword(w).is_none(),
+            _ => false,
         }
     }
 
