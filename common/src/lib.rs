@@ -53,6 +53,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod graph;
 pub mod http;
 pub mod paginate;
 pub mod path;

@@ -1,0 +1,239 @@
+//! The one trait every app implements: [`UserDirectory`], over [`DirectoryUser`]s.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+use super::catalog::CatalogEntry;
+use crate::error::Result;
+
+/// An email address used as the identity key: kept as given, compared, hashed and
+/// ordered case-insensitively (ASCII and Unicode lower case), trimmed of surrounding
+/// white space.
+///
+/// ```
+/// use idgraph_common::graph::Email;
+///
+/// assert_eq!(Email::new("Jane.Doe@Example.com"), Email::new("jane.doe@example.com"));
+/// assert_eq!(Email::new(" Jane@X.io ").as_str(), "Jane@X.io");
+/// assert_eq!(Email::new("Jane@X.io").key(), "jane@x.io");
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Email {
+    original: String,
+    key: String,
+}
+
+impl Email {
+    /// Wraps an address (not validated: each app validates its own rules).
+    pub fn new(address: impl Into<String>) -> Self {
+        let original = address.into().trim().to_owned();
+        let key = original.to_lowercase();
+        Self { original, key }
+    }
+
+    /// The address as given.
+    pub fn as_str(&self) -> &str {
+        &self.original
+    }
+
+    /// The comparison key (lower case).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl From<String> for Email {
+    fn from(s: String) -> Self {
+        Self::new(s)
+    }
+}
+
+impl From<&str> for Email {
+    fn from(s: &str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> Self {
+        e.original
+    }
+}
+
+impl PartialEq for Email {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Email {}
+
+impl Hash for Email {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl PartialOrd for Email {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Email {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl Borrow<str> for Email {
+    /// Borrows the *key*, so a `HashMap<Email, _>` can be queried with a lower-case `&str`.
+    fn borrow(&self) -> &str {
+        &self.key
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.original, f)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.original)
+    }
+}
+
+/// A user as the identity graph sees it, whatever the app.
+///
+/// ```
+/// use idgraph_common::graph::DirectoryUser;
+///
+/// let u = DirectoryUser::new("jane@example.com")
+///     .with_names("Jane", "Doe")
+///     .with_external_id("00u1")
+///     .with_groups(["Sales"]);
+/// assert!(u.active);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DirectoryUser {
+    /// The identity key, compared case-insensitively.
+    pub email: Email,
+    /// The source directory's id for this person (SCIM `externalId`), if known.
+    pub external_id: Option<String>,
+    /// Given (first) name.
+    pub given_name: Option<String>,
+    /// Family (last) name.
+    pub family_name: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Whether the account is active (may sign in).
+    pub active: bool,
+    /// Group names the user belongs to, in the app's own naming.
+    pub groups: Vec<String>,
+    /// The app's own id for the user (SCIM `id`, Proofpoint primary email, …); `None`
+    /// for users that exist only in a source directory.
+    pub app_id: Option<String>,
+}
+
+impl DirectoryUser {
+    /// An active user with only an email.
+    pub fn new(email: impl Into<Email>) -> Self {
+        Self {
+            email: email.into(),
+            external_id: None,
+            given_name: None,
+            family_name: None,
+            display_name: None,
+            active: true,
+            groups: Vec::new(),
+            app_id: None,
+        }
+    }
+
+    /// Sets given and family names.
+    #[must_use]
+    pub fn with_names(mut self, given: impl Into<String>, family: impl Into<String>) -> Self {
+        self.given_name = Some(given.into());
+        self.family_name = Some(family.into());
+        self
+    }
+
+    /// Sets the display name.
+    #[must_use]
+    pub fn with_display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    /// Sets the external id.
+    #[must_use]
+    pub fn with_external_id(mut self, id: impl Into<String>) -> Self {
+        self.external_id = Some(id.into());
+        self
+    }
+
+    /// Sets whether the user is active.
+    #[must_use]
+    pub fn with_active(mut self, active: bool) -> Self {
+        self.active = active;
+        self
+    }
+
+    /// Sets the groups.
+    #[must_use]
+    pub fn with_groups<I: IntoIterator<Item = S>, S: Into<String>>(mut self, groups: I) -> Self {
+        self.groups = groups.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the app's own id.
+    #[must_use]
+    pub fn with_app_id(mut self, id: impl Into<String>) -> Self {
+        self.app_id = Some(id.into());
+        self
+    }
+}
+
+/// One app's users, behind one interface.
+///
+/// Implemented by `probo_scim::Client`, `hyperproof::ScimClient`,
+/// `proofpoint_essentials::Client` (both API surfaces) and by
+/// `ReadBlind` for apps with no user API (Proof, Tessian), which
+/// answers every operation with [`Error::Unsupported`](crate::Error::Unsupported) naming
+/// the identity-provider action to take instead.
+///
+/// Operations that change a user identify it by [`DirectoryUser::app_id`] when set, else
+/// by email.
+#[async_trait]
+pub trait UserDirectory: Send + Sync {
+    /// What the app offers (user API, SCIM, auth, limits, caveats).
+    fn catalog(&self) -> &'static CatalogEntry;
+
+    /// Every user, as a lazy stream.
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>>;
+
+    /// Creates a user; returns it as the app stored it (with its `app_id`).
+    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser>;
+
+    /// Brings an existing user's names, external id, active flag (and groups where the
+    /// app manages them) to the values in `desired`, without touching anything else the
+    /// app stores. `desired.app_id` (or its email) names the user.
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser>;
+
+    /// Deactivates a user (keeps the account and its history).
+    async fn deactivate(&self, user: &DirectoryUser) -> Result<()>;
+
+    /// Deletes a user. Irreversible where the app says so; the caller's
+    /// `SyncPolicy` is the confirmation.
+    async fn delete(&self, user: &DirectoryUser) -> Result<()>;
+}
