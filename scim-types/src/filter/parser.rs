@@ -352,8 +352,22 @@ fn number(input: &str, w: &str, start: usize) -> Result<Number, FilterError> {
     if i != b.len() {
         return Err(err(i, "end of number (JSON number)"));
     }
-    w.parse::<Number>()
-        .map_err(|_| err(0, "a number within the range of a 64-bit float"))
+    // Integers stay exact; everything else goes through the standard library's correctly
+    // rounded float parser (serde_json's default one may be off by one ULP, which would break
+    // `Display` → parse round trips).
+    let is_integer = !w.contains(['.', 'e', 'E']);
+    if is_integer {
+        if let Ok(i) = w.parse::<i64>() {
+            return Ok(Number::from(i));
+        }
+        if let Ok(u) = w.parse::<u64>() {
+            return Ok(Number::from(u));
+        }
+    }
+    w.parse::<f64>()
+        .ok()
+        .and_then(Number::from_f64)
+        .ok_or_else(|| err(0, "a number within the range of a 64-bit float"))
 }
 
 /// Splits and validates `[urn ":"] name ["." sub]` found at byte offset `start`.
