@@ -53,6 +53,8 @@ pub struct ListResponse<T> {
     pub next_cursor: Option<String>,
     /// Cursor for the previous page (`previousCursor`, RFC 9865).
     pub previous_cursor: Option<String>,
+    /// Whether `totalResults` was actually present in what was read (or set by us).
+    total_reported: bool,
 }
 
 impl<T> Default for ListResponse<T> {
@@ -73,7 +75,25 @@ impl<T> ListResponse<T> {
             resources,
             next_cursor: None,
             previous_cursor: None,
+            total_reported: true,
         }
+    }
+
+    /// `totalResults` as the server reported it, or `None` when the response left it out
+    /// (then [`total_results`](Self::total_results) holds the page length). A paginating
+    /// client must not stop on a total the server never gave: a cursor page without
+    /// `totalResults` is not the last page.
+    ///
+    /// ```
+    /// use scim_types::{ListResponse, User};
+    /// let page: ListResponse<User> =
+    ///     serde_json::from_str(r#"{"Resources": [{"userName": "a"}], "nextCursor": "x"}"#)?;
+    /// assert_eq!(page.total_results, 1);
+    /// assert_eq!(page.reported_total(), None);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn reported_total(&self) -> Option<u64> {
+        self.total_reported.then_some(self.total_results)
     }
 
     /// Sets `startIndex` and `itemsPerPage` (the latter to the number of resources).
@@ -82,6 +102,7 @@ impl<T> ListResponse<T> {
         self.start_index = Some(start_index);
         self.items_per_page = Some(self.resources.len() as u64);
         self.total_results = total_results;
+        self.total_reported = true;
         self
     }
 
@@ -169,6 +190,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
         let resources = resources.unwrap_or_default();
         Ok(ListResponse {
             schemas,
+            total_reported: total.is_some(),
             total_results: total.unwrap_or(resources.len() as u64),
             items_per_page,
             start_index,
