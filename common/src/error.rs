@@ -11,6 +11,7 @@
 //! | [`Error::Api`] | yes | the server answered non-2xx |
 //! | [`Error::RateLimited`] | yes | 429 after retries, or `Retry-After` above the cap |
 //! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
+//! | [`Error::DomainNotRegistered`] | yes | Proofpoint Essentials: the email's domain is not registered |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
 
 use std::borrow::Cow;
@@ -120,6 +121,19 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
+    /// Proofpoint Essentials refused the request (HTTP 400) because the email's domain is
+    /// not registered in the organization. Domains cannot be registered through the API.
+    #[error("the domain `{domain}` is not registered in this Proofpoint Essentials organization; \
+        register it in the Proofpoint Essentials admin console (domains cannot be registered \
+        through the API) and try again ({source})")]
+    DomainNotRegistered {
+        /// The domain the server refused.
+        domain: String,
+        /// The 400 answer it refused it with.
+        #[source]
+        source: Box<ApiError>,
+    },
+
     /// The app offers no API for this operation.
     #[error("{operation} is not supported by {app}: {instead}")]
     Unsupported {
@@ -186,6 +200,7 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::RateLimited { last, .. } => last.as_ref().map(|a| a.status).or(Some(429)),
             Error::Decode(d) => Some(d.status),
+            Error::DomainNotRegistered { source, .. } => Some(source.status),
             _ => None,
         }
     }
@@ -195,6 +210,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api),
             Error::RateLimited { last, .. } => last.as_deref(),
+            Error::DomainNotRegistered { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -256,6 +272,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::Config { .. } | Error::Unsupported { .. } => false,
             Error::Transport { sent, .. } => *sent,
+            Error::DomainNotRegistered { .. } => true,
             _ => true,
         }
     }

@@ -429,6 +429,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::RateLimited { .. } => "rate_limited",
         Error::Decode(_) => "decode",
         Error::Unsupported { .. } => "unsupported",
+        Error::DomainNotRegistered { .. } => "domain_not_registered",
     }
 }
 
