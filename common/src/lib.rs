@@ -59,6 +59,7 @@ pub mod paginate;
 pub mod path;
 pub mod rate_limit;
 pub mod retry;
+pub mod scim;
 mod secret;
 mod trace;
 
