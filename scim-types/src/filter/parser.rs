@@ -1,7 +1,7 @@
 //! Recursive-descent parser for filters (RFC 7644 §3.4.2.2) and PATCH paths (§3.5.2).
 //!
-//! Recursion happens only at `(`, `not (` and `[`, and each of those first checks the depth
-//! against [`MAX_DEPTH`]; `and`/`or` chains are parsed with loops into n-ary nodes.
+//! The parser does not recurse: open groups live on an explicit stack (see `Parser::expr`),
+//! nesting is capped at [`MAX_DEPTH`], and `and`/`or` chains become n-ary nodes.
 
 use serde_json::Number;
 
@@ -38,9 +38,7 @@ fn check_len(input: &str) -> Result<(), FilterError> {
 pub(crate) fn parse_filter(input: &str) -> Result<Filter, FilterError> {
     check_len(input)?;
     let mut p = Parser::new(input)?;
-    let f = p.or_expr(0, false)?;
-    p.expect(|t| matches!(t, Tok::Eof), "'and', 'or' or end of input")?;
-    Ok(f)
+    p.expr(End::Eof, 0, false)
 }
 
 /// Parses a lone attribute path (`[urn:…:]name[.sub]`), with nothing around it.
@@ -88,8 +86,7 @@ pub(crate) fn parse_patch_path(input: &str) -> Result<PatchPath, FilterError> {
             "attribute without a sub-attribute before '['",
         ));
     }
-    let filter = p.or_expr(1, true)?;
-    p.expect(|t| matches!(t, Tok::RBracket), "'and', 'or' or ']'")?;
+    let filter = p.expr(End::Bracket, 1, true)?;
     let after = p.bump()?;
     let sub = match after.tok {
         Tok::Eof if !after.ws_before => None,
@@ -146,92 +143,131 @@ impl<'a> Parser<'a> {
         FilterError::at(self.input(), at, FilterErrorKind::Syntax, expected)
     }
 
-    fn expect(
-        &mut self,
-        ok: impl Fn(&Tok<'_>) -> bool,
-        expected: &'static str,
-    ) -> Result<(), FilterError> {
-        let t = self.bump()?;
-        if ok(&t.tok) {
-            Ok(())
-        } else {
-            Err(self.err_at(&t, expected))
-        }
-    }
-
-    fn descend(&self, depth: usize, t: &Token<'_>) -> Result<usize, FilterError> {
-        let d = depth + 1;
-        if d > MAX_DEPTH {
-            return Err(FilterError::at(
-                self.input(),
-                t.start,
-                FilterErrorKind::TooDeep,
-                format!("at most {MAX_DEPTH} levels of nesting"),
-            ));
-        }
-        Ok(d)
-    }
-
-    /// `or_expr = and_expr *("or" and_expr)`
-    fn or_expr(&mut self, depth: usize, in_vp: bool) -> Result<Filter, FilterError> {
-        let first = self.and_expr(depth, in_vp)?;
-        if !self.peek_keyword("or") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.peek_keyword("or") {
-            self.bump()?;
-            items.push(self.and_expr(depth, in_vp)?);
-        }
-        Ok(Filter::Or(items))
-    }
-
-    /// `and_expr = unary *("and" unary)`
-    fn and_expr(&mut self, depth: usize, in_vp: bool) -> Result<Filter, FilterError> {
-        let first = self.unary(depth, in_vp)?;
-        if !self.peek_keyword("and") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.peek_keyword("and") {
-            self.bump()?;
-            items.push(self.unary(depth, in_vp)?);
-        }
-        Ok(Filter::And(items))
-    }
-
-    /// `unary = "(" or_expr ")" / "not" "(" or_expr ")" / attrExp / valuePath`
-    fn unary(&mut self, depth: usize, in_vp: bool) -> Result<Filter, FilterError> {
-        let t = self.bump()?;
-        match t.tok {
-            Tok::LParen => {
-                let d = self.descend(depth, &t)?;
-                let f = self.or_expr(d, in_vp)?;
-                self.close_paren()?;
-                Ok(f)
+    /// Parses `or_expr` up to the end `end` of the outermost group, without recursion: every
+    /// open `(`, `not (` and `[` is a [`Frame`] on an explicit stack, so stack use is constant
+    /// whatever the input, and nesting is capped at [`MAX_DEPTH`].
+    ///
+    /// `or_expr = and_expr *("or" and_expr)`, `and_expr = unary *("and" unary)`,
+    /// `unary = "(" or_expr ")" / "not" "(" or_expr ")" / attrPath "[" or_expr "]" / attrExp`.
+    fn expr(&mut self, end: End, base_depth: usize, in_vp: bool) -> Result<Filter, FilterError> {
+        let mut stack = vec![Frame::new(Open::Root(end), in_vp)];
+        loop {
+            // Read one operand, opening frames for any groups in front of it.
+            let mut operand = loop {
+                let t = self.bump()?;
+                let in_vp = stack.last().is_some_and(|f| f.in_vp);
+                // Where a too-deep error points: the opening `(` or `[`.
+                let mut at = t.start;
+                let open = match t.tok {
+                    Tok::LParen => Open::Paren,
+                    // `not` is a keyword only before `(`; otherwise it is an attribute named
+                    // "not".
+                    Tok::Word(w)
+                        if w.eq_ignore_ascii_case("not")
+                            && matches!(self.peek().tok, Tok::LParen) =>
+                    {
+                        at = self.bump()?.start;
+                        Open::Not
+                    }
+                    // `not` followed by something that cannot follow an attribute name: the
+                    // caller meant the operator and forgot the parentheses the RFC requires.
+                    Tok::Word(w) if w.eq_ignore_ascii_case("not") && self.not_without_parens() => {
+                        return Err(self.err_at(
+                            self.peek(),
+                            "'(' after 'not' (the RFC form is not (filter))",
+                        ));
+                    }
+                    Tok::Word(w) => {
+                        let attr = attr_path(self.input(), w, t.start)?;
+                        if !(matches!(self.peek().tok, Tok::LBracket) && !self.peek().ws_before) {
+                            break self.attr_exp(attr)?;
+                        }
+                        let open = self.bump()?;
+                        at = open.start;
+                        if in_vp {
+                            return Err(self.err_at(
+                                &open,
+                                "a comparison operator (value paths cannot be nested)",
+                            ));
+                        }
+                        if attr.sub_attr.is_some() {
+                            return Err(
+                                self.err_at(&t, "attribute without a sub-attribute before '['")
+                            );
+                        }
+                        Open::ValuePath(attr)
+                    }
+                    _ => return Err(self.err_at(&t, EXPECT_START)),
+                };
+                if base_depth + stack.len() > MAX_DEPTH {
+                    return Err(FilterError::at(
+                        self.input(),
+                        at,
+                        FilterErrorKind::TooDeep,
+                        format!("at most {MAX_DEPTH} levels of nesting"),
+                    ));
+                }
+                let in_vp = in_vp || matches!(open, Open::ValuePath(_));
+                stack.push(Frame::new(open, in_vp));
+            };
+            // After an operand: continue the current group, or close it (and maybe its
+            // parents) and carry the group on as an operand of the enclosing one.
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    return Err(self.err_at(self.peek(), EXPECT_START));
+                };
+                top.ands.push(operand);
+                if self.peek_keyword("and") {
+                    self.bump()?;
+                    break;
+                }
+                if self.peek_keyword("or") {
+                    self.bump()?;
+                    top.close_and();
+                    break;
+                }
+                let Some(frame) = stack.pop() else {
+                    return Err(self.err_at(self.peek(), EXPECT_START));
+                };
+                let (open, group) = frame.finish();
+                let t = self.bump()?;
+                operand = match open {
+                    Open::Root(End::Eof) => {
+                        return match t.tok {
+                            Tok::Eof => Ok(group),
+                            _ => Err(self.err_at(&t, "'and', 'or' or end of input")),
+                        };
+                    }
+                    Open::Root(End::Bracket) => {
+                        return match t.tok {
+                            Tok::RBracket => Ok(group),
+                            _ => Err(self.err_at(&t, "'and', 'or' or ']'")),
+                        };
+                    }
+                    Open::Paren | Open::Not if t.tok != Tok::RParen => {
+                        return Err(self.err_at(&t, "'and', 'or' or ')'"));
+                    }
+                    Open::Paren => group,
+                    Open::Not => Filter::Not(Box::new(group)),
+                    Open::ValuePath(attr) => {
+                        if t.tok != Tok::RBracket {
+                            return Err(self.err_at(&t, "'and', 'or' or ']'"));
+                        }
+                        let next = self.peek();
+                        if matches!(next.tok, Tok::Word(w) if w.starts_with('.')) && !next.ws_before
+                        {
+                            return Err(self.err_at(
+                                next,
+                                "'and' or 'or' (a sub-attribute after ']' is only valid in PATCH paths)",
+                            ));
+                        }
+                        Filter::ValuePath {
+                            attr,
+                            filter: Box::new(group),
+                        }
+                    }
+                };
             }
-            // `not` is a keyword only before `(`; otherwise it is an attribute named "not".
-            Tok::Word(w)
-                if w.eq_ignore_ascii_case("not") && matches!(self.peek().tok, Tok::LParen) =>
-            {
-                let open = self.bump()?;
-                let d = self.descend(depth, &open)?;
-                let f = self.or_expr(d, in_vp)?;
-                self.close_paren()?;
-                Ok(Filter::Not(Box::new(f)))
-            }
-            // `not` followed by something that cannot follow an attribute name: the caller
-            // meant the operator and forgot the parentheses the RFC requires.
-            Tok::Word(w) if w.eq_ignore_ascii_case("not") && self.not_without_parens() => Err(self
-                .err_at(
-                    self.peek(),
-                    "'(' after 'not' (the RFC form is not (filter))",
-                )),
-            Tok::Word(w) => {
-                let attr = attr_path(self.input(), w, t.start)?;
-                self.after_attr(attr, &t, depth, in_vp)
-            }
-            _ => Err(self.err_at(&t, EXPECT_START)),
         }
     }
 
@@ -243,43 +279,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn close_paren(&mut self) -> Result<(), FilterError> {
-        self.expect(|t| matches!(t, Tok::RParen), "'and', 'or' or ')'")
-    }
-
-    fn after_attr(
-        &mut self,
-        attr: AttrPath,
-        attr_tok: &Token<'_>,
-        depth: usize,
-        in_vp: bool,
-    ) -> Result<Filter, FilterError> {
-        if matches!(self.peek().tok, Tok::LBracket) && !self.peek().ws_before {
-            let open = self.bump()?;
-            if in_vp {
-                return Err(self.err_at(
-                    &open,
-                    "a comparison operator (value paths cannot be nested)",
-                ));
-            }
-            if attr.sub_attr.is_some() {
-                return Err(self.err_at(attr_tok, "attribute without a sub-attribute before '['"));
-            }
-            let d = self.descend(depth, &open)?;
-            let inner = self.or_expr(d, true)?;
-            self.expect(|t| matches!(t, Tok::RBracket), "'and', 'or' or ']'")?;
-            let next = self.peek();
-            if matches!(next.tok, Tok::Word(w) if w.starts_with('.')) && !next.ws_before {
-                return Err(self.err_at(
-                    next,
-                    "'and' or 'or' (a sub-attribute after ']' is only valid in PATCH paths)",
-                ));
-            }
-            return Ok(Filter::ValuePath {
-                attr,
-                filter: Box::new(inner),
-            });
-        }
+    /// `attrPath SP "pr" / attrPath SP compareOp SP compValue`, after the path.
+    fn attr_exp(&mut self, attr: AttrPath) -> Result<Filter, FilterError> {
         let t = self.bump()?;
         let Tok::Word(w) = t.tok else {
             return Err(self.err_at(&t, EXPECT_OP));
@@ -306,6 +307,67 @@ impl<'a> Parser<'a> {
             }
             _ => Err(self.err_at(&t, EXPECT_VALUE)),
         }
+    }
+}
+
+/// What ends the outermost group.
+#[derive(Clone, Copy)]
+enum End {
+    /// End of input (a whole filter).
+    Eof,
+    /// `]` (the value filter of a PATCH path; the caller reads what follows).
+    Bracket,
+}
+
+/// What opened a group on the parser's stack.
+enum Open {
+    Root(End),
+    Paren,
+    Not,
+    ValuePath(AttrPath),
+}
+
+/// An open group: its `or` operands so far, and the `and` chain being built.
+struct Frame {
+    open: Open,
+    in_vp: bool,
+    ors: Vec<Filter>,
+    ands: Vec<Filter>,
+}
+
+impl Frame {
+    fn new(open: Open, in_vp: bool) -> Self {
+        Self {
+            open,
+            in_vp,
+            ors: Vec::new(),
+            ands: Vec::new(),
+        }
+    }
+
+    /// Ends the current `and` chain at an `or`.
+    fn close_and(&mut self) {
+        let ands = std::mem::take(&mut self.ands);
+        if let Some(f) = one_or_many(ands, Filter::And) {
+            self.ors.push(f);
+        }
+    }
+
+    fn finish(mut self) -> (Open, Filter) {
+        self.close_and();
+        let f = one_or_many(self.ors, Filter::Or);
+        // A group is finished only after an operand was pushed, so `f` is always `Some`;
+        // an empty `And` keeps the type total without a panic path.
+        (self.open, f.unwrap_or(Filter::And(Vec::new())))
+    }
+}
+
+/// One operand as itself, several as an n-ary node, none as `None`.
+fn one_or_many(mut items: Vec<Filter>, many: fn(Vec<Filter>) -> Filter) -> Option<Filter> {
+    match items.len() {
+        0 => None,
+        1 => items.pop(),
+        _ => Some(many(items)),
     }
 }
 
