@@ -1,0 +1,465 @@
+//! Bulk create with per-user results: [`BulkCreate`], [`BulkReport`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use futures::StreamExt;
+
+use crate::client::Surface;
+use crate::errors;
+use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
+use crate::users::Users;
+use crate::wire::{Body, interface};
+use crate::{Error, Groups};
+
+/// One user to onboard: the user, and the groups to add it to once it exists.
+///
+/// ```
+/// use proofpoint_essentials::{BulkUser, GroupId, NewUser, PrimaryEmail, UserType};
+///
+/// let item = BulkUser::new(NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User))
+///     .group(GroupId::new("grp_001")?);
+/// # let _ = item;
+/// # Ok::<(), proofpoint_essentials::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct BulkUser {
+    pub(crate) user: NewUser,
+    pub(crate) groups: Vec<GroupId>,
+}
+
+impl BulkUser {
+    /// A user with no group assignment.
+    pub fn new(user: NewUser) -> Self {
+        Self {
+            user,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Adds the user to this group after it is created (REST surface).
+    pub fn group(mut self, group: GroupId) -> Self {
+        self.groups.push(group);
+        self
+    }
+
+    /// Adds the user to these groups after it is created (REST surface).
+    pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
+        self.groups.extend(groups);
+        self
+    }
+}
+
+impl From<NewUser> for BulkUser {
+    fn from(user: NewUser) -> Self {
+        Self::new(user)
+    }
+}
+
+/// A bulk create, ready to [`send`](Self::send). From
+/// [`Users::bulk_create`].
+///
+/// * **REST surface**: one `POST /users` per user, then one
+///   `POST /groups/{id}/members` per group assignment, in input order. Every request
+///   takes a permit from the client's rate limiter (100 per minute by default), so a
+///   large onboarding runs at the limit instead of into 429s; a 429 that still happens
+///   (another process sharing the key) is retried by the transport with backoff.
+/// * **Interface API**: batches of [`batch_size`](crate::ClientBuilder::batch_size)
+///   users in one `POST /orgs/{domain}/users` each; the answer's `errors[]` become
+///   per-user [`CreateError::Rejected`]. Group assignments are refused per group
+///   ([`Error::Unsupported`]): Essentials has no groups resource.
+///
+/// One user's failure never stops the others.
+#[derive(Debug)]
+#[must_use = "a bulk create does nothing until it is sent"]
+pub struct BulkCreate<'a> {
+    users: Users<'a>,
+    items: Vec<BulkUser>,
+    concurrency: usize,
+}
+
+impl<'a> BulkCreate<'a> {
+    pub(crate) fn new(users: Users<'a>, items: Vec<BulkUser>) -> Self {
+        Self {
+            users,
+            items,
+            concurrency: 1,
+        }
+    }
+
+    /// How many users are in flight at once (REST surface). Default 1: at 100 requests
+    /// per minute one request every 600 ms is the limit anyway, and results stay easy
+    /// to follow. The rate limiter applies whatever the concurrency.
+    pub fn concurrency(mut self, users: usize) -> Self {
+        self.concurrency = users.max(1);
+        self
+    }
+
+    /// Runs the bulk create. Never fails as a whole: every user has its own result.
+    pub async fn send(self) -> BulkReport {
+        match self.users.client().surface() {
+            Surface::RestV2 => {
+                let users = self.users;
+                let results = futures::stream::iter(self.items)
+                    .map(|item| async move { create_one_rest(users, item).await })
+                    .buffered(self.concurrency)
+                    .collect()
+                    .await;
+                BulkReport { results }
+            }
+            Surface::InterfaceV1 => {
+                let batch = self.users.client().inner.batch_size;
+                let mut results = Vec::with_capacity(self.items.len());
+                let mut items = self.items.into_iter().peekable();
+                while items.peek().is_some() {
+                    let chunk: Vec<BulkUser> = items.by_ref().take(batch).collect();
+                    results.extend(create_batch(self.users, chunk).await);
+                }
+                BulkReport { results }
+            }
+        }
+    }
+}
+
+async fn create_one_rest(users: Users<'_>, item: BulkUser) -> BulkResult {
+    let email = item.user.primary_email.clone();
+    match users.create(item.user).await {
+        Ok(user) => {
+            let groups = Groups::new(users.client());
+            let mut assigned = Vec::with_capacity(item.groups.len());
+            for group in item.groups {
+                let result = groups.add_member(&group, &email).await;
+                assigned.push(GroupAssignment { group, result });
+            }
+            BulkResult {
+                email,
+                user: Ok(user),
+                groups: assigned,
+                skipped_groups: Vec::new(),
+            }
+        }
+        Err(e) => BulkResult {
+            email,
+            user: Err(CreateError::Request(Arc::new(e))),
+            groups: Vec::new(),
+            skipped_groups: item.groups,
+        },
+    }
+}
+
+/// One interface API batch: a JSON array of users, answered with created users and
+/// `errors[]`.
+async fn create_batch(users: Users<'_>, chunk: Vec<BulkUser>) -> Vec<BulkResult> {
+    let client = users.client();
+    let mut results: Vec<BulkResult> = chunk
+        .iter()
+        .map(|item| BulkResult {
+            email: item.user.primary_email.clone(),
+            user: Err(CreateError::Unconfirmed),
+            groups: item
+                .groups
+                .iter()
+                .map(|g| GroupAssignment {
+                    group: g.clone(),
+                    result: Err(errors::no_groups("groups.add_member")),
+                })
+                .collect(),
+            skipped_groups: Vec::new(),
+        })
+        .collect();
+    // Users whose body cannot be built (a REST-only field, say) fail alone.
+    let mut bodies: Vec<Body<'_>> = Vec::new();
+    let mut sent: Vec<usize> = Vec::new();
+    for (i, item) in chunk.iter().enumerate() {
+        match interface::new_user_body(&item.user) {
+            Ok(b) => {
+                bodies.push(b);
+                sent.push(i);
+            }
+            Err(e) => results[i].user = Err(CreateError::Request(Arc::new(e))),
+        }
+    }
+    if bodies.is_empty() {
+        return results;
+    }
+    let answer = match client.users_path() {
+        Ok(path) => {
+            client
+                .http()
+                .post(path)
+                .json(&bodies)
+                .operation("proofpoint_essentials.users.create_batch")
+                .send()
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let resp = match answer {
+        Ok(r) => r,
+        Err(e) => {
+            // A single-user batch can say which domain a 400 is about.
+            let e = match sent.as_slice() {
+                [only] => errors::for_email(e, &results[*only].email),
+                _ => e,
+            };
+            let shared = Arc::new(e);
+            for &i in &sent {
+                results[i].user = Err(CreateError::Request(Arc::clone(&shared)));
+            }
+            return results;
+        }
+    };
+    let mut answer = interface::BatchAnswer::parse(resp.body());
+    for &i in &sent {
+        let email = results[i].email.clone();
+        if let Some(pos) = answer.users.iter().position(|u| u.primary_email == email) {
+            results[i].user = Ok(answer.users.swap_remove(pos));
+            continue;
+        }
+        let named = answer.errors.iter().position(|e| {
+            e.identifier
+                .as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(email.as_str()))
+        });
+        if let Some(pos) = named {
+            let e = answer.errors.swap_remove(pos);
+            results[i].user = Err(CreateError::Rejected(Rejection::from_wire(&e, &email)));
+        }
+    }
+    // An error without an identifier can be attributed only when one user is left.
+    let unattributed: Vec<usize> = sent
+        .iter()
+        .copied()
+        .filter(|&i| matches!(results[i].user, Err(CreateError::Unconfirmed)))
+        .collect();
+    if let ([i], [e]) = (unattributed.as_slice(), answer.errors.as_slice()) {
+        let email = results[*i].email.clone();
+        results[*i].user = Err(CreateError::Rejected(Rejection::from_wire(e, &email)));
+    }
+    results
+}
+
+/// The result of a bulk create, one entry per input user, in input order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkReport {
+    /// Per-user results.
+    pub results: Vec<BulkResult>,
+}
+
+impl BulkReport {
+    /// The users that were created.
+    pub fn created(&self) -> impl Iterator<Item = &User> {
+        self.results.iter().filter_map(|r| r.user.as_ref().ok())
+    }
+
+    /// The users that were not (or not confirmed to be) created, with why.
+    pub fn failed(&self) -> impl Iterator<Item = (&PrimaryEmail, &CreateError)> {
+        self.results
+            .iter()
+            .filter_map(|r| r.user.as_ref().err().map(|e| (&r.email, e)))
+    }
+
+    /// Group assignments that failed (the user itself was created).
+    pub fn failed_groups(&self) -> impl Iterator<Item = (&PrimaryEmail, &GroupAssignment)> {
+        self.results.iter().flat_map(|r| {
+            r.groups
+                .iter()
+                .filter(|g| g.result.is_err())
+                .map(move |g| (&r.email, g))
+        })
+    }
+
+    /// `true` when every user was created and every group assignment made.
+    pub fn all_succeeded(&self) -> bool {
+        self.failed().next().is_none() && self.failed_groups().next().is_none()
+    }
+}
+
+/// One user's result.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkResult {
+    /// The user's primary email, as given.
+    pub email: PrimaryEmail,
+    /// The created user, or why not.
+    pub user: Result<User, CreateError>,
+    /// The group assignments made or refused (only when the user was created).
+    pub groups: Vec<GroupAssignment>,
+    /// Groups not attempted because the user was not created.
+    pub skipped_groups: Vec<GroupId>,
+}
+
+/// One group assignment.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GroupAssignment {
+    /// The group.
+    pub group: GroupId,
+    /// The confirmed membership, or why not.
+    pub result: Result<Membership, Error>,
+}
+
+/// Why one user of a bulk create was not created.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum CreateError {
+    /// The request carrying this user failed. REST surface: the user's own `POST`.
+    /// Interface API: the batch request, whose error every user in it shares.
+    Request(Arc<Error>),
+    /// The server refused this user inside a success answer (`errors[]` of an interface
+    /// API batch).
+    Rejected(Rejection),
+    /// The server answered success but listed the user neither as created nor as
+    /// refused. Check with [`Users::get`] before trying again.
+    Unconfirmed,
+}
+
+impl CreateError {
+    /// The HTTP status the refusal carried, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CreateError::Request(e) => e.status(),
+            CreateError::Rejected(r) => r.status,
+            CreateError::Unconfirmed => None,
+        }
+    }
+
+    /// The unregistered domain, when that is why the user was refused. Domains are
+    /// registered in the Proofpoint Essentials admin console, not through the API.
+    pub fn unregistered_domain(&self) -> Option<&str> {
+        match self {
+            CreateError::Request(e) => match e.as_ref() {
+                Error::DomainNotRegistered { domain, .. } => Some(domain),
+                _ => None,
+            },
+            CreateError::Rejected(r) => r.unregistered_domain.as_deref(),
+            CreateError::Unconfirmed => None,
+        }
+    }
+
+    /// The transport's error, for a failed request.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            CreateError::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CreateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CreateError::Request(e) => fmt::Display::fmt(e, f),
+            CreateError::Rejected(r) => fmt::Display::fmt(r, f),
+            CreateError::Unconfirmed => f.write_str(
+                "the server answered success but did not confirm this user; check with Users::get before retrying",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CreateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CreateError::Request(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of an interface API batch answer's `errors[]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rejection {
+    /// The status the server gave this user, if any.
+    pub status: Option<u16>,
+    /// The server's message, if any.
+    pub message: Option<String>,
+    /// The server's identifier for the user (usually the email), if any.
+    pub identifier: Option<String>,
+    /// The user's domain, when the message says the domain is the problem.
+    pub unregistered_domain: Option<String>,
+}
+
+impl Rejection {
+    pub(crate) fn from_wire(e: &interface::BatchError, email: &PrimaryEmail) -> Self {
+        let domain = e
+            .error_message
+            .as_deref()
+            .is_some_and(|m| {
+                e.status.unwrap_or(400) == 400 && m.to_ascii_lowercase().contains("domain")
+            })
+            .then(|| email.domain().to_owned());
+        Self {
+            status: e.status,
+            message: e.error_message.clone(),
+            identifier: Some(
+                e.identifier
+                    .clone()
+                    .unwrap_or_else(|| email.as_str().to_owned()),
+            ),
+            unregistered_domain: domain,
+        }
+    }
+
+    /// As the shared error type, for single creates (see [`Users::create`]).
+    pub(crate) fn into_error(self) -> Error {
+        Error::invalid_input(self.to_string())
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server refused `{}`",
+            self.identifier.as_deref().unwrap_or("?")
+        )?;
+        if let Some(s) = self.status {
+            write!(f, " with status {s}")?;
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(d) = &self.unregistered_domain {
+            write!(
+                f,
+                " (the domain `{d}` must be registered in the Proofpoint Essentials admin console; domains cannot be registered through the API)"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Users<'a> {
+    /// Creates many users, continuing past failures; see [`BulkCreate`].
+    ///
+    /// ```no_run
+    /// use proofpoint_essentials::{BulkUser, Client, GroupId, NewUser, PrimaryEmail, UserType};
+    ///
+    /// # async fn run(client: Client) -> proofpoint_essentials::Result<()> {
+    /// let sales = GroupId::new("grp_001")?;
+    /// let report = client
+    ///     .users()
+    ///     .bulk_create([
+    ///         BulkUser::new(NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User))
+    ///             .group(sales.clone()),
+    ///         NewUser::new(PrimaryEmail::new("b@example.com")?, UserType::User).into(),
+    ///     ])
+    ///     .send()
+    ///     .await;
+    /// for (email, why) in report.failed() {
+    ///     eprintln!("{email}: {why}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn bulk_create<I>(&self, users: I) -> BulkCreate<'a>
+    where
+        I: IntoIterator,
+        I::Item: Into<BulkUser>,
+    {
+        BulkCreate::new(*self, users.into_iter().map(Into::into).collect())
+    }
+}

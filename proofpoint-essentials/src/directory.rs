@@ -1,0 +1,167 @@
+//! The identity-graph view: [`UserDirectory`] for [`Client`], on both surfaces.
+//!
+//! | `DirectoryUser` | Proofpoint Essentials |
+//! |---|---|
+//! | `email`, `app_id` | primary email |
+//! | `given_name` / `family_name` | `firstName` / `lastName` (`firstname` / `surname`) |
+//! | `active` | `status` (`is_active`); no status counts as active |
+//! | `groups` | the user's `groups` (REST surface; the interface API has none) |
+//! | `external_id`, `display_name` | not stored by Proofpoint; ignored |
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::{DirectoryUser, UserDirectory};
+
+use crate::client::{Client, Surface};
+use crate::model::{Group, NewUser, PrimaryEmail, User, UserStatus, UserType};
+use crate::offboard::leave_group;
+use crate::users::Irreversible;
+use crate::{Error, Groups, Result};
+
+/// The directory view of a user.
+pub(crate) fn to_directory(user: &User) -> DirectoryUser {
+    let mut d = DirectoryUser::new(user.primary_email().as_str())
+        .with_active(user.is_active())
+        .with_groups(user.groups.clone().unwrap_or_default())
+        .with_app_id(user.primary_email().as_str());
+    d.given_name = user.first_name.clone();
+    d.family_name = user.last_name.clone();
+    d
+}
+
+/// The key of a directory user: its app id (the primary email) when set, else its email.
+fn key_of(user: &DirectoryUser) -> Result<PrimaryEmail> {
+    PrimaryEmail::new(user.app_id.as_deref().unwrap_or(user.email.as_str()))
+}
+
+impl Client {
+    /// Resolves group entries (ids or names) to groups, refusing unknown ones.
+    async fn resolve_groups(&self, entries: &[String]) -> Result<Vec<Group>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all: Vec<Group> = self.groups().list().items().try_collect().await?;
+        entries
+            .iter()
+            .map(|entry| {
+                all.iter()
+                    .find(|g| g.id.as_str() == entry)
+                    .or_else(|| {
+                        all.iter().find(|g| {
+                            g.name
+                                .as_deref()
+                                .is_some_and(|n| n.to_lowercase() == entry.to_lowercase())
+                        })
+                    })
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::invalid_input(format!(
+                            "there is no Proofpoint Essentials group with id or name `{entry}`"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl UserDirectory for Client {
+    fn catalog(&self) -> &'static CatalogEntry {
+        catalog::entry(App::ProofpointEssentials)
+    }
+
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+        Client::users(self)
+            .list()
+            .items()
+            .map_ok(|u| to_directory(&u))
+            .boxed()
+    }
+
+    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let email = PrimaryEmail::new(user.email.as_str())?;
+        let user_type = match self.surface() {
+            Surface::RestV2 => UserType::User,
+            Surface::InterfaceV1 => UserType::EndUser,
+        };
+        let mut new = NewUser::new(email.clone(), user_type);
+        new.first_name = user.given_name.clone();
+        new.last_name = user.family_name.clone();
+        new.status = Some(if user.active {
+            UserStatus::Active
+        } else {
+            UserStatus::Inactive
+        });
+        // Resolve groups before creating, so an unknown group creates nothing.
+        let groups = match self.surface() {
+            Surface::RestV2 => self.resolve_groups(&user.groups).await?,
+            Surface::InterfaceV1 => Vec::new(),
+        };
+        let created = Client::users(self).create(new).await?;
+        let g = Groups::new(self);
+        for group in &groups {
+            g.add_member(&group.id, &email).await?;
+        }
+        let mut out = to_directory(&created);
+        if !groups.is_empty() {
+            out.groups = user.groups.clone();
+        }
+        Ok(out)
+    }
+
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        let email = key_of(desired)?;
+        let updated = Client::users(self)
+            .update(&email, |u| {
+                u.first_name = desired.given_name.clone();
+                u.last_name = desired.family_name.clone();
+                u.status = Some(if desired.active {
+                    UserStatus::Active
+                } else {
+                    UserStatus::Inactive
+                });
+            })
+            .await?;
+        if self.surface() == Surface::InterfaceV1 {
+            return Ok(to_directory(&updated));
+        }
+        // Memberships through the members endpoint, which confirms each change.
+        let want: BTreeSet<String> = self
+            .resolve_groups(&desired.groups)
+            .await?
+            .into_iter()
+            .map(|g| g.id.as_str().to_owned())
+            .collect();
+        let current = updated.groups.clone().unwrap_or_default();
+        let have: BTreeSet<String> = self
+            .resolve_groups(&current)
+            .await
+            .map(|gs| gs.into_iter().map(|g| g.id.as_str().to_owned()).collect())
+            .unwrap_or_else(|_| current.iter().cloned().collect());
+        let g = Groups::new(self);
+        for id in want.difference(&have) {
+            g.add_member(&crate::GroupId::new(id.as_str())?, &email)
+                .await?;
+        }
+        for id in have.difference(&want) {
+            leave_group(&g, id, &email).await?;
+        }
+        let mut out = to_directory(&updated);
+        out.groups = desired.groups.clone();
+        Ok(out)
+    }
+
+    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+        Client::users(self).suspend(&key_of(user)?).await.map(drop)
+    }
+
+    /// The trait's caller (a reconcile policy set to delete) is the confirmation.
+    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+        Client::users(self)
+            .delete(&key_of(user)?, Irreversible)
+            .await
+    }
+}

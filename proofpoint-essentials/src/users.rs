@@ -1,0 +1,339 @@
+//! [`Users`]: list, get, create, update (read-modify-write), replace, suspend, delete.
+
+use futures::{Stream, TryStreamExt};
+use idgraph_common::paginate::{Page, PageRequest, Paginator, Strategy};
+
+use crate::client::{Client, Surface};
+use crate::errors;
+use crate::model::{NewUser, PrimaryEmail, User, UserStatus};
+use crate::wire::{interface, rest};
+use crate::{Error, Result};
+
+/// The REST surface's largest page.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The confirmation an irreversible operation asks for, by name.
+///
+/// Deleting a Proofpoint Essentials user is immediate and irreversible, and takes the
+/// user's aliases with it. The type exists so that every call site that deletes says so:
+///
+/// ```no_run
+/// use proofpoint_essentials::{Client, Irreversible, PrimaryEmail};
+///
+/// # async fn run(client: Client) -> proofpoint_essentials::Result<()> {
+/// client.users().delete(&PrimaryEmail::new("leaver@example.com")?, Irreversible).await?;
+/// # Ok(()) }
+/// ```
+///
+/// To stop a user without losing anything, [`Users::suspend`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Irreversible;
+
+/// The users of one organization: `client.users()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Users<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    pub(crate) fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    /// Lists every user, lazily: see [`ListUsers`].
+    pub fn list(&self) -> ListUsers {
+        ListUsers {
+            client: self.client.clone(),
+            page_size: MAX_PAGE_SIZE,
+            max_pages: None,
+        }
+    }
+
+    /// One user by primary email (`GET /users/{primaryEmail}`). A missing user is an
+    /// [`Error::Api`] with [`Error::is_not_found`].
+    pub async fn get(&self, email: &PrimaryEmail) -> Result<User> {
+        let req = self
+            .client
+            .http()
+            .get(self.client.user_path(email)?)
+            .operation("proofpoint_essentials.users.get");
+        Ok(match self.client.surface() {
+            Surface::RestV2 => req.send_json::<rest::UserIn>().await?.into_user(),
+            Surface::InterfaceV1 => req.send_json::<interface::UserIn>().await?.into_user(),
+        })
+    }
+
+    /// Creates one user (`POST /users`).
+    ///
+    /// A 400 because the email's domain is not registered in the organization is
+    /// [`Error::DomainNotRegistered`]: domains are registered in the admin console, not
+    /// through the API. A POST is retried only when the server provably did not process
+    /// it (429, connection refused).
+    ///
+    /// On the interface API, if the answer carries no user (some deployments answer
+    /// with an empty body) the user is read back with a GET. If a success answer lists
+    /// this user under `errors[]`, the refusal is an [`Error::InvalidInput`] quoting the
+    /// server's status and message (the shared error type has no public constructor for
+    /// an API error that came inside a success answer).
+    pub async fn create(&self, user: NewUser) -> Result<User> {
+        let email = user.primary_email.clone();
+        let path = self.client.users_path()?;
+        match self.client.surface() {
+            Surface::RestV2 => {
+                let body = rest::new_user_body(&user)?;
+                let created = self
+                    .client
+                    .http()
+                    .post(path)
+                    .json(&body)
+                    .operation("proofpoint_essentials.users.create")
+                    .send_json::<rest::UserIn>()
+                    .await
+                    .map_err(|e| errors::for_email(e, &email))?;
+                Ok(created.into_user())
+            }
+            Surface::InterfaceV1 => {
+                let body = interface::new_user_body(&user)?;
+                let resp = self
+                    .client
+                    .http()
+                    .post(path)
+                    .json(&body)
+                    .operation("proofpoint_essentials.users.create")
+                    .send()
+                    .await
+                    .map_err(|e| errors::for_email(e, &email))?;
+                let mut answer = interface::BatchAnswer::parse(resp.body());
+                if let Some(i) = answer.users.iter().position(|u| u.primary_email == email) {
+                    return Ok(answer.users.swap_remove(i));
+                }
+                if let Some(e) = answer.errors.first() {
+                    return Err(crate::bulk::Rejection::from_wire(e, &email).into_error());
+                }
+                self.get(&email).await
+            }
+        }
+    }
+
+    /// Changes a user safely: reads the **whole** current user, applies `change`, and
+    /// PUTs the whole user back, unknown fields included.
+    ///
+    /// The API's PUT is a full replacement that may reset any field it is not sent, so
+    /// the client never sends a partial user: there is no "patch" type to fill in. The
+    /// primary email cannot change here (it has no setter); `change` must leave the
+    /// user it was given in place (swapping in another user is refused).
+    ///
+    /// ```no_run
+    /// use proofpoint_essentials::{Client, PrimaryEmail, UserPassword};
+    ///
+    /// # async fn run(client: Client) -> proofpoint_essentials::Result<()> {
+    /// let email = PrimaryEmail::new("jane@example.com")?;
+    /// let updated = client.users().update(&email, |user| {
+    ///     user.last_name = Some("Updated".into());
+    ///     user.password = Some(UserPassword::new("N3w-temp!"));
+    /// }).await?;
+    /// assert!(updated.password.is_none()); // write-only
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Two writers racing on one user can still overwrite each other's change: the API
+    /// has no version or ETag to detect it.
+    pub async fn update<F>(&self, email: &PrimaryEmail, change: F) -> Result<User>
+    where
+        F: FnOnce(&mut User),
+    {
+        let mut user = self.get(email).await?;
+        change(&mut user);
+        if user.primary_email != *email {
+            return Err(Error::invalid_input(
+                "the update closure replaced the user with another one; change fields of the user it is given (the primary email is immutable: use Users::change_primary_email)",
+            ));
+        }
+        self.put(user).await
+    }
+
+    /// PUTs a whole user back. Only a [`User`] read from the API (and from this client's
+    /// surface) can be passed, so a partial user cannot be sent.
+    ///
+    /// Prefer [`update`](Self::update), which reads the user right before writing.
+    pub async fn replace(&self, user: User) -> Result<User> {
+        if user.origin != self.client.surface() {
+            return Err(Error::invalid_input(format!(
+                "this user was read from the {} surface and cannot be written to the {} surface: its unknown fields use the other surface's names",
+                user.origin,
+                self.client.surface()
+            )));
+        }
+        self.put(user).await
+    }
+
+    /// The PUT itself. Returns the user as sent (password removed), with the server's
+    /// `updatedAt` when it sends one: the seed's PUT answer is partial, and a partial
+    /// user must never be PUT back by a later `replace`.
+    async fn put(&self, mut user: User) -> Result<User> {
+        let path = self.client.user_path(&user.primary_email)?;
+        let req = self
+            .client
+            .http()
+            .put(path)
+            .operation("proofpoint_essentials.users.replace");
+        let resp = match self.client.surface() {
+            Surface::RestV2 => req.json(&rest::user_body(&user)?),
+            Surface::InterfaceV1 => req.json(&interface::user_body(&user)?),
+        }
+        .send()
+        .await
+        .map_err(|e| errors::for_email(e, &user.primary_email))?;
+        user.password = None;
+        if self.client.surface() == Surface::RestV2 {
+            if let Ok(echo) =
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(resp.body())
+            {
+                if let Some(at) = echo.get("updatedAt").and_then(|v| v.as_str()) {
+                    user.updated_at = Some(at.to_owned());
+                }
+            }
+        }
+        Ok(user)
+    }
+
+    /// Suspends a user: sets the status to inactive with a full read-modify-write.
+    /// Nothing is deleted.
+    pub async fn suspend(&self, email: &PrimaryEmail) -> Result<User> {
+        self.update(email, |u| u.status = Some(UserStatus::Inactive))
+            .await
+    }
+
+    /// Reactivates a suspended user.
+    pub async fn unsuspend(&self, email: &PrimaryEmail) -> Result<User> {
+        self.update(email, |u| u.status = Some(UserStatus::Active))
+            .await
+    }
+
+    /// Deletes a user: **immediate and irreversible**, and the user's aliases go with it.
+    /// The caller confirms by passing [`Irreversible`].
+    ///
+    /// A user that does not exist is an error with [`Error::is_not_found`].
+    pub async fn delete(&self, email: &PrimaryEmail, confirm: Irreversible) -> Result<()> {
+        let Irreversible = confirm;
+        self.client
+            .http()
+            .delete(self.client.user_path(email)?)
+            .operation("proofpoint_essentials.users.delete")
+            .send_empty()
+            .await
+    }
+}
+
+/// A lazy listing of users: [`items`](Self::items) or [`pages`](Self::pages).
+///
+/// REST surface: `GET /users?page=&pageSize=`, 1000 per page by default (the API's
+/// maximum, so listing costs as few of the 100 requests per minute as possible), ending
+/// at the reported `total` or an empty page. Interface API: one unpaginated request.
+///
+/// The streams are `Send + 'static`, make no request before the first poll, and own a
+/// clone of the client. `try_collect` loads every user into memory.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// # async fn run(client: proofpoint_essentials::Client) -> proofpoint_essentials::Result<()> {
+/// let mut users = client.users().list().page_size(500).items();
+/// while let Some(user) = users.try_next().await? {
+///     println!("{}", user.primary_email());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a listing does nothing until its stream is polled"]
+pub struct ListUsers {
+    client: Client,
+    page_size: u32,
+    max_pages: Option<u64>,
+}
+
+impl ListUsers {
+    /// Users per page (REST surface), 1 to 1000; larger values are lowered to 1000, the
+    /// API's maximum. Default 1000. Ignored by the interface API, which does not page.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Stops after this many pages. Default: no cap.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    /// The pages, in order.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<User>>> + Send + 'static {
+        let client = self.client;
+        let surface = client.surface();
+        let strategy = match surface {
+            Surface::RestV2 => Strategy::page_number(self.page_size),
+            Surface::InterfaceV1 => Strategy::Unpaginated,
+        };
+        let fetch = move |req: PageRequest| {
+            let client = client.clone();
+            async move { fetch_page(&client, req).await }
+        };
+        let mut paginator = Paginator::new(strategy, fetch)
+            // A server that ignores paging and repeats users ends the listing instead of
+            // looping; each user is yielded once.
+            .dedup_by(|u: &User| u.primary_email.key().to_owned());
+        if let Some(max) = self.max_pages {
+            paginator = paginator.max_pages(max);
+        }
+        paginator.pages()
+    }
+
+    /// The users, in order.
+    pub fn items(self) -> impl Stream<Item = Result<User>> + Send + 'static {
+        self.pages()
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+}
+
+async fn fetch_page(client: &Client, req: PageRequest) -> Result<Page<User>> {
+    let path = client.users_path()?;
+    match req {
+        PageRequest::Number { page, size } => {
+            let list: rest::UserList = client
+                .http()
+                .get(path)
+                .query("page", page)
+                .query("pageSize", size)
+                .operation("proofpoint_essentials.users.list")
+                .send_json()
+                .await?;
+            let users = list
+                .users
+                .into_iter()
+                .map(rest::UserIn::into_user)
+                .collect();
+            Ok(Page::new(users).with_total(list.total))
+        }
+        PageRequest::All => {
+            let list: interface::UserList = client
+                .http()
+                .get(path)
+                .operation("proofpoint_essentials.users.list")
+                .send_json()
+                .await?;
+            let users = list
+                .users
+                .into_iter()
+                .map(interface::UserIn::into_user)
+                .collect();
+            Ok(Page::new(users))
+        }
+        other => Err(Error::config(format!(
+            "internal: unexpected page request {other:?} for users"
+        ))),
+    }
+}
