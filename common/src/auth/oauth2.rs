@@ -20,7 +20,7 @@ use url::Url;
 use super::{AuthHeaders, AuthProvider, AuthStamp, sensitive_value};
 use crate::error::{Error, Result, TimeoutKind};
 use crate::http::body::{self, Ctx, DecodeCtx};
-use crate::http::validate_base_url;
+use crate::http::{displayable_url, validate_base_url};
 
 /// How the client authenticates to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -416,7 +416,7 @@ impl OAuth2ClientCredentialsBuilder {
 impl fmt::Debug for OAuth2ClientCredentialsBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuth2ClientCredentialsBuilder")
-            .field("token_url", &self.token_url)
+            .field("token_url", &displayable_url(&self.token_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("scopes", &self.scopes)

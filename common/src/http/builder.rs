@@ -284,7 +284,9 @@ impl HttpClientBuilder {
 impl fmt::Debug for HttpClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpClientBuilder")
-            .field("base_url", &self.base_url)
+            // Shown without user info, query or fragment: build() refuses them, but they
+            // may carry a credential and Debug output ends up in logs.
+            .field("base_url", &self.base_url.as_deref().map(displayable_url))
             .field("auth", &self.auth)
             .field("retry", &self.retry)
             .field("rate_limiter", &self.limiter)
@@ -304,6 +306,22 @@ fn header_value(value: &str, name: &str) -> Result<HeaderValue> {
     })
 }
 
+/// A URL as it may appear in messages and `Debug` output: without user info, query or
+/// fragment, any of which may carry a credential.
+pub(crate) fn displayable_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) => {
+            // Both only fail for URLs that cannot have user info, which then have none.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.into()
+        }
+        Err(_) => "<not a valid URL>".to_owned(),
+    }
+}
+
 /// Checks a base URL: parseable, http(s), no credentials, query or fragment, and no plain
 /// http to a remote host unless allowed.
 pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
@@ -319,9 +337,10 @@ pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
+        // Not echoed whole: a query such as `?api_key=…` carries a credential.
         return Err(Error::config(format!(
             "the base URL `{}` must not have a query or fragment",
-            url.as_str()
+            displayable_url(raw)
         )));
     }
     match url.scheme() {
