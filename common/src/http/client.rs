@@ -370,7 +370,12 @@ impl HttpClient {
 }
 
 fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
-    if e.is_timeout() {
+    // A connect error (refused, unreachable, or the connect timeout) means no byte of the
+    // request left this machine. Checked before `is_timeout`, which a connect timeout also
+    // satisfies: it must stay "not sent" (retryable for every method), not become an
+    // attempt timeout that may have reached the server.
+    let sent = !e.is_connect();
+    if sent && e.is_timeout() {
         return Attempt::Failed {
             error: Error::Timeout {
                 kind: TimeoutKind::Attempt,
@@ -381,8 +386,6 @@ fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
             outcome: AttemptOutcome::TimedOut,
         };
     }
-    // A connect error means no byte of the request left this machine.
-    let sent = !e.is_connect();
     Attempt::Failed {
         error: Error::Transport {
             method: req.method.as_str(),
