@@ -17,7 +17,9 @@
 //!   doubled (down to 1/16 of the quota) and no permit is granted until the server's
 //!   `Retry-After` has passed; each later success speeds back up by 1/32 of the quota.
 //!   Rate-limit headers (`RateLimit-Remaining: 0` with `RateLimit-Reset`) pause the
-//!   bucket until the reset.
+//!   bucket until the reset. The transport caps both pauses at the retry policy's
+//!   [`max_retry_after`](crate::RetryPolicy::max_retry_after), so a server asking for an
+//!   hour never makes a later call sleep for an hour.
 //!
 //! Implement [`RateLimit`] to plug in another limiter (for example one shared by many
 //! processes through Redis).

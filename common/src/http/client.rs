@@ -349,7 +349,14 @@ impl HttpClient {
 
         let throttled = status == 429 || inner.throttle.as_ref().is_some_and(|f| f(status, &body));
         if let Some(limiter) = &inner.limiter {
-            limiter.observe(&body::rate_signal(&headers, throttled));
+            let mut signal = body::rate_signal(&headers, throttled);
+            // The limiter pauses every clone that shares it, so it must not pause longer
+            // than the retry policy would sleep: a longer Retry-After fails the call at once
+            // instead, and must not turn the next call into an hour-long silent wait.
+            let cap = inner.retry.max_retry_after();
+            signal.retry_after = signal.retry_after.map(|d| d.min(cap));
+            signal.reset_after = signal.reset_after.map(|d| d.min(cap));
+            limiter.observe(&signal);
         }
         if (200..300).contains(&status) {
             return Attempt::Done(Response::new(status, headers, body, ctx));
