@@ -61,6 +61,8 @@ pub mod rate_limit;
 pub mod retry;
 pub mod scim;
 mod secret;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod trace;
 
 pub use error::{
