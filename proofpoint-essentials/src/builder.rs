@@ -11,7 +11,7 @@ use std::fmt;
 use std::time::Duration;
 
 use idgraph_common::auth::{Basic, HeaderPair};
-use idgraph_common::{HttpClient, HttpClientBuilder, RateLimiter, RetryPolicy};
+use idgraph_common::{ExposeSecret, HttpClient, HttpClientBuilder, RateLimiter, RetryPolicy};
 
 use crate::client::{Client, Inner, Surface};
 use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
@@ -213,6 +213,12 @@ impl ClientBuilder<RestSurface> {
         let secret = s.api_secret.ok_or_else(|| {
             Error::config("the REST surface needs an API secret: call ClientBuilder::api_secret")
         })?;
+        // RFC 7617: the user-id cannot contain a colon (the server would split there).
+        if key.secret().expose_secret().contains(':') {
+            return Err(Error::config(
+                "the API key contains `:`, which HTTP Basic cannot carry in the user name; check that key and secret are not swapped or joined",
+            ));
+        }
         let base = s
             .base_url
             .unwrap_or_else(|| DEFAULT_REST_BASE_URL.to_owned());

@@ -1,1 +1,99 @@
-fn main() {}
+//! `UserDirectory` for `Client`, on both surfaces, against the fake.
+
+use futures::TryStreamExt;
+use idgraph_common::graph::catalog::App;
+use idgraph_common::graph::{DirectoryUser, UserDirectory};
+use proofpoint_essentials::testing::FakeEssentials;
+use serde_json::json;
+
+#[tokio::test(start_paused = true)]
+async fn rest_surface_directory_round_trip() {
+    let fake = FakeEssentials::start().await;
+    fake.add_group("grp_001", "Sales");
+    fake.add_group("grp_002", "Engineering");
+    let client = fake.rest_client().build().unwrap();
+    let dir: &dyn UserDirectory = &client;
+    assert_eq!(dir.catalog().app, App::ProofpointEssentials);
+
+    // Groups by name or id.
+    let created = dir
+        .create(
+            &DirectoryUser::new("Jane@Example.com")
+                .with_names("Jane", "Doe")
+                .with_groups(["Sales"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.app_id.as_deref(), Some("Jane@Example.com"));
+    assert_eq!(fake.members("grp_001"), ["jane@example.com"]);
+
+    // An unknown group creates nothing.
+    let err = dir
+        .create(&DirectoryUser::new("bob@example.com").with_groups(["Nope"]))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Nope"), "{err}");
+    assert!(fake.user_json("bob@example.com").is_none());
+
+    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].given_name.as_deref(), Some("Jane"));
+    assert_eq!(listed[0].groups, ["grp_001"]);
+
+    // Update: names and groups; unknown fields untouched.
+    fake.insert_user(json!({"primaryEmail": "x@example.com", "type": "User"}))
+        .unwrap();
+    let mut desired = listed[0]
+        .clone()
+        .with_names("Janet", "Doe")
+        .with_groups(["grp_002"]);
+    desired.external_id = Some("ext-1".into());
+    dir.update(&desired).await.unwrap();
+    let after = fake.user_json("jane@example.com").unwrap();
+    assert_eq!(after["firstName"], "Janet");
+    assert_eq!(after["groups"], json!(["grp_002"]));
+
+    dir.deactivate(&desired).await.unwrap();
+    assert_eq!(
+        fake.user_json("jane@example.com").unwrap()["status"],
+        "inactive"
+    );
+    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    assert!(
+        !listed
+            .iter()
+            .find(|u| u.email.as_str() == "Jane@Example.com")
+            .unwrap()
+            .active
+    );
+
+    dir.delete(&desired).await.unwrap();
+    assert!(fake.user_json("jane@example.com").is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn interface_surface_directory_round_trip() {
+    let fake = FakeEssentials::start().await;
+    let client = fake.interface_client().build().unwrap();
+    let dir: &dyn UserDirectory = &client;
+    let created = dir
+        .create(
+            &DirectoryUser::new("sam@example.com")
+                .with_names("Sam", "Lee")
+                .with_active(false),
+        )
+        .await
+        .unwrap();
+    assert!(!created.active);
+    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    assert_eq!(listed[0].family_name.as_deref(), Some("Lee"));
+    dir.update(&listed[0].clone().with_active(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.user_json("sam@example.com").unwrap()["status"],
+        "active"
+    );
+    dir.delete(&listed[0]).await.unwrap();
+    assert_eq!(fake.user_count(), 0);
+}
