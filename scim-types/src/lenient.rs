@@ -202,15 +202,24 @@ pub(crate) enum Key<F> {
     Unknown(String),
 }
 
-/// Reads a map key without allocating when it names a known attribute.
-///
-/// `lookup` tries an exact match first and then an ASCII-case-insensitive one, because SCIM
-/// attribute names are case-insensitive (RFC 7643 §2.1).
-pub(crate) struct KeySeed<F> {
-    pub(crate) lookup: fn(&str) -> Option<F>,
+/// The known attributes of a type, looked up by key.
+pub(crate) trait Fields: Sized {
+    /// Tries an exact match first and then an ASCII-case-insensitive one, because SCIM
+    /// attribute names are case-insensitive (RFC 7643 §2.1).
+    fn lookup(key: &str) -> Option<Self>;
 }
 
-impl<'de, F> DeserializeSeed<'de> for KeySeed<F> {
+/// Reads a map key without allocating when it names a known attribute. Generic (not a
+/// function pointer) so that the lookup inlines into each type's visitor.
+pub(crate) struct KeySeed<F>(pub(crate) std::marker::PhantomData<F>);
+
+impl<F> KeySeed<F> {
+    pub(crate) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<'de, F: Fields> DeserializeSeed<'de> for KeySeed<F> {
     type Value = Key<F>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -218,22 +227,23 @@ impl<'de, F> DeserializeSeed<'de> for KeySeed<F> {
     }
 }
 
-impl<'de, F> Visitor<'de> for KeySeed<F> {
+impl<'de, F: Fields> Visitor<'de> for KeySeed<F> {
     type Value = Key<F>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an attribute name")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(match (self.lookup)(v) {
+        Ok(match F::lookup(v) {
             Some(k) => Key::Known(k),
             None => Key::Unknown(v.to_owned()),
         })
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(match (self.lookup)(&v) {
+        Ok(match F::lookup(&v) {
             Some(k) => Key::Known(k),
             None => Key::Unknown(v),
         })

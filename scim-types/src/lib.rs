@@ -96,3 +96,8 @@ pub use patch::{IntoPatchPath, PatchError, PatchOp, PatchOpBuilder, PatchOpKind,
 pub use path::PatchPath;
 pub use search::{SearchRequest, SortOrder};
 pub use user::User;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::lenient::{Key, KeySeed, LenientU64};
+use crate::lenient::{Fields, Key, KeySeed, LenientU64};
 
 /// A page of resources (RFC 7644 §3.4.2), as returned by `GET /Users` and `/.search`.
 ///
@@ -134,6 +134,12 @@ enum Field {
     PreviousCursor,
 }
 
+impl Fields for Field {
+    fn lookup(k: &str) -> Option<Field> {
+        lookup(k)
+    }
+}
+
 fn lookup(k: &str) -> Option<Field> {
     const FIELDS: [(&str, Field); 7] = [
         ("Resources", Field::Resources),
@@ -167,7 +173,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
         let mut resources: Option<Vec<T>> = None;
         let mut next_cursor = None;
         let mut previous_cursor = None;
-        while let Some(key) = map.next_key_seed(KeySeed { lookup })? {
+        while let Some(key) = map.next_key_seed(KeySeed::<Field>::new())? {
             match key {
                 Key::Known(Field::Schemas) => {
                     schemas = map.next_value::<Option<Vec<String>>>()?.unwrap_or_default();

@@ -46,7 +46,7 @@ macro_rules! scim_object {
         const _: () = {
             use ::serde::de::{MapAccess, Visitor};
             use ::serde::ser::SerializeMap;
-            use $crate::lenient::{Key, KeySeed};
+            use $crate::lenient::{Fields, Key, KeySeed};
 
             #[allow(non_camel_case_types)]
             #[derive(Clone, Copy)]
@@ -54,18 +54,25 @@ macro_rules! scim_object {
                 $($field,)*
             }
 
-            fn __lookup(k: &str) -> Option<__Field> {
-                #[allow(unreachable_patterns)]
-                match k {
-                    $($key => return Some(__Field::$field),)*
-                    _ => {}
-                }
-                $(
-                    if k.eq_ignore_ascii_case($key) {
-                        return Some(__Field::$field);
+            impl Fields for __Field {
+                #[inline]
+                fn lookup(k: &str) -> Option<__Field> {
+                    #[allow(unreachable_patterns)]
+                    match k {
+                        $($key => return Some(__Field::$field),)*
+                        _ => {}
                     }
-                )*
-                None
+                    $(
+                        if k.eq_ignore_ascii_case($key) {
+                            return Some(__Field::$field);
+                        }
+                    )*
+                    None
+                }
+            }
+
+            fn __lookup(k: &str) -> Option<__Field> {
+                __Field::lookup(k)
             }
 
             impl $name {
@@ -87,7 +94,7 @@ macro_rules! scim_object {
 
                 fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
                     let mut out = $name::default();
-                    while let Some(key) = map.next_key_seed(KeySeed { lookup: __lookup })? {
+                    while let Some(key) = map.next_key_seed(KeySeed::<__Field>::new())? {
                         match key {
                             $(
                                 Key::Known(__Field::$field) => {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::PatchPath;
 use crate::filter::FilterError;
-use crate::lenient::{Key, KeySeed};
+use crate::lenient::{Fields, Key, KeySeed};
 
 /// A PATCH request body (RFC 7644 §3.5.2).
 ///
@@ -138,6 +138,12 @@ enum OpField {
     Value,
 }
 
+impl Fields for OpField {
+    fn lookup(k: &str) -> Option<OpField> {
+        op_field(k)
+    }
+}
+
 fn op_field(k: &str) -> Option<OpField> {
     if k.eq_ignore_ascii_case("op") {
         Some(OpField::Op)
@@ -162,7 +168,7 @@ impl<'de> Deserialize<'de> for PatchOperation {
                 let mut op = None;
                 let mut path: Option<PatchPath> = None;
                 let mut value = None;
-                while let Some(key) = map.next_key_seed(KeySeed { lookup: op_field })? {
+                while let Some(key) = map.next_key_seed(KeySeed::<OpField>::new())? {
                     match key {
                         Key::Known(OpField::Op) => op = Some(map.next_value()?),
                         Key::Known(OpField::Path) => {
@@ -207,6 +213,12 @@ enum Field {
     Operations,
 }
 
+impl Fields for Field {
+    fn lookup(k: &str) -> Option<Field> {
+        field(k)
+    }
+}
+
 fn field(k: &str) -> Option<Field> {
     if k.eq_ignore_ascii_case("Operations") {
         Some(Field::Operations)
@@ -228,7 +240,7 @@ impl<'de> Deserialize<'de> for PatchOp {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PatchOp, A::Error> {
                 let mut schemas = Vec::new();
                 let mut operations = Vec::new();
-                while let Some(key) = map.next_key_seed(KeySeed { lookup: field })? {
+                while let Some(key) = map.next_key_seed(KeySeed::<Field>::new())? {
                     match key {
                         Key::Known(Field::Schemas) => {
                             schemas = map.next_value::<Option<Vec<String>>>()?.unwrap_or_default();

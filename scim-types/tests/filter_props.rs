@@ -1,5 +1,8 @@
 //! Property tests for the filter language and PATCH paths.
 
+// Test code: a panic is a test failure, which is what these helpers are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
 use scim_types::PatchPath;
 use scim_types::filter::{AttrPath, CompValue, CompareOp, Filter};

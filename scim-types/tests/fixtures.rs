@@ -1,6 +1,9 @@
 //! Real-world payloads from `tests/fixtures/scim/` at the workspace root: the RFCs' own
 //! examples, Entra ID and Okta request shapes, Probo's responses, and edge cases.
 
+// Test code: a panic is a test failure, which is what these helpers are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use scim_types::{

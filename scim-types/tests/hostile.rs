@@ -1,5 +1,8 @@
 //! Hostile input is an error, never a crash: deep nesting, huge input, deep JSON.
 
+// Test code: a panic is a test failure, which is what these helpers are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use scim_types::filter::{Filter, FilterErrorKind, MAX_DEPTH, MAX_LEN};
 use scim_types::{PatchOp, PatchPath, User};
 

@@ -7,6 +7,9 @@
 //! - `patch_path_valid.jsonl` / `patch_path_invalid.jsonl`: the same for PATCH paths, with the
 //!   expected `attr`, value `filter` and `sub_attr` parts.
 
+// Test code: a panic is a test failure, which is what these helpers are for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use scim_types::PatchPath;

@@ -179,7 +179,7 @@ impl<'a> Parser<'a> {
                     }
                     Tok::Word(w) => {
                         let attr = attr_path(self.input(), w, t.start)?;
-                        if !(matches!(self.peek().tok, Tok::LBracket) && !self.peek().ws_before) {
+                        if !matches!(self.peek().tok, Tok::LBracket) || self.peek().ws_before {
                             break self.attr_exp(attr)?;
                         }
                         let open = self.bump()?;
