@@ -1,2 +1,112 @@
-//! Work in progress: this crate has no client yet.
+//! Typed async clients for [Hyperproof](https://hyperproof.io)'s two user-management
+//! surfaces, with credentials that cannot be mixed up.
+//!
+//! * [`RestClient`]: the REST API (`/v1/users`, `/v1/groups`, `/v1/roles`), authenticated
+//!   with OAuth2 client credentials ([`ClientCredentials`], as Hyperproof documents; the
+//!   token is cached and refreshed) or a static bearer token ([`ApiToken`], as the seed
+//!   specifies). Regions US, EU and Gov ([`Region`]) or any base URL.
+//! * [`ScimClient`]: the organization's SCIM 2.0 endpoint (its own URL and its own
+//!   [`ScimToken`]): users (list, get, find, create, replace, deactivate, reactivate,
+//!   role), groups (create, members, archive). It also implements the identity graph's
+//!   [`UserDirectory`](idgraph_common::graph::UserDirectory).
+//!
+//! The SCIM token and the REST credentials are distinct types, so passing one where the
+//! other belongs does not compile; a 401 names the credential that was rejected.
+//!
+//! # Quick start: REST
+//!
+//! ```no_run
+//! use hyperproof::{ClientCredentials, ClientSecret, Region, RestClient};
+//!
+//! # async fn run() -> hyperproof::Result<()> {
+//! let client = RestClient::builder()
+//!     .client_credentials(ClientCredentials::new(
+//!         std::env::var("HYPERPROOF_CLIENT_ID").unwrap_or_default(),
+//!         ClientSecret::new(std::env::var("HYPERPROOF_CLIENT_SECRET").unwrap_or_default()),
+//!     ))
+//!     .region(Region::Us)
+//!     .build()?;
+//!
+//! for user in client.users().list().include_deactivated(true).send().await? {
+//!     println!("{:?} {:?} {:?}", user.email, user.kind, user.status);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! With the seed's static token and host instead:
+//!
+//! ```no_run
+//! use hyperproof::{ApiToken, RestClient};
+//!
+//! # fn run() -> hyperproof::Result<()> {
+//! let client = RestClient::builder()
+//!     .api_token(ApiToken::new(std::env::var("HYPERPROOF_API_TOKEN").unwrap_or_default()))
+//!     .base_url("https://api.hyperproof.io/v1")
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! # Quick start: SCIM
+//!
+//! ```no_run
+//! use hyperproof::{ScimClient, ScimToken};
+//!
+//! # async fn run() -> hyperproof::Result<()> {
+//! let scim = ScimClient::builder(std::env::var("HYPERPROOF_SCIM_URL").unwrap_or_default())
+//!     .token(ScimToken::new(std::env::var("HYPERPROOF_SCIM_TOKEN").unwrap_or_default()))
+//!     .build()?;
+//!
+//! if let Some(user) = scim.users().find_by_user_name("leaver@example.com").await? {
+//!     if let Some(id) = &user.id {
+//!         scim.users().deactivate(id).await?; // record and audit history stay
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! Every call returns [`Error`] (re-exported from `idgraph-common`), by phase: never sent
+//! (invalid input, configuration), transport, timeout, API error (status, Hyperproof's
+//! message, and a hint saying what the status means here), rate-limited after retries,
+//! decode. Predicates such as `is_unauthorized()`, `is_forbidden()`, `is_not_found()` and
+//! `is_rate_limited()` answer the usual questions. Hyperproof's `403 Bandwidth quota
+//! exceeded` is retried like a 429, never reported as a permission error.
+//!
+//! # Features
+//!
+//! * `rustls` (default), `native-tls`: TLS provider.
+//! * `tracing` (default): spans per call and attempt; never a secret, a header or a body.
+//! * `test-util`: [`testing::FakeHyperproof`], a stateful fake of both APIs and the token
+//!   endpoint on wiremock, for your own tests.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod credentials;
+pub mod directory;
+pub mod region;
+pub mod rest;
+pub mod scim;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod testing;
+
+pub use credentials::{ApiToken, ClientCredentials, ClientSecret, ScimToken};
+pub use idgraph_common::{Error, Result};
+pub use region::{DEFAULT_TOKEN_URL, Region};
+pub use rest::{RestClient, RestClientBuilder};
+pub use scim::{HyperproofRole, ScimClient, ScimClientBuilder};
+
+/// Sent as `User-Agent` by both clients.
+pub(crate) const USER_AGENT: &str = concat!("hyperproof/", env!("CARGO_PKG_VERSION"));
+
+/// Says which setting a configuration error is about, keeping the original as its source.
+pub(crate) fn with_context(error: Error, what: &str) -> Error {
+    match error {
+        Error::Config { message, source } => Error::Config {
+            message: format!("{what} is unusable: {message}").into(),
+            source,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,194 @@
+//! [`UserDirectory`] for Hyperproof, over its SCIM API.
+//!
+//! | DirectoryUser | SCIM User |
+//! |---|---|
+//! | `email` | `userName` (Hyperproof identifies users by email) |
+//! | `given_name`, `family_name` | `name.givenName`, `name.familyName` |
+//! | `display_name` | `displayName` |
+//! | `external_id` | `externalId` |
+//! | `active` | `active` (absent reads as `true`) |
+//! | `groups` | `groups[].display` (else `.value`), read-only |
+//! | `app_id` | `id` |
+//!
+//! * `create` gives new users the default role, [`HyperproofRole::LimitedAccessUser`].
+//! * `update` PATCHes only the names, external id and active flag it is given (a `None`
+//!   leaves that attribute as it is), never the role, the email or anything else.
+//! * `deactivate` is Hyperproof's deprovisioning: `active` = `false`, record and audit
+//!   history kept.
+//! * `delete` sends nothing and fails with [`Error::Unsupported`]: Hyperproof's SCIM
+//!   deprovisioning deactivates, and the seed says a hard delete needs a separate manual
+//!   action by an organization administrator. Sending a SCIM `DELETE` that Hyperproof does
+//!   not document, for an irreversible effect, is not a risk this crate takes; the error
+//!   names the manual action instead.
+//!
+//! Note: `ScimClient` also has an inherent `users()` (the SCIM endpoint), which method
+//! syntax picks first; call the trait's as `UserDirectory::users(&client)`.
+
+use async_trait::async_trait;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::{DirectoryUser, UserDirectory};
+use scim_types::{PatchOp, User, UserId};
+
+use crate::scim::{HyperproofRole, NewUser, ScimClient};
+use crate::{Error, Result};
+
+/// A SCIM user as the identity graph sees it.
+pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
+    let email = if user.user_name.is_empty() {
+        user.primary_email().unwrap_or_default().to_owned()
+    } else {
+        user.user_name.clone()
+    };
+    let mut out = DirectoryUser::new(email).with_active(user.active.unwrap_or(true));
+    if let Some(name) = &user.name {
+        out.given_name = name.given_name.clone();
+        out.family_name = name.family_name.clone();
+    }
+    out.display_name = user.display_name.clone();
+    out.external_id = user.external_id.clone();
+    out.groups = user
+        .groups
+        .iter()
+        .filter_map(|g| g.display.clone().or_else(|| g.value.clone()))
+        .collect();
+    out.app_id = user.id.map(UserId::into_string);
+    out
+}
+
+/// The user to create for a directory user.
+fn new_user(user: &DirectoryUser) -> NewUser {
+    let mut new = NewUser::new(user.email.as_str())
+        .active(user.active)
+        .role(HyperproofRole::LimitedAccessUser);
+    if let (Some(given), Some(family)) = (&user.given_name, &user.family_name) {
+        new = new.name(given.clone(), family.clone());
+    }
+    if let Some(display) = &user.display_name {
+        new = new.display_name(display.clone());
+    }
+    if let Some(id) = &user.external_id {
+        new = new.external_id(id.clone());
+    }
+    new
+}
+
+impl ScimClient {
+    /// The SCIM id of a directory user: its `app_id`, else the user whose `userName` is
+    /// its email.
+    async fn resolve(&self, user: &DirectoryUser) -> Result<UserId> {
+        if let Some(id) = &user.app_id {
+            return Ok(UserId::new(id.clone()));
+        }
+        self.users()
+            .find_by_user_name(user.email.as_str())
+            .await?
+            .and_then(|u| u.id)
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "no Hyperproof SCIM user has the userName `{}`",
+                    user.email
+                ))
+            })
+    }
+}
+
+#[async_trait]
+impl UserDirectory for ScimClient {
+    fn catalog(&self) -> &'static CatalogEntry {
+        catalog::entry(App::Hyperproof)
+    }
+
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+        ScimClient::users(self)
+            .list()
+            .stream()
+            .map_ok(to_directory_user)
+            .boxed()
+    }
+
+    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let created = ScimClient::users(self).create(&new_user(user)).await?;
+        Ok(to_directory_user(created))
+    }
+
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(desired).await?;
+        let mut op = PatchOp::builder().replace("active", desired.active);
+        if let Some(v) = &desired.given_name {
+            op = op.replace("name.givenName", v);
+        }
+        if let Some(v) = &desired.family_name {
+            op = op.replace("name.familyName", v);
+        }
+        if let Some(v) = &desired.display_name {
+            op = op.replace("displayName", v);
+        }
+        if let Some(v) = &desired.external_id {
+            op = op.replace("externalId", v);
+        }
+        let op = op.build().map_err(crate::scim::patch_error)?;
+        let users = ScimClient::users(self);
+        let user = match users.patch(&id, &op).await? {
+            Some(user) => user,
+            // 204 No Content: read the result back.
+            None => users.get(&id).await?,
+        };
+        Ok(to_directory_user(user))
+    }
+
+    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+        let id = self.resolve(user).await?;
+        ScimClient::users(self).deactivate(&id).await
+    }
+
+    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+        let _ = user;
+        Err(Error::unsupported(
+            "Hyperproof",
+            "deleting a user",
+            "Hyperproof's SCIM deprovisioning deactivates users and keeps the record and its audit history; deactivate the user (UserDirectory::deactivate), and if a hard delete is really required, have an organization administrator delete the user by hand in Hyperproof",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_types::{GroupRef, Name};
+
+    #[test]
+    fn scim_users_map_to_directory_users() {
+        let mut user = User::new("Jane@Example.com")
+            .with_name(Name::new("Jane", "Doe"))
+            .with_external_id("00u1")
+            .with_active(false);
+        user.id = Some(UserId::new("hp-1"));
+        let mut group = GroupRef::new("g1");
+        group.display = Some("Auditors".into());
+        user.groups.push(group);
+        user.groups.push(GroupRef::new("g2"));
+        let d = to_directory_user(user);
+        assert_eq!(d.email.as_str(), "Jane@Example.com");
+        assert_eq!(d.given_name.as_deref(), Some("Jane"));
+        assert_eq!(d.family_name.as_deref(), Some("Doe"));
+        assert_eq!(d.external_id.as_deref(), Some("00u1"));
+        assert!(!d.active);
+        assert_eq!(d.groups, ["Auditors", "g2"]);
+        assert_eq!(d.app_id.as_deref(), Some("hp-1"));
+    }
+
+    #[test]
+    fn new_users_get_the_default_role_and_the_directory_fields() {
+        let d = DirectoryUser::new("jane@example.com")
+            .with_names("Jane", "Doe")
+            .with_external_id("00u1");
+        let user = new_user(&d).to_scim();
+        assert_eq!(
+            HyperproofRole::of(&user),
+            Some(HyperproofRole::LimitedAccessUser)
+        );
+        assert_eq!(user.external_id.as_deref(), Some("00u1"));
+        assert_eq!(user.active, Some(true));
+    }
+}

@@ -1,0 +1,33 @@
+//! Hyperproof's SCIM 2.0 API: [`ScimClient`](crate::ScimClient), users, groups, roles.
+//!
+//! | Call | Request |
+//! |---|---|
+//! | `users().list().stream()` | `GET /Users?startIndex=…&count=…` (paged) |
+//! | `users().get(id)` | `GET /Users/{id}` |
+//! | `users().find_by_user_name(email)` | `GET /Users?filter=userName eq "…"` |
+//! | `users().create(user)` | `POST /Users` (role defaults to `LIMITED_ACCESS_USER`) |
+//! | `users().replace(id, user)` | `PUT /Users/{id}` |
+//! | `users().deactivate(id)` / `reactivate(id)` | `PATCH /Users/{id}` replacing `active` |
+//! | `users().set_role(id, role)` | `PATCH /Users/{id}` replacing `roles[primary eq "True"].value` |
+//! | `groups().create(group)` | `POST /Groups` |
+//! | `groups().add_members(id, users)` | `PATCH /Groups/{id}` adding `members` |
+//! | `groups().remove_member(id, user)` | `PATCH /Groups/{id}` removing `members[value eq "…"]` |
+//! | `groups().archive(id)` | `DELETE /Groups/{id}` (Hyperproof archives the group) |
+//!
+//! Groups depend on the organization's provisioning setup (see [`ScimGroups`]).
+//!
+//! Users are never deleted through this crate: Hyperproof's deprovisioning deactivates
+//! and keeps the record and its audit history; a hard delete is a manual action of an
+//! organization administrator.
+
+mod client;
+mod groups;
+mod roles;
+mod users;
+
+pub use client::{ScimClient, ScimClientBuilder};
+pub use groups::{NewGroup, ScimGroups};
+pub use idgraph_common::scim::ListRequest;
+pub use roles::{HyperproofRole, ROLE_PATH, primary_role_value};
+pub(crate) use users::patch_error;
+pub use users::{NewUser, ScimUsers};

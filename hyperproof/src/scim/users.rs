@@ -1,0 +1,250 @@
+//! `/Users` over SCIM: the user lifecycle.
+
+use futures::TryStreamExt;
+use idgraph_common::Error;
+use idgraph_common::scim::{ListRequest, ScimClient as GenericScimClient};
+use scim_types::{Email, Filter, Name, PatchOp, User, UserId};
+
+use super::roles::{HyperproofRole, ROLE_PATH, set_primary_role};
+use crate::Result;
+
+/// The SCIM users endpoint. Get it with [`ScimClient::users`](crate::ScimClient::users).
+///
+/// Hyperproof identifies users by email: `userName` is the work email.
+///
+/// There is no `delete`: Hyperproof's SCIM deprovisioning deactivates a user and keeps
+/// the record and its audit history; a hard delete is a manual action of an organization
+/// administrator in Hyperproof.
+#[derive(Debug, Clone)]
+pub struct ScimUsers {
+    scim: GenericScimClient,
+}
+
+impl ScimUsers {
+    pub(crate) fn new(scim: GenericScimClient) -> Self {
+        Self { scim }
+    }
+
+    /// A listing of users: add a filter, attributes or page size, then call
+    /// [`stream`](ListRequest::stream) (lazy, paged with `startIndex`/`count`).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn run(scim: hyperproof::ScimClient) -> hyperproof::Result<()> {
+    /// let inactive: Vec<_> = scim
+    ///     .users()
+    ///     .list()
+    ///     .stream()
+    ///     .try_filter(|u| std::future::ready(u.active == Some(false)))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = inactive; Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListRequest<User> {
+        self.scim.users().list()
+    }
+
+    /// `GET /Users/{id}`. A missing user is an error for which
+    /// [`Error::is_not_found`] is true. The id is sent as one encoded path segment.
+    pub async fn get(&self, id: &UserId) -> Result<User> {
+        self.scim.users().get(id.as_str()).await
+    }
+
+    /// The user whose `userName` is `user_name` (compared ignoring ASCII case, as
+    /// Hyperproof compares emails), or `None`.
+    ///
+    /// Sends `filter=userName eq "…"`. The answer is checked, not trusted: a user whose
+    /// `userName` does not match is never returned, even from a server that ignores the
+    /// filter.
+    pub async fn find_by_user_name(&self, user_name: &str) -> Result<Option<User>> {
+        if user_name.trim().is_empty() {
+            return Err(Error::invalid_input("the userName to look for is empty"));
+        }
+        let mut users = std::pin::pin!(
+            self.list()
+                .filter(Filter::eq("userName", user_name))
+                .stream()
+        );
+        while let Some(user) = users.try_next().await? {
+            if user.user_name.eq_ignore_ascii_case(user_name) {
+                return Ok(Some(user));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `POST /Users`: creates a user and returns it as Hyperproof stored it.
+    ///
+    /// Not retried once it may have reached the server (a retry could create the user
+    /// twice). A user that already exists is an error for which `is_conflict()` is true.
+    pub async fn create(&self, user: &NewUser) -> Result<User> {
+        if user.user.user_name.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "a Hyperproof SCIM user needs a userName (the user's work email)",
+            ));
+        }
+        self.scim.users().create(&user.to_scim()).await
+    }
+
+    /// `PUT /Users/{id}`: replaces the user with `user`.
+    ///
+    /// A PUT is a full replacement: start from the user as read with [`get`](Self::get),
+    /// change it, and send it back, so nothing is cleared by accident (its role
+    /// included). `If-Match` is sent when the user carries `meta.version`.
+    pub async fn replace(&self, id: &UserId, user: &User) -> Result<User> {
+        self.scim.users().replace(id.as_str(), user).await
+    }
+
+    /// Deactivates the user: `PATCH /Users/{id}` replacing `active` with `false`, as
+    /// Hyperproof's deprovisioning does. The user record and its audit history stay;
+    /// the user can no longer sign in. Undo with [`reactivate`](Self::reactivate).
+    pub async fn deactivate(&self, id: &UserId) -> Result<()> {
+        self.set_active(id, false).await
+    }
+
+    /// Reactivates a deactivated user: `PATCH` replacing `active` with `true`.
+    pub async fn reactivate(&self, id: &UserId) -> Result<()> {
+        self.set_active(id, true).await
+    }
+
+    /// Changes the user's Hyperproof role: `PATCH` replacing
+    /// `roles[primary eq "True"].value`, as Entra ID's mapping does.
+    pub async fn set_role(&self, id: &UserId, role: HyperproofRole) -> Result<()> {
+        let op = PatchOp::builder()
+            .replace(ROLE_PATH, role.as_str())
+            .build()
+            .map_err(patch_error)?;
+        self.scim.users().patch(id.as_str(), &op).await.map(drop)
+    }
+
+    /// Applies any PATCH to a user; returns the user when the server sends it back.
+    pub async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<Option<User>> {
+        self.scim.users().patch(id.as_str(), op).await
+    }
+
+    async fn set_active(&self, id: &UserId, active: bool) -> Result<()> {
+        let op = PatchOp::builder()
+            .replace("active", active)
+            .build()
+            .map_err(patch_error)?;
+        self.scim.users().patch(id.as_str(), &op).await.map(drop)
+    }
+}
+
+/// A PATCH this crate builds from constants failed to build: a bug, reported as one.
+pub(crate) fn patch_error(e: scim_types::PatchError) -> Error {
+    Error::invalid_input(format!("could not build the SCIM PATCH request: {e}"))
+}
+
+/// A user to create over SCIM, built step by step.
+///
+/// * `userName` is the user's work email, and is also sent as the primary work email
+///   unless [`email`](Self::email) says otherwise;
+/// * the role defaults to [`HyperproofRole::LimitedAccessUser`], as Hyperproof documents,
+///   and is written as the primary role;
+/// * the user is active unless [`active(false)`](Self::active) is set.
+///
+/// ```
+/// use hyperproof::HyperproofRole;
+/// use hyperproof::scim::NewUser;
+///
+/// let user = NewUser::new("jane@example.com")
+///     .name("Jane", "Doe")
+///     .external_id("00u1abcd")
+///     .role(HyperproofRole::ComplianceManager)
+///     .to_scim();
+/// let json = serde_json::to_value(&user)?;
+/// assert_eq!(json["userName"], "jane@example.com");
+/// assert_eq!(json["emails"][0], serde_json::json!({"value": "jane@example.com", "type": "work", "primary": true}));
+/// assert_eq!(json["roles"][0], serde_json::json!({"value": "COMPLIANCE_MANAGER", "primary": true}));
+/// assert_eq!(json["active"], true);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct NewUser {
+    user: User,
+    role: HyperproofRole,
+}
+
+impl NewUser {
+    /// An active user with this `userName` (the work email) and the default role.
+    pub fn new(user_name: impl Into<String>) -> Self {
+        Self {
+            user: User::new(user_name).with_active(true),
+            role: HyperproofRole::default(),
+        }
+    }
+
+    /// Starts from a SCIM user (every attribute kept). Its primary role is used when it
+    /// is a known Hyperproof role, else the default.
+    pub fn from_user(user: User) -> Self {
+        let role = HyperproofRole::of(&user).unwrap_or_default();
+        Self { user, role }
+    }
+
+    /// Sets given and family names.
+    pub fn name(mut self, given: impl Into<String>, family: impl Into<String>) -> Self {
+        self.user.name = Some(Name::new(given, family));
+        self
+    }
+
+    /// Sets the display name.
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.user.display_name = Some(name.into());
+        self
+    }
+
+    /// Sets the primary work email, when it differs from `userName`.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.user.emails = vec![Email::work(email).with_primary(true)];
+        self
+    }
+
+    /// Sets `externalId` (your directory's id for the user).
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.user.external_id = Some(id.into());
+        self
+    }
+
+    /// Sets the job title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.user.title = Some(title.into());
+        self
+    }
+
+    /// Sets the locale (for example `en-US`).
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.user.locale = Some(locale.into());
+        self
+    }
+
+    /// Sets the Hyperproof role. Default [`HyperproofRole::LimitedAccessUser`].
+    pub fn role(mut self, role: HyperproofRole) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// Whether the user is active. Default `true`.
+    pub fn active(mut self, active: bool) -> Self {
+        self.user.active = Some(active);
+        self
+    }
+
+    /// The role that will be written.
+    pub fn hyperproof_role(&self) -> HyperproofRole {
+        self.role
+    }
+
+    /// The SCIM user that [`ScimUsers::create`] sends.
+    pub fn to_scim(&self) -> User {
+        let mut user = self.user.clone();
+        if user.emails.is_empty() && !user.user_name.is_empty() {
+            user.emails
+                .push(Email::work(user.user_name.clone()).with_primary(true));
+        }
+        set_primary_role(&mut user, self.role);
+        user
+    }
+}

@@ -1,0 +1,417 @@
+//! Test helpers (feature `test-util`): [`FakeHyperproof`], a stateful fake of Hyperproof's
+//! REST API, its OAuth2 token endpoint and an organization's SCIM endpoint, on wiremock.
+//!
+//! * **Token endpoint** (`POST /oauth/token`): checks the client id and secret (form body,
+//!   HTTP Basic or JSON), issues bearer tokens with `expires_in`, counts requests
+//!   ([`FakeHyperproof::token_requests`]). Wrong credentials get `401 invalid_client`.
+//! * **REST** (`/v1/users/me`, `/v1/users`, `/v1/groups`, `/v1/groups/{id}`,
+//!   `POST /v1/groups`, `/v1/roles`): accepts the fake's [`ApiToken`] or an access token
+//!   it issued, nothing else (a SCIM token gets 401). Users provisioned over SCIM show up
+//!   in `GET /v1/users` (deactivated ones as `deactivatedUser`, only with
+//!   `includeDeactivated=true`); SCIM groups show up in `GET /v1/groups`, archived once
+//!   deleted over SCIM.
+//! * **SCIM** ([`scim_url`](FakeHyperproof::scim_url)): the generic SCIM fake of
+//!   `idgraph-common` with Hyperproof's rules: its own [`ScimToken`] (REST credentials
+//!   get 401), groups enabled, a group `DELETE` archives it, and users are never
+//!   deleted: a `DELETE /Users/{id}` deactivates.
+//! * **Failures**: [`fail_next_rest`](FakeHyperproof::fail_next_rest) queues a 429, a
+//!   quota 403, a permission 403 or any status for the next REST calls;
+//!   [`revoke_access_tokens`](FakeHyperproof::revoke_access_tokens) makes every issued
+//!   token invalid (the client then fetches a new one).
+//!
+//! Issued tokens do not expire on the fake's clock (wiremock runs on real time while tests
+//! usually pause tokio's clock); expiry is the client's job, tested by advancing the
+//! paused clock past `expires_in`.
+//!
+//! The clients from [`rest_client_builder`](FakeHyperproof::rest_client_builder) and
+//! [`scim_client_builder`](FakeHyperproof::scim_client_builder) are set up for tokio's
+//! paused clock (see [`paused_clock_http`]).
+//!
+//! ```no_run
+//! use hyperproof::testing::FakeHyperproof;
+//!
+//! # async fn run() -> hyperproof::Result<()> {
+//! let fake = FakeHyperproof::start().await;
+//! let rest = fake.rest_client()?;      // client credentials
+//! let scim = fake.scim_client()?;      // SCIM token
+//!
+//! let me = rest.users().me().send().await?;
+//! let jane = scim.users().create(&hyperproof::scim::NewUser::new("jane@example.com")).await?;
+//! assert_eq!(fake.token_requests(), 1);
+//! # let _ = (me, jane); Ok(()) }
+//! ```
+
+mod rest;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use idgraph_common::HttpClientBuilder;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request};
+
+use crate::Result;
+use crate::credentials::{ApiToken, ClientCredentials, ClientSecret, ScimToken};
+use crate::rest::{Group, OrganizationUser, OrganizationUserType, RestClient, RestClientBuilder};
+use crate::scim::HyperproofRole;
+use rest::{RestApi, RestState, lock};
+
+/// A failure the fake answers a REST call with instead of handling it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `429 {"statusCode":429,"message":"Rate limit is exceeded. Try again in 5 seconds."}`.
+    RateLimited {
+        /// Sent as `Retry-After` (whole seconds) when set.
+        retry_after: Option<Duration>,
+    },
+    /// `403 {"statusCode":403,"message":"Bandwidth quota exceeded. Try again later."}`.
+    QuotaExceeded {
+        /// Sent as `Retry-After` (whole seconds) when set.
+        retry_after: Option<Duration>,
+    },
+    /// `403 {"statusCode":403,"message":"Forbidden"}`: a permission error.
+    Forbidden,
+    /// Any status, with Hyperproof's error body.
+    Status(u16),
+}
+
+/// The fake's credentials and settings.
+#[derive(Clone)]
+pub(crate) struct FakeConfig {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) api_token: String,
+    pub(crate) accept_api_token: bool,
+    pub(crate) scim_token: String,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) org_id: String,
+    pub(crate) admin_email: String,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "fakeclientid0123456789abcdef0000".to_owned(),
+            client_secret: "fake-client-secret-0f1e2d3c".to_owned(),
+            api_token: "fake-api-token-9a8b7c6d".to_owned(),
+            accept_api_token: true,
+            scim_token: "fake-scim-token-5e4f3a2b".to_owned(),
+            token_lifetime: Duration::from_secs(3600),
+            org_id: fake_uuid(0x0a11, 1),
+            admin_email: "admin@example.com".to_owned(),
+        }
+    }
+}
+
+/// A stateful fake of Hyperproof. See the [module docs](self).
+pub struct FakeHyperproof {
+    server: MockServer,
+    state: Arc<Mutex<RestState>>,
+    config: Arc<FakeConfig>,
+}
+
+impl FakeHyperproof {
+    /// A fake with the default credentials and one admin user plus the API client's
+    /// service account.
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    /// Configures a fake.
+    pub fn builder() -> FakeHyperproofBuilder {
+        FakeHyperproofBuilder {
+            config: FakeConfig::default(),
+        }
+    }
+
+    /// The server's root URL (`http://127.0.0.1:PORT`).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The REST base URL (`…/v1`), for [`RestClientBuilder::base_url`].
+    pub fn rest_url(&self) -> String {
+        format!("{}/v1", self.server.uri())
+    }
+
+    /// The OAuth2 token URL (`…/oauth/token`), for [`RestClientBuilder::token_url`].
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.server.uri())
+    }
+
+    /// The static API token the REST side accepts.
+    pub fn api_token(&self) -> ApiToken {
+        ApiToken::new(self.config.api_token.clone())
+    }
+
+    /// The client credentials the token endpoint accepts.
+    pub fn client_credentials(&self) -> ClientCredentials {
+        ClientCredentials::new(
+            self.config.client_id.clone(),
+            ClientSecret::new(self.config.client_secret.clone()),
+        )
+    }
+
+    /// The SCIM token the SCIM side accepts.
+    pub fn scim_token(&self) -> ScimToken {
+        ScimToken::new(self.config.scim_token.clone())
+    }
+
+    /// A REST client builder pointed at the fake (base URL and token URL), set up for
+    /// paused-clock tests, with no credential yet.
+    pub fn rest_client_builder(&self) -> RestClientBuilder {
+        RestClient::builder()
+            .base_url(self.rest_url())
+            .token_url(self.token_url())
+            .configure_http(paused_clock_http)
+            .configure_token_provider(|p| p.no_timeout())
+    }
+
+    /// A REST client with the fake's client credentials.
+    pub fn rest_client(&self) -> Result<RestClient> {
+        self.rest_client_builder()
+            .client_credentials(self.client_credentials())
+            .build()
+    }
+
+    /// How many token requests the token endpoint received (failed ones included).
+    pub fn token_requests(&self) -> u64 {
+        lock(&self.state).token_requests
+    }
+
+    /// The scopes of the last successful token request.
+    pub fn last_token_scopes(&self) -> Vec<String> {
+        lock(&self.state).token_scopes.clone()
+    }
+
+    /// Invalidates every access token issued so far: REST calls carrying one get 401
+    /// (and a client with client credentials fetches a new token once).
+    pub fn revoke_access_tokens(&self) {
+        lock(&self.state).revoke_tokens();
+    }
+
+    /// Queues a failure for the next REST call that passes the credential check.
+    pub fn fail_next_rest(&self, fault: Fault) {
+        lock(&self.state).push_fault(fault);
+    }
+
+    /// Adds an active organization user (REST only: not provisioned over SCIM) with the
+    /// given role, and returns it.
+    pub fn add_rest_user(
+        &self,
+        email: &str,
+        given_name: &str,
+        surname: &str,
+        role: HyperproofRole,
+    ) -> OrganizationUser {
+        lock(&self.state).add_user(
+            Some(email),
+            given_name,
+            surname,
+            OrganizationUserType::ActiveUser,
+            role,
+        )
+    }
+
+    /// The organization's users as `GET /v1/users?includeDeactivated=true` returns them.
+    pub fn rest_users(&self) -> Vec<OrganizationUser> {
+        lock(&self.state).users.clone()
+    }
+
+    /// The groups as `GET /v1/groups` returns them.
+    pub fn rest_groups(&self) -> Vec<Group> {
+        lock(&self.state).groups.clone()
+    }
+
+    /// Every request the server received (REST, token and SCIM), in order.
+    pub async fn received_requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for FakeHyperproof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeHyperproof")
+            .field("uri", &self.server.uri())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for FakeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("api_token", &"[redacted]")
+            .field("scim_token", &"[redacted]")
+            .field("token_lifetime", &self.token_lifetime)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`FakeHyperproof`].
+///
+/// | Setting | Default |
+/// |---|---|
+/// | [`client_credentials`](Self::client_credentials) | a fixed test id and secret |
+/// | [`api_token`](Self::api_token) | a fixed test token, accepted |
+/// | [`scim_token`](Self::scim_token) | a fixed test token |
+/// | [`token_lifetime`](Self::token_lifetime) | 3600 s (`expires_in`) |
+#[must_use]
+pub struct FakeHyperproofBuilder {
+    config: FakeConfig,
+}
+
+impl FakeHyperproofBuilder {
+    /// The client id and secret the token endpoint accepts.
+    pub fn client_credentials(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.config.client_id = client_id.to_owned();
+        self.config.client_secret = client_secret.to_owned();
+        self
+    }
+
+    /// The static API token the REST side accepts.
+    pub fn api_token(mut self, token: &str) -> Self {
+        self.config.api_token = token.to_owned();
+        self.config.accept_api_token = true;
+        self
+    }
+
+    /// Turns static API tokens off: the REST side accepts only issued access tokens, as
+    /// Hyperproof's documented API does.
+    pub fn without_api_token(mut self) -> Self {
+        self.config.accept_api_token = false;
+        self
+    }
+
+    /// The SCIM token the SCIM side accepts.
+    pub fn scim_token(mut self, token: &str) -> Self {
+        self.config.scim_token = token.to_owned();
+        self
+    }
+
+    /// The `expires_in` of issued access tokens.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.token_lifetime = lifetime;
+        self
+    }
+
+    /// Starts the fake.
+    pub async fn start(self) -> FakeHyperproof {
+        let server = MockServer::start().await;
+        let config = Arc::new(self.config);
+        let state = Arc::new(Mutex::new(RestState::new(&config)));
+        Mock::given(any())
+            .respond_with(RestApi {
+                state: state.clone(),
+                config: config.clone(),
+            })
+            .mount(&server)
+            .await;
+        FakeHyperproof {
+            server,
+            state,
+            config,
+        }
+    }
+}
+
+impl fmt::Debug for FakeHyperproofBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeHyperproofBuilder")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// Sets a transport up for tests on tokio's paused clock: no per-attempt timeout and a
+/// `reqwest::Client` without the connection pool's idle timer (and without redirects).
+///
+/// Why: wiremock answers from its own thread on real time. With a paused clock, any timer
+/// pending in the test's runtime while real socket I/O is in flight makes tokio jump the
+/// clock to it, which fires attempt timeouts that never happened. Use it with
+/// [`RestClientBuilder::configure_http`] or [`ScimClientBuilder::configure_http`], and
+/// `configure_token_provider(|p| p.no_timeout())` for client credentials.
+pub fn paused_clock_http(builder: HttpClientBuilder) -> HttpClientBuilder {
+    let builder = builder.no_attempt_timeout();
+    match reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(client) => builder.reqwest_client(client),
+        // Only fails when the TLS backend cannot initialise; the default client then
+        // still works, with its idle timer.
+        Err(_) => builder,
+    }
+}
+
+/// A UUID-shaped id: `kind` tells ids of different things apart when reading test output.
+pub(crate) fn fake_uuid(kind: u16, n: u64) -> String {
+    format!(
+        "{kind:04x}0000-0000-4000-8000-{:012x}",
+        n & 0xffff_ffff_ffff
+    )
+}
+
+/// The request path's segments, percent-decoded.
+pub(crate) fn path_segments(request: &Request) -> Vec<String> {
+    request
+        .url
+        .path_segments()
+        .map(|segs| {
+            segs.filter(|s| !s.is_empty())
+                .map(|s| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The current time as ISO-8601 (UTC, whole seconds).
+pub(crate) fn now_iso8601() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_uuids_are_uuid_shaped() {
+        assert_eq!(fake_uuid(1, 2), "00010000-0000-4000-8000-000000000002");
+    }
+
+    #[test]
+    fn iso8601_is_well_formed() {
+        let s = now_iso8601();
+        assert_eq!(s.len(), 20, "{s}");
+        assert!(s.ends_with('Z') && s.as_bytes()[10] == b'T', "{s}");
+    }
+}

@@ -1,0 +1,177 @@
+//! Bad configuration is refused at build time, with an error that says what to fix and
+//! never repeats a secret.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hyperproof::{
+    ApiToken, ClientCredentials, ClientSecret, Error, Region, RestClient, ScimClient, ScimToken,
+};
+
+fn config_message(err: Error) -> String {
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    err.to_string()
+}
+
+#[test]
+fn a_scim_url_that_is_not_https_is_refused_unless_loopback() {
+    let err = ScimClient::builder("http://scim.example.com/scim/v2/org-1")
+        .token(ScimToken::new("scim-secret"))
+        .build()
+        .unwrap_err();
+    let msg = config_message(err);
+    assert!(msg.contains("Hyperproof SCIM URL"), "{msg}");
+    assert!(msg.contains("plain http"), "{msg}");
+    assert!(msg.contains("use https"), "{msg}");
+    assert!(
+        msg.contains("Settings > Authentication > Provisioning"),
+        "{msg}"
+    );
+
+    for loopback in [
+        "http://127.0.0.1:8080/scim/v2",
+        "http://localhost:9/scim",
+        "http://[::1]:1/s",
+    ] {
+        ScimClient::builder(loopback)
+            .token(ScimToken::new("scim-secret"))
+            .build()
+            .unwrap_or_else(|e| panic!("{loopback}: {e}"));
+    }
+}
+
+#[test]
+fn plain_http_cannot_be_reenabled_through_the_transport_settings() {
+    let err = ScimClient::builder("http://scim.example.com/scim/v2")
+        .token(ScimToken::new("scim-secret"))
+        .configure_http(|http| http.allow_insecure_http(true))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("plain http"));
+
+    let err = RestClient::builder()
+        .api_token(ApiToken::new("t"))
+        .base_url("http://api.example.com/v1")
+        .configure_http(|http| http.allow_insecure_http(true))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("REST base URL"));
+}
+
+#[test]
+fn the_scim_url_is_required_and_must_be_a_url() {
+    for bad in ["", "   "] {
+        let err = ScimClient::builder(bad)
+            .token(ScimToken::new("scim-secret"))
+            .build()
+            .unwrap_err();
+        let msg = config_message(err);
+        assert!(
+            msg.contains("required") && msg.contains("no default"),
+            "{msg}"
+        );
+    }
+    let err = ScimClient::builder("scim.example.com/scim/v2")
+        .token(ScimToken::new("scim-secret"))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("not a valid absolute URL"));
+}
+
+#[test]
+fn a_scim_url_with_a_credential_inside_is_refused_without_echoing_it() {
+    let err = ScimClient::builder("https://user:url-secret@scim.example.com/scim/v2")
+        .token(ScimToken::new("scim-secret"))
+        .build()
+        .unwrap_err();
+    let msg = config_message(err);
+    assert!(msg.contains("user name or password"), "{msg}");
+    assert!(!msg.contains("url-secret"), "{msg}");
+}
+
+#[test]
+fn a_scim_url_with_a_query_is_refused() {
+    let err = ScimClient::builder("https://scim.example.com/scim/v2?token=abc")
+        .token(ScimToken::new("scim-secret"))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("query or fragment"));
+}
+
+#[test]
+fn a_missing_credential_says_which_one_fits() {
+    let msg = config_message(
+        ScimClient::builder("https://scim.example.com/v2")
+            .build()
+            .unwrap_err(),
+    );
+    assert!(msg.contains("token(ScimToken)"), "{msg}");
+    assert!(msg.contains("do not work on the SCIM API"), "{msg}");
+
+    let msg = config_message(RestClient::builder().build().unwrap_err());
+    assert!(msg.contains("api_token(ApiToken)"), "{msg}");
+    assert!(
+        msg.contains("client_credentials(ClientCredentials)"),
+        "{msg}"
+    );
+    assert!(msg.contains("ScimToken is for the SCIM API only"), "{msg}");
+}
+
+#[test]
+fn a_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
+    let err = RestClient::builder()
+        .api_token(ApiToken::new("line\nbreak-secret"))
+        .build()
+        .unwrap_err();
+    assert!(!config_message(err).contains("break-secret"));
+    let err = ScimClient::builder("https://scim.example.com/v2")
+        .token(ScimToken::new("line\rbreak-secret"))
+        .build()
+        .unwrap_err();
+    assert!(!config_message(err).contains("break-secret"));
+}
+
+#[test]
+fn a_token_url_that_is_not_https_is_refused() {
+    let err = RestClient::builder()
+        .client_credentials(ClientCredentials::new("id", ClientSecret::new("s")))
+        .token_url("http://accounts.example.com/oauth/token")
+        .build()
+        .unwrap_err();
+    let msg = config_message(err);
+    assert!(
+        msg.contains("OAuth2 token URL") && msg.contains("plain http"),
+        "{msg}"
+    );
+
+    let err = RestClient::builder()
+        .client_credentials(ClientCredentials::new("", ClientSecret::new("s")))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("client id is empty"));
+}
+
+#[test]
+fn regions_pick_their_base_url_and_a_base_url_overrides_them() {
+    for (region, url) in [
+        (Region::Us, "https://api.hyperproof.app/v1"),
+        (Region::Eu, "https://api.hyperproof.eu/v1"),
+        (Region::Gov, "https://api.hyperproofgov.app/v1"),
+    ] {
+        let client = RestClient::builder()
+            .api_token(ApiToken::new("t"))
+            .region(region)
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), url);
+        assert_eq!(region.token_url(), hyperproof::DEFAULT_TOKEN_URL);
+    }
+    let seed = RestClient::builder()
+        .api_token(ApiToken::new("t"))
+        .region(Region::Eu)
+        .base_url("https://api.hyperproof.io/v1")
+        .build()
+        .unwrap();
+    assert_eq!(seed.base_url(), "https://api.hyperproof.io/v1");
+    assert_eq!(seed.token_requests(), None);
+    let err = "mars".parse::<Region>().unwrap_err();
+    assert!(err.to_string().contains("`us`, `eu` or `gov`"), "{err}");
+}
