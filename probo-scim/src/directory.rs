@@ -1,0 +1,173 @@
+//! The identity graph's [`UserDirectory`] for Probo.
+//!
+//! | DirectoryUser | Probo User |
+//! |---|---|
+//! | `email` | `userName` (Probo's userName is the email) |
+//! | `given_name`, `family_name` | `name.givenName`, `name.familyName` (`""` = none) |
+//! | `display_name` | `displayName` (`""` = none) |
+//! | `external_id` | `externalId`, except Probo's echo of the `id` (= none) |
+//! | `active` | `active` |
+//! | `groups` | always empty: Probo has no groups |
+//! | `app_id` | `id` |
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use idgraph_common::graph::catalog::{self, App};
+use idgraph_common::graph::{CatalogEntry, DirectoryUser, UserDirectory};
+use idgraph_common::{Error, Result};
+use scim_types::{Email, Name, PatchOp, User};
+
+use crate::client::Client;
+use crate::outcome::DeleteOutcome;
+use crate::users::external_id;
+
+fn non_empty(s: Option<&String>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).cloned()
+}
+
+/// A Probo user as the identity graph sees it.
+pub(crate) fn to_directory(user: &User) -> DirectoryUser {
+    let email = if user.user_name.is_empty() {
+        user.primary_email().unwrap_or_default().to_owned()
+    } else {
+        user.user_name.clone()
+    };
+    let mut d = DirectoryUser::new(email).with_active(user.active != Some(false));
+    let name = user.name.as_ref();
+    d.given_name = non_empty(name.and_then(|n| n.given_name.as_ref()));
+    d.family_name = non_empty(name.and_then(|n| n.family_name.as_ref()));
+    d.display_name = non_empty(user.display_name.as_ref());
+    d.external_id = external_id(user).map(str::to_owned);
+    d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
+    d
+}
+
+/// The Probo user to create for a directory user.
+pub(crate) fn from_directory(d: &DirectoryUser) -> User {
+    let mut user = User::new(d.email.as_str())
+        .with_email(Email::work(d.email.as_str()).with_primary(true))
+        .with_active(d.active);
+    if d.given_name.is_some() || d.family_name.is_some() {
+        let mut name = Name::default();
+        name.given_name = d.given_name.clone();
+        name.family_name = d.family_name.clone();
+        user.name = Some(name);
+    }
+    user.display_name = d.display_name.clone();
+    user.external_id = d.external_id.clone();
+    user
+}
+
+impl Client {
+    /// The id of the user `d` names: its `app_id`, else a lookup by email.
+    async fn resolve(&self, d: &DirectoryUser) -> Result<String> {
+        if let Some(id) = &d.app_id {
+            return Ok(id.clone());
+        }
+        self.users()
+            .find_by_user_name(d.email.as_str())
+            .await?
+            .and_then(|u| u.id.map(|i| i.into_string()))
+            .ok_or_else(|| {
+                Error::invalid_input(format!("no Probo SCIM user has the email `{}`", d.email))
+            })
+    }
+}
+
+/// Probo through the identity graph. `update` sends a PATCH of the changed fields only
+/// (and `displayName` with any name change, since Probo rewrites it otherwise); `delete`
+/// answers [`Error::Unsupported`] when Probo only deactivated the user because other
+/// records reference it.
+#[async_trait]
+impl UserDirectory for Client {
+    fn catalog(&self) -> &'static CatalogEntry {
+        catalog::entry(App::Probo)
+    }
+
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+        Client::users(self)
+            .list()
+            .stream()
+            .map_ok(|u| to_directory(&u))
+            .boxed()
+    }
+
+    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let outcome = Client::users(self).create(&from_directory(user)).await?;
+        Ok(to_directory(outcome.user()))
+    }
+
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(desired).await?;
+        let users = Client::users(self);
+        let current = users.get(&id).await?;
+        let now = to_directory(&current);
+        let mut op = PatchOp::builder();
+        let mut changed = false;
+        let names_change =
+            now.given_name != desired.given_name || now.family_name != desired.family_name;
+        if names_change {
+            op = op
+                .replace(
+                    "name.givenName",
+                    desired.given_name.clone().unwrap_or_default(),
+                )
+                .replace(
+                    "name.familyName",
+                    desired.family_name.clone().unwrap_or_default(),
+                );
+            changed = true;
+        }
+        if names_change || now.display_name != desired.display_name {
+            // Probo recomputes displayName from the name parts of a PATCH that changes
+            // them without displayName; an empty displayName is ignored, so fall back to
+            // the current one (or the name parts) to keep what the caller expects.
+            let display = desired
+                .display_name
+                .clone()
+                .or_else(|| now.display_name.clone())
+                .unwrap_or_default();
+            if !display.is_empty() {
+                op = op.replace("displayName", display);
+                changed = true;
+            }
+        }
+        if now.external_id != desired.external_id {
+            op = match &desired.external_id {
+                Some(ext) => op.replace("externalId", ext.as_str()),
+                None => op.remove("externalId"),
+            };
+            changed = true;
+        }
+        if now.active != desired.active {
+            op = op.replace("active", desired.active);
+            changed = true;
+        }
+        if !changed {
+            return Ok(now);
+        }
+        let op = op
+            .build()
+            .map_err(|e| Error::invalid_input(e.to_string()))?;
+        let updated = users.patch(&id, &op).await?;
+        Ok(to_directory(&updated))
+    }
+
+    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+        let id = self.resolve(user).await?;
+        Client::users(self).deactivate(&id).await.map(drop)
+    }
+
+    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+        let id = self.resolve(user).await?;
+        match Client::users(self).delete(&id).await? {
+            DeleteOutcome::Deleted => Ok(()),
+            _ => Err(Error::unsupported(
+                "Probo",
+                format!("deleting {}", user.email),
+                "Probo kept the user because other records (for example signed documents) reference it, and deactivated it instead; the user is deprovisioned but still listed",
+            )),
+        }
+    }
+}

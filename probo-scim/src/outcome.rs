@@ -1,0 +1,144 @@
+//! What Probo actually did: the outcomes of `create`, `delete` and `rename_email`, which
+//! Probo answers with the same status whatever it did.
+
+use scim_types::User;
+
+/// What a `POST /Users` did. Probo answers 201 in every case, sometimes with the id of a
+/// user that already existed (research §5, cases 2 and 3).
+///
+/// ```no_run
+/// use probo_scim::{Client, CreateOutcome, User};
+///
+/// # async fn run(client: Client) -> probo_scim::Result<()> {
+/// match client.users().create(&User::new("new@example.com")).await? {
+///     CreateOutcome::Created { user } => println!("created {:?}", user.id),
+///     CreateOutcome::TookOver { user } => println!("took over the existing profile {:?}", user.id),
+///     CreateOutcome::Renamed { user, previous_user_name } => {
+///         println!("moved {previous_user_name} to {}", user.user_name)
+///     }
+///     other => println!("{other:?}"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CreateOutcome {
+    /// A new user was created.
+    Created {
+        /// The user as Probo stored it.
+        user: User,
+    },
+    /// A profile with this email already existed but was not managed by SCIM (invited by
+    /// hand or created through SAML). Probo took it over: same id, attributes overwritten
+    /// from the request, now SCIM-managed. Any other user holding the same `externalId`
+    /// lost it.
+    TookOver {
+        /// The user as Probo stored it.
+        user: User,
+    },
+    /// The `externalId` belonged to an existing user with another email: Probo moved that
+    /// user (same id, same role) to the new email instead of creating one.
+    Renamed {
+        /// The user as Probo stored it.
+        user: User,
+        /// The `userName` the user had before.
+        previous_user_name: String,
+    },
+}
+
+impl CreateOutcome {
+    /// The user, whatever happened.
+    pub fn user(&self) -> &User {
+        match self {
+            CreateOutcome::Created { user }
+            | CreateOutcome::TookOver { user }
+            | CreateOutcome::Renamed { user, .. } => user,
+        }
+    }
+
+    /// The user, whatever happened.
+    pub fn into_user(self) -> User {
+        match self {
+            CreateOutcome::Created { user }
+            | CreateOutcome::TookOver { user }
+            | CreateOutcome::Renamed { user, .. } => user,
+        }
+    }
+
+    /// `true` when a new user was created.
+    pub fn is_new(&self) -> bool {
+        matches!(self, CreateOutcome::Created { .. })
+    }
+}
+
+/// What a `DELETE /Users/{id}` did. Probo answers 204 whether it deleted the user or,
+/// because the user is still referenced (for example by signed documents), only
+/// deactivated it; the client tells them apart with a follow-up `GET`.
+///
+/// ```no_run
+/// use probo_scim::{Client, DeleteOutcome};
+///
+/// # async fn run(client: Client, id: &str) -> probo_scim::Result<()> {
+/// match client.users().delete(id).await? {
+///     DeleteOutcome::Deleted => println!("deleted"),
+///     DeleteOutcome::Deactivated { user } => {
+///         println!("Probo kept {} (referenced) and deactivated it", user.user_name)
+///     }
+///     other => println!("{other:?}"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DeleteOutcome {
+    /// The user is gone (the follow-up `GET` answered 404).
+    Deleted,
+    /// Probo could not delete the user because other records reference it, and
+    /// deactivated it instead. It stays listed with `active: false`; deleting it again
+    /// does the same.
+    Deactivated {
+        /// The user as it is now.
+        user: User,
+    },
+    /// Probo answered 204 but the user is still there and active. Not expected from
+    /// Probo; reported rather than assumed away.
+    NotRemoved {
+        /// The user as it is now.
+        user: User,
+    },
+}
+
+impl DeleteOutcome {
+    /// `true` when the user is gone.
+    pub fn is_deleted(&self) -> bool {
+        matches!(self, DeleteOutcome::Deleted)
+    }
+}
+
+/// What [`rename_email`](crate::Users::rename_email) did.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RenameOutcome {
+    /// The user now has the new email (same id, same role).
+    Renamed {
+        /// The user as it is now.
+        user: User,
+        /// The `userName` before.
+        previous_user_name: String,
+    },
+    /// The email was unchanged; nothing was sent.
+    Unchanged {
+        /// The user as it is.
+        user: User,
+    },
+    /// A profile with the new email already existed without being SCIM-managed (invited
+    /// by hand or through SAML), so Probo took over *that* profile instead: `user` is a
+    /// different user (another id) and the original user kept its email but lost its
+    /// `externalId` to it. Review both users.
+    TookOverOtherProfile {
+        /// The profile Probo took over.
+        user: User,
+        /// The user that was meant to be renamed, as it is now.
+        original: User,
+    },
+}

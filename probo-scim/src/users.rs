@@ -1,0 +1,521 @@
+//! [`Users`]: the `/Users` endpoint with Probo's traps handled, and [`ListUsers`].
+
+use std::fmt;
+
+use futures::{Stream, TryStreamExt};
+use idgraph_common::paginate::Page;
+use idgraph_common::scim::{ListRequest, Resources};
+use idgraph_common::{Error, Result};
+use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User};
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::outcome::{CreateOutcome, DeleteOutcome, RenameOutcome};
+use crate::timestamp::parse_rfc3339;
+
+/// The user's real `externalId`, or `None`.
+///
+/// Probo never leaves `externalId` out: for a user without one it sends the user's own
+/// `id` instead. This treats that echo as "no externalId".
+///
+/// ```
+/// use probo_scim::{User, external_id};
+///
+/// let echo: User = serde_json::from_str(r#"{"id":"ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2","externalId":"ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2","userName":"a@x.io"}"#)?;
+/// assert_eq!(external_id(&echo), None);
+/// let real = User::new("a@x.io").with_external_id("00u1abcd");
+/// assert_eq!(external_id(&real), Some("00u1abcd"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn external_id(user: &User) -> Option<&str> {
+    let ext = user.external_id.as_deref().filter(|e| !e.is_empty())?;
+    match &user.id {
+        Some(id) if id.as_str() == ext => None,
+        _ => Some(ext),
+    }
+}
+
+/// Operations on Probo's `/Users`. Get one with [`Client::users`].
+///
+/// Every method that takes an `id` sends it as one percent-encoded path segment (an id
+/// holding `/`, `?` or `#` cannot reach another endpoint); `""`, `.` and `..` are refused
+/// before anything is sent.
+#[derive(Clone)]
+pub struct Users {
+    client: Client,
+}
+
+impl Users {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    fn scim(&self) -> Resources<User> {
+        self.client.scim().users()
+    }
+
+    /// A listing of users: add a filter or page size, then
+    /// [`stream`](ListUsers::stream).
+    ///
+    /// Probo ignores paging and answers every request with every matching user; the
+    /// stream stops after the first answer (its `totalResults` is what it returned) and
+    /// never yields a user twice. Deactivated users are listed (`active: false`); users
+    /// Probo did not provision through SCIM (invited by hand, SAML) are not.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: probo_scim::Client) -> probo_scim::Result<()> {
+    /// let inactive: Vec<_> = client
+    ///     .users()
+    ///     .list()
+    ///     .stream()
+    ///     .try_filter(|u| std::future::ready(u.active == Some(false)))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = inactive; Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListUsers {
+        ListUsers {
+            inner: self.scim().list(),
+        }
+    }
+
+    /// `GET /Users/{id}`. An unknown id (or a string that is not a Probo id) is an error
+    /// for which [`Error::is_not_found`] is true.
+    pub async fn get(&self, id: &str) -> Result<User> {
+        self.scim().get(id).await
+    }
+
+    /// The user whose `userName` (their email) equals `user_name`, ignoring case, as
+    /// Probo compares it. `None` when there is none (or when the only match is a user
+    /// Probo did not provision through SCIM: those are invisible to SCIM listings).
+    ///
+    /// The value is escaped into a `userName eq "…"` filter; the match is checked again
+    /// locally, so a server that ignored the filter could not return the wrong user.
+    pub async fn find_by_user_name(&self, user_name: &str) -> Result<Option<User>> {
+        if user_name.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "find_by_user_name needs a non-empty userName",
+            ));
+        }
+        let wanted = user_name.to_lowercase();
+        let found: Vec<User> = self
+            .list()
+            .filter(Filter::eq("userName", user_name))
+            .stream()
+            .try_filter(|u| std::future::ready(u.user_name.to_lowercase() == wanted))
+            .try_collect()
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    /// The user whose `externalId` is exactly `external_id`.
+    ///
+    /// Probo rejects `externalId` filters (400 `invalidFilter`), so this lists every user
+    /// (one request: Probo returns them all at once) and compares locally. The `id` that
+    /// Probo sends as `externalId` for users without one never matches (see
+    /// [`external_id`]).
+    pub async fn find_by_external_id(&self, external_id_value: &str) -> Result<Option<User>> {
+        if external_id_value.is_empty() {
+            return Err(Error::invalid_input(
+                "find_by_external_id needs a non-empty externalId",
+            ));
+        }
+        let found: Vec<User> = self
+            .list()
+            .stream()
+            .try_filter(|u| std::future::ready(external_id(u) == Some(external_id_value)))
+            .try_collect()
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    /// `POST /Users`, reporting what Probo actually did ([`CreateOutcome`]).
+    ///
+    /// Probo answers 201 in three cases: a new user; a take-over of a profile with this
+    /// email that Probo did not provision through SCIM (same id, attributes overwritten);
+    /// and, when the `externalId` belongs to a user with another email, a *rename* of that
+    /// user. It answers 409 when the email already belongs to a SCIM user.
+    ///
+    /// How the outcome is determined: when the user carries an `externalId`, the client
+    /// first looks it up (one listing request); an answer with that user's id is a rename.
+    /// Otherwise an answer whose `meta.lastModified` is later than its `meta.created` is a
+    /// take-over (a new user has both equal). Profiles that are not SCIM-provisioned are
+    /// invisible to listings, so a take-over can only be seen in the timestamps; one of a
+    /// profile created within the same second as the request would read as
+    /// [`CreateOutcome::Created`].
+    ///
+    /// `active` absent means active. Not retried once it may have reached Probo.
+    pub async fn create(&self, user: &User) -> Result<CreateOutcome> {
+        if user.user_name.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "a Probo user needs a userName (their email address)",
+            ));
+        }
+        let mut body = user.clone();
+        body.id = None;
+        body.meta = None;
+        let prior = match body.external_id.as_deref().filter(|e| !e.is_empty()) {
+            Some(ext) => self.find_by_external_id(ext).await?,
+            None => None,
+        };
+        let created = self.scim().create(&body).await?;
+        if let Some(prior) = prior {
+            if prior.id.is_some() && prior.id == created.id {
+                return Ok(CreateOutcome::Renamed {
+                    user: created,
+                    previous_user_name: prior.user_name,
+                });
+            }
+        }
+        if modified_after_creation(&created) {
+            return Ok(CreateOutcome::TookOver { user: created });
+        }
+        Ok(CreateOutcome::Created { user: created })
+    }
+
+    /// `PUT /Users/{id}` with Probo's traps defused. Returns the user as Probo stored it.
+    ///
+    /// Probo's PUT is not a full replacement, and two of its rules lose data silently:
+    ///
+    /// * a PUT without `active` **reactivates** the user: the client always sends `active`,
+    ///   from `user`, else from the current user;
+    /// * a PUT without `title`, `name.givenName` or `name.familyName` **clears** them: the
+    ///   client sends the current values for those the caller left unset (`None`). To clear
+    ///   one, set it to `""`.
+    ///
+    /// It also refuses (with [`Error::InvalidInput`], nothing sent) a `userName` or primary
+    /// email different from the current one: Probo ignores `emails` on PUT and would let
+    /// `userName` and the email disagree. Use [`rename_email`](Self::rename_email).
+    /// `emails` is sent as it is now; an `externalId` equal to the user's `id` (Probo's
+    /// echo) is not sent, so it is never stored for real. Costs one `GET` first.
+    pub async fn replace(&self, id: &str, user: &User) -> Result<User> {
+        let current = self.get(id).await?;
+        refuse_email_change(&current, user)?;
+        let mut body = user.clone();
+        body.id = None;
+        body.meta = None;
+        if body.user_name.is_empty() {
+            body.user_name = current.user_name.clone();
+        }
+        body.active = Some(user.active.or(current.active).ok_or_else(|| {
+            Error::invalid_input(
+                "cannot tell whether the user is active (Probo did not say): set `active` explicitly, since a PUT without it reactivates the user",
+            )
+        })?);
+        if body.title.is_none() {
+            body.title = current.title.clone();
+        }
+        let current_name = current.name.clone().unwrap_or_default();
+        let mut name = body.name.take().unwrap_or_default();
+        if name.given_name.is_none() {
+            name.given_name = current_name.given_name;
+        }
+        if name.family_name.is_none() {
+            name.family_name = current_name.family_name;
+        }
+        if name != Name::default() {
+            body.name = Some(name);
+        }
+        if body.external_id.as_deref() == Some(id) {
+            body.external_id = None;
+        }
+        body.emails = current.emails.clone();
+        self.scim().replace(id, &body).await
+    }
+
+    /// `PATCH /Users/{id}`; returns the user as Probo stored it.
+    ///
+    /// Operations on `userName` or `emails` are refused with [`Error::InvalidInput`]
+    /// (Probo ignores `emails` and would let `userName` and the email disagree): use
+    /// [`rename_email`](Self::rename_email).
+    ///
+    /// What Probo does with a PATCH: `add` is `replace`; `remove` of an attribute it does
+    /// not clear is ignored (200, unchanged), as are `emails…`, `phoneNumbers…`,
+    /// `addresses…`, `roles` and core-URN-qualified paths; changing `name.givenName` or
+    /// `name.familyName` without `displayName` in the same request rewrites
+    /// `displayName` from the parts sent (send `displayName` too to keep it);
+    /// `active: true` on a deactivated user resets their role to EMPLOYEE.
+    pub async fn patch(&self, id: &str, op: &PatchOp) -> Result<User> {
+        refuse_email_patch(op)?;
+        self.patch_unchecked(id, op).await
+    }
+
+    async fn patch_unchecked(&self, id: &str, op: &PatchOp) -> Result<User> {
+        match self.scim().patch(id, op).await? {
+            Some(user) => Ok(user),
+            // Probo always answers 200 with the user; a 204 from a proxy or a future
+            // version is followed by a GET so the caller still gets the user.
+            None => self.get(id).await,
+        }
+    }
+
+    /// Deactivates the user (`PATCH active: false`): they can no longer sign in, stay
+    /// listed with `active: false`, their pending invitations expire and their open
+    /// signature requests are removed. Returns the user as it is now.
+    pub async fn deactivate(&self, id: &str) -> Result<User> {
+        self.set_active(id, false).await
+    }
+
+    /// Reactivates a deactivated user (`PATCH active: true`).
+    ///
+    /// Probo resets the user's role to **EMPLOYEE** on reactivation: an admin who is
+    /// deactivated and reactivated comes back as an employee. A user still invited
+    /// (pending) stays pending.
+    pub async fn reactivate(&self, id: &str) -> Result<User> {
+        self.set_active(id, true).await
+    }
+
+    async fn set_active(&self, id: &str, active: bool) -> Result<User> {
+        let op = PatchOp::builder()
+            .replace("active", active)
+            .build()
+            .map_err(|e| Error::invalid_input(e.to_string()))?;
+        self.patch_unchecked(id, &op).await
+    }
+
+    /// `DELETE /Users/{id}`, then a `GET` to find out what Probo did ([`DeleteOutcome`]).
+    ///
+    /// Probo answers 204 both when it deleted the user and when it could not (the user is
+    /// referenced, for example by signed documents) and deactivated them instead. Deleting
+    /// an unknown id is an error for which [`Error::is_not_found`] is true. If the
+    /// follow-up `GET` fails, its error is returned: the DELETE was processed, but its
+    /// outcome is unknown.
+    pub async fn delete(&self, id: &str) -> Result<DeleteOutcome> {
+        self.scim().delete(id).await?;
+        match self.get(id).await {
+            Err(e) if e.is_not_found() => Ok(DeleteOutcome::Deleted),
+            Err(e) => Err(e),
+            Ok(user) if user.active == Some(false) => Ok(DeleteOutcome::Deactivated { user }),
+            Ok(user) => Ok(DeleteOutcome::NotRemoved { user }),
+        }
+    }
+
+    /// Changes a user's email (and `userName`), keeping their id, role and history.
+    ///
+    /// Probo changes an email only through a `POST /Users` that repeats the user's
+    /// `externalId` with the new email; PUT and PATCH ignore emails. So this reads the
+    /// user, and POSTs their current attributes with the new email. A user without an
+    /// `externalId` first gets their own `id` as `externalId` (`PATCH`), which Probo
+    /// displays exactly like "no externalId" (it shows the id there anyway).
+    ///
+    /// A new email already used by a SCIM user is a 409 ([`Error::is_conflict`]). A new
+    /// email that belongs to a profile Probo did not provision through SCIM makes Probo
+    /// take over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A
+    /// change of letter case only is refused: Probo compares emails ignoring case.
+    pub async fn rename_email(&self, id: &str, new_email: &str) -> Result<RenameOutcome> {
+        let new_email = new_email.trim();
+        if new_email.is_empty()
+            || new_email.contains(char::is_whitespace)
+            || new_email.split('@').count() != 2
+            || new_email.starts_with('@')
+            || new_email.ends_with('@')
+        {
+            return Err(Error::invalid_input(format!(
+                "`{new_email}` is not an email address"
+            )));
+        }
+        let current = self.get(id).await?;
+        if current.user_name == new_email {
+            return Ok(RenameOutcome::Unchanged { user: current });
+        }
+        if current.user_name.to_lowercase() == new_email.to_lowercase() {
+            return Err(Error::invalid_input(
+                "Probo compares emails ignoring case, so it cannot change only the case of an email",
+            ));
+        }
+        let ext = match external_id(&current) {
+            Some(ext) => ext.to_owned(),
+            None => {
+                let op = PatchOp::builder()
+                    .replace("externalId", id)
+                    .build()
+                    .map_err(|e| Error::invalid_input(e.to_string()))?;
+                self.patch_unchecked(id, &op).await?;
+                id.to_owned()
+            }
+        };
+        let mut body = current.clone();
+        body.id = None;
+        body.meta = None;
+        body.user_name = new_email.to_owned();
+        body.emails = vec![Email::work(new_email).with_primary(true)];
+        body.external_id = Some(ext);
+        let user = self.scim().create(&body).await?;
+        if user.id.as_ref().map(|i| i.as_str()) == Some(id) {
+            Ok(RenameOutcome::Renamed {
+                user,
+                previous_user_name: current.user_name,
+            })
+        } else {
+            let original = self.get(id).await?;
+            Ok(RenameOutcome::TookOverOtherProfile { user, original })
+        }
+    }
+}
+
+impl fmt::Debug for Users {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Users")
+            .field("client", &self.client)
+            .finish()
+    }
+}
+
+/// `true` when the resource changed after it was created (Probo's second-precision
+/// timestamps, compared as instants).
+fn modified_after_creation(user: &User) -> bool {
+    let Some(meta) = &user.meta else {
+        return false;
+    };
+    match (
+        meta.created.as_deref().and_then(parse_rfc3339),
+        meta.last_modified.as_deref().and_then(parse_rfc3339),
+    ) {
+        (Some(created), Some(modified)) => modified > created,
+        _ => false,
+    }
+}
+
+const RENAME_HINT: &str = "Probo ignores emails on PUT and PATCH and would let userName and the email disagree; change a user's email with users().rename_email(id, new_email)";
+
+fn refuse_email_change(current: &User, wanted: &User) -> Result<()> {
+    let differs = |a: &str, b: &str| a.to_lowercase() != b.to_lowercase();
+    if !wanted.user_name.is_empty() && differs(&wanted.user_name, &current.user_name) {
+        return Err(Error::invalid_input(format!(
+            "replace cannot change userName from `{}` to `{}`: {RENAME_HINT}",
+            current.user_name, wanted.user_name
+        )));
+    }
+    if let (Some(new), Some(old)) = (wanted.primary_email(), current.primary_email()) {
+        if differs(new, old) {
+            return Err(Error::invalid_input(format!(
+                "replace cannot change the email from `{old}` to `{new}`: {RENAME_HINT}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether an attribute name (possibly core-URN-qualified or dotted) is `userName` or
+/// `emails`.
+fn is_identity_attribute(name: &str) -> bool {
+    let bare = name
+        .strip_prefix(scim_types::urn::USER)
+        .map(|r| r.trim_start_matches(':'))
+        .unwrap_or(name);
+    let head = bare.split(['.', '[']).next().unwrap_or(bare);
+    head.eq_ignore_ascii_case("userName") || head.eq_ignore_ascii_case("emails")
+}
+
+fn refuse_email_patch(op: &PatchOp) -> Result<()> {
+    for (i, operation) in op.operations.iter().enumerate() {
+        let touches = match &operation.path {
+            Some(path) => {
+                let attr = path.attr();
+                let core = attr
+                    .urn()
+                    .is_none_or(|u| u.eq_ignore_ascii_case(scim_types::urn::USER));
+                core && is_identity_attribute(attr.name())
+            }
+            None => match &operation.value {
+                Some(Value::Object(values)) if operation.op != PatchOpKind::Remove => {
+                    values.keys().any(|k| is_identity_attribute(k))
+                }
+                _ => false,
+            },
+        };
+        if touches {
+            return Err(Error::invalid_input(format!(
+                "PATCH operation {i} changes userName or emails: {RENAME_HINT}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A listing of Probo users, built step by step, then streamed. Get one with
+/// [`Users::list`].
+#[must_use = "a listing does nothing until it is streamed"]
+pub struct ListUsers {
+    inner: ListRequest<User>,
+}
+
+impl ListUsers {
+    /// Only users matching `filter`. Probo supports `userName eq "…"` only (optionally
+    /// joined with `and`; the comparison ignores case); anything else is a 400 whose
+    /// message says so. Values are escaped by the [`Filter`] builder.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.inner = self.inner.filter(filter);
+        self
+    }
+
+    /// Users requested per page (`count`, at least 1). Probo ignores it.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.inner = self.inner.page_size(size);
+        self
+    }
+
+    /// Stops after this many pages.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.inner = self.inner.max_pages(pages);
+        self
+    }
+
+    /// The users, as a lazy `Send + 'static` stream (nothing is sent before the first
+    /// poll). `try_collect` loads them all into memory.
+    pub fn stream(self) -> impl Stream<Item = Result<User>> + Send + 'static {
+        self.inner.stream()
+    }
+
+    /// The pages, as a lazy `Send + 'static` stream.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<User>>> + Send + 'static {
+        self.inner.pages()
+    }
+}
+
+impl fmt::Debug for ListUsers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_attributes() {
+        for yes in [
+            "userName",
+            "USERNAME",
+            "emails",
+            "emails.value",
+            "emails[type eq \"work\"].value",
+            "urn:ietf:params:scim:schemas:core:2.0:User:userName",
+        ] {
+            assert!(is_identity_attribute(yes), "{yes}");
+        }
+        for no in ["displayName", "name.givenName", "externalId", "active"] {
+            assert!(!is_identity_attribute(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn patch_guard() {
+        let ok = PatchOp::builder().replace("active", false).build().unwrap();
+        assert!(refuse_email_patch(&ok).is_ok());
+        let bad = PatchOp::builder()
+            .replace("title", "x")
+            .replace(r#"emails[type eq "work"].value"#, "n@x.io")
+            .build()
+            .unwrap();
+        let err = refuse_email_patch(&bad).unwrap_err();
+        assert!(err.to_string().contains("rename_email"), "{err}");
+        let pathless = PatchOp::builder()
+            .replace_value(serde_json::json!({"userName": "n@x.io"}))
+            .build()
+            .unwrap();
+        assert!(refuse_email_patch(&pathless).is_err());
+    }
+}
