@@ -1,9 +1,70 @@
 //! The identity-graph layer: one [`UserDirectory`] trait for every app, a catalog of
 //! what each app offers, safe reconciliation against a source directory, and the Bridge
 //! sync loop.
+//!
+//! * [`catalog`]: typed facts per app (user API, SCIM, auth, paging, limits, webhooks,
+//!   lifecycle route of every operation, caveats).
+//! * [`UserDirectory`]: implemented by every vendor client, and by [`ReadBlind`] for
+//!   apps with no user API (Proof, Tessian).
+//! * [`plan()`] → [`SyncPlan`] → [`apply()`] → [`SyncReport`]: a pure planner with
+//!   field-level diffs, exclusions and a mass-deprovision guard ([`SyncPolicy`]), then a
+//!   per-item executor with a dry-run mode.
+//! * [`bridge`]: Probo-style pull-based sync loop with backoff and auto-disable.
+//! * `memory` and `conformance` (feature `test-util`): an in-memory directory and the
+//!   conformance suite every implementation must pass.
+//!
+//! # Reconciling an app
+//!
+//! ```
+//! use futures::TryStreamExt;
+//! use idgraph_common::graph::{apply, plan, ApplyMode, DirectoryUser, SyncPolicy, UserDirectory};
+//!
+//! async fn sync(source: &dyn UserDirectory, target: &dyn UserDirectory)
+//!     -> idgraph_common::Result<()>
+//! {
+//!     let from: Vec<DirectoryUser> = source.users().try_collect().await?;
+//!     let to: Vec<DirectoryUser> = if target.catalog().is_read_blind() {
+//!         Vec::new() // cannot be listed: the plan lists the IdP actions instead
+//!     } else {
+//!         target.users().try_collect().await?
+//!     };
+//!     let policy = SyncPolicy::default().exclude("break-glass@example.com");
+//!     let plan = plan(&from, &to, target.catalog(), &policy);
+//!     println!("{plan}");
+//!     if let Some(guard) = &plan.guard {
+//!         eprintln!("not deprovisioning anyone: {guard}");
+//!     }
+//!     let report = apply(&plan, target, ApplyMode::Execute).await;
+//!     println!("{report}");
+//!     Ok(())
+//! }
+//! # let _ = sync;
+//! ```
 
+mod apply;
+pub mod bridge;
 pub mod catalog;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod conformance;
 mod directory;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod memory;
+mod plan;
+mod policy;
+mod read_blind;
+mod report;
 
+pub use apply::{ApplyMode, apply};
 pub use catalog::{App, CatalogEntry};
 pub use directory::{DirectoryUser, Email, UserDirectory};
+pub use plan::{
+    Action, ActionKind, DeprovisionReason, Field, FieldChange, PlanCounts, PlanItem, SkipReason,
+    SyncPlan, plan,
+};
+pub use policy::{
+    DEFAULT_MAX_DEPROVISION_SHARE, Deprovision, GuardReason, GuardTripped, SyncPolicy,
+};
+pub use read_blind::ReadBlind;
+pub use report::{Outcome, ReportCounts, ReportItem, SyncReport};

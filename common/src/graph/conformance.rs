@@ -1,0 +1,552 @@
+//! One conformance suite for every [`UserDirectory`] implementation.
+//!
+//! Run it against your implementation (over your wiremock fake of the vendor's API)
+//! with the knobs that describe the app; it returns a [`ConformanceReport`] listing every
+//! check, and passes when every check passes.
+//!
+//! ```
+//! use idgraph_common::graph::conformance::{self, Knobs};
+//! use idgraph_common::graph::memory::MemoryDirectory;
+//! use idgraph_common::graph::{ReadBlind, UserDirectory, catalog::App};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let dir = MemoryDirectory::new(App::Probo);
+//! let report = conformance::run(&dir, &Knobs::from_catalog(dir.catalog())).await;
+//! assert!(report.passed(), "{report}");
+//!
+//! let proof = ReadBlind::proof();
+//! let report = conformance::run(&proof, &Knobs::from_catalog(proof.catalog())).await;
+//! assert!(report.passed(), "{report}");
+//! # }
+//! ```
+//!
+//! The writable scenario creates one user named `conformance-<random>@<email_domain>`,
+//! changes it, deactivates, reactivates and finally deletes it (or, where the app cannot
+//! delete by API, leaves it deactivated). Point it at a fake or a sandbox, never at a
+//! production tenant.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use futures::TryStreamExt;
+
+use super::catalog::{CatalogEntry, Operation};
+use super::directory::{DirectoryUser, Email, UserDirectory};
+use super::plan::plan;
+use super::policy::SyncPolicy;
+use super::report::write_table;
+use crate::error::Error;
+
+/// What the suite expects of the implementation under test.
+///
+/// [`Knobs::from_catalog`] derives every knob from the catalog entry; override the ones
+/// your app differs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Knobs {
+    /// The app cannot be read or changed: every operation must answer
+    /// [`Error::Unsupported`].
+    pub read_blind: bool,
+    /// `delete` removes the user (otherwise it must answer an error).
+    pub supports_delete: bool,
+    /// The app stores and lists group membership.
+    pub reports_groups: bool,
+    /// Creating an existing email (in another case) must fail.
+    pub rejects_duplicate_create: bool,
+    /// The domain of the test user's email (Proofpoint requires a registered one).
+    pub email_domain: String,
+    /// Group names the test user is put in when the app reports groups (they must exist
+    /// in the app, or be created by it).
+    pub groups: [String; 2],
+}
+
+impl Knobs {
+    /// The knobs `entry` implies.
+    pub fn from_catalog(entry: &CatalogEntry) -> Self {
+        Self {
+            read_blind: entry.is_read_blind(),
+            supports_delete: entry.by_api(Operation::Delete),
+            reports_groups: entry.lifecycle.manages_groups,
+            rejects_duplicate_create: true,
+            email_domain: "example.com".into(),
+            groups: ["conformance-a".into(), "conformance-b".into()],
+        }
+    }
+
+    /// Sets [`Knobs::supports_delete`].
+    #[must_use]
+    pub fn supports_delete(mut self, yes: bool) -> Self {
+        self.supports_delete = yes;
+        self
+    }
+
+    /// Sets [`Knobs::reports_groups`].
+    #[must_use]
+    pub fn reports_groups(mut self, yes: bool) -> Self {
+        self.reports_groups = yes;
+        self
+    }
+
+    /// Sets [`Knobs::read_blind`].
+    #[must_use]
+    pub fn read_blind(mut self, yes: bool) -> Self {
+        self.read_blind = yes;
+        self
+    }
+
+    /// Sets [`Knobs::rejects_duplicate_create`].
+    #[must_use]
+    pub fn rejects_duplicate_create(mut self, yes: bool) -> Self {
+        self.rejects_duplicate_create = yes;
+        self
+    }
+
+    /// Sets [`Knobs::email_domain`].
+    #[must_use]
+    pub fn email_domain(mut self, domain: impl Into<String>) -> Self {
+        self.email_domain = domain.into();
+        self
+    }
+
+    /// Sets [`Knobs::groups`].
+    #[must_use]
+    pub fn groups(mut self, a: impl Into<String>, b: impl Into<String>) -> Self {
+        self.groups = [a.into(), b.into()];
+        self
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Check {
+    /// The check's name.
+    pub name: &'static str,
+    /// `Ok`, or what went wrong.
+    pub result: Result<(), String>,
+}
+
+/// Every check the suite ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConformanceReport {
+    /// The app under test.
+    pub app: &'static str,
+    /// The checks, in order.
+    pub checks: Vec<Check>,
+}
+
+impl ConformanceReport {
+    /// `true` when every check passed.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.result.is_ok())
+    }
+
+    /// The failed checks.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> + '_ {
+        self.checks.iter().filter(|c| c.result.is_err())
+    }
+
+    /// The names of every check that ran.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.checks.iter().map(|c| c.name).collect()
+    }
+}
+
+impl fmt::Display for ConformanceReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failed = self.failures().count();
+        writeln!(
+            f,
+            "UserDirectory conformance for {}: {} passed, {} failed",
+            self.app,
+            self.checks.len() - failed,
+            failed
+        )?;
+        let rows: Vec<Vec<String>> = self
+            .checks
+            .iter()
+            .map(|c| {
+                let (status, detail) = match &c.result {
+                    Ok(()) => ("ok", String::new()),
+                    Err(e) => ("FAILED", e.clone()),
+                };
+                vec![c.name.to_owned(), status.to_owned(), detail]
+            })
+            .collect();
+        write_table(f, &["CHECK", "RESULT", "DETAIL"], &rows)
+    }
+}
+
+type CheckResult = Result<(), String>;
+
+fn ensure(cond: bool, msg: impl FnOnce() -> String) -> CheckResult {
+    if cond { Ok(()) } else { Err(msg()) }
+}
+
+/// Runs every check that applies to `knobs` against `dir`.
+pub async fn run(dir: &dyn UserDirectory, knobs: &Knobs) -> ConformanceReport {
+    let entry = dir.catalog();
+    let mut checks = vec![Check {
+        name: "knobs_agree_with_catalog",
+        result: knobs_agree(entry, knobs),
+    }];
+    if knobs.read_blind {
+        read_blind(dir, &mut checks).await;
+    } else {
+        writable(dir, knobs, &mut checks).await;
+    }
+    ConformanceReport {
+        app: entry.name,
+        checks,
+    }
+}
+
+fn knobs_agree(entry: &CatalogEntry, k: &Knobs) -> CheckResult {
+    let mut problems = Vec::new();
+    if entry.is_read_blind() != k.read_blind {
+        problems.push(format!(
+            "catalog read-blind is {}, knob says {}",
+            entry.is_read_blind(),
+            k.read_blind
+        ));
+    }
+    if !k.read_blind && entry.by_api(Operation::Delete) != k.supports_delete {
+        problems.push(format!(
+            "catalog delete-by-API is {}, knob says {}",
+            entry.by_api(Operation::Delete),
+            k.supports_delete
+        ));
+    }
+    if !k.read_blind && entry.lifecycle.manages_groups != k.reports_groups {
+        problems.push(format!(
+            "catalog manages_groups is {}, knob says {} (the planner compares groups by the \
+             catalog, so a mismatch makes every plan non-idempotent)",
+            entry.lifecycle.manages_groups, k.reports_groups
+        ));
+    }
+    ensure(problems.is_empty(), || problems.join("; "))
+}
+
+fn unsupported_ok(entry: &CatalogEntry, op: Operation, e: &Error) -> CheckResult {
+    match e {
+        Error::Unsupported {
+            app,
+            operation,
+            instead,
+        } => {
+            ensure(app == entry.name, || {
+                format!("names app {app:?}, expected {:?}", entry.name)
+            })?;
+            ensure(operation == op.as_str(), || {
+                format!("names operation {operation:?}, expected {:?}", op.as_str())
+            })?;
+            ensure(instead.trim().len() >= 10, || {
+                "says nothing useful to do instead".into()
+            })?;
+            ensure(!e.was_sent(), || "claims to have been sent".into())
+        }
+        other => Err(format!("expected an unsupported error, got: {other}")),
+    }
+}
+
+async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
+    let entry = dir.catalog();
+    let mut stream = dir.users();
+    let first = stream.try_next().await;
+    let result = match first {
+        Err(e) => unsupported_ok(entry, Operation::List, &e).and_then(|()| {
+            ensure(e.to_string().contains("no API to list"), || {
+                format!("the error should say there is no API to list users: {e}")
+            })
+        }),
+        Ok(Some(u)) => Err(format!("listed a user ({}) from a read-blind app", u.email)),
+        Ok(None) => Err("an empty listing hides that the app cannot be listed".into()),
+    };
+    let result = match result {
+        Ok(()) => match stream.try_next().await {
+            Ok(None) => Ok(()),
+            _ => Err("the stream goes on after the unsupported error".into()),
+        },
+        err => err,
+    };
+    checks.push(Check {
+        name: "list_is_unsupported",
+        result,
+    });
+
+    let u = DirectoryUser::new("conformance@example.com").with_app_id("x");
+    let results = [
+        (
+            "create_is_unsupported",
+            Operation::Create,
+            dir.create(&u).await.map(drop),
+        ),
+        (
+            "update_is_unsupported",
+            Operation::Update,
+            dir.update(&u).await.map(drop),
+        ),
+        (
+            "deactivate_is_unsupported",
+            Operation::Deactivate,
+            dir.deactivate(&u).await,
+        ),
+        (
+            "delete_is_unsupported",
+            Operation::Delete,
+            dir.delete(&u).await,
+        ),
+    ];
+    for (name, op, r) in results {
+        let result = match r {
+            Ok(()) => Err(format!("{op} succeeded on a read-blind app")),
+            Err(e) => unsupported_ok(entry, op, &e),
+        };
+        checks.push(Check { name, result });
+    }
+}
+
+async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, String> {
+    dir.users()
+        .try_collect()
+        .await
+        .map_err(|e| format!("listing failed: {e}"))
+}
+
+async fn find(dir: &dyn UserDirectory, email: &Email) -> Result<Option<DirectoryUser>, String> {
+    let users = list(dir).await?;
+    let mut matching = users.into_iter().filter(|u| &u.email == email);
+    let first = matching.next();
+    ensure(matching.next().is_none(), || {
+        format!("{email} is listed more than once")
+    })?;
+    Ok(first)
+}
+
+async fn listed(dir: &dyn UserDirectory, email: &Email) -> Result<DirectoryUser, String> {
+    find(dir, email)
+        .await?
+        .ok_or_else(|| format!("{email} is not listed"))
+}
+
+fn same_attrs(got: &DirectoryUser, want: &DirectoryUser, groups: bool) -> CheckResult {
+    let mut diffs = Vec::new();
+    if got.email != want.email {
+        diffs.push(format!("email {} ≠ {}", got.email, want.email));
+    }
+    let text = [
+        ("given_name", &got.given_name, &want.given_name),
+        ("family_name", &got.family_name, &want.family_name),
+        ("display_name", &got.display_name, &want.display_name),
+        ("external_id", &got.external_id, &want.external_id),
+    ];
+    for (name, g, w) in text {
+        if w.is_some() && g != w {
+            diffs.push(format!("{name} {g:?} ≠ {w:?}"));
+        }
+    }
+    if got.active != want.active {
+        diffs.push(format!("active {} ≠ {}", got.active, want.active));
+    }
+    if groups {
+        let g: BTreeSet<&String> = got.groups.iter().collect();
+        let w: BTreeSet<&String> = want.groups.iter().collect();
+        if g != w {
+            diffs.push(format!("groups {g:?} ≠ {w:?}"));
+        }
+    }
+    if got.app_id.is_none() {
+        diffs.push("no app_id".into());
+    }
+    ensure(diffs.is_empty(), || diffs.join("; "))
+}
+
+/// The writable scenario; stops at the first check later ones depend on.
+async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
+    let entry = dir.catalog();
+    let email = Email::new(format!(
+        "conformance-{:016x}@{}",
+        fastrand::u64(..),
+        k.email_domain
+    ));
+    let mut source = DirectoryUser::new(email.clone())
+        .with_names("Conformance", "Tester")
+        .with_display_name("Conformance Tester")
+        .with_external_id("conformance-ext-1");
+    if k.reports_groups {
+        source = source.with_groups([k.groups[0].clone()]);
+    }
+
+    macro_rules! check {
+        ($name:literal, $body:expr) => {{
+            let result: CheckResult = async { $body }.await;
+            let ok = result.is_ok();
+            checks.push(Check {
+                name: $name,
+                result,
+            });
+            ok
+        }};
+    }
+
+    // Create.
+    let mut created: Option<DirectoryUser> = None;
+    let ok = check!("create_returns_the_stored_user", {
+        let u = dir
+            .create(&source)
+            .await
+            .map_err(|e| format!("create failed: {e}"))?;
+        same_attrs(&u, &source, k.reports_groups)?;
+        created = Some(u);
+        Ok(())
+    });
+    let Some(created) = created.filter(|_| ok) else {
+        return;
+    };
+
+    check!("listed_after_create", {
+        let u = listed(dir, &email).await?;
+        same_attrs(&u, &source, k.reports_groups)?;
+        ensure(u.app_id == created.app_id, || {
+            format!(
+                "listed app_id {:?} ≠ created {:?}",
+                u.app_id, created.app_id
+            )
+        })
+    });
+
+    check!("listing_plans_as_unchanged", {
+        // What the app lists after a create must reconcile to nothing against the
+        // source it was created from, or every sync would update it again.
+        let u = listed(dir, &email).await?;
+        let p = plan(
+            std::slice::from_ref(&source),
+            std::slice::from_ref(&u),
+            entry,
+            &SyncPolicy::default(),
+        );
+        ensure(p.is_noop(), || format!("plan is not empty:\n{p}"))
+    });
+
+    if k.rejects_duplicate_create {
+        check!("duplicate_create_is_rejected", {
+            let dup = DirectoryUser::new(email.as_str().to_uppercase()).with_names("Dup", "User");
+            match dir.create(&dup).await {
+                Ok(u) => Err(format!(
+                    "creating {} again (upper case) succeeded: {:?}",
+                    email, u.app_id
+                )),
+                Err(_) => Ok(()),
+            }
+        });
+    }
+
+    // Update by app id.
+    let mut want = created.clone();
+    want.given_name = Some("Renamed".into());
+    want.display_name = Some("Renamed Tester".into());
+    want.external_id = Some("conformance-ext-2".into());
+    check!("update_by_app_id", {
+        let u = dir
+            .update(&want)
+            .await
+            .map_err(|e| format!("update failed: {e}"))?;
+        same_attrs(&u, &want, k.reports_groups)?;
+        same_attrs(&listed(dir, &email).await?, &want, k.reports_groups)
+    });
+
+    // Update by email only, in another case.
+    check!("update_by_email_case_insensitive", {
+        let mut by_email = want.clone();
+        by_email.app_id = None;
+        by_email.email = Email::new(email.as_str().to_uppercase());
+        by_email.family_name = Some("Retitled".into());
+        let u = dir
+            .update(&by_email)
+            .await
+            .map_err(|e| format!("update by email failed: {e}"))?;
+        ensure(u.family_name.as_deref() == Some("Retitled"), || {
+            format!("family_name is {:?}", u.family_name)
+        })?;
+        want.family_name = Some("Retitled".into());
+        same_attrs(&listed(dir, &email).await?, &want, k.reports_groups)
+    });
+
+    if k.reports_groups {
+        check!("groups_are_a_set", {
+            let mut g = want.clone();
+            g.groups = vec![k.groups[1].clone(), k.groups[0].clone()];
+            dir.update(&g)
+                .await
+                .map_err(|e| format!("update of groups failed: {e}"))?;
+            want.groups = g.groups;
+            same_attrs(&listed(dir, &email).await?, &want, true)
+        });
+    }
+
+    check!("deactivate_keeps_the_user", {
+        dir.deactivate(&want)
+            .await
+            .map_err(|e| format!("deactivate failed: {e}"))?;
+        let u = listed(dir, &email).await?;
+        ensure(!u.active, || "still active after deactivate".into())
+    });
+
+    check!("update_reactivates", {
+        let mut again = want.clone();
+        again.active = true;
+        let u = dir
+            .update(&again)
+            .await
+            .map_err(|e| format!("reactivating update failed: {e}"))?;
+        ensure(u.active, || {
+            "update with active=true left it inactive".into()
+        })?;
+        ensure(listed(dir, &email).await?.active, || {
+            "listed inactive after reactivation".into()
+        })
+    });
+
+    check!("unknown_user_is_an_error", {
+        let ghost = DirectoryUser::new(format!(
+            "ghost-{:016x}@{}",
+            fastrand::u64(..),
+            k.email_domain
+        ));
+        let up = dir.update(&ghost).await;
+        let de = dir.deactivate(&ghost).await;
+        ensure(up.is_err(), || "update of an unknown user succeeded".into())?;
+        ensure(de.is_err(), || {
+            "deactivate of an unknown user succeeded".into()
+        })
+    });
+
+    if k.supports_delete {
+        check!("delete_removes_the_user", {
+            dir.delete(&want)
+                .await
+                .map_err(|e| format!("delete failed: {e}"))?;
+            match find(dir, &email).await? {
+                None => Ok(()),
+                // Some apps (Probo) may degrade a delete to a deactivation.
+                Some(u) if !u.active => Ok(()),
+                Some(_) => Err("still listed and active after delete".into()),
+            }
+        });
+    } else {
+        check!("delete_is_refused", {
+            match dir.delete(&want).await {
+                Ok(()) => Err("delete succeeded although the app cannot delete by API".into()),
+                Err(e) => {
+                    unsupported_ok(entry, Operation::Delete, &e)?;
+                    ensure(find(dir, &email).await?.is_some(), || {
+                        "the user disappeared after a refused delete".into()
+                    })
+                }
+            }
+        });
+        // Leave the test user deactivated.
+        let _ = dir.deactivate(&want).await;
+    }
+}

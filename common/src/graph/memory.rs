@@ -1,0 +1,297 @@
+//! [`MemoryDirectory`]: an in-memory [`UserDirectory`] that behaves as an app's catalog
+//! entry says, for tests (yours and ours).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+
+use super::catalog::{self, App, CatalogEntry, Operation};
+use super::directory::{DirectoryUser, Email, UserDirectory};
+use super::read_blind::unsupported;
+use crate::error::{ApiError, Error, ErrorBody, Result};
+
+/// An in-memory [`UserDirectory`] that mimics one app.
+///
+/// * Operations the catalog entry does not offer by API answer the same
+///   [`Error::Unsupported`] as [`ReadBlind`](super::ReadBlind) (for example Hyperproof's
+///   delete, or everything for Proof).
+/// * Groups are stored only when the entry manages groups.
+/// * `create` assigns an `app_id` (`mem-1`, `mem-2`, …) and answers 409 for an email that
+///   exists (case-insensitively); `update`, `deactivate` and `delete` find the user by
+///   `app_id` when set, else by email, and answer 404 when there is none.
+/// * [`fail_next`](Self::fail_next) makes the next calls of an operation fail with a
+///   retryable 503, to test failure handling.
+/// * Listing returns users sorted by email key.
+///
+/// ```
+/// use futures::TryStreamExt;
+/// use idgraph_common::graph::{DirectoryUser, UserDirectory, catalog::{App, Operation}};
+/// use idgraph_common::graph::memory::MemoryDirectory;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> idgraph_common::Result<()> {
+/// let dir = MemoryDirectory::new(App::ProofpointEssentials)
+///     .with_users([DirectoryUser::new("ada@example.com").with_groups(["Sales"])]);
+/// let created = dir.create(&DirectoryUser::new("bob@example.com")).await?;
+/// assert_eq!(created.app_id.as_deref(), Some("mem-2"));
+///
+/// dir.fail_next(Operation::Deactivate, 1);
+/// assert!(dir.deactivate(&created).await.is_err());
+/// dir.deactivate(&created).await?;
+///
+/// let users: Vec<DirectoryUser> = dir.users().try_collect().await?;
+/// assert_eq!(users.len(), 2);
+/// assert_eq!(dir.get("BOB@example.com").map(|u| u.active), Some(false));
+/// assert_eq!(dir.calls(Operation::Deactivate), 2);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct MemoryDirectory {
+    entry: &'static CatalogEntry,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// By email key.
+    users: BTreeMap<String, DirectoryUser>,
+    /// app_id → email key.
+    ids: HashMap<String, String>,
+    next_id: u64,
+    failures: HashMap<Operation, usize>,
+    calls: HashMap<Operation, usize>,
+}
+
+impl MemoryDirectory {
+    /// An empty directory that behaves as `app`'s catalog entry says.
+    pub fn new(app: App) -> Self {
+        Self::with_entry(catalog::entry(app))
+    }
+
+    /// An empty directory that behaves as `entry` says (for example
+    /// [`catalog::proofpoint_essentials_interface_v1`]).
+    pub fn with_entry(entry: &'static CatalogEntry) -> Self {
+        Self {
+            entry,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Adds users directly (not counted as calls), assigning an `app_id` to those
+    /// without one.
+    #[must_use]
+    pub fn with_users(self, users: impl IntoIterator<Item = DirectoryUser>) -> Self {
+        for u in users {
+            self.insert(u);
+        }
+        self
+    }
+
+    /// Adds or replaces a user directly (not counted as a call); returns it as stored.
+    pub fn insert(&self, user: DirectoryUser) -> DirectoryUser {
+        let mut st = self.lock();
+        let user = self.store(&mut st, user);
+        if let Some(old) = st.users.get(user.email.key())
+            && let Some(old_id) = &old.app_id
+        {
+            let old_id = old_id.clone();
+            st.ids.remove(&old_id);
+        }
+        insert(&mut st, user.clone());
+        user
+    }
+
+    /// The user with this email (case-insensitive), as stored.
+    pub fn get(&self, email: impl Into<Email>) -> Option<DirectoryUser> {
+        let email = email.into();
+        self.lock().users.get(email.key()).cloned()
+    }
+
+    /// Every user, sorted by email key.
+    pub fn snapshot(&self) -> Vec<DirectoryUser> {
+        self.lock().users.values().cloned().collect()
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.lock().users.len()
+    }
+
+    /// `true` when there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes the next `times` calls of `op` fail with a retryable 503 (for
+    /// [`Operation::List`], the listing stream yields that error and ends).
+    pub fn fail_next(&self, op: Operation, times: usize) {
+        self.lock().failures.insert(op, times);
+    }
+
+    /// How many times `op` was called (failed and unsupported calls included).
+    pub fn calls(&self, op: Operation) -> usize {
+        self.lock().calls.get(&op).copied().unwrap_or(0)
+    }
+
+    /// Total calls of every operation.
+    pub fn total_calls(&self) -> usize {
+        self.lock().calls.values().sum()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Normalises a user for storage: app id assigned, groups dropped if unmanaged.
+    fn store(&self, st: &mut State, mut user: DirectoryUser) -> DirectoryUser {
+        if user.app_id.is_none() {
+            st.next_id += 1;
+            user.app_id = Some(format!("mem-{}", st.next_id));
+        }
+        if !self.entry.lifecycle.manages_groups {
+            user.groups.clear();
+        }
+        user
+    }
+
+    /// Counts the call, then answers unsupported or an injected failure if due.
+    fn begin(&self, st: &mut State, op: Operation) -> Result<()> {
+        *st.calls.entry(op).or_insert(0) += 1;
+        if !self.entry.by_api(op) {
+            return Err(unsupported(self.entry, op));
+        }
+        if let Some(n) = st.failures.get_mut(&op)
+            && *n > 0
+        {
+            *n -= 1;
+            return Err(api_error(
+                503,
+                op,
+                "unavailable",
+                "injected failure (MemoryDirectory::fail_next)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The email key of the user `u` names: by `app_id` when set, else by email.
+    fn find(st: &State, u: &DirectoryUser, op: Operation) -> Result<String> {
+        let key = match &u.app_id {
+            Some(id) => st.ids.get(id).cloned(),
+            None => st
+                .users
+                .contains_key(u.email.key())
+                .then(|| u.email.key().to_owned()),
+        };
+        key.ok_or_else(|| api_error(404, op, "notFound", "no such user"))
+    }
+}
+
+fn insert(st: &mut State, user: DirectoryUser) {
+    if let Some(id) = &user.app_id {
+        st.ids.insert(id.clone(), user.email.key().to_owned());
+    }
+    st.users.insert(user.email.key().to_owned(), user);
+}
+
+fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
+    let method = match op {
+        Operation::List => "GET",
+        Operation::Create => "POST",
+        Operation::Update | Operation::Deactivate => "PUT",
+        Operation::Delete => "DELETE",
+    };
+    Error::Api(Box::new(ApiError {
+        status,
+        method,
+        path: "/memory/users".into(),
+        body: ErrorBody::Json {
+            code: Some(code.to_owned()),
+            message: Some(message.to_owned()),
+        },
+        request_id: None,
+        retry_after: None,
+        body_snippet: String::new(),
+        hint: None,
+    }))
+}
+
+#[async_trait]
+impl UserDirectory for MemoryDirectory {
+    fn catalog(&self) -> &'static CatalogEntry {
+        self.entry
+    }
+
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+        let mut st = self.lock();
+        match self.begin(&mut st, Operation::List) {
+            Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
+            Ok(()) => {
+                let users: Vec<DirectoryUser> = st.users.values().cloned().collect();
+                futures::stream::iter(users.into_iter().map(Ok)).boxed()
+            }
+        }
+    }
+
+    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::Create)?;
+        if st.users.contains_key(user.email.key()) {
+            return Err(api_error(
+                409,
+                Operation::Create,
+                "uniqueness",
+                "a user with this email exists",
+            ));
+        }
+        let mut user = user.clone();
+        user.app_id = None;
+        let user = self.store(&mut st, user);
+        insert(&mut st, user.clone());
+        Ok(user)
+    }
+
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::Update)?;
+        let key = Self::find(&st, desired, Operation::Update)?;
+        let manages_groups = self.entry.lifecycle.manages_groups;
+        let user = st
+            .users
+            .get_mut(&key)
+            .ok_or_else(|| api_error(404, Operation::Update, "notFound", "no such user"))?;
+        user.given_name.clone_from(&desired.given_name);
+        user.family_name.clone_from(&desired.family_name);
+        user.display_name.clone_from(&desired.display_name);
+        user.external_id.clone_from(&desired.external_id);
+        user.active = desired.active;
+        if manages_groups {
+            user.groups.clone_from(&desired.groups);
+        }
+        Ok(user.clone())
+    }
+
+    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::Deactivate)?;
+        let key = Self::find(&st, user, Operation::Deactivate)?;
+        if let Some(u) = st.users.get_mut(&key) {
+            u.active = false;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::Delete)?;
+        let key = Self::find(&st, user, Operation::Delete)?;
+        if let Some(u) = st.users.remove(&key)
+            && let Some(id) = u.app_id
+        {
+            st.ids.remove(&id);
+        }
+        Ok(())
+    }
+}
