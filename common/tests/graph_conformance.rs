@@ -1,0 +1,208 @@
+//! The shared `UserDirectory` conformance suite, run against every implementation in
+//! this crate (the in-memory directory as each app, and `ReadBlind`), plus proof that it
+//! catches broken implementations.
+#![cfg(feature = "test-util")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::conformance::{self, Knobs};
+use idgraph_common::graph::memory::MemoryDirectory;
+use idgraph_common::graph::{DirectoryUser, ReadBlind, UserDirectory};
+use idgraph_common::{Error, Result};
+
+async fn passes(dir: &dyn UserDirectory) -> conformance::ConformanceReport {
+    let report = conformance::run(dir, &Knobs::from_catalog(dir.catalog())).await;
+    assert!(report.passed(), "{report}");
+    report
+}
+
+#[tokio::test]
+async fn memory_directory_conforms_as_every_app() {
+    for app in App::ALL {
+        let dir = MemoryDirectory::new(app);
+        let report = passes(&dir).await;
+        let names = report.names();
+        if dir.catalog().is_read_blind() {
+            assert!(names.contains(&"list_is_unsupported"), "{app}");
+        } else {
+            assert!(names.contains(&"listing_plans_as_unchanged"), "{app}");
+        }
+    }
+    passes(&MemoryDirectory::with_entry(
+        catalog::proofpoint_essentials_interface_v1(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn the_writable_scenario_covers_the_lifecycle() {
+    let dir = MemoryDirectory::new(App::ProofpointEssentials);
+    let report = passes(&dir).await;
+    assert_eq!(
+        report.names(),
+        [
+            "knobs_agree_with_catalog",
+            "create_returns_the_stored_user",
+            "listed_after_create",
+            "listing_plans_as_unchanged",
+            "duplicate_create_is_rejected",
+            "update_by_app_id",
+            "update_by_email_case_insensitive",
+            "groups_are_a_set",
+            "deactivate_keeps_the_user",
+            "update_reactivates",
+            "unknown_user_is_an_error",
+            "delete_removes_the_user",
+        ]
+    );
+    assert!(dir.is_empty(), "the test user is deleted");
+
+    // Without delete (Hyperproof), the refusal is checked and the user left inactive.
+    let dir = MemoryDirectory::new(App::Hyperproof);
+    let report = passes(&dir).await;
+    assert!(report.names().contains(&"delete_is_refused"));
+    assert_eq!(dir.snapshot().iter().filter(|u| u.active).count(), 0);
+}
+
+#[tokio::test]
+async fn read_blind_conforms() {
+    for dir in [ReadBlind::proof(), ReadBlind::tessian()] {
+        let report = passes(&dir).await;
+        assert_eq!(report.checks.len(), 6, "{report}");
+    }
+}
+
+#[tokio::test]
+async fn knobs_must_agree_with_the_catalog() {
+    let dir = MemoryDirectory::new(App::Probo);
+    let report = conformance::run(
+        &dir,
+        &Knobs::from_catalog(dir.catalog()).reports_groups(true),
+    )
+    .await;
+    assert!(!report.passed());
+    let failed: Vec<_> = report.failures().map(|c| c.name).collect();
+    assert!(failed.contains(&"knobs_agree_with_catalog"), "{report}");
+}
+
+/// A directory with one deliberate bug, over a working in-memory one.
+struct Broken {
+    inner: MemoryDirectory,
+    bug: Bug,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Bug {
+    /// `update` answers success without changing anything.
+    UpdateIgnored,
+    /// `deactivate` deletes instead.
+    DeactivateDeletes,
+    /// Lists emails lower-cased and drops external ids.
+    ListingLosesFields,
+    /// Finds users by exact-case email only.
+    CaseSensitiveEmail,
+    /// A read-blind app that answers with an empty listing.
+    SilentlyEmpty,
+}
+
+#[async_trait]
+impl UserDirectory for Broken {
+    fn catalog(&self) -> &'static CatalogEntry {
+        self.inner.catalog()
+    }
+    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+        use futures::StreamExt;
+        match self.bug {
+            Bug::ListingLosesFields => self
+                .inner
+                .users()
+                .map(|r| {
+                    r.map(|mut u| {
+                        u.external_id = None;
+                        u
+                    })
+                })
+                .boxed(),
+            Bug::SilentlyEmpty => futures::stream::empty().boxed(),
+            _ => self.inner.users(),
+        }
+    }
+    async fn create(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
+        self.inner.create(u).await
+    }
+    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        match self.bug {
+            Bug::UpdateIgnored => Ok(desired.clone()),
+            Bug::CaseSensitiveEmail if desired.app_id.is_none() => {
+                let exact = self
+                    .inner
+                    .snapshot()
+                    .into_iter()
+                    .any(|u| u.email.as_str() == desired.email.as_str());
+                if exact {
+                    self.inner.update(desired).await
+                } else {
+                    Err(Error::invalid_input("no such user"))
+                }
+            }
+            _ => self.inner.update(desired).await,
+        }
+    }
+    async fn deactivate(&self, u: &DirectoryUser) -> Result<()> {
+        match self.bug {
+            Bug::DeactivateDeletes => self.inner.delete(u).await,
+            _ => self.inner.deactivate(u).await,
+        }
+    }
+    async fn delete(&self, u: &DirectoryUser) -> Result<()> {
+        self.inner.delete(u).await
+    }
+}
+
+#[tokio::test]
+async fn the_suite_catches_broken_implementations() {
+    let cases = [
+        (App::Probo, Bug::UpdateIgnored, "update_by_app_id"),
+        (
+            App::Probo,
+            Bug::DeactivateDeletes,
+            "deactivate_keeps_the_user",
+        ),
+        (App::Probo, Bug::ListingLosesFields, "listed_after_create"),
+        (
+            App::Probo,
+            Bug::CaseSensitiveEmail,
+            "update_by_email_case_insensitive",
+        ),
+        (App::Proof, Bug::SilentlyEmpty, "list_is_unsupported"),
+    ];
+    for (app, bug, check) in cases {
+        let dir = Broken {
+            inner: MemoryDirectory::new(app),
+            bug,
+        };
+        let report = conformance::run(&dir, &Knobs::from_catalog(dir.catalog())).await;
+        let failed: Vec<_> = report.failures().map(|c| c.name).collect();
+        assert!(
+            failed.contains(&check),
+            "{bug:?} should fail {check}:\n{report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn report_prints_a_table() {
+    let report = conformance::run(
+        &ReadBlind::tessian(),
+        &Knobs::from_catalog(catalog::entry(App::Tessian)),
+    )
+    .await;
+    let s = report.to_string();
+    assert!(
+        s.starts_with("UserDirectory conformance for Tessian: 6 passed, 0 failed\n"),
+        "{s}"
+    );
+    assert!(s.contains("list_is_unsupported"));
+}
