@@ -42,20 +42,23 @@
 //! ```
 
 mod rest;
+mod scim;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use idgraph_common::HttpClientBuilder;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request};
+use idgraph_common::testing::{DeleteSemantics, Kind, ScimFake};
+use wiremock::matchers::path_regex;
+use wiremock::{Mock, Request};
 
-use crate::Result;
 use crate::credentials::{ApiToken, ClientCredentials, ClientSecret, ScimToken};
 use crate::rest::{Group, OrganizationUser, OrganizationUserType, RestClient, RestClientBuilder};
 use crate::scim::HyperproofRole;
-use rest::{RestApi, RestState, lock};
+use crate::{Result, ScimClient, ScimClientBuilder};
+use rest::{RestApi, RestState, ScimView, lock};
+use scim::HyperproofScimHooks;
 
 /// A failure the fake answers a REST call with instead of handling it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,8 +109,12 @@ impl Default for FakeConfig {
 }
 
 /// A stateful fake of Hyperproof. See the [module docs](self).
+///
+/// One wiremock server serves all three surfaces: REST under `/v1`, the token endpoint
+/// at `/oauth/token`, and the organization's SCIM endpoint under
+/// `/scim/v2/<organization id>`.
 pub struct FakeHyperproof {
-    server: MockServer,
+    scim: ScimFake,
     state: Arc<Mutex<RestState>>,
     config: Arc<FakeConfig>,
 }
@@ -128,17 +135,23 @@ impl FakeHyperproof {
 
     /// The server's root URL (`http://127.0.0.1:PORT`).
     pub fn uri(&self) -> String {
-        self.server.uri()
+        self.scim.server_uri()
     }
 
     /// The REST base URL (`…/v1`), for [`RestClientBuilder::base_url`].
     pub fn rest_url(&self) -> String {
-        format!("{}/v1", self.server.uri())
+        format!("{}/v1", self.uri())
     }
 
     /// The OAuth2 token URL (`…/oauth/token`), for [`RestClientBuilder::token_url`].
     pub fn token_url(&self) -> String {
-        format!("{}/oauth/token", self.server.uri())
+        format!("{}/oauth/token", self.uri())
+    }
+
+    /// The organization's SCIM URL (`…/scim/v2/<organization id>`), for
+    /// [`ScimClient::builder`].
+    pub fn scim_url(&self) -> String {
+        self.scim.url()
     }
 
     /// The static API token the REST side accepts.
@@ -174,6 +187,41 @@ impl FakeHyperproof {
         self.rest_client_builder()
             .client_credentials(self.client_credentials())
             .build()
+    }
+
+    /// A SCIM client builder for the fake's SCIM URL, set up for paused-clock tests,
+    /// with no token yet.
+    pub fn scim_client_builder(&self) -> ScimClientBuilder {
+        ScimClient::builder(self.scim_url()).configure_http(paused_clock_http)
+    }
+
+    /// A SCIM client with the fake's SCIM token.
+    pub fn scim_client(&self) -> Result<ScimClient> {
+        self.scim_client_builder().token(self.scim_token()).build()
+    }
+
+    /// The generic SCIM fake underneath: seed users and groups
+    /// ([`insert_user`](ScimFake::insert_user)), inject failures
+    /// ([`fail_next`](ScimFake::fail_next)), read the SCIM requests it received.
+    pub fn scim(&self) -> &ScimFake {
+        &self.scim
+    }
+
+    /// The SCIM users, as a client would see them (deactivated ones included).
+    pub fn scim_users(&self) -> Vec<scim_types::User> {
+        self.scim.users()
+    }
+
+    /// The SCIM groups that are not archived.
+    pub fn scim_groups(&self) -> Vec<scim_types::Group> {
+        self.scim.with_store(|store| {
+            store
+                .all(Kind::Group)
+                .iter()
+                .filter(|g| !scim::is_archived(g))
+                .filter_map(|g| serde_json::from_value(g.resource.clone()).ok())
+                .collect()
+        })
     }
 
     /// How many token requests the token endpoint received (failed ones included).
@@ -215,26 +263,33 @@ impl FakeHyperproof {
         )
     }
 
-    /// The organization's users as `GET /v1/users?includeDeactivated=true` returns them.
+    /// The organization's users as `GET /v1/users?includeDeactivated=true` returns
+    /// them: REST-only users, then users provisioned over SCIM.
     pub fn rest_users(&self) -> Vec<OrganizationUser> {
-        lock(&self.state).users.clone()
+        let view = ScimView::read(&self.scim, &self.config);
+        lock(&self.state).all_users(&view)
     }
 
-    /// The groups as `GET /v1/groups` returns them.
+    /// The groups as `GET /v1/groups` returns them (archived ones included).
     pub fn rest_groups(&self) -> Vec<Group> {
-        lock(&self.state).groups.clone()
+        let view = ScimView::read(&self.scim, &self.config);
+        lock(&self.state).all_groups(&view)
     }
 
     /// Every request the server received (REST, token and SCIM), in order.
     pub async fn received_requests(&self) -> Vec<Request> {
-        self.server.received_requests().await.unwrap_or_default()
+        self.scim
+            .server()
+            .received_requests()
+            .await
+            .unwrap_or_default()
     }
 }
 
 impl fmt::Debug for FakeHyperproof {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeHyperproof")
-            .field("uri", &self.server.uri())
+            .field("uri", &self.uri())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -301,18 +356,29 @@ impl FakeHyperproofBuilder {
 
     /// Starts the fake.
     pub async fn start(self) -> FakeHyperproof {
-        let server = MockServer::start().await;
         let config = Arc::new(self.config);
+        let scim = ScimFake::builder()
+            .base_path(&format!("/scim/v2/{}", config.org_id))
+            .token(&config.scim_token)
+            .groups(true)
+            // Hyperproof keeps deprovisioned users; nothing deletes one over SCIM.
+            .delete(DeleteSemantics::Deactivate)
+            .hooks(HyperproofScimHooks)
+            .start()
+            .await;
         let state = Arc::new(Mutex::new(RestState::new(&config)));
-        Mock::given(any())
+        // On the SCIM fake's server, ahead of its catch-all.
+        Mock::given(path_regex(r"^/(v1|oauth)(/|$)"))
             .respond_with(RestApi {
                 state: state.clone(),
                 config: config.clone(),
+                scim: scim.clone(),
             })
-            .mount(&server)
+            .with_priority(1)
+            .mount(scim.server())
             .await;
         FakeHyperproof {
-            server,
+            scim,
             state,
             config,
         }

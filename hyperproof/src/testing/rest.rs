@@ -4,9 +4,11 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use idgraph_common::testing::{Kind, ScimFake};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::scim::{rest_group_of, rest_user_of};
 use super::{FakeConfig, Fault, fake_uuid, now_iso8601, path_segments};
 use crate::rest::{
     Group, GroupId, Me, ObjectStatus, OrganizationUser, OrganizationUserType, Role, RoleId, UserId,
@@ -140,6 +142,50 @@ impl RestState {
 pub(crate) struct RestApi {
     pub(crate) state: Arc<Mutex<RestState>>,
     pub(crate) config: Arc<FakeConfig>,
+    pub(crate) scim: ScimFake,
+}
+
+/// The SCIM side's users and groups, read before the REST state is locked (the lock
+/// order is always SCIM, then REST).
+pub(crate) struct ScimView {
+    users: Vec<scim_types::User>,
+    groups: Vec<Group>,
+}
+
+impl ScimView {
+    pub(crate) fn read(scim: &ScimFake, config: &FakeConfig) -> Self {
+        let groups = scim.with_store(|store| {
+            store
+                .all(Kind::Group)
+                .iter()
+                .filter_map(|g| rest_group_of(g, &config.org_id))
+                .collect()
+        });
+        Self {
+            users: scim.users(),
+            groups,
+        }
+    }
+}
+
+impl RestState {
+    /// Every organization user: REST-only ones, then those provisioned over SCIM.
+    pub(crate) fn all_users(&self, view: &ScimView) -> Vec<OrganizationUser> {
+        let mut users = self.users.clone();
+        users.extend(
+            view.users
+                .iter()
+                .map(|u| rest_user_of(u, |r| self.role_id(r))),
+        );
+        users
+    }
+
+    /// Every group: created over REST, then pushed over SCIM (archived ones included).
+    pub(crate) fn all_groups(&self, view: &ScimView) -> Vec<Group> {
+        let mut groups = self.groups.clone();
+        groups.extend(view.groups.iter().cloned());
+        groups
+    }
 }
 
 /// Which credential a REST request carried.
@@ -173,6 +219,8 @@ impl Respond for RestApi {
         let Some(("v1", rest)) = segs.split_first().map(|(a, b)| (*a, b)) else {
             return error(404, "Not found");
         };
+        let view = matches!(rest.first().copied(), Some("users" | "groups"))
+            .then(|| ScimView::read(&self.scim, &self.config));
         let mut state = lock(&self.state);
         let caller = match self.caller(request, &state) {
             Some(c) => c,
@@ -195,26 +243,31 @@ impl Respond for RestApi {
             ("GET", ["users"]) => {
                 let include = query(request, "includeDeactivated")
                     .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-                let users: Vec<&OrganizationUser> = state
-                    .users
-                    .iter()
+                let users: Vec<OrganizationUser> = view
+                    .map(|v| state.all_users(&v))
+                    .unwrap_or_default()
+                    .into_iter()
                     .filter(|u| include || !u.is_deactivated())
                     .collect();
                 ResponseTemplate::new(200).set_body_json(users)
             }
             ("GET", ["groups"]) => {
                 let status = query(request, "status").map(|s| ObjectStatus::from_wire(&s));
-                let groups: Vec<&Group> = state
-                    .groups
-                    .iter()
+                let groups: Vec<Group> = view
+                    .map(|v| state.all_groups(&v))
+                    .unwrap_or_default()
+                    .into_iter()
                     .filter(|g| status.as_ref().is_none_or(|s| g.status.as_ref() == Some(s)))
                     .collect();
                 ResponseTemplate::new(200).set_body_json(groups)
             }
-            ("GET", ["groups", id]) => match state.groups.iter().find(|g| g.id.as_str() == *id) {
-                Some(g) => ResponseTemplate::new(200).set_body_json(g),
-                None => error(404, "Group not found"),
-            },
+            ("GET", ["groups", id]) => {
+                let groups = view.map(|v| state.all_groups(&v)).unwrap_or_default();
+                match groups.iter().find(|g| g.id.as_str() == *id) {
+                    Some(g) => ResponseTemplate::new(200).set_body_json(g),
+                    None => error(404, "Group not found"),
+                }
+            }
             ("POST", ["groups"]) => create_group(&mut state, request, &self.config),
             ("GET", ["roles"]) => {
                 let roles: Vec<&Role> = state.roles.iter().map(|(_, r)| r).collect();

@@ -1,0 +1,200 @@
+//! The fake's SCIM side: `idgraph_common`'s generic SCIM fake with Hyperproof's rules.
+
+use idgraph_common::testing::{FakeRequest, Hooks, Kind, Store, Stored, scim_error_response};
+use scim_types::{PatchOpKind, PatchOperation, PatchPath, ScimError, User};
+use serde_json::{Value, json};
+use wiremock::ResponseTemplate;
+
+use crate::rest::{
+    Group, GroupId, ObjectStatus, OrganizationUser, OrganizationUserType, RoleId, UserId,
+};
+use crate::scim::{HyperproofRole, primary_role_value};
+
+/// Where a group's archived flag lives in the generic store (never rendered).
+const ARCHIVED: &str = "hyperproof.archived";
+
+/// Hyperproof's SCIM rules on top of the standard behaviour:
+///
+/// * a user created without a role gets the primary role `LIMITED_ACCESS_USER`;
+/// * `add`/`replace` on `roles[primary eq "True"].value` sets the user's one primary
+///   role, whether or not it had one (Entra ID's role mapping relies on that);
+/// * `DELETE /Groups/{id}` archives the group: it leaves SCIM (404, not listed) and
+///   shows as `archived` on the REST side;
+/// * (through the builder) `DELETE /Users/{id}` only deactivates.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HyperproofScimHooks;
+
+pub(crate) fn is_archived(stored: &Stored) -> bool {
+    stored.internal.get(ARCHIVED) == Some(&Value::Bool(true))
+}
+
+fn not_found(id: &str) -> ScimError {
+    ScimError::new(404).with_detail(format!("Resource {id} not found."))
+}
+
+/// `roles[primary eq "True"].value` (in any case, with `true` as a boolean too).
+fn is_primary_role_path(path: &PatchPath) -> bool {
+    path.attr().name().eq_ignore_ascii_case("roles")
+        && path
+            .sub_attr()
+            .is_some_and(|s| s.eq_ignore_ascii_case("value"))
+        && path.value_filter().is_some_and(|f| {
+            f.to_string()
+                .to_ascii_lowercase()
+                .replace('"', "")
+                .starts_with("primary eq true")
+        })
+}
+
+impl Hooks for HyperproofScimHooks {
+    fn route(&self, req: &FakeRequest<'_>, store: &mut Store) -> Option<ResponseTemplate> {
+        // An archived group is gone as far as SCIM is concerned.
+        match req.segments.as_slice() {
+            [endpoint, id, ..] if endpoint == "Groups" => store
+                .get(Kind::Group, id)
+                .filter(|g| is_archived(g))
+                .map(|_| scim_error_response(&not_found(id), false)),
+            _ => None,
+        }
+    }
+
+    fn listed(&self, kind: Kind, stored: &Stored) -> bool {
+        kind != Kind::Group || !is_archived(stored)
+    }
+
+    fn create(&self, kind: Kind, body: Value, store: &mut Store) -> Result<String, ScimError> {
+        let id = self.new_id(kind, store);
+        let id = store.standard_create(kind, id, body)?;
+        if kind == Kind::User {
+            if let Some(stored) = store.get_mut(Kind::User, &id) {
+                if let Some(obj) = stored.resource.as_object_mut() {
+                    let has_role = obj
+                        .get("roles")
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| !r.is_empty());
+                    if !has_role {
+                        obj.insert(
+                            "roles".into(),
+                            json!([{"value": HyperproofRole::default().as_str(), "primary": true}]),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(id)
+    }
+
+    fn patch_operation(
+        &self,
+        kind: Kind,
+        op: PatchOperation,
+    ) -> Result<Option<PatchOperation>, ScimError> {
+        let sets_role = kind == Kind::User
+            && matches!(op.op, PatchOpKind::Add | PatchOpKind::Replace)
+            && op.path.as_ref().is_some_and(is_primary_role_path);
+        if !sets_role {
+            return Ok(Some(op));
+        }
+        let Some(Value::String(role)) = op.value else {
+            return Err(ScimError::new(400)
+                .with_scim_type(scim_types::ScimType::InvalidValue)
+                .with_detail("the role must be a string"));
+        };
+        let path = PatchPath::parse("roles").map_err(|e| {
+            ScimError::new(500).with_detail(format!("the fake could not build a path: {e}"))
+        })?;
+        Ok(Some(PatchOperation::new(
+            PatchOpKind::Replace,
+            Some(path),
+            Some(json!([{"value": role, "primary": true}])),
+        )))
+    }
+
+    fn delete(&self, kind: Kind, id: &str, store: &mut Store) -> Result<(), ScimError> {
+        if kind != Kind::Group {
+            return store.standard_delete(kind, id);
+        }
+        match store.get_mut(Kind::Group, id) {
+            Some(group) if !is_archived(group) => {
+                group.internal.insert(ARCHIVED.into(), Value::Bool(true));
+            }
+            _ => return Err(not_found(id)),
+        }
+        store.touch(Kind::Group, id);
+        Ok(())
+    }
+}
+
+/// A SCIM user as `GET /v1/users` shows it.
+pub(crate) fn rest_user_of(
+    user: &User,
+    role_id: impl Fn(HyperproofRole) -> Option<RoleId>,
+) -> OrganizationUser {
+    let name = user.name.as_ref();
+    OrganizationUser {
+        id: UserId::new(user.id.as_ref().map(|i| i.as_str()).unwrap_or_default()),
+        user_id: None,
+        email: Some(user.user_name.clone()),
+        given_name: name.and_then(|n| n.given_name.clone()),
+        surname: name.and_then(|n| n.family_name.clone()),
+        title: user.title.clone(),
+        kind: Some(if user.active == Some(false) {
+            OrganizationUserType::DeactivatedUser
+        } else {
+            OrganizationUserType::ActiveUser
+        }),
+        status: Some(ObjectStatus::Active),
+        organization_role_id: primary_role_value(user)
+            .and_then(HyperproofRole::from_value)
+            .and_then(role_id),
+        identity_providers: Vec::new(),
+        extra: Default::default(),
+    }
+}
+
+/// A stored SCIM group as `GET /v1/groups` shows it.
+pub(crate) fn rest_group_of(stored: &Stored, org_id: &str) -> Option<Group> {
+    let group: scim_types::Group = serde_json::from_value(stored.resource.clone()).ok()?;
+    Some(Group {
+        id: GroupId::new(stored.id.clone()),
+        org_id: Some(org_id.to_owned()),
+        name: group.display_name,
+        group_lead_id: None,
+        user_ids: group
+            .members
+            .iter()
+            .filter_map(|m| m.value.as_deref().map(UserId::new))
+            .collect(),
+        status: Some(if is_archived(stored) {
+            ObjectStatus::Archived
+        } else {
+            ObjectStatus::Active
+        }),
+        created_on: group.meta.as_ref().and_then(|m| m.created.clone()),
+        updated_on: group.meta.as_ref().and_then(|m| m.last_modified.clone()),
+        extra: Default::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_primary_role_path_is_recognised_in_its_spellings() {
+        for p in [
+            r#"roles[primary eq "True"].value"#,
+            r#"roles[primary eq true].value"#,
+            r#"ROLES[Primary EQ "true"].Value"#,
+        ] {
+            assert!(is_primary_role_path(&p.parse().unwrap()), "{p}");
+        }
+        for p in [
+            r#"roles[type eq "x"].value"#,
+            "roles",
+            r#"emails[primary eq true].value"#,
+        ] {
+            assert!(!is_primary_role_path(&p.parse().unwrap()), "{p}");
+        }
+    }
+}
