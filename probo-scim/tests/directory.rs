@@ -1,0 +1,120 @@
+//! `probo_scim::Client` as an identity-graph `UserDirectory`, against `FakeProbo`.
+#![cfg(feature = "test-util")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use futures::TryStreamExt;
+use idgraph_common::graph::catalog::App;
+use idgraph_common::graph::conformance::{self, Knobs};
+use idgraph_common::graph::{DirectoryUser, UserDirectory};
+use probo_scim::testing::FakeProbo;
+use probo_scim::{Error, Name, User};
+
+#[tokio::test]
+async fn conformance_suite_passes_against_fake_probo() {
+    let probo = FakeProbo::start().await;
+    let client = probo.client().unwrap();
+    let report = conformance::run(&client, &Knobs::from_catalog(client.catalog())).await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test]
+async fn mapping_ignores_the_external_id_echo_and_empty_strings() {
+    let probo = FakeProbo::start().await;
+    probo.insert_user(User::new("plain@example.com"));
+    let mut named = User::new("named@example.com")
+        .with_name(Name::new("Ann", "Lee"))
+        .with_external_id("00u1");
+    named.active = Some(false);
+    let named = probo.insert_user(named);
+    let client = probo.client().unwrap();
+    assert_eq!(client.catalog().app, App::Probo);
+    let users: Vec<DirectoryUser> = UserDirectory::users(&client).try_collect().await.unwrap();
+    assert_eq!(users.len(), 2);
+    let plain = &users[0];
+    assert_eq!(plain.email.as_str(), "plain@example.com");
+    assert_eq!(plain.external_id, None, "the id echo is not an external id");
+    assert_eq!(
+        (plain.given_name.clone(), plain.family_name.clone()),
+        (None, None)
+    );
+    assert!(plain.active && plain.groups.is_empty());
+    let n = &users[1];
+    assert_eq!(n.external_id.as_deref(), Some("00u1"));
+    assert_eq!(n.given_name.as_deref(), Some("Ann"));
+    assert_eq!(n.display_name.as_deref(), Some("Ann Lee"));
+    assert!(!n.active);
+    assert_eq!(n.app_id.as_deref(), named.id.as_ref().map(|i| i.as_str()));
+}
+
+#[tokio::test]
+async fn update_patches_only_what_changed_and_keeps_the_display_name() {
+    let probo = FakeProbo::start().await;
+    let client = probo.client().unwrap();
+    let created = UserDirectory::create(
+        &client,
+        &DirectoryUser::new("up@example.com")
+            .with_names("Ann", "Lee")
+            .with_display_name("Ann Lee (Ops)"),
+    )
+    .await
+    .unwrap();
+    let before = probo.request_count();
+    // Nothing changed: no request beyond the read.
+    let same = client.update(&created).await.unwrap();
+    assert_eq!(same, created);
+    assert_eq!(probo.request_count(), before + 1);
+
+    let mut desired = created.clone();
+    desired.given_name = Some("Anna".into());
+    desired.external_id = Some("00u9".into());
+    let updated = client.update(&desired).await.unwrap();
+    assert_eq!(updated.given_name.as_deref(), Some("Anna"));
+    assert_eq!(updated.external_id.as_deref(), Some("00u9"));
+    assert_eq!(
+        updated.display_name.as_deref(),
+        Some("Ann Lee (Ops)"),
+        "Probo's displayName rewrite is prevented"
+    );
+    let patch = probo
+        .requests()
+        .into_iter()
+        .rfind(|r| r.method == "PATCH")
+        .unwrap();
+    let ops = patch.json().unwrap()["Operations"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(ops, 4, "givenName, familyName, displayName, externalId");
+
+    // Removing the external id, by email lookup (no app_id).
+    let mut by_email = DirectoryUser::new("UP@example.com").with_names("Anna", "Lee");
+    by_email.display_name = Some("Ann Lee (Ops)".into());
+    let updated = client.update(&by_email).await.unwrap();
+    assert_eq!(updated.external_id, None);
+}
+
+#[tokio::test]
+async fn deactivate_and_delete() {
+    let probo = FakeProbo::start().await;
+    let client = probo.client().unwrap();
+    let a = UserDirectory::create(&client, &DirectoryUser::new("a@example.com"))
+        .await
+        .unwrap();
+    client.deactivate(&a).await.unwrap();
+    assert_eq!(probo.users()[0].active, Some(false));
+    client.delete(&a).await.unwrap();
+    assert!(probo.users().is_empty());
+
+    let b = UserDirectory::create(&client, &DirectoryUser::new("b@example.com"))
+        .await
+        .unwrap();
+    probo.mark_referenced(b.app_id.as_deref().unwrap());
+    let err = client.delete(&b).await.unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("deactivated it instead"), "{err}");
+    let err = client
+        .deactivate(&DirectoryUser::new("nobody@example.com"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+}
