@@ -19,7 +19,8 @@ use crate::lenient::{Fields, Key, KeySeed, LenientU64};
 ///   the only total a client can then rely on;
 /// - numbers may be quoted (`"totalResults": "3"`); unknown keys are ignored.
 ///
-/// Writing always uses `Resources` and the ListResponse URN.
+/// Writing always uses `Resources` and the ListResponse URN (when `schemas` is empty), and
+/// writes `totalResults` unless the page was read without one.
 ///
 /// ```
 /// use scim_types::{ListResponse, User};
@@ -226,7 +227,11 @@ impl<T: Serialize> Serialize for ListResponse<T> {
         } else {
             map.serialize_entry("schemas", &self.schemas)?;
         }
-        map.serialize_entry("totalResults", &self.total_results)?;
+        // A page read without `totalResults` (RFC 9865 cursor pages) is written without it
+        // too: writing the page length would claim a total the server never gave.
+        if self.total_reported {
+            map.serialize_entry("totalResults", &self.total_results)?;
+        }
         if let Some(v) = self.items_per_page {
             map.serialize_entry("itemsPerPage", &v)?;
         }

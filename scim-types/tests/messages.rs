@@ -267,6 +267,21 @@ fn list_response_new_and_write() {
 }
 
 #[test]
+fn a_page_without_total_is_written_without_one() {
+    let page: ListResponse<User> =
+        serde_json::from_value(json!({"Resources": [{"userName": "a"}], "nextCursor": "n"}))
+            .unwrap();
+    assert_eq!((page.total_results, page.reported_total()), (1, None));
+    let written = serde_json::to_value(&page).unwrap();
+    assert!(written.get("totalResults").is_none(), "{written}");
+    let back: ListResponse<User> = serde_json::from_value(written).unwrap();
+    assert_eq!(back.reported_total(), None);
+    let page = page.with_page(1, 40);
+    assert_eq!(page.reported_total(), Some(40));
+    assert_eq!(serde_json::to_value(&page).unwrap()["totalResults"], 40);
+}
+
+#[test]
 fn list_response_errors_point_into_resources() {
     let err = serde_json::from_str::<ListResponse<User>>(
         r#"{"totalResults":1,"Resources":[{"userName":["x"]}]}"#,
