@@ -26,7 +26,7 @@
 
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
 use idgraph_common::graph::{DirectoryUser, UserDirectory};
 use scim_types::{PatchOp, User, UserId};
 
@@ -144,9 +144,10 @@ impl UserDirectory for ScimClient {
 
     async fn delete(&self, user: &DirectoryUser) -> Result<()> {
         let _ = user;
+        let entry = UserDirectory::catalog(self);
         Err(Error::unsupported(
-            "Hyperproof",
-            "deleting a user",
+            entry.name,
+            Operation::Delete.as_str(),
             "Hyperproof's SCIM deprovisioning deactivates users and keeps the record and its audit history; deactivate the user (UserDirectory::deactivate), and if a hard delete is really required, have an organization administrator delete the user by hand in Hyperproof",
         ))
     }

@@ -11,7 +11,8 @@
 //!   [`UserDirectory`](idgraph_common::graph::UserDirectory).
 //!
 //! The SCIM token and the REST credentials are distinct types, so passing one where the
-//! other belongs does not compile; a 401 names the credential that was rejected.
+//! other belongs does not compile (see the `compile_fail` examples on [`RestClient`] and
+//! [`ScimClient`]); a 401 names the credential that was rejected.
 //!
 //! # Quick start: REST
 //!
@@ -77,7 +78,7 @@
 //!
 //! * `rustls` (default), `native-tls`: TLS provider.
 //! * `tracing` (default): spans per call and attempt; never a secret, a header or a body.
-//! * `test-util`: [`testing::FakeHyperproof`], a stateful fake of both APIs and the token
+//! * `test-util`: `testing::FakeHyperproof`, a stateful fake of both APIs and the token
 //!   endpoint on wiremock, for your own tests.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -96,6 +97,11 @@ pub use idgraph_common::{Error, Result};
 pub use region::{DEFAULT_TOKEN_URL, Region};
 pub use rest::{RestClient, RestClientBuilder};
 pub use scim::{HyperproofRole, ScimClient, ScimClientBuilder};
+
+/// The README's examples, compiled as doctests (they use the `test-util` fake).
+#[cfg(all(doctest, feature = "test-util"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// Sent as `User-Agent` by both clients.
 pub(crate) const USER_AGENT: &str = concat!("hyperproof/", env!("CARGO_PKG_VERSION"));

@@ -53,13 +53,13 @@ type TokenConfig =
 ///
 /// A [`ScimToken`](crate::ScimToken) cannot authenticate it:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use hyperproof::{RestClient, ScimToken};
 ///
 /// let client = RestClient::builder().api_token(ScimToken::new("scim-token")).build();
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use hyperproof::{RestClient, ScimToken};
 ///
 /// let client = RestClient::builder().client_credentials(ScimToken::new("scim-token")).build();

@@ -1,4 +1,4 @@
-//! Hyperproof's REST API: [`RestClient`](crate::RestClient), its endpoints and data.
+//! Hyperproof's REST API: [`RestClient`], its endpoints and data.
 //!
 //! | Call | Request |
 //! |---|---|

@@ -45,7 +45,7 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 ///
 /// An [`ApiToken`](crate::ApiToken) (or client credentials) cannot authenticate it:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use hyperproof::{ApiToken, ScimClient};
 ///
 /// let scim = ScimClient::builder("https://scim.example.com/scim/v2")
@@ -53,7 +53,7 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 ///     .build();
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use hyperproof::{ClientCredentials, ClientSecret, ScimClient};
 ///
 /// let scim = ScimClient::builder("https://scim.example.com/scim/v2")

@@ -14,7 +14,8 @@ use crate::Result;
 
 /// The SCIM groups endpoint. Get it with [`ScimClient::groups`](crate::ScimClient::groups).
 ///
-/// Depends on the organization's provisioning setup (see the [module docs](self)).
+/// Depends on the organization's provisioning setup: Hyperproof takes groups pushed by
+/// Okta ("Push groups") or by Entra ID's group mapping (`displayName` and `members`).
 ///
 /// ```no_run
 /// use hyperproof::scim::NewGroup;

@@ -1,4 +1,4 @@
-//! Hyperproof's SCIM 2.0 API: [`ScimClient`](crate::ScimClient), users, groups, roles.
+//! Hyperproof's SCIM 2.0 API: [`ScimClient`], users, groups, roles.
 //!
 //! | Call | Request |
 //! |---|---|
