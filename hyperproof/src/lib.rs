@@ -85,6 +85,7 @@
 
 pub mod credentials;
 pub mod directory;
+mod endpoint_url;
 pub mod region;
 pub mod rest;
 pub mod scim;
@@ -105,14 +106,3 @@ pub struct ReadmeDoctests;
 
 /// Sent as `User-Agent` by both clients.
 pub(crate) const USER_AGENT: &str = concat!("hyperproof/", env!("CARGO_PKG_VERSION"));
-
-/// Says which setting a configuration error is about, keeping the original as its source.
-pub(crate) fn with_context(error: Error, what: &str) -> Error {
-    match error {
-        Error::Config { message, source } => Error::Config {
-            message: format!("{what} is unusable: {message}").into(),
-            source,
-        },
-        other => other,
-    }
-}

@@ -93,7 +93,9 @@ fn a_scim_url_with_a_query_is_refused() {
         .token(ScimToken::new("scim-secret"))
         .build()
         .unwrap_err();
-    assert!(config_message(err).contains("query or fragment"));
+    let msg = config_message(err);
+    assert!(msg.contains("query or fragment"), "{msg}");
+    assert!(!msg.contains("token=abc"), "{msg}");
 }
 
 #[test]

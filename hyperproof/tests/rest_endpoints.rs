@@ -130,7 +130,7 @@ async fn every_endpoint_reports_401_naming_the_rejected_credential() {
             "Access denied due to invalid token.",
             "REST API token (ApiToken)",
             "SCIM token are separate",
-            "rotated",
+            "can be rotated",
         ] {
             assert!(
                 msg.contains(needle),
@@ -457,7 +457,7 @@ async fn client_credentials_401_says_which_client_was_rejected_after_one_refresh
         "OAuth2 client credentials",
         CLIENT_ID,
         "SCIM token are separate",
-        "rotated",
+        "can be rotated",
     ] {
         assert!(msg.contains(needle), "{needle:?} not in {msg}");
     }

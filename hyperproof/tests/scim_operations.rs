@@ -341,7 +341,7 @@ async fn a_401_names_the_scim_token_and_says_it_is_separate_and_rotatable() {
         "Bearer token is invalid or has been revoked.",
         "SCIM token (ScimToken)",
         "REST credentials (API token, OAuth2 client credentials) are separate",
-        "rotated",
+        "can be rotated",
         "Settings > Authentication > Provisioning",
     ] {
         assert!(msg.contains(needle), "{needle:?} not in {msg}");

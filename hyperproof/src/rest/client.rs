@@ -12,7 +12,7 @@ use super::roles::Roles;
 use super::users::Users;
 use crate::credentials::{ApiToken, ClientCredentials};
 use crate::region::{DEFAULT_TOKEN_URL, Region};
-use crate::{Result, USER_AGENT, with_context};
+use crate::{Result, USER_AGENT, endpoint_url};
 
 /// The REST credential a client was built with.
 #[derive(Clone)]
@@ -295,6 +295,7 @@ impl RestClientBuilder {
         let base = self
             .base_url
             .unwrap_or_else(|| self.region.api_base_url().to_owned());
+        endpoint_url::check(&base, "the Hyperproof REST base URL", "the REST credential")?;
 
         let mut http = HttpClient::builder()
             .user_agent(USER_AGENT)
@@ -320,6 +321,16 @@ impl RestClientBuilder {
             ),
             Credential::Client(creds) => {
                 let token_url = self.token_url.as_deref().unwrap_or(DEFAULT_TOKEN_URL);
+                endpoint_url::check(
+                    token_url,
+                    "the Hyperproof OAuth2 token URL",
+                    "the client secret",
+                )?;
+                if creds.client_id().trim().is_empty() {
+                    return Err(Error::config(
+                        "the OAuth2 client id is empty: use the API client's id from Settings > API clients",
+                    ));
+                }
                 let mut provider = OAuth2ClientCredentials::builder(
                     token_url,
                     creds.client_id(),
@@ -330,10 +341,7 @@ impl RestClientBuilder {
                     provider = configure(provider);
                 }
                 // Always https (or loopback): the secret travels in the request body.
-                let provider = provider
-                    .allow_insecure_http(false)
-                    .build()
-                    .map_err(|e| with_context(e, "the Hyperproof OAuth2 token URL"))?;
+                let provider = provider.allow_insecure_http(false).build()?;
                 (
                     http.auth(provider.clone()),
                     Some(provider),
@@ -349,8 +357,7 @@ impl RestClientBuilder {
             .allow_insecure_http(false)
             .throttle_when(is_quota_exceeded)
             .error_hint(move |api| rest_hint(&hint_kind, api))
-            .build()
-            .map_err(|e| with_context(e, "the Hyperproof REST base URL"))?;
+            .build()?;
         Ok(RestClient {
             http,
             oauth,
@@ -391,10 +398,10 @@ fn rest_hint(kind: &CredentialKind, api: &ApiError) -> Option<Cow<'static, str>>
     const SEPARATE: &str = "The REST credentials and the SCIM token are separate: a SCIM token does not authenticate the REST API.";
     match (api.status, kind) {
         (401, CredentialKind::ApiToken) => Some(Cow::Owned(format!(
-            "Hyperproof rejected the REST API token (ApiToken): it is wrong, expired, or was rotated or revoked. {SEPARATE} Create a new API token in Hyperproof and update your configuration."
+            "Hyperproof rejected the REST API token (ApiToken): it is wrong, expired, or was rotated or revoked. {SEPARATE} API tokens can be rotated: create a new one in Hyperproof and update your configuration."
         ))),
         (401, CredentialKind::ClientCredentials { client_id }) => Some(Cow::Owned(format!(
-            "Hyperproof rejected the access token issued for the OAuth2 client credentials (client id `{client_id}`), also after fetching a new one: check that the API client still exists and is enabled, and that the token URL belongs to the same Hyperproof instance as the base URL. {SEPARATE} Client secrets can be rotated in Settings > API clients; update your configuration after rotating."
+            "Hyperproof rejected the access token issued for the OAuth2 client credentials (client id `{client_id}`), also after fetching a new one: check that the API client still exists and is enabled, and that the token URL belongs to the same Hyperproof instance as the base URL. {SEPARATE} Client secrets can be rotated in Settings > API clients: after rotating, update your configuration."
         ))),
         // A quota 403 normally ends as a rate-limit error; never call it a permission one.
         (403, _) if is_quota_exceeded(403, api.body_snippet.as_bytes()) => None,

@@ -11,7 +11,7 @@ use idgraph_common::{ApiError, Error, HttpClientBuilder, RateLimiter, RetryPolic
 use super::groups::ScimGroups;
 use super::users::ScimUsers;
 use crate::credentials::ScimToken;
-use crate::{Result, USER_AGENT, with_context};
+use crate::{Result, USER_AGENT, endpoint_url};
 
 type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send + Sync>;
 
@@ -200,6 +200,11 @@ impl ScimClientBuilder {
                 "the Hyperproof SCIM URL is required and has no default: each organization gets its own; copy it from Settings > Authentication > Provisioning",
             ));
         }
+        endpoint_url::check(
+            url,
+            "the Hyperproof SCIM URL (copy it from Settings > Authentication > Provisioning)",
+            "the SCIM token",
+        )?;
         let token = self.token.ok_or_else(|| {
             Error::config(
                 "no Hyperproof SCIM token: call `token(ScimToken)` on the builder (the REST API token and client credentials do not work on the SCIM API)",
@@ -224,13 +229,7 @@ impl ScimClientBuilder {
             .allow_insecure_http(false)
             .auth(Bearer::new(token.secret().clone())?)
             .error_hint(scim_hint)
-            .build()
-            .map_err(|e| {
-                with_context(
-                    e,
-                    "the Hyperproof SCIM URL (copy it from Settings > Authentication > Provisioning)",
-                )
-            })?;
+            .build()?;
         let mut scim = GenericScimClient::new(http);
         if let Some(size) = self.page_size {
             scim = scim.with_page_size(size);
@@ -254,7 +253,7 @@ impl fmt::Debug for ScimClientBuilder {
 fn scim_hint(api: &ApiError) -> Option<Cow<'static, str>> {
     match api.status {
         401 => Some(Cow::Borrowed(
-            "Hyperproof rejected the SCIM token (ScimToken): it is wrong, or was rotated or revoked. The SCIM token and the REST credentials (API token, OAuth2 client credentials) are separate: REST credentials do not authenticate the SCIM API. Generate a new SCIM token in Settings > Authentication > Provisioning (a second token can be created to rotate without downtime), and check that the SCIM URL belongs to the same organization.",
+            "Hyperproof rejected the SCIM token (ScimToken): it is wrong, or was rotated or revoked. The SCIM token and the REST credentials (API token, OAuth2 client credentials) are separate: REST credentials do not authenticate the SCIM API. SCIM tokens can be rotated: generate a new one in Settings > Authentication > Provisioning (a second token can be created to rotate without downtime), and check that the SCIM URL belongs to the same organization.",
         )),
         403 => Some(Cow::Borrowed(
             "Hyperproof accepted the SCIM token but refused the operation: check that provisioning is enabled for the organization and that it allows this operation (for groups: the provisioning setup must push groups).",

@@ -12,8 +12,11 @@
 //!   deleted over SCIM.
 //! * **SCIM** ([`scim_url`](FakeHyperproof::scim_url)): the generic SCIM fake of
 //!   `idgraph-common` with Hyperproof's rules: its own [`ScimToken`] (REST credentials
-//!   get 401), groups enabled, a group `DELETE` archives it, and users are never
-//!   deleted: a `DELETE /Users/{id}` deactivates.
+//!   get 401); a user created without a role gets `LIMITED_ACCESS_USER`; `add`/`replace`
+//!   of `roles[primary eq "True"].value` sets the user's one primary role; groups are
+//!   enabled and a group `DELETE` archives it; users are never deleted: a
+//!   `DELETE /Users/{id}` deactivates. The generic fake underneath
+//!   ([`FakeHyperproof::scim`]) seeds state and injects SCIM failures.
 //! * **Failures**: [`fail_next_rest`](FakeHyperproof::fail_next_rest) queues a 429, a
 //!   quota 403, a permission 403 or any status for the next REST calls;
 //!   [`revoke_access_tokens`](FakeHyperproof::revoke_access_tokens) makes every issued
