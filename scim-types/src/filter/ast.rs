@@ -171,8 +171,9 @@ fn hash_ci<H: Hasher>(s: Option<&str>, state: &mut H) {
 
 impl Hash for AttrPath {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // Consistent with `PartialEq`: case-folded for valid paths, exact for invalid ones
-        // (whose names never contain 0xff, a byte that UTF-8 never uses).
+        // Consistent with `PartialEq`: case-folded for valid paths, exact for invalid ones.
+        // The leading tag (0/1 for valid parts, 2 for invalid) keeps the two apart, and the
+        // 0xff terminator (a byte UTF-8 never uses) keeps adjacent parts from running together.
         if self.invalid.is_some() {
             state.write_u8(2);
             self.name.hash(state);
