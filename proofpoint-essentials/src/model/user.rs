@@ -39,6 +39,13 @@ pub(crate) enum ListKey {
 ///   failing the listing or being dropped.
 /// * `password` is write-only: always `None` when read, never logged or shown by `Debug`.
 ///
+/// There is no way to build one by hand, so no partial user can reach a PUT:
+///
+/// ```compile_fail
+/// use proofpoint_essentials::User;
+/// let partial = User { first_name: Some("Jane".into()), ..User::default() };
+/// ```
+///
 /// Field availability by surface: `roles`, `groups`, `mailbox_size`, `spam_policy` and
 /// the timestamps exist on the REST surface only; `sender_allow_list` and
 /// `sender_block_list` on the interface API only. Setting a field the client's surface
@@ -153,6 +160,15 @@ impl User {
 /// assert_eq!(user.primary_email().as_str(), "newuser@example.com");
 /// // The password never shows.
 /// assert!(!format!("{user:?}").contains("Temp@1234"));
+/// # Ok::<(), proofpoint_essentials::Error>(())
+/// ```
+///
+/// Leaving out a required field does not compile:
+///
+/// ```compile_fail
+/// use proofpoint_essentials::{NewUser, PrimaryEmail};
+/// // error: `NewUser::new` takes the primary email *and* the user type.
+/// let user = NewUser::new(PrimaryEmail::new("a@example.com")?);
 /// # Ok::<(), proofpoint_essentials::Error>(())
 /// ```
 ///
