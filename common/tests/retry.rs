@@ -484,14 +484,26 @@ async fn attempt_timeout_on_post_is_not_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn operation_timeout_stops_before_a_wait_that_would_overrun_it() {
-    let server = server().await;
-    answer_n(&server, 2, ResponseTemplate::new(503)).await;
-    let c = client(&server).operation_timeout(secs(1)).build().unwrap();
+    // A refused connection fails without the runtime ever waiting on I/O, so the pending
+    // operation deadline cannot fire early through the paused clock's auto-advance (it
+    // would with a wiremock answer: see support's module docs).
+    let base = format!("http://127.0.0.1:{}", support::refused_port());
+    let (limiter, log) = recorder();
+    let c = client_for(&base)
+        .operation_timeout(secs(1))
+        .rate_limiter(limiter)
+        .build()
+        .unwrap();
     let start = Instant::now();
-    let err = c.get(["things"]).send().await.unwrap_err();
-    // First wait (0.5 s) fits; the second (1 s) would end past the deadline.
+    let err = c.post(["things"]).send().await.unwrap_err();
+    // The first wait (0.5 s) fits; the second (1 s) would end past the deadline, so the
+    // call stops at 0.5 s with the real cause rather than sleep into a bare timeout.
+    assert_eq!(log.times(), [secs(0), millis(500)]);
     assert_eq!(start.elapsed(), millis(500));
-    assert_eq!(err.status(), Some(503));
+    assert!(
+        matches!(err, Error::Transport { sent: false, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
