@@ -14,10 +14,15 @@ mod imp {
 
     pub(crate) type Span = tracing::Span;
 
-    pub(crate) fn operation(name: &str, method: &'static str, path: &str, host: &str) -> Span {
+    pub(crate) fn operation(
+        name: Option<&str>,
+        method: &'static str,
+        path: &str,
+        host: &str,
+    ) -> Span {
         tracing::info_span!(
             "http.client.operation",
-            otel.name = %name,
+            otel.name = %super::OperationName { name, method, path },
             otel.kind = "client",
             http.request.method = method,
             url.path = %path,
@@ -68,7 +73,7 @@ mod imp {
     #[derive(Clone, Debug)]
     pub(crate) struct Span;
 
-    pub(crate) fn operation(_: &str, _: &'static str, _: &str, _: &str) -> Span {
+    pub(crate) fn operation(_: Option<&str>, _: &'static str, _: &str, _: &str) -> Span {
         Span
     }
 
@@ -90,6 +95,24 @@ mod imp {
 }
 
 pub(crate) use imp::{Span, attempt, operation, record_error, record_status, retrying, warn};
+
+/// An operation's name: the caller's, or "METHOD /path". Formatted only when a subscriber
+/// records the span, so an untraced request allocates nothing for it.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+struct OperationName<'a> {
+    name: Option<&'a str>,
+    method: &'static str,
+    path: &'a str,
+}
+
+impl std::fmt::Display for OperationName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{} {}", self.method, self.path),
+        }
+    }
+}
 
 /// Runs `fut` inside `span`.
 pub(crate) fn instrument<F: Future>(fut: F, span: Span) -> impl Future<Output = F::Output> {

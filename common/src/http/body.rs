@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap, HeaderName, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -172,14 +172,25 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+const RATELIMIT_REMAINING: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+];
+const RATELIMIT_RESET: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-reset"),
+    HeaderName::from_static("x-ratelimit-reset"),
+];
+
 /// What the response's rate-limit headers say (IETF `RateLimit-*` or `X-RateLimit-*`).
+/// Runs on every response, so the header names are prepared constants (a `&str` name is
+/// parsed again at each lookup).
 pub(crate) fn rate_signal(headers: &HeaderMap, throttled: bool) -> RateSignal {
-    let num = |names: [&str; 2]| {
+    let num = |names: &[HeaderName; 2]| {
         names
             .iter()
-            .find_map(|n| headers.get(*n)?.to_str().ok()?.trim().parse::<u64>().ok())
+            .find_map(|n| headers.get(n)?.to_str().ok()?.trim().parse::<u64>().ok())
     };
-    let reset_after = num(["ratelimit-reset", "x-ratelimit-reset"]).map(|v| {
+    let reset_after = num(&RATELIMIT_RESET).map(|v| {
         // Some vendors send an epoch timestamp, others seconds from now.
         if v > 1_000_000_000 {
             let now = SystemTime::now()
@@ -197,7 +208,7 @@ pub(crate) fn rate_signal(headers: &HeaderMap, throttled: bool) -> RateSignal {
         } else {
             None
         },
-        remaining: num(["ratelimit-remaining", "x-ratelimit-remaining"]),
+        remaining: num(&RATELIMIT_REMAINING),
         reset_after,
     }
 }

@@ -73,7 +73,9 @@ pub(crate) struct Prepared {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
-    pub(crate) operation: Cow<'static, str>,
+    /// The operation's name for traces; `None`: "METHOD /path", formatted only when a
+    /// subscriber records it.
+    pub(crate) operation: Option<Cow<'static, str>>,
 }
 
 /// How one attempt ended.
@@ -157,7 +159,7 @@ impl HttpClient {
     /// Runs a prepared request through the retry loop, within the operation timeout.
     pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {
         let span = trace::operation(
-            &req.operation,
+            req.operation.as_deref(),
             req.method.as_str(),
             &req.path,
             &self.inner.host,

@@ -138,9 +138,6 @@ impl Request {
         }
         let path = self.path?;
         let url = self.client.url_for(path.as_str(), &self.query);
-        let operation = self
-            .operation
-            .unwrap_or_else(|| Cow::Owned(format!("{} {}", self.method, path)));
         let prepared = Prepared {
             method: self.method,
             url,
@@ -148,7 +145,7 @@ impl Request {
             headers: self.headers,
             body: self.body,
             idempotent: self.idempotent.unwrap_or(self.method.is_idempotent()),
-            operation,
+            operation: self.operation,
         };
         Ok((self.client, prepared))
     }
