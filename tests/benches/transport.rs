@@ -248,7 +248,34 @@ fn median_f64(mut v: Vec<f64>) -> f64 {
 
 criterion_group!(benches, per_request_overhead);
 
+/// `IDGRAPH_BENCH_ONLY=plain|http_client IDGRAPH_BENCH_N=<n>`: sends `n` requests with one
+/// side only and exits, for instruction counting under `valgrind --tool=callgrind` (which,
+/// unlike wall time, does not depend on what else the machine is doing). Run it with two
+/// values of `n`; the difference divided by the difference in `n` is the per-request cost.
+fn single_side(side: &str, n: u32) {
+    let addr = start_server();
+    let rt = runtime();
+    let c = clients(addr);
+    rt.block_on(async {
+        for _ in 0..n {
+            if side == "plain" {
+                std::hint::black_box(plain_request(&c).await);
+            } else {
+                std::hint::black_box(our_request(&c).await);
+            }
+        }
+    });
+}
+
 fn main() {
+    if let Ok(side) = std::env::var("IDGRAPH_BENCH_ONLY") {
+        let n = std::env::var("IDGRAPH_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000);
+        single_side(&side, n);
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     // Only when benchmarking (`cargo bench`), not when `cargo test --benches` smoke-runs
