@@ -225,15 +225,34 @@ fn ab_summary() {
         .zip(&ours)
         .map(|(p, o)| o.as_secs_f64() / p.as_secs_f64())
         .collect();
+    // Other load on the machine only ever adds time, so the fastest batch of each side is
+    // the least disturbed estimate; the median ratio of paired batches is shown beside it.
+    let (p_min, o_min) = (min(&plain), min(&ours));
     let (p, o, r) = (median(plain), median(ours), median_f64(ratios));
+    let r_min = o_min.as_secs_f64() / p_min.as_secs_f64();
+    let verdict = |r: f64| if r <= 1.10 { "met" } else { "MISSED" };
     println!();
-    println!("interleaved A/B, {ROUNDS} rounds of {PER_BATCH} requests per side (medians):");
-    println!("  plain_reqwest  {:>8.2} µs/request", p.as_secs_f64() * 1e6);
-    println!("  http_client    {:>8.2} µs/request", o.as_secs_f64() * 1e6);
+    println!("interleaved A/B, {ROUNDS} rounds of {PER_BATCH} requests per side:");
+    println!("                 fastest batch   median batch");
     println!(
-        "  ratio          {r:.3}  (target <= 1.10: {})",
-        if r <= 1.10 { "met" } else { "MISSED" }
+        "  plain_reqwest  {:>8.2} µs      {:>8.2} µs   per request",
+        p_min.as_secs_f64() * 1e6,
+        p.as_secs_f64() * 1e6
     );
+    println!(
+        "  http_client    {:>8.2} µs      {:>8.2} µs   per request",
+        o_min.as_secs_f64() * 1e6,
+        o.as_secs_f64() * 1e6
+    );
+    println!(
+        "  ratio          {r_min:>8.3} ({})  {r:>8.3} ({})   target <= 1.10",
+        verdict(r_min),
+        verdict(r)
+    );
+}
+
+fn min(v: &[Duration]) -> Duration {
+    v.iter().copied().min().unwrap_or_default()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
