@@ -111,3 +111,8 @@ pub use users::{Irreversible, ListUsers, MAX_PAGE_SIZE, Users};
 
 pub use idgraph_common::paginate::Page;
 pub use idgraph_common::{Error, RateLimiter, Result, RetryPolicy};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -241,7 +241,7 @@ impl<'a> Users<'a> {
 /// ```no_run
 /// use futures::TryStreamExt;
 /// # async fn run(client: proofpoint_essentials::Client) -> proofpoint_essentials::Result<()> {
-/// let mut users = client.users().list().page_size(500).items();
+/// let mut users = std::pin::pin!(client.users().list().page_size(500).items());
 /// while let Some(user) = users.try_next().await? {
 ///     println!("{}", user.primary_email());
 /// }

@@ -1,4 +1,5 @@
 //! `UserDirectory` for `Client`, on both surfaces, against the fake.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::TryStreamExt;
 use idgraph_common::graph::catalog::App;

@@ -1,5 +1,6 @@
 //! The safety guarantees against the stateful fake: the PUT guard, the immutable email,
 //! irreversible deletion, offboarding, and typed errors, on both surfaces.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::TryStreamExt;
 use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials};

@@ -1,5 +1,6 @@
 //! The 100 requests/minute limit on tokio's paused clock: the fake really throttles,
 //! and the client never makes it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
