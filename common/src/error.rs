@@ -123,9 +123,11 @@ pub enum Error {
 
     /// Proofpoint Essentials refused the request (HTTP 400) because the email's domain is
     /// not registered in the organization. Domains cannot be registered through the API.
-    #[error("the domain `{domain}` is not registered in this Proofpoint Essentials organization; \
+    #[error(
+        "the domain `{domain}` is not registered in this Proofpoint Essentials organization; \
         register it in the Proofpoint Essentials admin console (domains cannot be registered \
-        through the API) and try again ({source})")]
+        through the API) and try again ({source})"
+    )]
     DomainNotRegistered {
         /// The domain the server refused.
         domain: String,
