@@ -4,6 +4,7 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -16,6 +17,9 @@ use crate::error::Result;
 /// ordered case-insensitively (ASCII and Unicode lower case), trimmed of surrounding
 /// white space.
 ///
+/// Cheap to clone (shared, immutable storage; one allocation when the address is
+/// already lower case).
+///
 /// ```
 /// use idgraph_common::graph::Email;
 ///
@@ -26,15 +30,26 @@ use crate::error::Result;
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
 pub struct Email {
-    original: String,
-    key: String,
+    original: Arc<str>,
+    key: Arc<str>,
 }
 
 impl Email {
     /// Wraps an address (not validated: each app validates its own rules).
     pub fn new(address: impl Into<String>) -> Self {
-        let original = address.into().trim().to_owned();
-        let key = original.to_lowercase();
+        let address: String = address.into();
+        let trimmed = address.trim();
+        let original: Arc<str> = Arc::from(trimmed);
+        let already_lower = if trimmed.is_ascii() {
+            !trimmed.bytes().any(|b| b.is_ascii_uppercase())
+        } else {
+            trimmed.to_lowercase() == trimmed
+        };
+        let key = if already_lower {
+            Arc::clone(&original)
+        } else {
+            Arc::from(trimmed.to_lowercase())
+        };
         Self { original, key }
     }
 
@@ -63,7 +78,7 @@ impl From<&str> for Email {
 
 impl From<Email> for String {
     fn from(e: Email) -> Self {
-        e.original
+        String::from(&*e.original)
     }
 }
 
@@ -102,7 +117,7 @@ impl Borrow<str> for Email {
 
 impl fmt::Debug for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.original, f)
+        fmt::Debug::fmt(&*self.original, f)
     }
 }
 
@@ -236,4 +251,26 @@ pub trait UserDirectory: Send + Sync {
     /// Deletes a user. Irreversible where the app says so; the caller's
     /// `SyncPolicy` is the confirmation.
     async fn delete(&self, user: &DirectoryUser) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_lower_case_whatever_the_input() {
+        for (given, key) in [
+            ("ada@example.com", "ada@example.com"),
+            (" Ada@Example.COM ", "ada@example.com"),
+            ("ǅemal@example.com", "ǆemal@example.com"),
+            ("ÉLODIE@example.fr", "élodie@example.fr"),
+            ("élodie@example.fr", "élodie@example.fr"),
+        ] {
+            let e = Email::new(given);
+            assert_eq!(e.key(), key, "{given}");
+            assert_eq!(e.as_str(), given.trim());
+            assert_eq!(e.clone(), Email::new(key));
+            assert_eq!(String::from(e), given.trim());
+        }
+    }
 }

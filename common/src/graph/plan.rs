@@ -1,8 +1,9 @@
 //! [`plan`]: the pure reconciliation of a source directory against a target app.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -507,21 +508,158 @@ pub fn plan(
     Planner::new(source, target, target_app, policy).run()
 }
 
-/// First index and number of records per email key.
-type Index<'a> = HashMap<&'a str, (usize, usize)>;
+/// One email key: where it first appears on each side, and how often.
+#[derive(Clone, Copy)]
+struct Slot {
+    src: Option<usize>,
+    src_count: usize,
+    tgt: Option<usize>,
+    tgt_count: usize,
+}
 
-fn index(users: &[DirectoryUser]) -> Index<'_> {
-    let mut map: Index<'_> = HashMap::with_capacity(users.len());
-    for (i, u) in users.iter().enumerate() {
-        match map.entry(u.email.key()) {
-            Entry::Occupied(mut e) => e.get_mut().1 += 1,
-            Entry::Vacant(e) => {
-                e.insert((i, 1));
+const EMPTY_SLOT: Slot = Slot {
+    src: None,
+    src_count: 0,
+    tgt: None,
+    tgt_count: 0,
+};
+
+/// Records `i` of `side` (0 source, 1 target) in `slot`.
+fn note(slot: &mut Slot, side: usize, i: usize) {
+    let (first, count) = if side == 0 {
+        (&mut slot.src, &mut slot.src_count)
+    } else {
+        (&mut slot.tgt, &mut slot.tgt_count)
+    };
+    first.get_or_insert(i);
+    *count += 1;
+}
+
+/// Every distinct email key, in order of first appearance (source first, then
+/// target-only): the exact index, keyed by the email key itself.
+fn index_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> Vec<Slot> {
+    let capacity = source.len().max(target.len()) + source.len().min(target.len()) / 8;
+    let mut map: HashMap<&str, usize> = HashMap::with_capacity(capacity);
+    let mut slots: Vec<Slot> = Vec::with_capacity(capacity);
+    for (side, users) in [(0, source), (1, target)] {
+        for (i, u) in users.iter().enumerate() {
+            let at = *map.entry(u.email.key()).or_insert_with(|| {
+                slots.push(EMPTY_SLOT);
+                slots.len() - 1
+            });
+            if let Some(slot) = slots.get_mut(at) {
+                note(slot, side, i);
             }
         }
     }
-    map
+    slots
 }
+
+/// A hasher for keys that are already uniformly random 64-bit hashes.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The same index, built from a 64-bit SipHash of each email key (random keys per call,
+/// so collisions cannot be engineered) with a radix-partitioned join: records are
+/// counting-sorted into 1024 partitions by the hash's top bits (a stable, streaming
+/// pass), and each partition is deduplicated with a small table that stays in cache.
+/// No probe ever dereferences a string, and the cost stays linear up to millions of
+/// users.
+///
+/// Exactness is restored by the caller: `None` (use [`index_exact`]) when any key
+/// appears twice on one side, and every slot's source and target keys are compared while
+/// planning.
+fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<Slot>> {
+    const BITS: u32 = 10;
+    const PARTS: usize = 1 << BITS;
+    let ns = source.len();
+    let total = ns.checked_add(target.len())?;
+    u32::try_from(total).ok()?;
+    let part = |h: u64| (h >> (64 - BITS)) as usize;
+
+    let state = RandomState::new();
+    let hashes: Vec<u64> = source
+        .iter()
+        .chain(target)
+        .map(|u| state.hash_one(u.email.key()))
+        .collect();
+
+    // Stable counting sort of (hash, record) by partition.
+    let mut starts = vec![0usize; PARTS + 1];
+    for &h in &hashes {
+        *starts.get_mut(part(h) + 1)? += 1;
+    }
+    for p in 0..PARTS {
+        starts[p + 1] += starts[p];
+    }
+    let mut next = starts.clone();
+    let mut sorted: Vec<(u64, u32)> = vec![(0, 0); total];
+    for (g, &h) in hashes.iter().enumerate() {
+        let at = next.get_mut(part(h))?;
+        *sorted.get_mut(*at)? = (h, g as u32);
+        *at += 1;
+    }
+    drop(hashes);
+
+    // The first record (lowest index: source before target) of every hash.
+    let mut first = vec![0u32; total];
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> = HashMap::default();
+    for p in 0..PARTS {
+        seen.clear();
+        for &(h, g) in sorted.get(starts[p]..starts[p + 1])? {
+            *first.get_mut(g as usize)? = *seen.entry(h).or_insert(g);
+        }
+    }
+    drop(sorted);
+
+    let mut slots: Vec<Slot> = Vec::with_capacity(total);
+    for (i, &f) in first.iter().take(ns).enumerate() {
+        if f as usize != i {
+            return None; // a duplicate in the source
+        }
+        slots.push(Slot {
+            src: Some(i),
+            src_count: 1,
+            tgt: None,
+            tgt_count: 0,
+        });
+    }
+    for (j, &f) in first.iter().skip(ns).enumerate() {
+        let f = f as usize;
+        if f == ns + j {
+            slots.push(Slot {
+                src: None,
+                src_count: 0,
+                tgt: Some(j),
+                tgt_count: 1,
+            });
+            continue;
+        }
+        // Matches an earlier record: a source user, once.
+        let slot = slots.get_mut(f).filter(|s| f < ns && s.tgt.is_none())?;
+        slot.tgt = Some(j);
+        slot.tgt_count = 1;
+    }
+    Some(slots)
+}
+
+/// Two different email keys shared a 64-bit hash (about 1 in 10^7 for a million
+/// users): plan again with the exact index.
+struct Collision;
 
 struct Planner<'a> {
     source: &'a [DirectoryUser],
@@ -551,7 +689,7 @@ impl<'a> Planner<'a> {
             policy,
             groups: entry.lifecycle.manages_groups && policy.groups_synced(),
             read_blind: !entry.by_api(Operation::List),
-            items: Vec::with_capacity(source.len().max(target.len()) + 16),
+            items: Vec::new(),
             source_in_scope: 0,
             candidates: 0,
         }
@@ -605,31 +743,57 @@ impl<'a> Planner<'a> {
     }
 
     fn run(mut self) -> SyncPlan {
-        let src = index(self.source);
-        let tgt = index(self.target);
+        if let Some(slots) = index_fast(self.source, self.target) {
+            match self.plan_slots(&slots, true) {
+                Ok(()) => return self.finish(),
+                Err(Collision) => {
+                    self.items.clear();
+                    self.source_in_scope = 0;
+                    self.candidates = 0;
+                }
+            }
+        }
+        let slots = index_exact(self.source, self.target);
+        // The exact index has no collisions to report.
+        let _ = self.plan_slots(&slots, false);
+        self.finish()
+    }
+
+    /// Plans every slot in order; with `verify`, checks that source and target keys of
+    /// each slot are equal (they share only a hash otherwise).
+    fn plan_slots(&mut self, slots: &[Slot], verify: bool) -> Result<(), Collision> {
+        self.items.reserve(slots.len() + 16);
         let source = self.source;
         let target = self.target;
-
-        for (i, s) in source.iter().enumerate() {
-            let key = s.email.key();
-            let Some(&(first, count)) = src.get(key) else {
+        for slot in slots {
+            let t = slot
+                .tgt
+                .and_then(|ti| target.get(ti))
+                .map(|t| (t, slot.tgt_count));
+            let Some(s) = slot.src.and_then(|si| source.get(si)) else {
+                if let Some((t, count)) = t {
+                    self.target_only(t, count);
+                }
                 continue;
             };
-            if first != i {
-                continue;
+            if verify
+                && let Some((t, _)) = t
+                && t.email.key() != s.email.key()
+            {
+                return Err(Collision);
             }
             if self.policy.is_excluded(&s.email) {
                 self.skip(&s.email, SkipReason::Excluded);
                 continue;
             }
             self.source_in_scope += 1;
-            let t = tgt.get(key).map(|&(ti, tc)| (&target[ti], tc));
             if let Some((t, tc)) = t
                 && !self.read_blind
             {
                 self.count_candidate(t, tc);
             }
-            if count > 1 {
+            if slot.src_count > 1 {
+                let count = slot.src_count;
                 self.skip(&s.email, SkipReason::DuplicateInSource { count });
                 continue;
             }
@@ -663,32 +827,10 @@ impl<'a> Planner<'a> {
                 None => self.skip(&s.email, SkipReason::InactiveInSource),
             }
         }
+        Ok(())
+    }
 
-        for (i, t) in target.iter().enumerate() {
-            let key = t.email.key();
-            if src.contains_key(key) {
-                continue;
-            }
-            let Some(&(first, count)) = tgt.get(key) else {
-                continue;
-            };
-            if first != i {
-                continue;
-            }
-            if self.policy.is_excluded(&t.email) {
-                self.skip(&t.email, SkipReason::Excluded);
-                continue;
-            }
-            if !self.read_blind {
-                self.count_candidate(t, count);
-            }
-            if count > 1 {
-                self.skip(&t.email, SkipReason::DuplicateInTarget { count });
-                continue;
-            }
-            self.absent(t);
-        }
-
+    fn finish(mut self) -> SyncPlan {
         let guard = if self.read_blind {
             None
         } else {
@@ -717,6 +859,22 @@ impl<'a> Planner<'a> {
             items: self.items,
             guard,
         }
+    }
+
+    /// A target user (first of `count` records) whose email the source does not have.
+    fn target_only(&mut self, t: &DirectoryUser, count: usize) {
+        if self.policy.is_excluded(&t.email) {
+            self.skip(&t.email, SkipReason::Excluded);
+            return;
+        }
+        if !self.read_blind {
+            self.count_candidate(t, count);
+        }
+        if count > 1 {
+            self.skip(&t.email, SkipReason::DuplicateInTarget { count });
+            return;
+        }
+        self.absent(t);
     }
 
     /// Counts a (unique, not excluded) target user towards the guard's denominator.
@@ -893,6 +1051,108 @@ mod tests {
         let s = DirectoryUser::new("a@x.io").with_groups(["b", "a", "a"]);
         let t = DirectoryUser::new("a@x.io").with_groups(["a", "b"]);
         assert!(diff(&s, &t, true).is_empty());
+    }
+
+    #[test]
+    fn a_hash_collision_is_detected_and_the_exact_index_agrees_with_the_fast_one() {
+        let entry = catalog::entry(App::ProofpointEssentials);
+        let policy = SyncPolicy::default().max_deprovision_share(1.0);
+        let source = [
+            DirectoryUser::new("a@x.io").with_names("A", "One"),
+            DirectoryUser::new("B@x.io"),
+        ];
+        let target = [DirectoryUser::new("b@x.io"), DirectoryUser::new("c@x.io")];
+        // Two different keys forced into one slot, as a 64-bit collision would.
+        let forged = [Slot {
+            src: Some(0),
+            src_count: 1,
+            tgt: Some(0),
+            tgt_count: 1,
+        }];
+        let mut p = Planner::new(&source, &target, entry, &policy);
+        assert!(p.plan_slots(&forged, true).is_err());
+
+        let fast = index_fast(&source, &target);
+        assert_eq!(fast.as_ref().map(Vec::len), Some(3));
+        let fast = fast.unwrap_or_default();
+        assert_eq!((fast[1].src, fast[1].tgt), (Some(1), Some(0)));
+        assert_eq!((fast[2].src, fast[2].tgt), (None, Some(1)));
+        assert_eq!(
+            plan_exact(&source, &target, entry, &policy),
+            plan(&source, &target, entry, &policy)
+        );
+    }
+
+    /// The planner through the exact index only.
+    fn plan_exact(
+        source: &[DirectoryUser],
+        target: &[DirectoryUser],
+        entry: &CatalogEntry,
+        policy: &SyncPolicy,
+    ) -> SyncPlan {
+        let mut p = Planner::new(source, target, entry, policy);
+        let slots = index_exact(source, target);
+        assert!(p.plan_slots(&slots, false).is_ok());
+        p.finish()
+    }
+
+    #[test]
+    fn fast_and_exact_indexes_plan_the_same_on_random_directories() {
+        let entry = catalog::entry(App::ProofpointEssentials);
+        let policy = SyncPolicy::default().max_deprovision_share(1.0);
+        let mut rng = fastrand::Rng::with_seed(7);
+        for round in 0..50 {
+            let n = rng.usize(0..3000);
+            let mut source = Vec::new();
+            let mut target = Vec::new();
+            for i in 0..n {
+                let email = format!("user{i}@example.com");
+                let flip = |e: &str, rng: &mut fastrand::Rng| {
+                    if rng.bool() {
+                        e.to_uppercase()
+                    } else {
+                        e.to_owned()
+                    }
+                };
+                let in_source = rng.u8(0..10) > 0;
+                let in_target = rng.u8(0..10) > 0;
+                if in_source {
+                    source.push(
+                        DirectoryUser::new(flip(&email, &mut rng))
+                            .with_names(format!("G{}", rng.u8(0..3)), "F")
+                            .with_active(rng.u8(0..10) > 0),
+                    );
+                }
+                if in_target {
+                    target.push(
+                        DirectoryUser::new(flip(&email, &mut rng))
+                            .with_names(format!("G{}", rng.u8(0..3)), "F")
+                            .with_active(rng.u8(0..10) > 0)
+                            .with_app_id(i.to_string()),
+                    );
+                }
+            }
+            rng.shuffle(&mut source);
+            rng.shuffle(&mut target);
+            assert!(index_fast(&source, &target).is_some(), "round {round}");
+            assert_eq!(
+                plan(&source, &target, entry, &policy),
+                plan_exact(&source, &target, entry, &policy),
+                "round {round}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicates_take_the_exact_index() {
+        let users = [DirectoryUser::new("a@x.io"), DirectoryUser::new("A@x.io")];
+        assert!(index_fast(&users, &[]).is_none());
+        assert!(index_fast(&[], &users).is_none());
+        assert!(
+            index_fast(&users[..1], &users).is_none(),
+            "two target records for one source"
+        );
+        assert_eq!(index_exact(&users, &[]).len(), 1);
     }
 
     #[test]
