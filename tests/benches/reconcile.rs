@@ -1,0 +1,178 @@
+//! Planning cost of `idgraph_common::graph::plan`.
+//!
+//! Source and target each hold `n` users (names, display name, external id, two
+//! groups); 1 % of them differ: 0.4 % have a changed name (update), 0.3 % are new in the
+//! source (create) and 0.3 % are gone from it (deactivate). The target is Proofpoint
+//! Essentials, so groups are compared too. Emails differ in case between the two sides,
+//! as real exports do. Only `plan` is timed; the inputs are built once.
+//!
+//! Target: 100,000 × 100,000 in under 200 ms, linear from 10k to 1M.
+//!
+//! After criterion's (wall-clock) report, a second table gives the median of 7 samples
+//! per size (plan and drop) in wall time *and* in CPU time of the planning thread (Linux
+//! `/proc/thread-self/schedstat`), which stays honest on a shared, loaded machine, with
+//! the time per user so linearity can be read off directly.
+//!
+//! Run: `cargo bench -p idgraph-tests --bench reconcile`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use idgraph_common::graph::catalog::{self, App};
+use idgraph_common::graph::{DirectoryUser, SyncPolicy, plan};
+
+fn user(i: usize, upper: bool) -> DirectoryUser {
+    let email = if upper {
+        format!("First.Last{i}@Example.COM")
+    } else {
+        format!("first.last{i}@example.com")
+    };
+    DirectoryUser::new(email)
+        .with_names(format!("First{i}"), format!("Last{i}"))
+        .with_display_name(format!("First{i} Last{i}"))
+        .with_external_id(format!("00u{i:08}"))
+        .with_groups(match i % 3 {
+            0 => ["Everyone", "Sales"],
+            _ => ["Everyone", "Engineering"],
+        })
+        .with_app_id(format!("{i}"))
+}
+
+/// `(source, target)` with `n` users each and 1 % differences.
+fn inputs(n: usize) -> (Vec<DirectoryUser>, Vec<DirectoryUser>) {
+    let mut source = Vec::with_capacity(n);
+    let mut target = Vec::with_capacity(n);
+    for i in 0..n {
+        match i % 1000 {
+            // 0.3 %: only in the target (deactivate).
+            0..=2 => target.push(user(i, false)),
+            // 0.3 %: only in the source (create).
+            3..=5 => source.push(user(i, true)),
+            // 0.4 %: changed name (update).
+            6..=9 => {
+                source.push(user(i, true).with_names(format!("Renamed{i}"), format!("Last{i}")));
+                target.push(user(i, false));
+            }
+            _ => {
+                source.push(user(i, true));
+                target.push(user(i, false));
+            }
+        }
+    }
+    // Each side lost 0.3 %: top both up to exactly `n` with unchanged users.
+    for i in n..n + (n - source.len()) {
+        source.push(user(i, true));
+        target.push(user(i, false));
+    }
+    assert_eq!((source.len(), target.len()), (n, n));
+    (source, target)
+}
+
+fn bench_plan(c: &mut Criterion) {
+    let entry = catalog::entry(App::ProofpointEssentials);
+    let policy = SyncPolicy::default();
+    let mut group = c.benchmark_group("plan");
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let (source, target) = inputs(n);
+        // Sanity: the plan has the intended shape and the guard does not trip.
+        let p = plan(&source, &target, entry, &policy);
+        let counts = p.counts();
+        assert!(p.guard.is_none());
+        assert_eq!(counts.update, n * 4 / 1000);
+        assert_eq!(counts.deactivate, n * 3 / 1000);
+        assert_eq!(counts.create, n * 3 / 1000);
+        assert_eq!(counts.unchanged, n - n * 7 / 1000);
+        drop(p);
+
+        group.throughput(Throughput::Elements(n as u64));
+        if n >= 1_000_000 {
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(20));
+        } else {
+            group.sample_size(20);
+            group.measurement_time(Duration::from_secs(8));
+        }
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| plan(black_box(&source), black_box(&target), entry, &policy));
+        });
+    }
+    group.finish();
+}
+
+/// CPU time of the calling thread, when the platform says.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn cpu_report() {
+    let entry = catalog::entry(App::ProofpointEssentials);
+    let policy = SyncPolicy::default();
+    println!();
+    println!("plan(), median of 7 samples, plan + drop (source n × target n, 1 % differences)");
+    println!(
+        "{:>9}  {:>10}  {:>10}  {:>13}",
+        "n", "wall", "thread CPU", "CPU per user"
+    );
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let (source, target) = inputs(n);
+        // Repeat small sizes so that one sample lasts long enough for the
+        // scheduler's CPU accounting; times are per plan.
+        let reps = (200_000 / n).max(1) as u32;
+        let mut wall = Vec::new();
+        let mut cpu = Vec::new();
+        for _ in 0..7 {
+            let c0 = thread_cpu();
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                let p = plan(black_box(&source), black_box(&target), entry, &policy);
+                drop(black_box(p));
+            }
+            let w = t0.elapsed() / reps;
+            let c1 = thread_cpu();
+            wall.push(w);
+            if let (Some(a), Some(b)) = (c0, c1) {
+                cpu.push((b - a) / reps);
+            }
+        }
+        let wall = median(wall);
+        let (cpu_s, per_user) = if cpu.is_empty() {
+            ("n/a".to_owned(), "n/a".to_owned())
+        } else {
+            let c = median(cpu);
+            (
+                format!("{:.1} ms", c.as_secs_f64() * 1e3),
+                format!("{:.0} ns", c.as_secs_f64() * 1e9 / n as f64),
+            )
+        };
+        println!(
+            "{:>9}  {:>10}  {:>10}  {:>13}",
+            n,
+            format!("{:.1} ms", wall.as_secs_f64() * 1e3),
+            cpu_s,
+            per_user
+        );
+    }
+}
+
+criterion_group!(benches, bench_plan);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    cpu_report();
+}
