@@ -214,6 +214,8 @@ async fn secrets_never_reach_debug_display_or_traces() {
         assert!(traces.contains("http.client.attempt"), "{traces}");
         assert!(traces.contains("retrying"), "{traces}");
         assert!(traces.contains("url.path=/denied"), "{traces}");
+        // The default operation name is "METHOD /path".
+        assert!(traces.contains("otel.name=GET /denied"), "{traces}");
         assert!(traces.contains("http.response.status_code=401"), "{traces}");
     }
     // The query string (which may carry personal data) is not traced either.
