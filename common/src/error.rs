@@ -167,6 +167,21 @@ impl fmt::Display for TimeoutKind {
     }
 }
 
+/// A PATCH request that cannot be built (bad path, missing value) is the caller's input
+/// error: nothing was sent.
+impl From<scim_types::PatchError> for Error {
+    fn from(e: scim_types::PatchError) -> Self {
+        Error::invalid_input(format!("invalid SCIM PATCH request: {e}"))
+    }
+}
+
+/// A filter string that does not parse is the caller's input error: nothing was sent.
+impl From<scim_types::FilterError> for Error {
+    fn from(e: scim_types::FilterError) -> Self {
+        Error::invalid_input(format!("invalid SCIM filter: {e}"))
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidInput`] with the given message.
     pub fn invalid_input(message: impl Into<Cow<'static, str>>) -> Self {
@@ -595,6 +610,22 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn builder_errors_from_scim_types_are_invalid_input() {
+        let patch: Error = scim_types::PatchOp::builder()
+            .remove("emails[")
+            .build()
+            .unwrap_err()
+            .into();
+        assert!(matches!(patch, Error::InvalidInput { .. }), "{patch}");
+        assert!(!patch.was_sent());
+        let filter: Error = "userName eq"
+            .parse::<scim_types::Filter>()
+            .unwrap_err()
+            .into();
+        assert!(matches!(filter, Error::InvalidInput { .. }), "{filter}");
     }
 
     #[test]
