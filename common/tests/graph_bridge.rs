@@ -415,3 +415,25 @@ async fn status_is_watchable_and_dry_run_changes_nothing() {
     assert!(st.last_report.unwrap().dry_run);
     assert!(target.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_read_blind_target_is_not_listed_and_gets_manual_idp_actions() {
+    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([
+        u("joiner@example.com"),
+        u("leaver@example.com").with_active(false),
+    ]));
+    let bridge = Bridge::new(
+        source,
+        Arc::new(idgraph_common::graph::ReadBlind::proof()),
+        BridgeConfig::default(),
+    );
+    let report = bridge.run_once().await.unwrap();
+    assert_eq!(report.counts().manual, 2);
+    assert_eq!(report.counts().failed, 0);
+    assert!(
+        report
+            .to_string()
+            .contains("unassign the user from the Proof app in Okta or Entra ID")
+    );
+    assert_eq!(bridge.current().state, BridgeState::Active);
+}

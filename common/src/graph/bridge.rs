@@ -40,6 +40,7 @@ use tokio::sync::{Mutex, watch};
 use tokio::time::Instant;
 
 use super::apply::{ApplyMode, apply};
+use super::catalog::Operation;
 use super::directory::{DirectoryUser, UserDirectory};
 use super::plan::plan;
 use super::policy::{GuardTripped, SyncPolicy};
@@ -501,8 +502,9 @@ impl Bridge {
             })
     }
 
-    /// One run, now, whatever the schedule: list the source and the target (a
-    /// read-blind target is not listed), plan, apply, and record success or failure.
+    /// One run, now, whatever the schedule: list the source and the target (a target
+    /// that cannot be listed is not: its plan holds the IdP actions, as manual items),
+    /// plan, apply, and record success or failure.
     ///
     /// Runs never overlap: a second call waits for the first. A disabled bridge does not
     /// run ([`BridgeError::Disabled`]).
@@ -558,7 +560,8 @@ impl Bridge {
             .await
             .map_err(BridgeError::Source)?;
         let entry = self.target.catalog();
-        let target: Vec<DirectoryUser> = if entry.is_read_blind() {
+        // Same rule as `plan`: a target that cannot be listed has an unknown state.
+        let target: Vec<DirectoryUser> = if !entry.by_api(Operation::List) {
             Vec::new()
         } else {
             self.target
