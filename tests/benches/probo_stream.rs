@@ -1,0 +1,421 @@
+//! probo-scim streaming performance: users streamed from a loopback SCIM server in pages
+//! of 1,000.
+//!
+//! * **Time**: `probo_scim` (`client.users().list().page_size(1000).stream()`) against a
+//!   hand-written `reqwest` + `serde_json` loop over the same pages, decoding into the
+//!   same `scim_types::User`, measured in the same run, interleaved. Target: at most 1.15×.
+//! * **Memory**: peak live heap bytes (a counting global allocator) while streaming
+//!   100,000 and 1,000,000 users. Target: bounded by a few pages, not growing with N.
+//!
+//! The server is a few lines of blocking HTTP/1.1 on loopback (keep-alive) that
+//! generates each page on the fly from `startIndex`/`count`: it never holds N users.
+//! Its allocations happen in this process and are counted too.
+//!
+//! Run: `cargo bench -p idgraph-tests --bench probo_stream`
+// A benchmark: a panic is a failed run, and the report is printed on purpose.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
+
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use futures::TryStreamExt;
+use peak_alloc::PeakAlloc;
+use probo_scim::{Client, ScimToken};
+use scim_types::{ListResponse, User};
+
+#[global_allocator]
+static HEAP: PeakAlloc = PeakAlloc;
+
+const PAGE: u32 = 1_000;
+const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+// ------------------------------------------------------------------ loopback server
+
+fn start_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || serve(conn));
+        }
+    });
+    addr
+}
+
+/// One keep-alive connection: read a request head, answer with a generated page.
+fn serve(conn: TcpStream) {
+    conn.set_nodelay(true).unwrap();
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let mut writer = conn;
+    let mut line = String::new();
+    let mut body = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+        }
+        body.clear();
+        write_page(&target, &mut body);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+            return;
+        }
+    }
+}
+
+/// `/n/{N}/Users?startIndex=…&count=…` → the page, as Probo renders users.
+fn write_page(target: &str, out: &mut Vec<u8>) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let total: u64 = path
+        .split('/')
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut start = 1u64;
+    let mut count = u64::from(PAGE);
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("startIndex", v)) => start = v.parse().unwrap_or(1).max(1),
+            Some(("count", v)) => count = v.parse().unwrap_or(count),
+            _ => {}
+        }
+    }
+    let end = (start + count).min(total + 1);
+    out.extend_from_slice(b"{\"Resources\":[");
+    for i in start..end {
+        if i > start {
+            out.push(b',');
+        }
+        write_user(i, out);
+    }
+    write!(
+        out,
+        "],\"itemsPerPage\":{},\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"startIndex\":{start},\"totalResults\":{total}}}",
+        end.saturating_sub(start)
+    )
+    .unwrap();
+}
+
+/// A full Probo user (every key, as `userToResource` writes it), ≈ 1 KiB.
+fn write_user(i: u64, out: &mut Vec<u8>) {
+    write!(
+        out,
+        concat!(
+            "{{\"active\":{active},\"displayName\":\"User {i}\",",
+            "\"emails\":[{{\"primary\":true,\"type\":\"work\",\"value\":\"user{i}@example.com\"}}],",
+            "\"externalId\":\"00u{i:010}\",\"id\":\"ABEiM0RVZncAMw{i:018}\",\"locale\":\"en-US\",",
+            "\"meta\":{{\"resourceType\":\"User\",\"created\":\"2026-08-21T17:36:25Z\",",
+            "\"lastModified\":\"2026-08-21T17:36:25Z\",\"location\":\"Users/ABEiM0RVZncAMw{i:018}\"}},",
+            "\"name\":{{\"familyName\":\"Doe\",\"formatted\":\"User {i}\",\"givenName\":\"User\",",
+            "\"honorificPrefix\":\"\",\"honorificSuffix\":\"\",\"middleName\":\"\"}},",
+            "\"nickName\":\"\",\"preferredLanguage\":\"en-US\",\"profileUrl\":\"\",",
+            "\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",",
+            "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\"],",
+            "\"timezone\":\"Europe/Paris\",\"title\":\"Engineer\",",
+            "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":{{",
+            "\"costCenter\":\"CC-{cc}\",\"department\":\"Engineering\",\"division\":\"\",",
+            "\"employeeNumber\":\"E{i}\",\"manager\":{{\"value\":\"\"}},\"organization\":\"Example\"}},",
+            "\"userName\":\"user{i}@example.com\",\"userType\":\"\"}}"
+        ),
+        active = i % 9 != 0,
+        i = i,
+        cc = i % 50,
+    )
+    .unwrap();
+}
+
+// ------------------------------------------------------------------ the two clients
+
+fn root(addr: SocketAddr, n: u64) -> String {
+    format!("http://{addr}/n/{n}")
+}
+
+fn probo_client(addr: SocketAddr, n: u64) -> Client {
+    Client::builder()
+        .scim_url(root(addr, n))
+        .token(ScimToken::new(TOKEN))
+        .page_size(PAGE)
+        .build()
+        .unwrap()
+}
+
+/// The SDK: one lazy stream.
+async fn via_probo_scim(client: &Client) -> u64 {
+    let mut users = pin!(client.users().list().page_size(PAGE).stream());
+    let mut n = 0;
+    while let Some(user) = users.try_next().await.unwrap() {
+        black_box(&user);
+        n += 1;
+    }
+    n
+}
+
+/// Diagnostics: the page stream (no item flattening).
+async fn via_pages(client: &Client) -> u64 {
+    let mut pages = pin!(client.users().list().page_size(PAGE).pages());
+    let mut n = 0;
+    while let Some(page) = pages.try_next().await.unwrap() {
+        for user in page.items {
+            black_box(&user);
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Diagnostics: the transport alone (no paginator).
+async fn via_transport(client: &Client, total: u64) -> u64 {
+    let http = client.scim().http();
+    let mut start = 1u64;
+    let mut n = 0;
+    loop {
+        let page: ListResponse<User> = http
+            .get(["Users"])
+            .query("startIndex", start)
+            .query("count", PAGE)
+            .send_json()
+            .await
+            .unwrap();
+        let got = page.resources.len() as u64;
+        for user in page.resources {
+            black_box(&user);
+        }
+        n += got;
+        if got == 0 || n >= total {
+            return n;
+        }
+        start += got;
+    }
+}
+
+/// The baseline: what one would write by hand with reqwest and serde_json.
+async fn by_hand(http: &reqwest::Client, base: &str) -> u64 {
+    let mut start = 1u64;
+    let mut n = 0;
+    loop {
+        let bytes = http
+            .get(format!("{base}/Users?startIndex={start}&count={PAGE}"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("accept", "application/scim+json, application/json")
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
+        drop(bytes);
+        let got = page.resources.len() as u64;
+        for user in page.resources {
+            black_box(&user);
+        }
+        n += got;
+        if got == 0 || start - 1 + got >= page.total_results {
+            return n;
+        }
+        start += got;
+    }
+}
+
+// ------------------------------------------------------------------ report
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// This process's CPU time (user + system, all threads) from `/proc/self/stat`, in
+/// clock ticks of 10 ms; zero where unavailable.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Peak live heap bytes above what was live before `f` ran.
+fn peak_of(
+    rt: &tokio::runtime::Runtime,
+    f: impl std::future::Future<Output = u64>,
+) -> (u64, usize) {
+    let before = HEAP.current_usage();
+    HEAP.reset_peak_usage();
+    let n = rt.block_on(f);
+    (n, HEAP.peak_usage().saturating_sub(before))
+}
+
+fn report(rt: &tokio::runtime::Runtime, addr: SocketAddr, quick: bool) {
+    let n: u64 = if quick { 5_000 } else { 100_000 };
+    let rounds = if quick { 1 } else { 15 };
+    let client = probo_client(addr, n);
+    let http = reqwest::Client::new();
+    let base = root(addr, n);
+    // Warm both connection pools and code paths.
+    assert_eq!(rt.block_on(via_probo_scim(&client)), n);
+    assert_eq!(rt.block_on(by_hand(&http, &base)), n);
+    let (mut sdk, mut hand) = (Vec::new(), Vec::new());
+    let (mut sdk_cpu, mut hand_cpu) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // Alternate which goes first, so drift affects both alike.
+        for which in [round % 2, 1 - round % 2] {
+            let (t, cpu) = (Instant::now(), cpu_time());
+            let got = if which == 0 {
+                rt.block_on(via_probo_scim(&client))
+            } else {
+                rt.block_on(by_hand(&http, &base))
+            };
+            assert_eq!(got, n);
+            let (wall, cpu) = (t.elapsed(), cpu_time().saturating_sub(cpu));
+            if which == 0 {
+                sdk.push(wall);
+                sdk_cpu.push(cpu);
+            } else {
+                hand.push(wall);
+                hand_cpu.push(cpu);
+            }
+        }
+    }
+    if std::env::var("PROBO_STREAM_VERBOSE").is_ok() {
+        println!("sdk  {sdk:?}\nhand {hand:?}\nsdk cpu  {sdk_cpu:?}\nhand cpu {hand_cpu:?}");
+    }
+    let (sdk, hand) = (median(sdk), median(hand));
+    let (sdk_cpu, hand_cpu) = (median(sdk_cpu), median(hand_cpu));
+    let ratio = sdk.as_secs_f64() / hand.as_secs_f64();
+    let cpu_ratio = sdk_cpu.as_secs_f64() / hand_cpu.as_secs_f64();
+    println!(
+        "probo_stream/time: {n} users, pages of {PAGE}: probo-scim {:.1} ms, by hand {:.1} ms (wall, medians of {rounds}); ratio {ratio:.3} (target <= 1.15: {})",
+        sdk.as_secs_f64() * 1e3,
+        hand.as_secs_f64() * 1e3,
+        if ratio <= 1.15 { "met" } else { "MISSED" }
+    );
+    println!(
+        "probo_stream/cpu: probo-scim {:.1} ms, by hand {:.1} ms (process CPU time, client and server, medians); ratio {cpu_ratio:.3}",
+        sdk_cpu.as_secs_f64() * 1e3,
+        hand_cpu.as_secs_f64() * 1e3,
+    );
+
+    let mut page_bytes = Vec::new();
+    write_page(
+        &format!("/n/{n}/Users?startIndex=1&count={PAGE}"),
+        &mut page_bytes,
+    );
+    println!(
+        "probo_stream/memory: one page of {PAGE} users is {:.2} MiB of JSON",
+        mib(page_bytes.len())
+    );
+    let sizes: &[u64] = if quick {
+        &[2_000, 20_000]
+    } else {
+        &[100_000, 1_000_000]
+    };
+    for &n in sizes {
+        let client = probo_client(addr, n);
+        let base = root(addr, n);
+        // Measure warm clients: the first request of a fresh connection grows buffers
+        // that then stay for the connection's life (the hand-written client is warm too).
+        let warm = client.users().list().page_size(PAGE).max_pages(1).stream();
+        assert_eq!(
+            rt.block_on(warm.try_collect::<Vec<_>>()).unwrap().len() as u32,
+            PAGE
+        );
+        let (got, sdk_peak) = peak_of(rt, via_probo_scim(&client));
+        assert_eq!(got, n);
+        let (got, hand_peak) = peak_of(rt, by_hand(&http, &base));
+        assert_eq!(got, n);
+        println!(
+            "probo_stream/memory: {n:>9} users: peak live heap above baseline: probo-scim {:.2} MiB ({:.1} pages), by hand {:.2} MiB",
+            mib(sdk_peak),
+            sdk_peak as f64 / page_bytes.len() as f64,
+            mib(hand_peak)
+        );
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    let addr = start_server();
+    // One client thread (the connection task runs beside the stream, as in most CLI
+    // tools), one server thread per connection.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // `PROBO_STREAM_PROFILE=sdk|pages|transport|hand` (and optionally `PROBO_STREAM_N`, default
+    // 100,000): only stream the users five times, for `perf` or `valgrind`.
+    if let Ok(which) = std::env::var("PROBO_STREAM_PROFILE") {
+        let n: u64 = std::env::var("PROBO_STREAM_N")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        let (client, http, base) = (probo_client(addr, n), reqwest::Client::new(), root(addr, n));
+        for _ in 0..5 {
+            let got = if which == "sdk" {
+                rt.block_on(via_probo_scim(&client))
+            } else if which == "pages" {
+                rt.block_on(via_pages(&client))
+            } else if which == "transport" {
+                rt.block_on(via_transport(&client, n))
+            } else {
+                rt.block_on(by_hand(&http, &base))
+            };
+            assert_eq!(got, n);
+        }
+        return;
+    }
+    report(&rt, addr, quick);
+    if quick {
+        return;
+    }
+
+    let n = 100_000u64;
+    let client = probo_client(addr, n);
+    let http = reqwest::Client::new();
+    let base = root(addr, n);
+    let mut c = Criterion::default().configure_from_args().sample_size(10);
+    let mut group = c.benchmark_group("probo_stream");
+    group.throughput(Throughput::Elements(n));
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("probo_scim_100k", |b| {
+        b.to_async(&rt).iter(|| via_probo_scim(&client))
+    });
+    group.bench_function("by_hand_100k", |b| {
+        b.to_async(&rt).iter(|| by_hand(&http, &base))
+    });
+    group.finish();
+    c.final_summary();
+}
