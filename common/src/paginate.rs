@@ -28,10 +28,12 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
-use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, FuturesOrdered, Stream, StreamExt};
 
 use crate::error::Result;
 use crate::trace;
@@ -272,9 +274,41 @@ impl<T: Send + 'static> Paginator<T> {
 
     /// The items, in order.
     pub fn items(self) -> impl Stream<Item = Result<T>> + Send + 'static {
-        self.pages()
-            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
+        Items {
+            pages: Box::pin(self.pages()),
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// The items of a page stream. Hand-written rather than `try_flatten`: each item moves
+/// out of the page once (items can be large structs), and a finished page's buffer is
+/// freed before the next page is fetched, so at most one page of items is alive.
+struct Items<T> {
+    pages: Pin<Box<dyn Stream<Item = Result<Page<T>>> + Send>>,
+    current: std::vec::IntoIter<T>,
+}
+
+// Nothing is pinned structurally: `pages` is already boxed and `current` is moved freely.
+impl<T> Unpin for Items<T> {}
+
+impl<T> Stream for Items<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            // Free the exhausted page's buffer before waiting for the next one.
+            self.current = Vec::new().into_iter();
+            match self.pages.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(page))) => self.current = page.items.into_iter(),
+            }
+        }
     }
 }
 
@@ -443,16 +477,28 @@ impl<T: Send + 'static> State<T> {
             next = None;
         }
         if let Some(key) = &self.dedup {
-            let keys: HashSet<String> = page.items.iter().map(|i| key(i)).collect();
-            if let Some(prev) = &self.prev_keys {
-                page.items.retain(|i| !prev.contains(&key(i)));
-                if page.items.is_empty() {
-                    // The server ignores paging (or looped): nothing new, so stop.
-                    self.stop();
-                    return None;
+            // Each key is computed once; the previous page's set is reused.
+            let keys: Vec<String> = page.items.iter().map(|i| key(i)).collect();
+            let mut set = match self.prev_keys.take() {
+                Some(prev) => {
+                    if keys.iter().any(|k| prev.contains(k)) {
+                        let mut in_order = keys.iter();
+                        page.items
+                            .retain(|_| in_order.next().is_some_and(|k| !prev.contains(k)));
+                        if page.items.is_empty() {
+                            // The server ignores paging (or looped): nothing new, so stop.
+                            self.stop();
+                            return None;
+                        }
+                    }
+                    let mut set = prev;
+                    set.clear();
+                    set
                 }
-            }
-            self.prev_keys = Some(keys);
+                None => HashSet::with_capacity(keys.len()),
+            };
+            set.extend(keys);
+            self.prev_keys = Some(set);
         }
         self.pages += 1;
         match next {
@@ -466,6 +512,7 @@ impl<T: Send + 'static> State<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::TryStreamExt;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -532,6 +579,26 @@ mod tests {
             .dedup_by(|i: &u64| i.to_string());
         let items = collect(p).await;
         assert_eq!(items, (1..=250).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn items_repeated_from_the_previous_page_are_dropped_in_order() {
+        // Pages overlap by two items: 1-5, 4-8, 7-10.
+        let fetch = |req: PageRequest| async move {
+            let PageRequest::Index { start_index, .. } = req else {
+                unreachable!()
+            };
+            let from = match start_index {
+                1 => 1,
+                6 => 4,
+                _ => 7,
+            };
+            let items: Vec<u64> = (from..from + 5).filter(|i| *i <= 10).collect();
+            Ok(Page::new(items).with_total(Some(14)))
+        };
+        let p = Paginator::new(Strategy::scim_index(5), fetch).dedup_by(|i: &u64| i.to_string());
+        let items: Vec<u64> = p.items().take(10).try_collect().await.unwrap();
+        assert_eq!(items, (1..=10).collect::<Vec<_>>());
     }
 
     #[tokio::test]

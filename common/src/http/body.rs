@@ -18,12 +18,23 @@ pub(crate) enum ReadError {
     TooLarge,
 }
 
+/// Largest buffer reserved up front from a `Content-Length`, so a server announcing a
+/// huge body cannot make us allocate it before sending it.
+const MAX_PRESIZE: usize = 16 * 1024 * 1024;
+
 /// Reads a whole body, failing once it passes `limit` bytes. A single-chunk body is
-/// returned without copying.
+/// returned without copying; a multi-chunk body is copied once into a buffer sized from
+/// `Content-Length` (up to [`MAX_PRESIZE`]), not grown by doubling (which copied large
+/// pages several times and held up to twice their size).
 pub(crate) async fn read_body(
     resp: &mut reqwest::Response,
     limit: usize,
 ) -> Result<Bytes, ReadError> {
+    let presize = resp
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        .min(limit)
+        .min(MAX_PRESIZE);
     let mut first: Option<Bytes> = None;
     let mut buf = BytesMut::new();
     let mut total = 0usize;
@@ -36,7 +47,7 @@ pub(crate) async fn read_body(
             None if buf.is_empty() => first = Some(chunk),
             prev => {
                 if let Some(prev) = prev {
-                    buf.reserve(prev.len() + chunk.len());
+                    buf.reserve(presize.max(prev.len() + chunk.len()));
                     buf.extend_from_slice(&prev);
                 }
                 buf.extend_from_slice(&chunk);
