@@ -138,14 +138,10 @@ fn every_kind_of_difference() {
         "fam@example.com",
         vec![text(Field::FamilyName, "Old", "New")],
     );
-    expect_update(
-        "disp@example.com",
-        vec![text(Field::DisplayName, "Old Display", "New Display")],
-    );
-    expect_update(
-        "ext@example.com",
-        vec![text(Field::ExternalId, "e-old", "e-new")],
-    );
+    // Proofpoint stores neither a display name nor an external id: not differences there
+    // (the SCIM apps below compare them).
+    assert_eq!(skip_reason(&p, "disp@example.com"), SkipReason::Unchanged);
+    assert_eq!(skip_reason(&p, "ext@example.com"), SkipReason::Unchanged);
     expect_update(
         "react@example.com",
         vec![FieldChange::Active {
@@ -195,10 +191,28 @@ fn every_kind_of_difference() {
     let c = p.counts();
     assert_eq!(
         (c.create, c.update, c.deactivate, c.delete, c.manual),
-        (1, 6, 2, 0, 0)
+        (1, 4, 2, 0, 0)
     );
-    assert_eq!(c.unchanged, 1);
+    assert_eq!(c.unchanged, 3);
     assert_eq!(p.items.len(), source.len() + 2);
+
+    // On a SCIM app, which stores both, display name and external id are differences.
+    let probo = catalog::entry(App::Probo);
+    let p = plan(&source, &target, probo, &lenient());
+    let expect_update = |email: &str, want: Vec<FieldChange>| match one(&p, email) {
+        Action::Update { changes, .. } => assert_eq!(changes, &want, "{email}"),
+        a => panic!("{email}: {a:?}"),
+    };
+    expect_update(
+        "disp@example.com",
+        vec![text(Field::DisplayName, "Old Display", "New Display")],
+    );
+    expect_update(
+        "ext@example.com",
+        vec![text(Field::ExternalId, "e-old", "e-new")],
+    );
+    // Probo has no groups: a group difference is not one there.
+    assert_eq!(skip_reason(&p, "groups@example.com"), SkipReason::Unchanged);
 }
 
 #[test]

@@ -313,6 +313,44 @@ pub struct Lifecycle {
     /// Whether group membership is managed through the user API (so reconciliation
     /// compares groups).
     pub manages_groups: bool,
+    /// Which user attributes the app keeps, so reconciliation compares only those: an
+    /// attribute the app cannot store would otherwise show up as a difference on every
+    /// sync, and a plan would never settle.
+    pub stores: Attributes,
+}
+
+/// The user attributes (besides email and active state, which every app with a user API
+/// keeps) that an app stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Attributes {
+    /// Given and family names.
+    pub names: bool,
+    /// A display name separate from the names.
+    pub display_name: bool,
+    /// The source directory's id (SCIM `externalId`).
+    pub external_id: bool,
+}
+
+impl Attributes {
+    /// Every attribute (SCIM apps).
+    pub const ALL: Self = Self {
+        names: true,
+        display_name: true,
+        external_id: true,
+    };
+    /// No attribute (apps without a user API).
+    pub const NONE: Self = Self {
+        names: false,
+        display_name: false,
+        external_id: false,
+    };
+    /// Given and family names only (Proofpoint Essentials: `firstName`/`lastName`).
+    pub const NAMES_ONLY: Self = Self {
+        names: true,
+        display_name: false,
+        external_id: false,
+    };
 }
 
 /// What kind of trap a caveat describes, so programs can filter on it.
@@ -527,6 +565,7 @@ const PROOF: CatalogEntry = CatalogEntry {
              Entra ID to block SSO, then ask a Proof admin to remove the account in Command Center",
         ),
         manages_groups: false,
+        stores: Attributes::NONE,
     },
     identity_providers: &["Okta", "Microsoft Entra ID"],
     caveats: &[
@@ -629,6 +668,7 @@ const HYPERPROOF: CatalogEntry = CatalogEntry {
              the record manually",
         ),
         manages_groups: false,
+        stores: Attributes::ALL,
     },
     identity_providers: &["Okta", "Microsoft Entra ID"],
     caveats: &[
@@ -767,6 +807,7 @@ const PROOFPOINT_ESSENTIALS: CatalogEntry = CatalogEntry {
             "DELETE /v2/users/{primaryEmail} is immediate and irreversible, aliases included",
         ),
         manages_groups: true,
+        stores: Attributes::NAMES_ONLY,
     },
     identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin"],
     caveats: PROOFPOINT_CAVEATS,
@@ -823,6 +864,7 @@ const PROOFPOINT_ESSENTIALS_V1: CatalogEntry = CatalogEntry {
         ),
         delete: step(Route::RestApi, "DELETE is immediate and irreversible"),
         manages_groups: false,
+        stores: Attributes::NAMES_ONLY,
     },
     identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin"],
     caveats: PROOFPOINT_CAVEATS,
@@ -883,6 +925,7 @@ const TESSIAN: CatalogEntry = CatalogEntry {
              app provisioning deprovision Tessian; there is no Tessian API",
         ),
         manages_groups: false,
+        stores: Attributes::NONE,
     },
     identity_providers: &["Okta", "Microsoft Entra ID"],
     caveats: &[
@@ -954,6 +997,7 @@ const PROBO: CatalogEntry = CatalogEntry {
             "DELETE /Users/{id} (may degrade to a deactivation while still answering 204)",
         ),
         manages_groups: false,
+        stores: Attributes::ALL,
     },
     identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"],
     caveats: &[

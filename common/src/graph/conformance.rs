@@ -30,7 +30,7 @@ use std::fmt;
 
 use futures::TryStreamExt;
 
-use super::catalog::{CatalogEntry, Operation};
+use super::catalog::{Attributes, CatalogEntry, Operation};
 use super::directory::{DirectoryUser, Email, UserDirectory};
 use super::plan::plan;
 use super::policy::SyncPolicy;
@@ -58,6 +58,8 @@ pub struct Knobs {
     /// Group names the test user is put in when the app reports groups (they must exist
     /// in the app, or be created by it).
     pub groups: [String; 2],
+    /// The attributes the app stores; only these are expected back.
+    pub stores: Attributes,
 }
 
 impl Knobs {
@@ -70,6 +72,7 @@ impl Knobs {
             rejects_duplicate_create: true,
             email_domain: "example.com".into(),
             groups: ["conformance-a".into(), "conformance-b".into()],
+            stores: entry.lifecycle.stores,
         }
     }
 
@@ -225,6 +228,12 @@ fn knobs_agree(entry: &CatalogEntry, k: &Knobs) -> CheckResult {
             entry.lifecycle.manages_groups, k.reports_groups
         ));
     }
+    if !k.read_blind && entry.lifecycle.stores != k.stores {
+        problems.push(format!(
+            "catalog stores {:?}, knob says {:?} (the planner compares only stored attributes)",
+            entry.lifecycle.stores, k.stores
+        ));
+    }
     ensure(problems.is_empty(), || problems.join("; "))
 }
 
@@ -330,19 +339,44 @@ async fn listed(dir: &dyn UserDirectory, email: &Email) -> Result<DirectoryUser,
         .ok_or_else(|| format!("{email} is not listed"))
 }
 
-fn same_attrs(got: &DirectoryUser, want: &DirectoryUser, groups: bool) -> CheckResult {
+fn same_attrs(
+    got: &DirectoryUser,
+    want: &DirectoryUser,
+    groups: bool,
+    stores: Attributes,
+) -> CheckResult {
     let mut diffs = Vec::new();
     if got.email != want.email {
         diffs.push(format!("email {} ≠ {}", got.email, want.email));
     }
     let text = [
-        ("given_name", &got.given_name, &want.given_name),
-        ("family_name", &got.family_name, &want.family_name),
-        ("display_name", &got.display_name, &want.display_name),
-        ("external_id", &got.external_id, &want.external_id),
+        (
+            "given_name",
+            stores.names,
+            &got.given_name,
+            &want.given_name,
+        ),
+        (
+            "family_name",
+            stores.names,
+            &got.family_name,
+            &want.family_name,
+        ),
+        (
+            "display_name",
+            stores.display_name,
+            &got.display_name,
+            &want.display_name,
+        ),
+        (
+            "external_id",
+            stores.external_id,
+            &got.external_id,
+            &want.external_id,
+        ),
     ];
-    for (name, g, w) in text {
-        if w.is_some() && g != w {
+    for (name, stored, g, w) in text {
+        if stored && w.is_some() && g != w {
             diffs.push(format!("{name} {g:?} ≠ {w:?}"));
         }
     }
@@ -397,7 +431,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             .create(&source)
             .await
             .map_err(|e| format!("create failed: {e}"))?;
-        same_attrs(&u, &source, k.reports_groups)?;
+        same_attrs(&u, &source, k.reports_groups, k.stores)?;
         created = Some(u);
         Ok(())
     });
@@ -407,7 +441,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
 
     check!("listed_after_create", {
         let u = listed(dir, &email).await?;
-        same_attrs(&u, &source, k.reports_groups)?;
+        same_attrs(&u, &source, k.reports_groups, k.stores)?;
         ensure(u.app_id == created.app_id, || {
             format!(
                 "listed app_id {:?} ≠ created {:?}",
@@ -452,8 +486,13 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             .update(&want)
             .await
             .map_err(|e| format!("update failed: {e}"))?;
-        same_attrs(&u, &want, k.reports_groups)?;
-        same_attrs(&listed(dir, &email).await?, &want, k.reports_groups)
+        same_attrs(&u, &want, k.reports_groups, k.stores)?;
+        same_attrs(
+            &listed(dir, &email).await?,
+            &want,
+            k.reports_groups,
+            k.stores,
+        )
     });
 
     // Update by email only, in another case.
@@ -470,7 +509,12 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             format!("family_name is {:?}", u.family_name)
         })?;
         want.family_name = Some("Retitled".into());
-        same_attrs(&listed(dir, &email).await?, &want, k.reports_groups)
+        same_attrs(
+            &listed(dir, &email).await?,
+            &want,
+            k.reports_groups,
+            k.stores,
+        )
     });
 
     if k.reports_groups {
@@ -481,7 +525,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
                 .await
                 .map_err(|e| format!("update of groups failed: {e}"))?;
             want.groups = g.groups;
-            same_attrs(&listed(dir, &email).await?, &want, true)
+            same_attrs(&listed(dir, &email).await?, &want, true, k.stores)
         });
     }
 

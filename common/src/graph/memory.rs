@@ -144,16 +144,32 @@ impl MemoryDirectory {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Normalises a user for storage: app id assigned, groups dropped if unmanaged.
+    /// Normalises a user for storage: app id assigned, and groups and attributes the app
+    /// does not store dropped, as the real app would.
     fn store(&self, st: &mut State, mut user: DirectoryUser) -> DirectoryUser {
         if user.app_id.is_none() {
             st.next_id += 1;
             user.app_id = Some(format!("mem-{}", st.next_id));
         }
-        if !self.entry.lifecycle.manages_groups {
+        self.drop_unstored(&mut user);
+        user
+    }
+
+    fn drop_unstored(&self, user: &mut DirectoryUser) {
+        let lifecycle = &self.entry.lifecycle;
+        if !lifecycle.manages_groups {
             user.groups.clear();
         }
-        user
+        if !lifecycle.stores.names {
+            user.given_name = None;
+            user.family_name = None;
+        }
+        if !lifecycle.stores.display_name {
+            user.display_name = None;
+        }
+        if !lifecycle.stores.external_id {
+            user.external_id = None;
+        }
     }
 
     /// Counts the call, then answers unsupported or an injected failure if due.
@@ -270,7 +286,10 @@ impl UserDirectory for MemoryDirectory {
         if manages_groups {
             user.groups.clone_from(&desired.groups);
         }
-        Ok(user.clone())
+        let mut stored = user.clone();
+        self.drop_unstored(&mut stored);
+        *user = stored.clone();
+        Ok(stored)
     }
 
     async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {

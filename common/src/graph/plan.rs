@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
-use super::catalog::{App, CatalogEntry, Operation};
+use super::catalog::{App, Attributes, CatalogEntry, Operation};
 use super::directory::{DirectoryUser, Email};
 use super::policy::{Deprovision, GuardTripped, SyncPolicy};
 
@@ -927,7 +927,7 @@ impl<'a> Planner<'a> {
             }
             return;
         }
-        let changes = diff(s, t, self.groups);
+        let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
         if changes.is_empty() {
             self.skip(&t.email, SkipReason::Unchanged);
             return;
@@ -975,15 +975,36 @@ fn dedup(groups: &[String]) -> Vec<String> {
 }
 
 /// The field-level differences that bring `t` to `s` (both active in the source).
-fn diff(s: &DirectoryUser, t: &DirectoryUser, groups: bool) -> Vec<FieldChange> {
+fn diff(
+    s: &DirectoryUser,
+    t: &DirectoryUser,
+    groups: bool,
+    stores: Attributes,
+) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     let text = [
-        (Field::GivenName, &s.given_name, &t.given_name),
-        (Field::FamilyName, &s.family_name, &t.family_name),
-        (Field::DisplayName, &s.display_name, &t.display_name),
-        (Field::ExternalId, &s.external_id, &t.external_id),
+        (Field::GivenName, stores.names, &s.given_name, &t.given_name),
+        (
+            Field::FamilyName,
+            stores.names,
+            &s.family_name,
+            &t.family_name,
+        ),
+        (
+            Field::DisplayName,
+            stores.display_name,
+            &s.display_name,
+            &t.display_name,
+        ),
+        (
+            Field::ExternalId,
+            stores.external_id,
+            &s.external_id,
+            &t.external_id,
+        ),
     ];
-    for (field, sv, tv) in text {
+    // Attributes the app does not store are not differences: it could never take them.
+    for (field, _, sv, tv) in text.into_iter().filter(|(_, stored, _, _)| *stored) {
         if let Some(want) = norm(sv)
             && norm(tv) != Some(want)
         {
@@ -1033,11 +1054,11 @@ mod tests {
     fn empty_string_is_not_set() {
         let s = DirectoryUser::new("a@x.io").with_display_name("");
         let t = DirectoryUser::new("a@x.io").with_display_name("Ann");
-        assert!(diff(&s, &t, false).is_empty());
+        assert!(diff(&s, &t, false, Attributes::ALL).is_empty());
         let s = DirectoryUser::new("a@x.io").with_external_id("e1");
         let t = DirectoryUser::new("a@x.io").with_external_id("");
         assert_eq!(
-            diff(&s, &t, false),
+            diff(&s, &t, false, Attributes::ALL),
             [FieldChange::Text {
                 field: Field::ExternalId,
                 from: None,
@@ -1050,7 +1071,27 @@ mod tests {
     fn group_order_and_duplicates_do_not_matter() {
         let s = DirectoryUser::new("a@x.io").with_groups(["b", "a", "a"]);
         let t = DirectoryUser::new("a@x.io").with_groups(["a", "b"]);
-        assert!(diff(&s, &t, true).is_empty());
+        assert!(diff(&s, &t, true, Attributes::ALL).is_empty());
+    }
+
+    #[test]
+    fn attributes_the_app_does_not_store_are_not_differences() {
+        let s = DirectoryUser::new("a@x.io")
+            .with_names("Ann", "Lee")
+            .with_display_name("Ann Lee")
+            .with_external_id("e1");
+        let t = DirectoryUser::new("a@x.io").with_names("Ann", "Lee");
+        assert_eq!(diff(&s, &t, false, Attributes::ALL).len(), 2);
+        assert!(diff(&s, &t, false, Attributes::NAMES_ONLY).is_empty());
+        let t = DirectoryUser::new("a@x.io").with_names("Ann", "Smith");
+        assert_eq!(
+            diff(&s, &t, false, Attributes::NAMES_ONLY),
+            [FieldChange::Text {
+                field: Field::FamilyName,
+                from: Some("Smith".into()),
+                to: Some("Lee".into())
+            }]
+        );
     }
 
     #[test]
