@@ -5,10 +5,11 @@
 //! | `email`, `app_id` | primary email |
 //! | `given_name` / `family_name` | `firstName` / `lastName` (`firstname` / `surname`) |
 //! | `active` | `status` (`is_active`); no status counts as active |
-//! | `groups` | the user's `groups` (REST surface; the interface API has none) |
+//! | `groups` | the names of the user's groups (REST surface; the interface API has none); the API lists group ids, which a listing resolves to names once |
 //! | `external_id`, `display_name` | not stored by Proofpoint; ignored |
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
@@ -29,6 +30,26 @@ pub(crate) fn to_directory(user: &User) -> DirectoryUser {
         .with_app_id(user.primary_email().as_str());
     d.given_name = user.first_name.clone();
     d.family_name = user.last_name.clone();
+    d
+}
+
+/// What the directory calls a group: its name, or its id when it has none.
+fn group_label(group: &Group) -> String {
+    group
+        .name
+        .clone()
+        .unwrap_or_else(|| group.id.as_str().to_owned())
+}
+
+/// The directory view of a user whose group ids are replaced by names (`names` maps
+/// id → name; an entry that is no known id is kept as it is).
+fn to_directory_named(user: &User, names: &HashMap<String, String>) -> DirectoryUser {
+    let mut d = to_directory(user);
+    for g in &mut d.groups {
+        if let Some(name) = names.get(g.as_str()) {
+            g.clone_from(name);
+        }
+    }
     d
 }
 
@@ -69,16 +90,44 @@ impl Client {
 
 #[async_trait]
 impl UserDirectory for Client {
+    /// The entry of the surface this client talks to: the interface API has no groups
+    /// and no paging, so planning against it must not try to change groups.
     fn catalog(&self) -> &'static CatalogEntry {
-        catalog::entry(App::ProofpointEssentials)
+        match self.surface() {
+            Surface::InterfaceV1 => catalog::proofpoint_essentials_interface_v1(),
+            Surface::RestV2 => catalog::entry(App::ProofpointEssentials),
+        }
     }
 
     fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
-        Client::users(self)
-            .list()
-            .items()
-            .map_ok(|u| to_directory(&u))
-            .boxed()
+        if self.surface() == Surface::InterfaceV1 {
+            return Client::users(self)
+                .list()
+                .items()
+                .map_ok(|u| to_directory(&u))
+                .boxed();
+        }
+        // Users carry group ids, but the directory speaks group names (what `create` and
+        // `update` accept, and what a source directory holds): list the groups once, on
+        // the first poll, and report names, so a plan against this listing settles.
+        let client = self.clone();
+        futures::stream::once(async move {
+            let groups: Vec<Group> = client.groups().list().items().try_collect().await?;
+            let names: Arc<HashMap<String, String>> = Arc::new(
+                groups
+                    .iter()
+                    .map(|g| (g.id.as_str().to_owned(), group_label(g)))
+                    .collect(),
+            );
+            Ok::<_, Error>(
+                Client::users(&client)
+                    .list()
+                    .items()
+                    .map_ok(move |u| to_directory_named(&u, &names)),
+            )
+        })
+        .try_flatten()
+        .boxed()
     }
 
     async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
@@ -107,7 +156,7 @@ impl UserDirectory for Client {
         }
         let mut out = to_directory(&created);
         if !groups.is_empty() {
-            out.groups = user.groups.clone();
+            out.groups = groups.iter().map(group_label).collect();
         }
         Ok(out)
     }
@@ -129,12 +178,8 @@ impl UserDirectory for Client {
             return Ok(to_directory(&updated));
         }
         // Memberships through the members endpoint, which confirms each change.
-        let want: BTreeSet<String> = self
-            .resolve_groups(&desired.groups)
-            .await?
-            .into_iter()
-            .map(|g| g.id.as_str().to_owned())
-            .collect();
+        let wanted = self.resolve_groups(&desired.groups).await?;
+        let want: BTreeSet<String> = wanted.iter().map(|g| g.id.as_str().to_owned()).collect();
         let current = updated.groups.clone().unwrap_or_default();
         let have: BTreeSet<String> = self
             .resolve_groups(&current)
@@ -150,7 +195,7 @@ impl UserDirectory for Client {
             leave_group(&g, id, &email).await?;
         }
         let mut out = to_directory(&updated);
-        out.groups = desired.groups.clone();
+        out.groups = wanted.iter().map(group_label).collect();
         Ok(out)
     }
 

@@ -39,7 +39,8 @@ async fn rest_surface_directory_round_trip() {
     let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].given_name.as_deref(), Some("Jane"));
-    assert_eq!(listed[0].groups, ["grp_001"]);
+    // Listed by name, as created: the API's group ids are resolved, so a plan settles.
+    assert_eq!(listed[0].groups, ["Sales"]);
 
     // Update: names and groups; unknown fields untouched.
     fake.insert_user(json!({"primaryEmail": "x@example.com", "type": "User"}))
@@ -49,7 +50,8 @@ async fn rest_surface_directory_round_trip() {
         .with_names("Janet", "Doe")
         .with_groups(["grp_002"]);
     desired.external_id = Some("ext-1".into());
-    dir.update(&desired).await.unwrap();
+    // A group may also be named by id; the answer speaks names.
+    assert_eq!(dir.update(&desired).await.unwrap().groups, ["Engineering"]);
     let after = fake.user_json("jane@example.com").unwrap();
     assert_eq!(after["firstName"], "Janet");
     assert_eq!(after["groups"], json!(["grp_002"]));
