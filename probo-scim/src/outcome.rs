@@ -138,7 +138,8 @@ pub enum RenameOutcome {
     TookOverOtherProfile {
         /// The profile Probo took over.
         user: User,
-        /// The user that was meant to be renamed, as it is now.
-        original: User,
+        /// The user that was meant to be renamed, as it is now (boxed: the variant
+        /// holds two users).
+        original: Box<User>,
     },
 }

@@ -348,7 +348,7 @@ impl Users {
                 previous_user_name: current.user_name,
             })
         } else {
-            let original = self.get(id).await?;
+            let original = Box::new(self.get(id).await?);
             Ok(RenameOutcome::TookOverOtherProfile { user, original })
         }
     }
