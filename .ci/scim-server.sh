@@ -21,8 +21,11 @@ install() {
     if ! python3 -m venv "$venv" 2>/dev/null; then
       # Debian ships venv separately.
       if command -v apt-get >/dev/null; then
-        ${SUDO:-} apt-get install -y -qq python3-venv >/dev/null
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
       fi
+      rm -rf "$venv"
       python3 -m venv "$venv"
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-server==$SCIM2_SERVER_VERSION"
@@ -38,8 +41,16 @@ case "${1:-}" in
     "$venv/bin/scim2-server" --hostname 127.0.0.1 --port "$port" --bearer-token "$token" >"$log" 2>&1 &
     pid=$!
     trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+    ready=""
     for _ in $(seq 1 100); do
-      if curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/ServiceProviderConfig" 2>/dev/null; then
+      if python3 - "$port" "$token" <<'PY' 2>/dev/null
+import sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/ServiceProviderConfig",
+                             headers={"Authorization": f"Bearer {sys.argv[2]}"})
+urllib.request.urlopen(req, timeout=1)
+PY
+      then
+        ready=1
         break
       fi
       if ! kill -0 "$pid" 2>/dev/null; then
@@ -49,6 +60,11 @@ case "${1:-}" in
       fi
       sleep 0.1
     done
+    if [ -z "$ready" ]; then
+      echo "scim2-server did not answer on 127.0.0.1:$port within 10 s; its log:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
     export IDGRAPH_SCIM_INTEROP_URL="http://127.0.0.1:$port"
     export IDGRAPH_SCIM_INTEROP_TOKEN="$token"
     "$@"

@@ -1,0 +1,562 @@
+//! The identity graph end to end: one source directory, five apps.
+//!
+//! ```text
+//! cargo run -p idgraph-tests --example identity_graph
+//! ```
+//!
+//! 1. Loads the source directory from a CSV (`tests/examples/data/directory.csv`, or
+//!    `IDGRAPH_SOURCE_CSV`).
+//! 2. Starts in-process fakes of Probo (SCIM), Hyperproof (SCIM) and Proofpoint Essentials
+//!    (REST, 100 requests/minute) seeded with some drift, and adds Proof and Tessian, which
+//!    have no user API at all (read-blind: the plan lists the IdP actions to take instead).
+//! 3. Shows the plan for each app, applies it, and prints what happened.
+//! 4. Simulates a departure (the person is disabled in the source) and shows the
+//!    offboarding plan and its result, then what the mass-deprovision guard does with a
+//!    truncated (empty) export, and checks that planning again finds nothing left to do.
+//!
+//! With only fakes, the run uses tokio's simulated clock, so Proofpoint's 100
+//! requests/minute pacing is honoured without costing wall time; it finishes in seconds.
+//!
+//! # Real tenants
+//!
+//! Point any app at a real tenant with environment variables (the others stay fakes):
+//!
+//! | App | Variables |
+//! |---|---|
+//! | Probo | `PROBO_URL` (instance URL), `PROBO_SCIM_TOKEN` |
+//! | Hyperproof | `HYPERPROOF_SCIM_URL` (your organization's SCIM URL), `HYPERPROOF_SCIM_TOKEN` |
+//! | Proofpoint Essentials (REST) | `PP_API_KEY`, `PP_API_SECRET`, optional `PP_BASE_URL` |
+//! | Proofpoint Essentials (interface API) | `PP_STACK` (`us1`…`us5`, `eu1`), `PP_ORG_DOMAIN`, `PP_ADMIN_USER`, `PP_ADMIN_PASSWORD` |
+//!
+//! Against real tenants the run is a **dry run** (plans only, nothing sent that changes
+//! anything) unless `IDGRAPH_APPLY=1` is set. `IDGRAPH_DEPARTURE` names the person whose
+//! departure is simulated (default `alan.turing@example.com`).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::error::Error as StdError;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant as WallInstant;
+
+use futures::TryStreamExt;
+use hyperproof::testing::FakeHyperproof;
+use idgraph_common::graph::catalog::Operation;
+use idgraph_common::graph::{
+    Action, ApplyMode, DirectoryUser, Outcome, ReadBlind, SyncPlan, SyncPolicy, SyncReport,
+    UserDirectory, apply, plan,
+};
+use idgraph_common::{RateLimiter, SecretString};
+use probo_scim::testing::FakeProbo;
+use proofpoint_essentials::testing::{FakeEssentials, SimClock};
+use scim_types::{Email, Name, User};
+use serde_json::json;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// Service accounts the sync must never touch.
+const EXCLUDED: &[&str] = &["svc-backup@example.com"];
+
+/// One app of the graph, and what keeps its fake alive.
+struct App {
+    directory: Box<dyn UserDirectory>,
+    /// `"fake"`, `"real tenant"` or `"no user API"`.
+    kind: &'static str,
+    _fakes: Fakes,
+}
+
+#[derive(Default)]
+#[allow(dead_code)] // held only to keep the fake servers running
+struct Fakes {
+    probo: Option<FakeProbo>,
+    hyperproof: Option<FakeHyperproof>,
+    essentials: Option<FakeEssentials>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Row {
+    email: String,
+    given_name: String,
+    family_name: String,
+    display_name: String,
+    external_id: String,
+    active: bool,
+    groups: String,
+}
+
+fn load_source(path: &PathBuf) -> Result<Vec<DirectoryUser>, BoxError> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut users = Vec::new();
+    for (i, row) in reader.deserialize::<Row>().enumerate() {
+        let row = row.map_err(|e| format!("{} row {}: {e}", path.display(), i + 2))?;
+        let mut user = DirectoryUser::new(row.email)
+            .with_names(row.given_name, row.family_name)
+            .with_display_name(row.display_name)
+            .with_external_id(row.external_id)
+            .with_active(row.active)
+            .with_groups(
+                row.groups
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty()),
+            );
+        user.app_id = None;
+        users.push(user);
+    }
+    Ok(users)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn any_real_tenant() -> bool {
+    ["PROBO_URL", "HYPERPROOF_SCIM_URL", "PP_API_KEY", "PP_STACK"]
+        .iter()
+        .any(|v| env(v).is_some())
+}
+
+fn main() -> ExitCode {
+    let simulated = !any_real_tenant();
+    let runtime = if simulated {
+        // Only fakes: a simulated clock. Their clients keep no timer pending during I/O
+        // (the fakes' client builders see to it), so the clock only moves when every
+        // task is waiting on a timer, such as Proofpoint's rate limiter.
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    let result = match runtime {
+        Ok(rt) => rt.block_on(run(simulated)),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(simulated: bool) -> Result<bool, BoxError> {
+    let wall = WallInstant::now();
+    let sim = tokio::time::Instant::now();
+    let path = env("IDGRAPH_SOURCE_CSV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/directory.csv")
+        });
+    let mut source = load_source(&path)?;
+    let execute = simulated || env("IDGRAPH_APPLY").as_deref() == Some("1");
+    let mode = if execute {
+        ApplyMode::Execute
+    } else {
+        ApplyMode::DryRun
+    };
+    let policy = SyncPolicy::default()
+        .exclude_all(EXCLUDED.iter().copied())
+        // Small tenants: one departure is more than 10 % of five people, so allow two
+        // deprovisions per run whatever the share.
+        .deprovision_allowance(2);
+
+    println!("idgraph: reconciling five apps against one source directory");
+    println!(
+        "source: {} ({} people; excluded: {})",
+        path.display(),
+        source.len(),
+        EXCLUDED.join(", ")
+    );
+    println!(
+        "clock: {}; mode: {}",
+        if simulated {
+            "simulated (fakes only)"
+        } else {
+            "real"
+        },
+        if execute {
+            "apply"
+        } else {
+            "dry run (set IDGRAPH_APPLY=1 to apply to real tenants)"
+        }
+    );
+
+    let apps = connect().await?;
+    println!();
+    for app in &apps {
+        println!("  {:<22} {}", app.directory.catalog().name, app.kind);
+    }
+
+    let mut ok = true;
+    println!("\n=== 1. Sync the source into every app");
+    ok &= sync_all(&apps, &source, &policy, mode, Show::Everything).await?;
+
+    let leaver = env("IDGRAPH_DEPARTURE").unwrap_or_else(|| "alan.turing@example.com".into());
+    println!("\n=== 2. Departure: {leaver} is disabled in the source directory");
+    let Some(person) = source
+        .iter_mut()
+        .find(|u| u.email.key() == leaver.to_lowercase())
+    else {
+        return Err(format!("{leaver} is not in the source directory").into());
+    };
+    person.active = false;
+    ok &= sync_all(&apps, &source, &policy, mode, Show::Deprovisioning).await?;
+
+    println!("\n=== 3. Safety: the source export comes back empty (a failed export)");
+    for app in apps
+        .iter()
+        .filter(|a| !a.directory.catalog().is_read_blind())
+    {
+        let target = list(app.directory.as_ref()).await?;
+        let p = plan(&[], &target, app.directory.catalog(), &policy);
+        let c = p.counts();
+        match &p.guard {
+            Some(guard) => println!(
+                "  {:<22} guard tripped, nothing deprovisioned: {guard}",
+                app.directory.catalog().name
+            ),
+            None => {
+                println!(
+                    "  {:<22} GUARD DID NOT TRIP: {} deactivation(s) planned",
+                    app.directory.catalog().name,
+                    c.deactivate + c.delete
+                );
+                ok = false;
+            }
+        }
+    }
+
+    if execute {
+        println!("\n=== 4. Converged: planning again finds nothing left to do");
+        for app in apps
+            .iter()
+            .filter(|a| !a.directory.catalog().is_read_blind())
+        {
+            let target = list(app.directory.as_ref()).await?;
+            let p = plan(&source, &target, app.directory.catalog(), &policy);
+            let settled = !p.has_operations();
+            ok &= settled;
+            println!(
+                "  {:<22} {}",
+                app.directory.catalog().name,
+                if settled {
+                    "nothing to do".to_owned()
+                } else {
+                    format!("STILL CHANGING:\n{p}")
+                }
+            );
+        }
+    }
+
+    println!(
+        "\ndone in {:.2} s{}",
+        wall.elapsed().as_secs_f64(),
+        if simulated {
+            format!(
+                " ({:.1} s of simulated time, mostly Proofpoint's 100 requests/minute pacing)",
+                sim.elapsed().as_secs_f64()
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(ok)
+}
+
+async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, BoxError> {
+    Ok(dir.users().try_collect().await?)
+}
+
+/// How much of each plan to print.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// The whole plan table.
+    Everything,
+    /// For read-blind apps only the deprovisioning IdP actions: they cannot be listed,
+    /// so their plan repeats every "assign" instruction on each run.
+    Deprovisioning,
+}
+
+/// Plans and applies `source` to every app, one progress line per app.
+async fn sync_all(
+    apps: &[App],
+    source: &[DirectoryUser],
+    policy: &SyncPolicy,
+    mode: ApplyMode,
+    show: Show,
+) -> Result<bool, BoxError> {
+    let mut ok = true;
+    for (i, app) in apps.iter().enumerate() {
+        let dir = app.directory.as_ref();
+        let entry = dir.catalog();
+        let started = tokio::time::Instant::now();
+        let target = if entry.is_read_blind() {
+            Vec::new() // no API to list users: the plan lists the IdP actions instead
+        } else {
+            list(dir).await?
+        };
+        let p = plan(source, &target, entry, policy);
+        let report = apply(&p, dir, mode).await;
+        println!(
+            "[{}/{}] {:<22} listed {:>2} · plan {} · result {}  ({:.1} s)",
+            i + 1,
+            apps.len(),
+            entry.name,
+            target.len(),
+            plan_summary(&p),
+            report_summary(&report),
+            started.elapsed().as_secs_f64()
+        );
+        if p.read_blind && show == Show::Deprovisioning {
+            let mut shown = 0;
+            for item in &p.items {
+                if let Action::Manual {
+                    operation: Operation::Deactivate | Operation::Delete,
+                    instructions,
+                } = &item.action
+                {
+                    println!("      manual  {:<28} {instructions}", item.email.as_str());
+                    shown += 1;
+                }
+            }
+            println!(
+                "      (+{} \"assign in the IdP\" actions unchanged since the last run)",
+                p.counts().manual - shown
+            );
+        } else if p.has_operations() || p.counts().manual > 0 {
+            println!("{}", indent(&p.to_string()));
+        }
+        for failed in report.failures() {
+            if let Outcome::Failed { error } = &failed.outcome {
+                println!(
+                    "      FAILED {} {}: {error}",
+                    failed.action.as_str(),
+                    failed.email
+                );
+            }
+        }
+        ok &= report.is_success();
+    }
+    Ok(ok)
+}
+
+fn plan_summary(p: &SyncPlan) -> String {
+    let c = p.counts();
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (c.create, "create"),
+        (c.update, "update"),
+        (c.deactivate, "deactivate"),
+        (c.delete, "delete"),
+        (c.manual, "manual"),
+        (c.skip, "skip"),
+        (c.unchanged, "unchanged"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if parts.is_empty() {
+        "empty".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn report_summary(r: &SyncReport) -> String {
+    let c = r.counts();
+    format!(
+        "{} done, {} failed, {} manual{}",
+        c.done,
+        c.failed,
+        c.manual,
+        if r.dry_run { " (dry run)" } else { "" }
+    )
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The five apps: real tenants where configured, fakes otherwise.
+async fn connect() -> Result<Vec<App>, BoxError> {
+    Ok(vec![
+        probo().await?,
+        hyperproof().await?,
+        proofpoint().await?,
+        App {
+            directory: Box::new(ReadBlind::proof()),
+            kind: "no user API (SAML JIT only): IdP actions",
+            _fakes: Fakes::default(),
+        },
+        App {
+            directory: Box::new(ReadBlind::tessian()),
+            kind: "no user API (IdP-driven): IdP actions",
+            _fakes: Fakes::default(),
+        },
+    ])
+}
+
+async fn probo() -> Result<App, BoxError> {
+    if let (Some(url), Some(token)) = (env("PROBO_URL"), env("PROBO_SCIM_TOKEN")) {
+        let client = probo_scim::Client::builder()
+            .base_url(url)
+            .token(probo_scim::ScimToken::new(token))
+            .build()?;
+        return Ok(App {
+            directory: Box::new(client),
+            kind: "real tenant",
+            _fakes: Fakes::default(),
+        });
+    }
+    let fake = FakeProbo::start().await;
+    // Drift: Ada's family name changed, someone left without being deprovisioned, and
+    // the backup service account exists (excluded: must be left alone).
+    for (email, given, family) in [
+        ("ada.lovelace@example.com", "Ada", "King"),
+        ("mallory.former@example.com", "Mallory", "Former"),
+        ("svc-backup@example.com", "Backup", "Service"),
+    ] {
+        fake.insert_user(scim_user(email, given, family));
+    }
+    let client = fake
+        .client_builder()
+        .no_attempt_timeout()
+        .http_client(FakeEssentials::paused_clock_http_client())
+        .build()?;
+    Ok(App {
+        directory: Box::new(client),
+        kind: "fake (in-process SCIM server behaving like Probo)",
+        _fakes: Fakes {
+            probo: Some(fake),
+            ..Fakes::default()
+        },
+    })
+}
+
+async fn hyperproof() -> Result<App, BoxError> {
+    if let (Some(url), Some(token)) = (env("HYPERPROOF_SCIM_URL"), env("HYPERPROOF_SCIM_TOKEN")) {
+        let client = hyperproof::ScimClient::builder(url)
+            .token(hyperproof::ScimToken::new(token))
+            .build()?;
+        return Ok(App {
+            directory: Box::new(client),
+            kind: "real tenant",
+            _fakes: Fakes::default(),
+        });
+    }
+    let fake = FakeHyperproof::start().await;
+    // Drift: Grace was deactivated by mistake; a contractor left.
+    let mut grace = scim_user("grace.hopper@example.com", "Grace", "Hopper");
+    grace.active = Some(false);
+    fake.scim().insert_user(grace);
+    fake.scim()
+        .insert_user(scim_user("old.contractor@example.com", "Old", "Contractor"));
+    let client = fake.scim_client()?;
+    Ok(App {
+        directory: Box::new(client),
+        kind: "fake (REST + SCIM, Hyperproof's rules)",
+        _fakes: Fakes {
+            hyperproof: Some(fake),
+            ..Fakes::default()
+        },
+    })
+}
+
+async fn proofpoint() -> Result<App, BoxError> {
+    if let (Some(key), Some(secret)) = (env("PP_API_KEY"), env("PP_API_SECRET")) {
+        let mut b = proofpoint_essentials::Client::builder()
+            .api_key(proofpoint_essentials::ApiKey::new(key))
+            .api_secret(proofpoint_essentials::ApiSecret::new(secret));
+        if let Some(url) = env("PP_BASE_URL") {
+            b = b.base_url(url);
+        }
+        return Ok(App {
+            directory: Box::new(b.build()?),
+            kind: "real tenant (REST)",
+            _fakes: Fakes::default(),
+        });
+    }
+    if let (Some(stack), Some(domain), Some(user), Some(password)) = (
+        env("PP_STACK"),
+        env("PP_ORG_DOMAIN"),
+        env("PP_ADMIN_USER"),
+        env("PP_ADMIN_PASSWORD"),
+    ) {
+        let client = proofpoint_essentials::Client::builder()
+            .stack(stack_from_env(&stack))
+            .org_domain(domain)
+            .admin_user(proofpoint_essentials::AdminUser::new(user))
+            .admin_password(proofpoint_essentials::AdminPassword::from(
+                SecretString::from(password),
+            ))
+            .build()?;
+        return Ok(App {
+            directory: Box::new(client),
+            kind: "real tenant (interface API)",
+            _fakes: Fakes::default(),
+        });
+    }
+    // The fake counts its 100 requests/minute window on the simulated clock, which the
+    // client's limiter stamps right before each request.
+    let clock = SimClock::new();
+    let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
+    for (id, name) in [
+        ("grp_eng", "Engineering"),
+        ("grp_sales", "Sales"),
+        ("grp_oncall", "On call"),
+    ] {
+        fake.add_group(id, name);
+    }
+    // Drift: Alan is in no group yet; an intern left.
+    for (email, first, last) in [
+        ("alan.turing@example.com", "Alan", "Turing"),
+        ("former.intern@example.com", "Former", "Intern"),
+    ] {
+        fake.insert_user(json!({
+            "primaryEmail": email, "firstName": first, "lastName": last,
+            "type": "User", "status": "active", "groups": []
+        }))?;
+    }
+    let client = fake
+        .rest_client()
+        .rate_limiter(clock.limiter(RateLimiter::per_minute(100)?))
+        .build()?;
+    Ok(App {
+        directory: Box::new(client),
+        kind: "fake (REST, enforces 100 requests/minute)",
+        _fakes: Fakes {
+            essentials: Some(fake),
+            ..Fakes::default()
+        },
+    })
+}
+
+/// `us1` → the us1 stack; a host or URL is taken as a custom stack.
+fn stack_from_env(value: &str) -> proofpoint_essentials::Stack {
+    if value.contains('.') || value.contains(':') {
+        proofpoint_essentials::Stack::from_host(value)
+    } else {
+        proofpoint_essentials::Stack::from_host(&format!(
+            "{}.proofpointessentials.com",
+            value.to_ascii_lowercase()
+        ))
+    }
+}
+
+fn scim_user(email: &str, given: &str, family: &str) -> User {
+    User::new(email)
+        .with_name(Name::new(given, family))
+        .with_display_name(format!("{given} {family}"))
+        .with_active(true)
+        .with_email(Email::work(email))
+}
