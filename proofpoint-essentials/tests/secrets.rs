@@ -139,7 +139,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
         .api_key(ApiKey::new("KEY-sekrit-1"))
         .api_secret(ApiSecret::new("SECRET-sekrit-2"))
         .retry_policy(RetryPolicy::disabled())
-        .reqwest_client(FakeEssentials::paused_clock_http_client())
+        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
         .no_attempt_timeout()
         .build()
         .unwrap();
@@ -152,7 +152,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
         .admin_user(AdminUser::new("ADMIN-sekrit-3"))
         .admin_password(AdminPassword::new("PASS-sekrit-4"))
         .retry_policy(RetryPolicy::disabled())
-        .reqwest_client(FakeEssentials::paused_clock_http_client())
+        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
         .no_attempt_timeout()
         .build()
         .unwrap();

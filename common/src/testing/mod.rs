@@ -33,11 +33,13 @@
 //! (ignored), Bulk, `/Me`, derived `groups` on users, schema validation beyond types and
 //! required `userName`/`displayName`.
 
+mod paused_clock;
 mod scim_fake;
 mod scim_filter;
 mod scim_patch;
 mod scim_store;
 
+pub use paused_clock::{paused_clock_http, paused_clock_reqwest_client};
 pub use scim_fake::{
     AuthFailure, DEFAULT_TOKEN, Failure, FakeRequest, Hooks, RecordedRequest, SCIM_CONTENT_TYPE,
     ScimFake, ScimFakeBuilder, Standard, scim_error_response, scim_json,

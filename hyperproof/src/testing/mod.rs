@@ -51,7 +51,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use idgraph_common::HttpClientBuilder;
 use idgraph_common::testing::{DeleteSemantics, Kind, ScimFake};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, Request};
@@ -396,27 +395,12 @@ impl fmt::Debug for FakeHyperproofBuilder {
     }
 }
 
-/// Sets a transport up for tests on tokio's paused clock: no per-attempt timeout and a
-/// `reqwest::Client` without the connection pool's idle timer (and without redirects).
-///
-/// Why: wiremock answers from its own thread on real time. With a paused clock, any timer
-/// pending in the test's runtime while real socket I/O is in flight makes tokio jump the
-/// clock to it, which fires attempt timeouts that never happened. Use it with
-/// [`RestClientBuilder::configure_http`] or [`ScimClientBuilder::configure_http`], and
-/// `configure_token_provider(|p| p.no_timeout())` for client credentials.
-pub fn paused_clock_http(builder: HttpClientBuilder) -> HttpClientBuilder {
-    let builder = builder.no_attempt_timeout();
-    match reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(client) => builder.reqwest_client(client),
-        // Only fails when the TLS backend cannot initialise; the default client then
-        // still works, with its idle timer.
-        Err(_) => builder,
-    }
-}
+/// Sets a transport up for tests on tokio's paused clock (no attempt timeout, no
+/// idle-pool timer); pass it to [`RestClientBuilder::configure_http`] or
+/// [`ScimClientBuilder::configure_http`], and use
+/// `configure_token_provider(|p| p.no_timeout())` for client credentials. See
+/// [`idgraph_common::testing::paused_clock_http`] for why.
+pub use idgraph_common::testing::paused_clock_http;
 
 /// A UUID-shaped id: `kind` tells ids of different things apart when reading test output.
 pub(crate) fn fake_uuid(kind: u16, n: u64) -> String {

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use idgraph_common::testing::paused_clock_reqwest_client;
+
 use super::clock::{SimClock, max_in_window};
 use super::store::{self, Answer, INTERFACE, REST, Store, StoredGroup};
 use crate::builder::{ClientBuilder, InterfaceSurface, RestSurface};
@@ -240,27 +242,16 @@ impl FakeEssentials {
         self.state().org_domain.clone()
     }
 
-    /// A `reqwest::Client` safe on tokio's paused clock: no connection-pool idle timer
-    /// (a pending timer makes the paused clock jump while real I/O is in flight) and no
-    /// redirects.
-    pub fn paused_clock_http_client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .pool_idle_timeout(None)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
-    }
-
     /// A REST client builder pointed at this fake with its credentials, no attempt
-    /// timeout and [`paused_clock_http_client`](Self::paused_clock_http_client), so it
-    /// works on real and paused clocks alike. The default 100/minute limiter applies.
+    /// timeout and [`paused_clock_reqwest_client`], so it works on real and paused clocks
+    /// alike. The default 100/minute limiter applies.
     pub fn rest_client(&self) -> ClientBuilder<RestSurface> {
         crate::Client::builder()
             .base_url(self.rest_base_url())
             .api_key(ApiKey::new(FAKE_API_KEY))
             .api_secret(ApiSecret::new(FAKE_API_SECRET))
             .no_attempt_timeout()
-            .reqwest_client(Self::paused_clock_http_client())
+            .reqwest_client(paused_clock_reqwest_client())
     }
 
     /// An interface API client builder pointed at this fake, like
@@ -272,7 +263,7 @@ impl FakeEssentials {
             .admin_user(AdminUser::new(FAKE_ADMIN_USER))
             .admin_password(AdminPassword::new(FAKE_ADMIN_PASSWORD))
             .no_attempt_timeout()
-            .reqwest_client(Self::paused_clock_http_client())
+            .reqwest_client(paused_clock_reqwest_client())
     }
 
     /// Registers a domain users may have.
