@@ -34,12 +34,14 @@
 //! required `userName`/`displayName`.
 
 mod paused_clock;
+mod rate_window;
 mod scim_fake;
 mod scim_filter;
 mod scim_patch;
 mod scim_store;
 
 pub use paused_clock::{paused_clock_http, paused_clock_reqwest_client};
+pub use rate_window::max_in_window;
 pub use scim_fake::{
     AuthFailure, DEFAULT_TOKEN, Failure, FakeRequest, Hooks, RecordedRequest, SCIM_CONTENT_TYPE,
     ScimFake, ScimFakeBuilder, Standard, scim_error_response, scim_json,

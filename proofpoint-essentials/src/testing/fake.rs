@@ -13,11 +13,12 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use idgraph_common::testing::paused_clock_reqwest_client;
 
-use super::clock::{SimClock, max_in_window};
+use super::clock::SimClock;
 use super::store::{self, Answer, INTERFACE, REST, Store, StoredGroup};
 use crate::builder::{ClientBuilder, InterfaceSurface, RestSurface};
 use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
 use crate::stack::Stack;
+use idgraph_common::testing::max_in_window;
 
 /// The fake's default organization domain (also registered for users).
 pub const FAKE_ORG_DOMAIN: &str = "example.com";

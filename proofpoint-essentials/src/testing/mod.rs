@@ -46,8 +46,10 @@ mod clock;
 mod fake;
 mod store;
 
-pub use clock::{SimClock, max_in_window};
+pub use clock::SimClock;
 pub use fake::{
     FAKE_ADMIN_PASSWORD, FAKE_ADMIN_USER, FAKE_API_KEY, FAKE_API_SECRET, FAKE_ORG_DOMAIN,
     FakeBuilder, FakeEssentials, RecordedRequest,
 };
+/// Re-exported: count requests per window of a recorded run.
+pub use idgraph_common::testing::max_in_window;
