@@ -12,6 +12,7 @@
 //! | [`Error::RateLimited`] | yes | 429 after retries, or `Retry-After` above the cap |
 //! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
 //! | [`Error::DomainNotRegistered`] | yes | Proofpoint Essentials: the email's domain is not registered |
+//! | [`Error::Incomplete`] | yes | the app did less than asked (Probo deactivated instead of deleting) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
 
 use std::borrow::Cow;
@@ -134,6 +135,19 @@ pub enum Error {
         /// The 400 answer it refused it with.
         #[source]
         source: Box<ApiError>,
+    },
+
+    /// The app accepted the request but did less than asked, and the client found out
+    /// (for example Probo answers `204` to a `DELETE` and only deactivates a user that
+    /// other records still reference). The request was sent; retrying will not help.
+    #[error("{operation} was only partly done by {app}: {outcome}")]
+    Incomplete {
+        /// The app (for example `Probo`).
+        app: Cow<'static, str>,
+        /// The operation that was asked for.
+        operation: Cow<'static, str>,
+        /// What the app did instead.
+        outcome: Cow<'static, str>,
     },
 
     /// The app offers no API for this operation.
@@ -289,7 +303,6 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::Config { .. } | Error::Unsupported { .. } => false,
             Error::Transport { sent, .. } => *sent,
-            Error::DomainNotRegistered { .. } => true,
             _ => true,
         }
     }

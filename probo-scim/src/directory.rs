@@ -77,7 +77,7 @@ impl Client {
 
 /// Probo through the identity graph. `update` sends a PATCH of the changed fields only
 /// (and `displayName` with any name change, since Probo rewrites it otherwise); `delete`
-/// answers [`Error::Unsupported`] when Probo only deactivated the user because other
+/// answers [`Error::Incomplete`] when Probo only deactivated the user because other
 /// records reference it.
 #[async_trait]
 impl UserDirectory for Client {
@@ -163,11 +163,16 @@ impl UserDirectory for Client {
         let id = self.resolve(user).await?;
         match Client::users(self).delete(&id).await? {
             DeleteOutcome::Deleted => Ok(()),
-            _ => Err(Error::unsupported(
-                "Probo",
-                format!("deleting {}", user.email),
-                "Probo kept the user because other records (for example signed documents) reference it, and deactivated it instead; the user is deprovisioned but still listed",
-            )),
+            DeleteOutcome::Deactivated { .. } => Err(Error::Incomplete {
+                app: "Probo".into(),
+                operation: format!("deleting {}", user.email).into(),
+                outcome: "Probo kept the user because other records (for example signed documents) reference it, and deactivated it instead; the user is deprovisioned but still listed".into(),
+            }),
+            DeleteOutcome::NotRemoved { .. } => Err(Error::Incomplete {
+                app: "Probo".into(),
+                operation: format!("deleting {}", user.email).into(),
+                outcome: "Probo answered the DELETE but the user is still there and active".into(),
+            }),
         }
     }
 }

@@ -110,7 +110,8 @@ async fn deactivate_and_delete() {
         .unwrap();
     probo.mark_referenced(b.app_id.as_deref().unwrap());
     let err = client.delete(&b).await.unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(matches!(err, Error::Incomplete { .. }), "{err}");
+    assert!(err.was_sent() && !err.is_retryable(), "{err}");
     assert!(err.to_string().contains("deactivated it instead"), "{err}");
     let err = client
         .deactivate(&DirectoryUser::new("nobody@example.com"))

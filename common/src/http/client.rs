@@ -442,6 +442,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::Decode(_) => "decode",
         Error::Unsupported { .. } => "unsupported",
         Error::DomainNotRegistered { .. } => "domain_not_registered",
+        Error::Incomplete { .. } => "incomplete",
     }
 }
 
