@@ -12,7 +12,7 @@
 use crate::http::HttpClientBuilder;
 
 /// A `reqwest::Client` with no connection-pool idle timer and no redirects, for tests on
-/// tokio's paused clock (see the [module docs](self)).
+/// tokio's paused clock (see [`paused_clock_http`] for why).
 pub fn paused_clock_reqwest_client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_idle_timeout(None)
@@ -24,7 +24,13 @@ pub fn paused_clock_reqwest_client() -> reqwest::Client {
 }
 
 /// Sets a transport up for tests on tokio's paused clock: no attempt timeout and
-/// [`paused_clock_reqwest_client`]. Pass it to a vendor builder's `configure_http`, or
+/// [`paused_clock_reqwest_client`].
+///
+/// Why: wiremock answers from its own thread, on real time, and on a paused clock tokio
+/// moves time to the next pending timer whenever the test runtime is idle, including
+/// while it waits for real socket I/O. A timer pending during a request (the attempt
+/// timeout, hyper's idle-connection reaper) would fire mid-request and every measured
+/// wait would grow by the jump. This client keeps no timer pending during I/O. Pass it to a vendor builder's `configure_http`, or
 /// apply it to your own [`HttpClientBuilder`].
 ///
 /// ```

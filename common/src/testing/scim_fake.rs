@@ -391,7 +391,7 @@ impl Shared {
     }
 }
 
-/// A stateful SCIM 2.0 server for tests, on wiremock. See the [module docs](self).
+/// A stateful SCIM 2.0 server for tests, on wiremock. See the [module docs](crate::testing).
 ///
 /// ```no_run
 /// use idgraph_common::testing::ScimFake;
