@@ -40,7 +40,7 @@ enum Location {
 /// | [`operation_timeout`](Self::operation_timeout) | none |
 /// | [`page_size`](Self::page_size) | 100 |
 /// | [`user_agent`](Self::user_agent) | `probo-scim/<version>` |
-/// | [`http_client`](Self::http_client) | a new client that follows no redirects |
+/// | [`reqwest_client`](Self::reqwest_client) | a new client that follows no redirects |
 ///
 /// ```
 /// use probo_scim::{Client, ScimToken};
@@ -63,7 +63,7 @@ pub struct ClientBuilder {
     operation_timeout: Option<Duration>,
     page_size: u32,
     user_agent: Cow<'static, str>,
-    http_client: Option<reqwest::Client>,
+    reqwest_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
 }
 
@@ -79,7 +79,7 @@ impl Default for ClientBuilder {
             operation_timeout: None,
             page_size: DEFAULT_PAGE_SIZE,
             user_agent: Cow::Borrowed(concat!("probo-scim/", env!("CARGO_PKG_VERSION"))),
-            http_client: None,
+            reqwest_client: None,
             allow_insecure_http: false,
         }
     }
@@ -122,7 +122,7 @@ impl ClientBuilder {
     }
 
     /// How long to wait for a connection. Default 5 s. Ignored with
-    /// [`http_client`](Self::http_client).
+    /// [`reqwest_client`](Self::reqwest_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -166,8 +166,8 @@ impl ClientBuilder {
     /// Build it with `redirect(reqwest::redirect::Policy::none())` so the token never
     /// follows a redirect to another host. Its timeouts apply instead of
     /// [`connect_timeout`](Self::connect_timeout).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest_client = Some(client);
         self
     }
 
@@ -222,7 +222,7 @@ impl ClientBuilder {
         if let Some(t) = self.operation_timeout {
             http = http.operation_timeout(t);
         }
-        if let Some(c) = self.http_client {
+        if let Some(c) = self.reqwest_client {
             http = http.reqwest_client(c);
         }
         let scim = ScimClient::new(http.build()?).with_page_size(self.page_size);

@@ -277,7 +277,7 @@ async fn a_503_with_retry_after_is_retried_after_the_wait() {
     let c = Client::builder()
         .base_url(server.uri())
         .token(ScimToken::new("t"))
-        .http_client(http)
+        .reqwest_client(http)
         .no_attempt_timeout()
         .build()
         .unwrap();

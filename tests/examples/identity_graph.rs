@@ -431,7 +431,7 @@ async fn probo() -> Result<App, BoxError> {
     let client = fake
         .client_builder()
         .no_attempt_timeout()
-        .http_client(idgraph_common::testing::paused_clock_reqwest_client())
+        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
         .build()?;
     Ok(App {
         directory: Box::new(client),
