@@ -348,6 +348,42 @@ pub struct ApiError {
 pub const ERROR_SNIPPET_LEN: usize = 1024;
 
 impl ApiError {
+    /// An API error the client read from somewhere other than a response's status line,
+    /// for example one refused item inside a success answer to a batch request. Vendor
+    /// crates use it so that such a refusal is an [`Error::Api`] like any other (sent,
+    /// with a status), not an input error.
+    ///
+    /// ```
+    /// use idgraph_common::{ApiError, Error, ErrorBody};
+    ///
+    /// let api = ApiError::new(409, "POST", "/orgs/example.com/users").with_body(ErrorBody::Json {
+    ///     code: None,
+    ///     message: Some("user already exists".into()),
+    /// });
+    /// let err = Error::Api(Box::new(api));
+    /// assert!(err.is_conflict() && err.was_sent());
+    /// assert_eq!(err.to_string(), "HTTP 409 Conflict: user already exists on POST /orgs/example.com/users");
+    /// ```
+    pub fn new(status: u16, method: &'static str, path: impl Into<String>) -> Self {
+        Self {
+            status,
+            method,
+            path: path.into(),
+            body: ErrorBody::Empty,
+            request_id: None,
+            retry_after: None,
+            body_snippet: String::new(),
+            hint: None,
+        }
+    }
+
+    /// Sets the parsed body.
+    #[must_use]
+    pub fn with_body(mut self, body: ErrorBody) -> Self {
+        self.body = body;
+        self
+    }
+
     /// The SCIM error body, when the server sent one.
     pub fn scim(&self) -> Option<&ScimError> {
         match &self.body {

@@ -11,6 +11,7 @@ use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
 use crate::users::Users;
 use crate::wire::{Body, interface};
 use crate::{Error, Groups};
+use idgraph_common::{ApiError, ErrorBody};
 
 /// One user to onboard: the user, and the groups to add it to once it exists.
 ///
@@ -404,9 +405,22 @@ impl Rejection {
         }
     }
 
-    /// As the shared error type, for single creates (see [`Users::create`]).
-    pub(crate) fn into_error(self) -> Error {
-        Error::invalid_input(self.to_string())
+    /// As the shared error type, for single creates (see [`Users::create`]): an API error
+    /// (the request was sent and refused) with this user's status, or 400 when the item
+    /// carries none; [`Error::DomainNotRegistered`] when the domain is the reason.
+    pub(crate) fn into_error(self, path: &str) -> Error {
+        let api =
+            ApiError::new(self.status.unwrap_or(400), "POST", path).with_body(ErrorBody::Json {
+                code: None,
+                message: Some(self.message.clone().unwrap_or_else(|| self.to_string())),
+            });
+        match self.unregistered_domain {
+            Some(domain) => Error::DomainNotRegistered {
+                domain,
+                source: Box::new(api),
+            },
+            None => Error::Api(Box::new(api)),
+        }
     }
 }
 

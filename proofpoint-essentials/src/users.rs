@@ -76,9 +76,9 @@ impl<'a> Users<'a> {
     ///
     /// On the interface API, if the answer carries no user (some deployments answer
     /// with an empty body) the user is read back with a GET. If a success answer lists
-    /// this user under `errors[]`, the refusal is an [`Error::InvalidInput`] quoting the
-    /// server's status and message (the shared error type has no public constructor for
-    /// an API error that came inside a success answer).
+    /// this user under `errors[]`, the refusal is an [`Error::Api`] with the item's status
+    /// and message (or [`Error::DomainNotRegistered`]), as if the request itself had been
+    /// refused.
     pub async fn create(&self, user: NewUser) -> Result<User> {
         let email = user.primary_email.clone();
         let path = self.client.users_path()?;
@@ -98,6 +98,7 @@ impl<'a> Users<'a> {
             }
             Surface::InterfaceV1 => {
                 let body = interface::new_user_body(&user)?;
+                let shown_path = path.to_string();
                 let resp = self
                     .client
                     .http()
@@ -112,7 +113,9 @@ impl<'a> Users<'a> {
                     return Ok(answer.users.swap_remove(i));
                 }
                 if let Some(e) = answer.errors.first() {
-                    return Err(crate::bulk::Rejection::from_wire(e, &email).into_error());
+                    return Err(
+                        crate::bulk::Rejection::from_wire(e, &email).into_error(&shown_path)
+                    );
                 }
                 self.get(&email).await
             }

@@ -331,6 +331,55 @@ async fn batch_create_207_maps_errors_to_each_user() {
 }
 
 #[tokio::test]
+async fn single_create_refused_inside_a_success_answer_is_an_api_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/orgs/example.com/users"))
+        .respond_with(
+            ResponseTemplate::new(207)
+                .set_body_json(fixture("interface_users_create_refused_in_success")),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/orgs/example.com/users"))
+        .respond_with(
+            ResponseTemplate::new(207)
+                .set_body_json(fixture("interface_users_create_domain_refused_in_success")),
+        )
+        .mount(&server)
+        .await;
+    let client = interface(&server);
+    // The request was sent and refused: an API error with the item's status, not an
+    // input error.
+    let err = client
+        .users()
+        .create(NewUser::new(email("b@example.com"), UserType::EndUser))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(err.is_conflict() && err.was_sent(), "{err}");
+    assert!(err.to_string().contains("User already exists"), "{err}");
+    // The domain reason keeps its own typed error.
+    let err = client
+        .users()
+        .create(NewUser::new(
+            email("c@unregistered.example"),
+            UserType::EndUser,
+        ))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::DomainNotRegistered { domain, source } => {
+            assert_eq!(domain, "unregistered.example");
+            assert_eq!(source.status, 400);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn users_update_puts_the_whole_snake_case_user() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
