@@ -242,11 +242,11 @@ impl RateLimit for TokenBucket {
         } else if self.adaptive && s.speed < FULL_SPEED {
             s.speed += 1;
         }
-        if signal.remaining == Some(0) {
-            if let Some(reset) = signal.reset_after {
-                let until = now + reset;
-                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-            }
+        if signal.remaining == Some(0)
+            && let Some(reset) = signal.reset_after
+        {
+            let until = now + reset;
+            s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
         }
     }
 }

@@ -23,7 +23,7 @@ struct Flaky {
 impl Respond for Flaky {
     fn respond(&self, _: &Request) -> ResponseTemplate {
         let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
-        if n % self.every == 0 {
+        if n.is_multiple_of(self.every) {
             ResponseTemplate::new(503)
         } else {
             ResponseTemplate::new(200).set_body_json(json!({"n": n}))

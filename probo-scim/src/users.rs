@@ -160,13 +160,14 @@ impl Users {
             None => None,
         };
         let created = self.scim().create(&body).await?;
-        if let Some(prior) = prior {
-            if prior.id.is_some() && prior.id == created.id {
-                return Ok(CreateOutcome::Renamed {
-                    user: created,
-                    previous_user_name: prior.user_name,
-                });
-            }
+        if let Some(prior) = prior
+            && prior.id.is_some()
+            && prior.id == created.id
+        {
+            return Ok(CreateOutcome::Renamed {
+                user: created,
+                previous_user_name: prior.user_name,
+            });
         }
         if modified_after_creation(&created) {
             return Ok(CreateOutcome::TookOver { user: created });
@@ -387,12 +388,12 @@ fn refuse_email_change(current: &User, wanted: &User) -> Result<()> {
             current.user_name, wanted.user_name
         )));
     }
-    if let (Some(new), Some(old)) = (wanted.primary_email(), current.primary_email()) {
-        if differs(new, old) {
-            return Err(Error::invalid_input(format!(
-                "replace cannot change the email from `{old}` to `{new}`: {RENAME_HINT}"
-            )));
-        }
+    if let (Some(new), Some(old)) = (wanted.primary_email(), current.primary_email())
+        && differs(new, old)
+    {
+        return Err(Error::invalid_input(format!(
+            "replace cannot change the email from `{old}` to `{new}`: {RENAME_HINT}"
+        )));
     }
     Ok(())
 }

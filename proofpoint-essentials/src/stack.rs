@@ -143,10 +143,10 @@ pub(crate) fn parse_endpoints(answer: &Value, asked_host: &str) -> Vec<Stack> {
                 .collect(),
             _ => Vec::new(),
         };
-        if let Some(stack) = candidates.iter().find_map(|c| trusted_stack(c, asked_host)) {
-            if !out.contains(&stack) {
-                out.push(stack);
-            }
+        if let Some(stack) = candidates.iter().find_map(|c| trusted_stack(c, asked_host))
+            && !out.contains(&stack)
+        {
+            out.push(stack);
         }
     }
     out

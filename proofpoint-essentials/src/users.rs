@@ -192,14 +192,12 @@ impl<'a> Users<'a> {
         .await
         .map_err(|e| errors::for_email(e, &user.primary_email))?;
         user.password = None;
-        if self.client.surface() == Surface::RestV2 {
-            if let Ok(echo) =
+        if self.client.surface() == Surface::RestV2
+            && let Ok(echo) =
                 serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(resp.body())
-            {
-                if let Some(at) = echo.get("updatedAt").and_then(|v| v.as_str()) {
-                    user.updated_at = Some(at.to_owned());
-                }
-            }
+            && let Some(at) = echo.get("updatedAt").and_then(|v| v.as_str())
+        {
+            user.updated_at = Some(at.to_owned());
         }
         Ok(user)
     }

@@ -140,7 +140,7 @@ fn write_user(i: u64, out: &mut Vec<u8>) {
             "\"employeeNumber\":\"E{i}\",\"manager\":{{\"value\":\"\"}},\"organization\":\"Example\"}},",
             "\"userName\":\"user{i}@example.com\",\"userType\":\"\"}}"
         ),
-        active = i % 9 != 0,
+        active = !i.is_multiple_of(9),
         i = i,
         cc = i % 50,
     )

@@ -48,7 +48,7 @@ fn user(i: usize) -> Value {
         "preferredLanguage": "en-US",
         "locale": "en-US",
         "timezone": "America/Los_Angeles",
-        "active": i % 7 != 0,
+        "active": !i.is_multiple_of(7),
         "emails": [
             {"value": format!("user{i}@example.com"), "type": "work", "primary": true},
             {"value": format!("user{i}@home.example.org"), "type": "home"}

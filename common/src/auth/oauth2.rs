@@ -248,12 +248,12 @@ impl OAuth2ClientCredentials {
                 quote_body: false,
             },
         )?;
-        if let Some(kind) = token.token_type.as_deref() {
-            if !kind.eq_ignore_ascii_case("bearer") {
-                return Err(Error::config(format!(
-                    "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
-                )));
-            }
+        if let Some(kind) = token.token_type.as_deref()
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(Error::config(format!(
+                "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
+            )));
         }
         let header = sensitive_value(&format!("Bearer {}", token.access_token), "authorization")?;
         let refresh_at = token.expires_in.map(|secs| {

@@ -105,10 +105,10 @@ pub(crate) fn parse_error_body(body: &[u8]) -> ErrorBody {
         let end = body.len().min(ERROR_SNIPPET_LEN);
         return ErrorBody::Text(String::from_utf8_lossy(&body[..end]).trim().to_owned());
     };
-    if looks_like_scim_error(&value) {
-        if let Ok(scim) = serde_json::from_value(value.clone()) {
-            return ErrorBody::Scim(scim);
-        }
+    if looks_like_scim_error(&value)
+        && let Ok(scim) = serde_json::from_value(value.clone())
+    {
+        return ErrorBody::Scim(scim);
     }
     let (code, message) = code_and_message(&value);
     ErrorBody::Json { code, message }

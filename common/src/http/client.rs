@@ -200,13 +200,12 @@ impl HttpClient {
                 Attempt::Unauthorized(api, stamp) => {
                     trace::record_status(&span, api.status);
                     let auth = self.inner.auth.as_ref();
-                    if !refreshed {
-                        if let Some(auth) = auth {
-                            if auth.refresh_after_unauthorized(stamp).await? {
-                                refreshed = true;
-                                continue;
-                            }
-                        }
+                    if !refreshed
+                        && let Some(auth) = auth
+                        && auth.refresh_after_unauthorized(stamp).await?
+                    {
+                        refreshed = true;
+                        continue;
                     }
                     return Err(self.finish_api_error(api));
                 }

@@ -752,10 +752,10 @@ impl Respond for Responder {
         if let Some(r) = shared.hooks.before(&req, &mut state.store) {
             return r;
         }
-        if let Some(token) = &state.token {
-            if let Err(failure) = check_bearer(raw, token) {
-                return shared.hooks.unauthorized(failure);
-            }
+        if let Some(token) = &state.token
+            && let Err(failure) = check_bearer(raw, token)
+        {
+            return shared.hooks.unauthorized(failure);
         }
         shared.hooks.normalize(&mut req.segments);
         if let Some(r) = shared.hooks.route(&req, &mut state.store) {
@@ -894,18 +894,19 @@ fn one(
     method: &str,
     id: &str,
 ) -> Result<ResponseTemplate, ScimError> {
-    if matches!(method, "PUT" | "PATCH" | "DELETE") && store.behaviour().etags {
-        if let (Some(if_match), Some(stored)) = (req.header("if-match"), store.get(kind, id)) {
-            let current = format!("W/\"{}\"", stored.version);
-            let ok = if_match
-                .split(',')
-                .map(str::trim)
-                .any(|t| t == "*" || t == current);
-            if !ok {
-                return Err(
-                    ScimError::new(412).with_detail("The resource has changed (ETag mismatch).")
-                );
-            }
+    if matches!(method, "PUT" | "PATCH" | "DELETE")
+        && store.behaviour().etags
+        && let (Some(if_match), Some(stored)) = (req.header("if-match"), store.get(kind, id))
+    {
+        let current = format!("W/\"{}\"", stored.version);
+        let ok = if_match
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t == current);
+        if !ok {
+            return Err(
+                ScimError::new(412).with_detail("The resource has changed (ETag mismatch).")
+            );
         }
     }
     match method {
@@ -945,12 +946,13 @@ fn parse_patch(body: Value) -> Result<PatchOp, ScimError> {
         .and_then(|(_, v)| v.as_array())
     {
         for op in ops {
-            if let Some(path) = op.get("path").and_then(Value::as_str) {
-                if !path.is_empty() && path.parse::<scim_types::PatchPath>().is_err() {
-                    return Err(ScimError::new(400)
-                        .with_scim_type(ScimType::InvalidPath)
-                        .with_detail("The \"path\" attribute was invalid or malformed."));
-                }
+            if let Some(path) = op.get("path").and_then(Value::as_str)
+                && !path.is_empty()
+                && path.parse::<scim_types::PatchPath>().is_err()
+            {
+                return Err(ScimError::new(400)
+                    .with_scim_type(ScimType::InvalidPath)
+                    .with_detail("The \"path\" attribute was invalid or malformed."));
             }
         }
     }

@@ -128,10 +128,10 @@ fn apply_at(
             }
             (PatchOpKind::Remove, Some(s)) => {
                 for i in hits {
-                    if let Some(o) = items[i].as_object_mut() {
-                        if let Some(k) = key_ci(o, s) {
-                            o.remove(&k);
-                        }
+                    if let Some(o) = items[i].as_object_mut()
+                        && let Some(k) = key_ci(o, s)
+                    {
+                        o.remove(&k);
                     }
                 }
             }
@@ -243,13 +243,12 @@ fn extension_object<'a>(root: &'a mut Map<String, Value>, urn: &str) -> &'a mut 
     let key = match key_ci(root, urn) {
         Some(k) => k,
         None => {
-            if let Some(Value::Array(schemas)) = root.get_mut("schemas") {
-                if !schemas
+            if let Some(Value::Array(schemas)) = root.get_mut("schemas")
+                && !schemas
                     .iter()
                     .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))
-                {
-                    schemas.push(Value::String(urn.to_owned()));
-                }
+            {
+                schemas.push(Value::String(urn.to_owned()));
             }
             urn.to_owned()
         }

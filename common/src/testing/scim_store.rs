@@ -473,10 +473,10 @@ impl Store {
 
     /// Sets a user's `active` to false (a change: version and `lastModified` move).
     pub fn deactivate(&mut self, id: &str) {
-        if let Some(s) = self.get_mut(Kind::User, id) {
-            if let Some(obj) = s.resource.as_object_mut() {
-                obj.insert("active".into(), Value::Bool(false));
-            }
+        if let Some(s) = self.get_mut(Kind::User, id)
+            && let Some(obj) = s.resource.as_object_mut()
+        {
+            obj.insert("active".into(), Value::Bool(false));
         }
         self.touch(Kind::User, id);
     }

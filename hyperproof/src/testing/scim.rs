@@ -65,20 +65,19 @@ impl Hooks for HyperproofScimHooks {
     fn create(&self, kind: Kind, body: Value, store: &mut Store) -> Result<String, ScimError> {
         let id = self.new_id(kind, store);
         let id = store.standard_create(kind, id, body)?;
-        if kind == Kind::User {
-            if let Some(stored) = store.get_mut(Kind::User, &id) {
-                if let Some(obj) = stored.resource.as_object_mut() {
-                    let has_role = obj
-                        .get("roles")
-                        .and_then(Value::as_array)
-                        .is_some_and(|r| !r.is_empty());
-                    if !has_role {
-                        obj.insert(
-                            "roles".into(),
-                            json!([{"value": HyperproofRole::default().as_str(), "primary": true}]),
-                        );
-                    }
-                }
+        if kind == Kind::User
+            && let Some(stored) = store.get_mut(Kind::User, &id)
+            && let Some(obj) = stored.resource.as_object_mut()
+        {
+            let has_role = obj
+                .get("roles")
+                .and_then(Value::as_array)
+                .is_some_and(|r| !r.is_empty());
+            if !has_role {
+                obj.insert(
+                    "roles".into(),
+                    json!([{"value": HyperproofRole::default().as_str(), "primary": true}]),
+                );
             }
         }
         Ok(id)

@@ -785,10 +785,10 @@ impl Hooks for ProboHooks {
                     .map(|s| s.id.clone())
                     .collect();
                 for h in holders {
-                    if let Some(s) = store.get_mut(Kind::User, &h) {
-                        if let Some(o) = s.resource.as_object_mut() {
-                            o.remove("externalId");
-                        }
+                    if let Some(s) = store.get_mut(Kind::User, &h)
+                        && let Some(o) = s.resource.as_object_mut()
+                    {
+                        o.remove("externalId");
                     }
                     store.touch(Kind::User, &h);
                 }
@@ -855,10 +855,10 @@ impl Hooks for ProboHooks {
         if !user.user_name.is_empty() && other_has(store, id, "userName", &user.user_name, true) {
             return Err(internal());
         }
-        if let Some(ext) = user.external_id.as_deref().filter(|e| !e.is_empty()) {
-            if other_has(store, id, "externalId", ext, false) {
-                return Err(internal());
-            }
+        if let Some(ext) = user.external_id.as_deref().filter(|e| !e.is_empty())
+            && other_has(store, id, "externalId", ext, false)
+        {
+            return Err(internal());
         }
         let Some(stored) = store.get_mut(Kind::User, id) else {
             return Err(not_found(id));
@@ -992,20 +992,20 @@ impl Hooks for ProboHooks {
             // Probo recomputes the full name from the parts present in this PATCH only.
             let parts: Vec<String> = [fx.given, fx.family].into_iter().flatten().collect();
             let display = parts.join(" ").trim().to_owned();
-            if let Some(obj) = work.resource.as_object_mut() {
-                if !display.is_empty() {
-                    obj.insert("displayName".into(), display.into());
-                }
+            if let Some(obj) = work.resource.as_object_mut()
+                && !display.is_empty()
+            {
+                obj.insert("displayName".into(), display.into());
             }
         }
         let user_name = work.str_attr("userName").unwrap_or_default().to_owned();
         if !user_name.is_empty() && other_has(store, id, "userName", &user_name, true) {
             return Err(internal());
         }
-        if let Some(ext) = work.str_attr("externalId").map(str::to_owned) {
-            if other_has(store, id, "externalId", &ext, false) {
-                return Err(internal());
-            }
+        if let Some(ext) = work.str_attr("externalId").map(str::to_owned)
+            && other_has(store, id, "externalId", &ext, false)
+        {
+            return Err(internal());
         }
         work.internal.insert("source".into(), SOURCE_SCIM.into());
         if let Some(s) = store.get_mut(Kind::User, id) {

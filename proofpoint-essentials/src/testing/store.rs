@@ -289,14 +289,14 @@ impl Store {
     /// Alias addresses must be free (not another user's primary email or alias).
     fn check_aliases(&self, aliases: &[String], owner: &str) -> Result<(), Answer> {
         for a in aliases {
-            if let Some(o) = self.owner_of(a) {
-                if o.to_lowercase() != owner.to_lowercase() {
-                    return Err(err(
-                        409,
-                        "ALIAS_IN_USE",
-                        format!("The address {a} is already in use"),
-                    ));
-                }
+            if let Some(o) = self.owner_of(a)
+                && o.to_lowercase() != owner.to_lowercase()
+            {
+                return Err(err(
+                    409,
+                    "ALIAS_IN_USE",
+                    format!("The address {a} is already in use"),
+                ));
             }
         }
         Ok(())
@@ -359,12 +359,11 @@ impl Store {
         self.apply(&mut user, body, k)?;
         self.check_aliases(&user.aliases, email)?;
         let key = email.to_lowercase();
-        if k.rest {
-            if let Some(groups) =
+        if k.rest
+            && let Some(groups) =
                 strings(body.get("groups")).map_err(|e| err(400, "INVALID_FIELD", e))?
-            {
-                self.set_groups(&key, &groups)?;
-            }
+        {
+            self.set_groups(&key, &groups)?;
         }
         self.users.insert(key, user.clone());
         Ok(user)
@@ -402,19 +401,19 @@ impl Store {
         let Some(body) = body.as_object() else {
             return Err(err(400, "INVALID_BODY", "the body must be a JSON object"));
         };
-        if let Some(sent) = body.get(k.email) {
-            if sent.as_str().map(str::to_lowercase) != Some(key.clone()) {
-                return Err(err(
-                    400,
-                    "IMMUTABLE_FIELD",
-                    format!("`{}` cannot be changed", k.email),
-                ));
-            }
+        if let Some(sent) = body.get(k.email)
+            && sent.as_str().map(str::to_lowercase) != Some(key.clone())
+        {
+            return Err(err(
+                400,
+                "IMMUTABLE_FIELD",
+                format!("`{}` cannot be changed", k.email),
+            ));
         }
-        if let Some(t) = body.get("type") {
-            if t.as_str() != Some(current.user_type.as_str()) {
-                return Err(err(400, "IMMUTABLE_FIELD", "`type` cannot be changed"));
-            }
+        if let Some(t) = body.get("type")
+            && t.as_str() != Some(current.user_type.as_str())
+        {
+            return Err(err(400, "IMMUTABLE_FIELD", "`type` cannot be changed"));
         }
         let mut next = current.clone();
         self.apply(&mut next, body, k)?;
