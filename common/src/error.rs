@@ -13,6 +13,7 @@
 //! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
 //! | [`Error::DomainNotRegistered`] | yes | Proofpoint Essentials: the email's domain is not registered |
 //! | [`Error::Incomplete`] | yes | the app did less than asked (Probo deactivated instead of deleting) |
+//! | [`Error::Limiter`] | never | the rate limiter could not grant a permit (shared backend down) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
 
 use std::borrow::Cow;
@@ -148,6 +149,18 @@ pub enum Error {
         operation: Cow<'static, str>,
         /// What the app did instead.
         outcome: Cow<'static, str>,
+    },
+
+    /// The rate limiter could not grant a permit, so the request was not sent (for
+    /// example a limiter shared through another service cannot reach it and fails closed
+    /// rather than letting requests through unlimited).
+    #[error("the rate limiter could not grant a permit: {message}")]
+    Limiter {
+        /// What went wrong, and what the limiter does about it.
+        message: Cow<'static, str>,
+        /// The underlying cause, when there is one.
+        #[source]
+        source: Option<BoxError>,
     },
 
     /// The app offers no API for this operation.
@@ -301,7 +314,10 @@ impl Error {
     /// (never built, or the connection was refused).
     pub fn was_sent(&self) -> bool {
         match self {
-            Error::InvalidInput { .. } | Error::Config { .. } | Error::Unsupported { .. } => false,
+            Error::InvalidInput { .. }
+            | Error::Config { .. }
+            | Error::Unsupported { .. }
+            | Error::Limiter { .. } => false,
             Error::Transport { sent, .. } => *sent,
             _ => true,
         }

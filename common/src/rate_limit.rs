@@ -51,7 +51,11 @@ pub struct RateSignal {
 #[async_trait]
 pub trait RateLimit: Send + Sync + fmt::Debug + 'static {
     /// Waits until one more request may be sent, and takes the permit.
-    async fn acquire(&self);
+    ///
+    /// An error means no permit could be granted (for example a shared backend is
+    /// unreachable and the limiter fails closed): the transport then returns it without
+    /// sending the request. A limiter must never answer "go ahead" when it does not know.
+    async fn acquire(&self) -> Result<()>;
 
     /// Learns from a response (throttling, rate-limit headers). Default: ignores it.
     fn observe(&self, signal: &RateSignal) {
@@ -99,9 +103,9 @@ impl RateLimiter {
         Self::new(Unlimited)
     }
 
-    /// Waits for and takes one permit.
-    pub async fn acquire(&self) {
-        self.inner.acquire().await;
+    /// Waits for and takes one permit. See [`RateLimit::acquire`] for what an error means.
+    pub async fn acquire(&self) -> Result<()> {
+        self.inner.acquire().await
     }
 
     /// Passes what a response said about the rate limit to the limiter.
@@ -115,7 +119,9 @@ struct Unlimited;
 
 #[async_trait]
 impl RateLimit for Unlimited {
-    async fn acquire(&self) {}
+    async fn acquire(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A token bucket (GCRA) with optional adaptive slow-down. See the [module docs](self)
@@ -216,10 +222,10 @@ impl fmt::Debug for TokenBucket {
 
 #[async_trait]
 impl RateLimit for TokenBucket {
-    async fn acquire(&self) {
+    async fn acquire(&self) -> Result<()> {
         loop {
             match self.try_take(Instant::now()) {
-                Ok(()) => return,
+                Ok(()) => return Ok(()),
                 Err(at) => tokio::time::sleep_until(at).await,
             }
         }
@@ -263,7 +269,7 @@ mod tests {
             handles.push(tokio::spawn(async move {
                 let mut times = Vec::new();
                 for _ in 0..per_task {
-                    l.acquire().await;
+                    l.acquire().await.unwrap();
                     times.push(Instant::now() - start);
                 }
                 times
@@ -314,26 +320,26 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn throttling_blocks_for_retry_after_and_slows_down() {
         let limiter = RateLimiter::per_second(10).unwrap();
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         limiter.observe(&RateSignal {
             throttled: true,
             retry_after: Some(Duration::from_secs(2)),
             ..RateSignal::default()
         });
         let start = Instant::now();
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         assert_eq!(Instant::now() - start, Duration::from_secs(2));
         // Half speed now: 200 ms between permits instead of 100 ms.
         let t = Instant::now();
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         assert_eq!(Instant::now() - t, Duration::from_millis(200));
         // Successes speed it back up.
         for _ in 0..16 {
             limiter.observe(&RateSignal::default());
         }
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         let t = Instant::now();
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         assert_eq!(Instant::now() - t, Duration::from_millis(100));
     }
 
@@ -346,7 +352,7 @@ mod tests {
             ..RateSignal::default()
         });
         let t = Instant::now();
-        limiter.acquire().await;
+        limiter.acquire().await.unwrap();
         assert_eq!(Instant::now() - t, Duration::from_secs(7));
     }
 

@@ -189,7 +189,8 @@ impl HttpClient {
         loop {
             attempt += 1;
             if let Some(limiter) = &self.inner.limiter {
-                limiter.acquire().await;
+                // No permit, no request: the limiter's error says why (nothing was sent).
+                limiter.acquire().await?;
             }
             let result = trace::instrument(self.attempt(req), trace::attempt(attempt)).await;
             let (error, outcome) = match result {
@@ -442,6 +443,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::Unsupported { .. } => "unsupported",
         Error::DomainNotRegistered { .. } => "domain_not_registered",
         Error::Incomplete { .. } => "incomplete",
+        Error::Limiter { .. } => "rate_limiter",
     }
 }
 

@@ -132,11 +132,12 @@ struct Recording {
 
 #[async_trait]
 impl RateLimit for Recording {
-    async fn acquire(&self) {
+    async fn acquire(&self) -> idgraph_common::Result<()> {
         if let Some(bucket) = &self.bucket {
-            bucket.acquire().await;
+            bucket.acquire().await?;
         }
         self.log.0.lock().unwrap().push(Instant::now() - self.start);
+        Ok(())
     }
 
     fn observe(&self, signal: &RateSignal) {

@@ -137,9 +137,10 @@ impl fmt::Debug for Stamping {
 
 #[async_trait]
 impl RateLimit for Stamping {
-    async fn acquire(&self) {
-        self.inner.acquire().await;
+    async fn acquire(&self) -> idgraph_common::Result<()> {
+        self.inner.acquire().await?;
         self.clock.stamp();
+        Ok(())
     }
 
     fn observe(&self, signal: &RateSignal) {
