@@ -114,10 +114,11 @@ proptest! {
     fn builder_escapes_any_string_value(s in any::<String>(), op in compare_op()) {
         let f = Filter::compare(AttrPath::parse("userName").unwrap(), op, s.as_str());
         let back = f.to_string().parse::<Filter>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        match back {
+        // By reference: `Filter` implements `Drop`, so its fields cannot be moved out.
+        match &back {
             Filter::Compare { value, op: back_op, .. } => {
-                prop_assert_eq!(value, CompValue::String(s));
-                prop_assert_eq!(back_op, op);
+                prop_assert_eq!(value, &CompValue::String(s));
+                prop_assert_eq!(*back_op, op);
             }
             other => prop_assert!(false, "parsed as {:?}", other),
         }

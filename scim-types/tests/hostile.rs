@@ -110,7 +110,6 @@ fn deeply_built_filters_print_without_recursion_and_fail_validation() {
         }
         let text = f.to_string();
         let verdict = f.validate().map_err(|e| e.kind());
-        // Drop iteratively-unfriendly trees here, on purpose, to show 2,000 levels are fine.
         (text, verdict)
     });
     assert!(text.starts_with("not (not ("));
@@ -137,4 +136,75 @@ fn deeply_nested_json_is_an_error() {
         &deep
     )
     .is_err()));
+}
+
+/// A stack far too small for a recursive walk over the trees below: 256 KiB holds a few
+/// thousand frames, the trees are a million levels deep.
+fn on_tiny_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+const DEEP: usize = 1_000_000;
+
+#[test]
+fn a_million_nested_nots_drop_without_recursion() {
+    on_tiny_stack(|| {
+        let mut f = Filter::pr("a");
+        for _ in 0..DEEP {
+            f = f.not();
+        }
+        drop(f);
+    });
+}
+
+#[test]
+fn a_million_long_right_nested_and_drops_without_recursion() {
+    on_tiny_stack(|| {
+        let mut f = Filter::pr("a");
+        for i in 0..DEEP {
+            // `x.and(f)` nests `f` (it only flattens a left-hand `And`), so this is
+            // `x and (x and (x and …))`, one level per step.
+            f = Filter::eq("x", i).and(f);
+        }
+        match &f {
+            Filter::And(items) => assert!(matches!(items[1], Filter::And(_))),
+            other => panic!("{other:?}"),
+        }
+        drop(f);
+    });
+}
+
+#[test]
+fn deep_or_value_path_and_mixed_chains_drop_without_recursion() {
+    on_tiny_stack(|| {
+        let mut f = Filter::pr("a");
+        for _ in 0..DEEP {
+            f = Filter::pr("x").or(f);
+        }
+        drop(f);
+
+        // Nested value paths are invalid SCIM, but nothing stops code from building them.
+        let mut f = Filter::pr("a");
+        for _ in 0..DEEP {
+            f = Filter::value_path("emails", f);
+        }
+        drop(f);
+
+        // Every node kind, and levels with more than one nested operand.
+        let mut f = Filter::pr("a");
+        for i in 0..DEEP {
+            f = match i % 4 {
+                0 => Filter::And(vec![Filter::pr("x"), Filter::pr("y").not().not(), f]),
+                1 => f.not(),
+                2 => Filter::value_path("emails", f),
+                _ => Filter::Or(vec![f, Filter::eq("y", 1)]),
+            };
+        }
+        drop(f);
+    });
 }

@@ -19,6 +19,29 @@ use super::FilterError;
 /// `Or` must then have at least two operands (check with [`Filter::validate`]).
 ///
 /// Equality compares attribute names ignoring ASCII case (RFC 7643 §2.1) and values exactly.
+///
+/// # Depth
+///
+/// The parser refuses nesting deeper than [`MAX_DEPTH`](super::MAX_DEPTH), but code can build
+/// a tree of any depth. Dropping one is always safe: `Drop` moves nested operands onto a heap
+/// stack instead of recursing, so a million nested `not`s drop on a small thread stack.
+/// Because `Filter` implements `Drop`, a `match` cannot move operands out of it by value;
+/// match on a reference, or take them with [`std::mem::take`]:
+///
+/// ```
+/// use scim_types::Filter;
+/// let mut f = Filter::pr("a").and(Filter::pr("b"));
+/// if let Filter::And(operands) = &mut f {
+///     let operands = std::mem::take(operands);
+///     assert_eq!(operands.len(), 2);
+/// }
+///
+/// let mut deep = Filter::pr("a");
+/// for _ in 0..100_000 {
+///     deep = deep.not();
+/// }
+/// drop(deep); // no stack overflow
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Filter {

@@ -98,14 +98,15 @@ impl Filter {
     /// assert_eq!(f.to_string(), "(a pr or b pr) and c pr");
     /// ```
     #[must_use]
-    pub fn and(self, other: Filter) -> Filter {
-        match self {
-            Filter::And(mut items) if items.len() >= 2 => {
-                items.push(other);
-                Filter::And(items)
-            }
-            first => Filter::And(vec![first, other]),
+    pub fn and(mut self, other: Filter) -> Filter {
+        // Appended in place: `Filter` implements `Drop`, so its operands cannot be moved out.
+        if let Filter::And(items) = &mut self
+            && items.len() >= 2
+        {
+            items.push(other);
+            return self;
         }
+        Filter::And(vec![self, other])
     }
 
     /// `self or other`. Chains stay flat.
@@ -116,14 +117,14 @@ impl Filter {
     /// assert_eq!(f.to_string(), r#"userName eq "a" or userName eq "b" or userName eq "c""#);
     /// ```
     #[must_use]
-    pub fn or(self, other: Filter) -> Filter {
-        match self {
-            Filter::Or(mut items) if items.len() >= 2 => {
-                items.push(other);
-                Filter::Or(items)
-            }
-            first => Filter::Or(vec![first, other]),
+    pub fn or(mut self, other: Filter) -> Filter {
+        if let Filter::Or(items) = &mut self
+            && items.len() >= 2
+        {
+            items.push(other);
+            return self;
         }
+        Filter::Or(vec![self, other])
     }
 
     /// `not (self)`.

@@ -69,6 +69,7 @@ mod builder;
 pub(crate) mod display;
 mod lexer;
 pub(crate) mod parser;
+mod walk;
 
 use std::borrow::Cow;
 use std::fmt;
