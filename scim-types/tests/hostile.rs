@@ -1,4 +1,5 @@
-//! Hostile input is an error, never a crash: deep nesting, huge input, deep JSON.
+//! Hostile input is an error, never a crash: deep nesting, huge input, deep JSON; and trees
+//! built in code of any depth drop, clone, compare, hash and print without recursion.
 
 // Test code: a panic is a test failure, which is what these helpers are for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -207,4 +208,76 @@ fn deep_or_value_path_and_mixed_chains_drop_without_recursion() {
         }
         drop(f);
     });
+}
+
+/// Every node kind, `levels` deep, over `leaf`.
+fn mixed_chain(levels: usize, leaf: Filter) -> Filter {
+    let mut f = leaf;
+    for i in 0..levels {
+        f = match i % 4 {
+            0 => f.not(),
+            1 => Filter::eq("x", i).and(f),
+            2 => Filter::pr("y").or(f),
+            _ => Filter::value_path("emails", f),
+        };
+    }
+    f
+}
+
+fn hash_of(f: &Filter) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    f.hash(&mut h);
+    h.finish()
+}
+
+#[test]
+fn a_million_levels_clone_compare_hash_and_print_without_recursion() {
+    on_tiny_stack(|| {
+        let f = mixed_chain(DEEP, Filter::pr("a"));
+        let copy = f.clone();
+        assert!(copy == f);
+        assert_eq!(hash_of(&copy), hash_of(&f));
+        drop(copy);
+
+        let other = mixed_chain(DEEP, Filter::pr("b"));
+        assert!(other != f, "the leaves a million levels down differ");
+        drop(other);
+
+        let debug = format!("{f:?}");
+        assert!(
+            debug.starts_with("ValuePath { attr: AttrPath {"),
+            "{}",
+            &debug[..80]
+        );
+        assert!(
+            debug.ends_with(") })])]) }"),
+            "{}",
+            &debug[debug.len() - 80..]
+        );
+        let text = f.to_string();
+        assert!(text.starts_with("emails[y pr or x eq 999997 and not (emails["));
+    });
+}
+
+#[test]
+fn pretty_debug_of_a_deep_filter_does_not_recurse() {
+    let levels = 2_000;
+    let debug = on_tiny_stack(move || {
+        let mut f = Filter::pr("a");
+        for _ in 0..levels {
+            f = f.not();
+        }
+        format!("{f:#?}")
+    });
+    let lines: Vec<&str> = debug.lines().collect();
+    assert_eq!(lines[0], "Not(");
+    assert_eq!(lines[1], "    Not(");
+    assert_eq!(
+        lines[levels],
+        format!("{}Present {{", "    ".repeat(levels))
+    );
+    assert_eq!(lines.last().copied(), Some(")"));
+    // Per level, `Not(` and `),`; then `Present` spans eight lines.
+    assert_eq!(lines.len(), 2 * levels + 8);
 }

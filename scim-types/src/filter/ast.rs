@@ -23,8 +23,24 @@ use super::FilterError;
 /// # Depth
 ///
 /// The parser refuses nesting deeper than [`MAX_DEPTH`](super::MAX_DEPTH), but code can build
-/// a tree of any depth. Dropping one is always safe: `Drop` moves nested operands onto a heap
-/// stack instead of recursing, so a million nested `not`s drop on a small thread stack.
+/// a tree of any depth. Every operation on a tree of any depth is safe: `Drop`, `Clone`,
+/// `PartialEq`, `Hash`, `Debug` (same output as a derived impl) and `Display` keep their
+/// pending work on a heap stack instead of recursing, so a million nested `not`s cost heap
+/// memory, never call stack. Only [`Filter::validate`] and serialization refuse such a tree,
+/// with a [`TooDeep`](super::FilterErrorKind::TooDeep) error, because no server would parse it.
+///
+/// ```
+/// use scim_types::Filter;
+/// let mut deep = Filter::pr("a");
+/// for _ in 0..100_000 {
+///     deep = deep.not();
+/// }
+/// assert_eq!(deep.clone(), deep);
+/// assert!(deep.to_string().starts_with("not (not ("));
+/// assert!(deep.validate().is_err());
+/// drop(deep); // no stack overflow anywhere above
+/// ```
+///
 /// Because `Filter` implements `Drop`, a `match` cannot move operands out of it by value;
 /// match on a reference, or take them with [`std::mem::take`]:
 ///
@@ -35,14 +51,9 @@ use super::FilterError;
 ///     let operands = std::mem::take(operands);
 ///     assert_eq!(operands.len(), 2);
 /// }
-///
-/// let mut deep = Filter::pr("a");
-/// for _ in 0..100_000 {
-///     deep = deep.not();
-/// }
-/// drop(deep); // no stack overflow
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+// `Clone`, `Debug`, `PartialEq`, `Eq`, `Hash` and `Drop` are implemented in `walk.rs`
+// without recursion.
 #[non_exhaustive]
 pub enum Filter {
     /// `attrPath op value`, for example `userName eq "bjensen"`.

@@ -29,7 +29,9 @@
 //!
 //! Hostile input is an error, never a stack overflow: input longer than [`MAX_LEN`] bytes or
 //! nested deeper than [`MAX_DEPTH`] (parentheses, `not`, value paths) is rejected before any
-//! deep recursion, and `Display` walks the tree without recursion.
+//! deep recursion. A tree built in code may be deeper: `Drop`, `Clone`, equality, `Hash`,
+//! `Debug` and `Display` walk trees without recursion, so depth never overflows the stack (see
+//! [`Filter`]).
 //!
 //! # Building
 //!
