@@ -40,6 +40,14 @@ macro_rules! scim_object {
             )*
             /// Every attribute this type does not model (unknown attributes and unknown schema
             /// extensions), kept verbatim so that read → write loses nothing.
+            ///
+            /// Numbers keep their value exactly: an integer that fits `i64` or `u64` digit
+            /// for digit, any other number as the correctly rounded nearest `f64`, written
+            /// back in the shortest form that reads as the same `f64` (`0.1` stays `0.1`;
+            /// the spelling may change: `1E2` is written `100.0`, `-0` as `-0.0`). Two
+            /// limits: an integer beyond 64 bits keeps only an `f64`'s precision
+            /// (`18446744073709551617` is written `1.8446744073709552e+19`), and a number
+            /// beyond `f64`'s range (`1e400`) fails to decode.
             pub extra: ::serde_json::Map<String, ::serde_json::Value>,
         }
 
