@@ -13,7 +13,8 @@ use crate::lenient::{Fields, Key, KeySeed, LenientU64};
 /// Reading is lenient:
 /// - the `Resources` key matches in any case (`resources` is common);
 /// - `Resources` absent or `null` reads as an empty page (RFC 7644 allows leaving it out when
-///   `totalResults` is 0);
+///   `totalResults` is 0); [`resources_reported`](Self::resources_reported) tells such a page
+///   from one that sent `"Resources": []`;
 /// - `totalResults` absent reads as the number of resources on the page. RFC 7644 makes it
 ///   required, but RFC 9865 lets cursor-paginated responses omit it, and the page length is
 ///   the only total a client can then rely on;
@@ -21,6 +22,10 @@ use crate::lenient::{Fields, Key, KeySeed, LenientU64};
 ///
 /// Writing always uses `Resources` and the ListResponse URN (when `schemas` is empty), and
 /// writes `totalResults` unless the page was read without one.
+///
+/// Equality compares what the page holds and what writing it produces, so it ignores
+/// [`resources_reported`](Self::resources_reported): a page read without `Resources` is written
+/// with `"Resources": []` and equals a page read from that.
 ///
 /// ```
 /// use scim_types::{ListResponse, User};
@@ -36,7 +41,7 @@ use crate::lenient::{Fields, Key, KeySeed, LenientU64};
 /// assert!(empty.resources.is_empty());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// Message schema URNs (`schemas`).
@@ -56,6 +61,34 @@ pub struct ListResponse<T> {
     pub previous_cursor: Option<String>,
     /// Whether `totalResults` was actually present in what was read (or set by us).
     total_reported: bool,
+    /// Whether `Resources` was present and not `null` in what was read (or set by us).
+    resources_reported: bool,
+}
+
+impl<T: PartialEq> PartialEq for ListResponse<T> {
+    fn eq(&self, other: &Self) -> bool {
+        // Destructured so that a new field cannot be left out by accident.
+        let Self {
+            schemas,
+            total_results,
+            items_per_page,
+            start_index,
+            resources,
+            next_cursor,
+            previous_cursor,
+            total_reported,
+            // Not compared: it changes nothing that is written (see the type's docs).
+            resources_reported: _,
+        } = self;
+        *schemas == other.schemas
+            && *total_results == other.total_results
+            && *items_per_page == other.items_per_page
+            && *start_index == other.start_index
+            && *resources == other.resources
+            && *next_cursor == other.next_cursor
+            && *previous_cursor == other.previous_cursor
+            && *total_reported == other.total_reported
+    }
 }
 
 impl<T> Default for ListResponse<T> {
@@ -77,6 +110,7 @@ impl<T> ListResponse<T> {
             next_cursor: None,
             previous_cursor: None,
             total_reported: true,
+            resources_reported: true,
         }
     }
 
@@ -95,6 +129,31 @@ impl<T> ListResponse<T> {
     /// ```
     pub fn reported_total(&self) -> Option<u64> {
         self.total_reported.then_some(self.total_results)
+    }
+
+    /// Whether the response carried `Resources` (in any case): `false` when it was absent or
+    /// `null`, so that [`resources`](Self::resources) is empty only because nothing was sent;
+    /// `true` for an array, even `[]`, and for a page made with [`new`](Self::new).
+    ///
+    /// RFC 7644 §3.4.2 lets a server leave `Resources` out only when there are no results. A
+    /// paginating client should therefore not take a page without `Resources` that still
+    /// promises results (say `totalResults: 500` and nothing delivered yet) as the end of the
+    /// listing: the answer is broken, not empty.
+    ///
+    /// ```
+    /// use scim_types::{ListResponse, User};
+    /// let missing: ListResponse<User> = serde_json::from_str(r#"{"totalResults": 500}"#)?;
+    /// assert!(missing.resources.is_empty());
+    /// assert!(!missing.resources_reported()); // 500 results promised, none sent
+    ///
+    /// let empty: ListResponse<User> =
+    ///     serde_json::from_str(r#"{"totalResults": 0, "Resources": []}"#)?;
+    /// assert!(empty.resources_reported());
+    /// assert!(ListResponse::<User>::new(Vec::new()).resources_reported());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn resources_reported(&self) -> bool {
+        self.resources_reported
     }
 
     /// Sets `startIndex` and `itemsPerPage` (the latter to the number of resources).
@@ -194,9 +253,12 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
                 }
             }
         }
+        // `null` reads as `None` too: both mean the server sent no list.
+        let resources_reported = resources.is_some();
         let resources = resources.unwrap_or_default();
         Ok(ListResponse {
             schemas,
+            resources_reported,
             total_reported: total.is_some(),
             total_results: total.unwrap_or(resources.len() as u64),
             items_per_page,

@@ -389,6 +389,7 @@ fn okta_empty_list_round_trips() {
     let page: ListResponse<User> = assert_round_trip("list_response_okta_empty.json");
     assert_eq!(page.total_results, 0);
     assert!(page.resources.is_empty());
+    assert!(page.resources_reported(), "an explicit `[]`");
 }
 
 // ---------------------------------------------------------------- Probo
@@ -473,6 +474,7 @@ fn list_without_resources_is_an_empty_page() {
     let page: ListResponse<User> = decode("list_response_edge_no_resources.json");
     assert_eq!(page.total_results, 0);
     assert!(page.resources.is_empty());
+    assert!(!page.resources_reported());
 }
 
 #[test]

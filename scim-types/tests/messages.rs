@@ -282,6 +282,51 @@ fn a_page_without_total_is_written_without_one() {
 }
 
 #[test]
+fn a_page_says_whether_resources_was_sent() {
+    let read = |v: &Value| serde_json::from_value::<ListResponse<User>>(v.clone()).unwrap();
+    let one = json!([{"userName": "a"}]);
+    for (json, reported, len) in [
+        (json!({"totalResults": 500}), false, 0),
+        (json!({"totalResults": 500, "Resources": null}), false, 0),
+        (json!({"totalResults": 0, "resources": null}), false, 0),
+        (json!({"totalResults": 0, "Resources": []}), true, 0),
+        (json!({"totalResults": 0, "resources": []}), true, 0),
+        (json!({"RESOURCES": one}), true, 1),
+        (json!({"totalResults": 2, "resources": one}), true, 1),
+    ] {
+        let page = read(&json);
+        assert_eq!(page.resources_reported(), reported, "{json}");
+        assert_eq!(page.resources.len(), len, "{json}");
+    }
+    let built = ListResponse::new(vec![User::new("a")]).with_page(1, 9);
+    assert!(built.resources_reported());
+    assert!(ListResponse::<User>::new(Vec::new()).resources_reported());
+    assert!(ListResponse::<User>::default().resources_reported());
+}
+
+#[test]
+fn a_page_without_resources_is_written_as_before_and_equals_an_empty_one() {
+    let read = |v: Value| serde_json::from_value::<ListResponse<User>>(v).unwrap();
+    let schemas = json!([urn::LIST_RESPONSE]);
+    let missing = read(json!({"schemas": schemas, "totalResults": 0}));
+    let empty = read(json!({"schemas": schemas, "totalResults": 0, "Resources": []}));
+    assert_ne!(missing.resources_reported(), empty.resources_reported());
+    // Writing is unchanged: `Resources` is always written.
+    let written = serde_json::to_value(&missing).unwrap();
+    assert_eq!(
+        written,
+        json!({"schemas": schemas, "totalResults": 0, "Resources": []})
+    );
+    assert_eq!(written, serde_json::to_value(&empty).unwrap());
+    // So the page read back says `Resources` was there, and equality, which compares what
+    // is written, does not tell the two apart (a read → write → read round trip is equal).
+    let back = read(written);
+    assert!(back.resources_reported());
+    assert_eq!(back, missing);
+    assert_eq!(missing, empty);
+}
+
+#[test]
 fn list_response_errors_point_into_resources() {
     let err = serde_json::from_str::<ListResponse<User>>(
         r#"{"totalResults":1,"Resources":[{"userName":["x"]}]}"#,
