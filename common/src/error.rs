@@ -13,6 +13,7 @@
 //! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
 //! | [`Error::DomainNotRegistered`] | yes | Proofpoint Essentials: the email's domain is not registered |
 //! | [`Error::Incomplete`] | yes | the app did less than asked (Probo deactivated instead of deleting) |
+//! | [`Error::IncompleteListing`] | yes | the server's own answers show a listing is short |
 //! | [`Error::Limiter`] | never | the rate limiter could not grant a permit (shared backend down) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
 
@@ -71,7 +72,9 @@ pub enum Error {
     },
 
     /// The request could not be completed at the network level.
-    #[error("transport error on {method} {path}{}: {source}", if *.sent { "" } else { " (not sent)" })]
+    // The source is not repeated in the message: chain printers (anyhow's `{:#}`,
+    // `Report`) show each cause once.
+    #[error("transport error on {method} {path}{}", if *.sent { "" } else { " (not sent)" })]
     Transport {
         /// HTTP method.
         method: &'static str,
@@ -128,7 +131,7 @@ pub enum Error {
     #[error(
         "the domain `{domain}` is not registered in this Proofpoint Essentials organization; \
         register it in the Proofpoint Essentials admin console (domains cannot be registered \
-        through the API) and try again ({source})"
+        through the API) and try again"
     )]
     DomainNotRegistered {
         /// The domain the server refused.
@@ -149,6 +152,24 @@ pub enum Error {
         operation: Cow<'static, str>,
         /// What the app did instead.
         outcome: Cow<'static, str>,
+    },
+
+    /// The server's own answers show that a listing is not everything (an empty page
+    /// before the reported total, a page that repeats earlier items, a wrong `startIndex`,
+    /// a cursor loop, …). Whatever was yielded before this error is real, but the listing
+    /// is short: never act on it as if it were complete (a person missing from it would
+    /// never be offboarded).
+    #[error("the listing is incomplete: {reason} ({received} distinct item(s) in {pages} page(s) arrived{})",
+        match .expected { Some(t) => format!(" of a reported {t}"), None => String::new() })]
+    IncompleteListing {
+        /// Distinct items yielded before the listing stopped.
+        received: u64,
+        /// The total the server reported, if it reported one.
+        expected: Option<u64>,
+        /// Pages yielded before the listing stopped.
+        pages: u64,
+        /// What the server's answers showed.
+        reason: crate::paginate::ListingFault,
     },
 
     /// The rate limiter could not grant a permit, so the request was not sent (for
@@ -291,11 +312,18 @@ impl Error {
 
     /// `true` when the operation may succeed if tried again later unchanged.
     ///
-    /// Transport errors, timeouts, throttling and 408/429/502/503/504 answers are
-    /// retryable; invalid input, configuration, 4xx answers and decode errors are not.
+    /// Transport errors, timeouts, throttling, 408/429/502/503/504 answers and a listing
+    /// whose total went down while it ran are retryable; invalid input, configuration,
+    /// other 4xx answers, decode errors and other incomplete listings are not.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            // A total that went down means the data changed while it was listed: a new
+            // listing may be consistent. Every other fault is the server contradicting
+            // itself, which trying again does not fix.
+            Error::IncompleteListing { reason, .. } => {
+                matches!(reason, crate::paginate::ListingFault::TotalDecreased { .. })
+            }
             Error::Api(api) => matches!(api.status, 408 | 429 | 502 | 503 | 504),
             _ => false,
         }
@@ -516,6 +544,12 @@ pub enum DecodeReason {
     UnexpectedContentType,
     /// The body was not valid JSON, or not of the expected shape.
     InvalidJson,
+    /// The body is markup (it starts with `<`, as an HTML error page does) although the
+    /// content type says JSON. Retried for idempotent requests.
+    Markup,
+    /// The body ended before the JSON did: the answer was cut short (a dropped
+    /// connection). Retried for idempotent requests.
+    Truncated,
     /// The body was larger than the configured limit.
     TooLarge {
         /// The limit in bytes.
@@ -541,12 +575,14 @@ impl fmt::Display for DecodeError {
                 self.content_type.as_deref().unwrap_or("no content type")
             )?,
             DecodeReason::InvalidJson => {
+                // The serde error itself is the `source()`: chain printers show it once.
                 if !self.path.is_empty() && self.path != "." {
                     write!(f, " at `{}`", self.path)?;
                 }
-                if let Some(src) = &self.source {
-                    write!(f, ": {src}")?;
-                }
+            }
+            DecodeReason::Truncated => f.write_str(": the body was cut short")?,
+            DecodeReason::Markup => {
+                f.write_str(": the body is markup (an HTML page?), not JSON")?
             }
             DecodeReason::TooLarge { limit } => {
                 write!(f, ": the body is larger than the {limit}-byte limit")?
@@ -582,6 +618,46 @@ fn short_type_name(full: &str) -> String {
     }
     out.push_str(segment.rsplit("::").next().unwrap_or(&segment));
     out
+}
+
+/// Caller input (an email, an id, a header name) as an error message quotes it: in
+/// backticks, control characters escaped (so a `\n` or an ANSI escape in the input cannot
+/// forge or hide log lines) and cut to [`QUOTE_MAX_CHARS`] characters.
+///
+/// ```
+/// use idgraph_common::error::quote;
+///
+/// assert_eq!(quote("jane@example.com").to_string(), "`jane@example.com`");
+/// assert_eq!(quote("a\nFAKE LOG LINE\u{1b}[2J").to_string(), "`a\\nFAKE LOG LINE\\u{1b}[2J`");
+/// assert_eq!(quote(&"x".repeat(500)).to_string().chars().count(), 2 + 120 + 1);
+/// ```
+pub fn quote(input: &str) -> Quoted<'_> {
+    Quoted(input)
+}
+
+/// How many characters of caller input an error quotes ([`quote`]).
+pub const QUOTE_MAX_CHARS: usize = 120;
+
+/// Caller input as an error message shows it; see [`quote`].
+#[derive(Debug, Clone, Copy)]
+pub struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`")?;
+        for (n, ch) in self.0.chars().enumerate() {
+            if n == QUOTE_MAX_CHARS {
+                f.write_str("…")?;
+                break;
+            }
+            if ch.is_control() {
+                write!(f, "{}", ch.escape_default())?;
+            } else {
+                write!(f, "{ch}")?;
+            }
+        }
+        f.write_str("`")
+    }
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut.

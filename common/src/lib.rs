@@ -58,6 +58,7 @@ pub mod http;
 pub mod paginate;
 pub mod path;
 pub mod rate_limit;
+pub mod redact;
 pub mod retry;
 pub mod scim;
 mod secret;
@@ -71,7 +72,8 @@ pub use error::{
 pub use http::{HttpClient, HttpClientBuilder, Method, Request, Response};
 pub use path::{ApiPath, IntoApiPath};
 pub use rate_limit::{RateLimit, RateLimiter, RateSignal, TokenBucket};
-pub use retry::{Jitter, RetryPolicy};
+pub use redact::RedactedUrl;
+pub use retry::{Jitter, RetryBudget, RetryPolicy};
 
 /// Re-exported so that vendor crates and users name the same secret types.
 pub use secrecy;

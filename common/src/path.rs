@@ -15,7 +15,7 @@ use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 
 /// Characters left as they are in a path segment: RFC 3986 "unreserved" only. Everything
 /// else, `@` included (the seeds' `user%40example.com`), is percent-encoded.
@@ -100,7 +100,8 @@ fn check_segment(segment: &str) -> Result<()> {
             "an empty path segment (for example an empty id or email) is not allowed",
         )),
         "." | ".." => Err(Error::invalid_input(format!(
-            "`{segment}` cannot be sent as a path segment: URL parsers and proxies resolve it as a directory step, so the request could reach a different resource"
+            "{} cannot be sent as a path segment: URL parsers and proxies resolve it as a directory step, so the request could reach a different resource",
+            quote(segment)
         ))),
         _ => Ok(()),
     }

@@ -15,13 +15,24 @@
 //!   retried for every method, waiting as asked (up to the cap).
 //! * **408, 502, 503, 504, timeouts, transport errors after sending**: retried only for
 //!   idempotent requests (GET, HEAD, PUT, DELETE, or a request marked idempotent).
+//! * **A success body cut short, empty or not JSON** (an HTML error page with status 200):
+//!   retried only for idempotent requests, from the same position.
 //! * **Connection refused / failed before sending**: retried for every method.
 //! * **Everything else** (2xx, 3xx, other 4xx, 500, 501): not retried.
 //!
 //! Backoff is full-jitter exponential (AWS's "full jitter"): the wait before retry *n* is
 //! uniform in `[0, min(max_backoff, initial_backoff × 2^(n-1))]`.
+//!
+//! On top of the per-call rules, every retry draws on a [`RetryBudget`] shared by every
+//! clone of a client (AWS's "standard" retry quota): during an outage, the retries of many
+//! concurrent calls stop once the budget is spent, instead of multiplying the load.
 
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+use crate::error::{Error, Result};
 
 /// How the transport retries failed attempts.
 ///
@@ -82,14 +93,17 @@ impl RetryPolicy {
         }
     }
 
-    /// Attempts in all, including the first (at least 1). Default 4.
+    /// Attempts in all, including the first (at least 1; a client refuses 0 when it is
+    /// built). Default 4.
     #[must_use]
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.max_attempts = attempts;
         self
     }
 
-    /// The backoff ceiling before the first retry; doubled for each later one. Default 500 ms.
+    /// The backoff ceiling before the first retry; doubled for each later one (at most
+    /// [`with_max_backoff`](Self::with_max_backoff); a client refuses a larger one when it
+    /// is built). Default 500 ms.
     #[must_use]
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
@@ -121,6 +135,35 @@ impl RetryPolicy {
     /// Attempts in all, including the first.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// Checks that the settings agree with each other. Every client builder calls it, so
+    /// an inconsistent policy is a [`Error::Config`] at `build()`, not a surprise later.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use idgraph_common::RetryPolicy;
+    ///
+    /// assert!(RetryPolicy::standard().validate().is_ok());
+    /// assert!(RetryPolicy::standard().with_max_attempts(0).validate().is_err());
+    /// let inverted = RetryPolicy::standard()
+    ///     .with_initial_backoff(Duration::from_secs(30))
+    ///     .with_max_backoff(Duration::from_secs(1));
+    /// assert!(inverted.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.max_attempts == 0 {
+            return Err(Error::config(
+                "the retry policy allows 0 attempts: at least 1 (the first attempt) is needed; use RetryPolicy::disabled() for no retries",
+            ));
+        }
+        if self.initial_backoff > self.max_backoff {
+            return Err(Error::config(format!(
+                "the retry policy's initial backoff ({:?}) is above its maximum backoff ({:?})",
+                self.initial_backoff, self.max_backoff
+            )));
+        }
+        Ok(())
     }
 
     /// The longest `Retry-After` the client will sleep for.
@@ -184,7 +227,9 @@ impl RetryPolicy {
                 idempotent && matches!(status, 408 | 502 | 503 | 504)
             }
             AttemptOutcome::NotSent => true,
-            AttemptOutcome::TransportError | AttemptOutcome::TimedOut => idempotent,
+            AttemptOutcome::TransportError
+            | AttemptOutcome::TimedOut
+            | AttemptOutcome::DamagedBody => idempotent,
         };
         if !retryable || attempt >= self.max_attempts {
             return Decision::Stop;
@@ -236,6 +281,9 @@ pub enum AttemptOutcome {
     TransportError,
     /// The attempt timed out.
     TimedOut,
+    /// A success answer whose body was cut short, empty, or not JSON at all (an HTML
+    /// error page with status 200). The request may have been processed.
+    DamagedBody,
 }
 
 /// What the transport does next.
@@ -251,6 +299,132 @@ pub enum Decision {
         /// The server's `Retry-After`, if any.
         retry_after: Option<Duration>,
     },
+}
+
+/// A retry budget shared by every clone of a client, and by any clients given the same
+/// budget: AWS's "standard" retry quota.
+///
+/// Each retry withdraws a cost (5 tokens, 10 after a timeout) from a bucket of 500; a
+/// call that succeeds at the first attempt puts 1 token back, and a call that succeeds
+/// after retries puts back what it withdrew. When the bucket cannot pay for a retry, the
+/// call fails with its last error instead of retrying. A few failing calls retry as the
+/// policy says; an outage stops retries after about 100 of them, until successes refill
+/// the bucket, so concurrency does not multiply the load on a server that is down.
+///
+/// ```
+/// use idgraph_common::{HttpClient, RetryBudget};
+///
+/// // One budget for two clients of the same vendor.
+/// let budget = RetryBudget::standard();
+/// let a = HttpClient::builder().base_url("https://a.example.com").retry_budget(budget.clone()).build()?;
+/// let b = HttpClient::builder().base_url("https://b.example.com").retry_budget(budget.clone()).build()?;
+/// assert_eq!(budget.available(), Some(500));
+/// # let _ = (a, b);
+/// # Ok::<(), idgraph_common::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RetryBudget {
+    inner: Option<Arc<Budget>>,
+}
+
+struct Budget {
+    capacity: u32,
+    available: AtomicU32,
+    retry_cost: u32,
+    timeout_cost: u32,
+    success_refund: u32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+impl RetryBudget {
+    /// The standard budget: 500 tokens, 5 per retry, 10 per retry after a timeout, 1 back
+    /// per first-attempt success.
+    pub fn standard() -> Self {
+        Self::new(500, 5, 10, 1)
+    }
+
+    /// A budget of `capacity` tokens; each retry costs `retry_cost` (`timeout_cost` after
+    /// a timeout), and each first-attempt success refunds `success_refund`.
+    pub fn new(capacity: u32, retry_cost: u32, timeout_cost: u32, success_refund: u32) -> Self {
+        Self {
+            inner: Some(Arc::new(Budget {
+                capacity,
+                available: AtomicU32::new(capacity),
+                retry_cost,
+                timeout_cost,
+                success_refund,
+            })),
+        }
+    }
+
+    /// No budget: only the retry policy limits retries.
+    pub fn unlimited() -> Self {
+        Self { inner: None }
+    }
+
+    /// Tokens left; `None` for an unlimited budget.
+    pub fn available(&self) -> Option<u32> {
+        self.inner
+            .as_ref()
+            .map(|b| b.available.load(Ordering::Relaxed))
+    }
+
+    /// Takes the cost of one retry after `outcome`; `None` when the budget cannot pay.
+    pub(crate) fn withdraw(&self, outcome: &AttemptOutcome) -> Option<u32> {
+        let Some(b) = &self.inner else {
+            return Some(0);
+        };
+        let cost = match outcome {
+            AttemptOutcome::TimedOut => b.timeout_cost,
+            _ => b.retry_cost,
+        };
+        b.available
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(cost)
+            })
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// A call succeeded after withdrawing `withdrawn` tokens (0: at the first attempt).
+    pub(crate) fn settle_success(&self, withdrawn: u32) {
+        let Some(b) = &self.inner else {
+            return;
+        };
+        let refund = if withdrawn == 0 {
+            b.success_refund
+        } else {
+            withdrawn
+        };
+        if refund == 0 || b.available.load(Ordering::Relaxed) >= b.capacity {
+            // The common case when healthy: a full bucket, no write to a shared line.
+            return;
+        }
+        let _ = b
+            .available
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                Some(left.saturating_add(refund).min(b.capacity))
+            });
+    }
+}
+
+impl fmt::Debug for RetryBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            None => f.write_str("RetryBudget(unlimited)"),
+            Some(b) => f
+                .debug_struct("RetryBudget")
+                .field("available", &b.available.load(Ordering::Relaxed))
+                .field("capacity", &b.capacity)
+                .field("retry_cost", &b.retry_cost)
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -391,6 +565,41 @@ mod tests {
         assert_eq!(
             RetryPolicy::disabled().decide(&resp(502, None), 1, true, 0.0),
             Decision::Stop
+        );
+    }
+
+    #[test]
+    fn damaged_bodies_are_retried_only_for_idempotent_requests() {
+        assert!(matches!(
+            exact().decide(&AttemptOutcome::DamagedBody, 1, true, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            exact().decide(&AttemptOutcome::DamagedBody, 1, false, 0.0),
+            Decision::Stop
+        );
+    }
+
+    #[test]
+    fn the_budget_pays_for_retries_until_empty_and_successes_refill_it() {
+        let budget = RetryBudget::new(12, 5, 10, 1);
+        let shared = budget.clone();
+        assert_eq!(budget.withdraw(&AttemptOutcome::TransportError), Some(5));
+        assert_eq!(shared.withdraw(&AttemptOutcome::NotSent), Some(5));
+        // 2 left: neither a retry (5) nor a timeout retry (10) can be paid.
+        assert_eq!(budget.withdraw(&AttemptOutcome::TransportError), None);
+        assert_eq!(budget.available(), Some(2));
+        // A retried call that succeeds returns what it took; first-attempt successes add 1.
+        budget.settle_success(5);
+        budget.settle_success(0);
+        assert_eq!(shared.available(), Some(8));
+        assert_eq!(budget.withdraw(&AttemptOutcome::TimedOut), None);
+        // Never above the capacity.
+        budget.settle_success(100);
+        assert_eq!(budget.available(), Some(12));
+        assert_eq!(
+            RetryBudget::unlimited().withdraw(&AttemptOutcome::TimedOut),
+            Some(0)
         );
     }
 

@@ -120,7 +120,7 @@ async fn truncated_json_is_a_decode_error() {
     let d = decode_error(
         fetch(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await,
     );
-    assert_eq!(d.reason, DecodeReason::InvalidJson);
+    assert_eq!(d.reason, DecodeReason::Truncated);
     assert!(d.source.as_ref().is_some_and(|e| e.is_eof()), "{d:?}");
     assert_eq!(d.request_path, "/users");
 }

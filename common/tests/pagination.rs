@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures::TryStreamExt;
-use idgraph_common::paginate::{Page, PageRequest, Paginator, Strategy};
-use idgraph_common::{HttpClient, Result};
+use futures::{StreamExt, TryStreamExt};
+use idgraph_common::paginate::{ListingFault, Page, PageRequest, Paginator, StopReason, Strategy};
+use idgraph_common::{Error, HttpClient, Result};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::{client, received};
@@ -158,14 +158,21 @@ async fn a_server_returning_everything_without_a_total_is_stopped_by_dedup() {
     })
     .await;
     let c = client(&server).build().unwrap();
-    let got = collect_ids(scim_list(&c, 100).dedup_by(|u: &User| u.id.clone())).await;
+    let mut items = scim_list(&c, 100)
+        .dedup_by(|u: &User| u.id.as_str().into())
+        .items();
+    let mut got = Vec::new();
+    while let Some(u) = items.try_next().await.unwrap() {
+        got.push(u.id);
+    }
     assert_eq!(got, ids(1..=250));
-    // The second page added nothing new: the listing ended there.
+    // The second page was the first one again: the listing ended there, and says why.
     assert_eq!(start_indexes(&server).await, [1, 251]);
+    assert_eq!(items.summary().unwrap().stop, StopReason::PagingIgnored);
 }
 
 #[tokio::test]
-async fn a_total_that_overstates_is_stopped_by_dedup_or_the_empty_page() {
+async fn a_total_the_server_does_not_have_is_an_error_not_a_short_listing() {
     let server = scim_server(ScimUsers {
         n: 250,
         ignore_paging: true,
@@ -174,8 +181,22 @@ async fn a_total_that_overstates_is_stopped_by_dedup_or_the_empty_page() {
     })
     .await;
     let c = client(&server).build().unwrap();
-    let got = collect_ids(scim_list(&c, 100).dedup_by(|u: &User| u.id.clone())).await;
-    assert_eq!(got, ids(1..=250));
+    let results: Vec<_> = scim_list(&c, 100)
+        .dedup_by(|u: &User| u.id.as_str().into())
+        .items()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 251);
+    assert!(results[..250].iter().all(Result::is_ok));
+    match &results[250] {
+        Err(Error::IncompleteListing {
+            received: 250,
+            expected: Some(1000),
+            reason: ListingFault::RepeatedItems { repeated: 250 },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
     assert_eq!(received(&server).await, 2);
 }
 
@@ -341,7 +362,7 @@ async fn page_number_paging_over_http() {
 }
 
 #[tokio::test]
-async fn cursor_paging_stops_on_a_repeated_cursor() {
+async fn a_repeated_cursor_is_an_error_after_the_new_items() {
     let server = MockServer::start().await;
     struct Looping;
     impl Respond for Looping {
@@ -381,7 +402,25 @@ async fn cursor_paging_stops_on_a_repeated_cursor() {
             Ok(Page::new(list.data).with_next_cursor(list.next))
         }
     });
-    assert_eq!(collect_ids(p).await, ids(1..=4));
+    let results: Vec<_> = p.items().collect().await;
+    let got: Vec<String> = results[..4]
+        .iter()
+        .map(|r| r.as_ref().unwrap().id.clone())
+        .collect();
+    assert_eq!(got, ids(1..=4));
+    assert!(
+        matches!(
+            results[4],
+            Err(Error::IncompleteListing {
+                reason: ListingFault::CursorLoop,
+                received: 4,
+                ..
+            })
+        ),
+        "{:?}",
+        results[4]
+    );
+    assert_eq!(results.len(), 5);
     assert_eq!(received(&server).await, 3);
 }
 
@@ -406,7 +445,7 @@ async fn an_http_error_mid_listing_is_yielded_then_the_stream_ends() {
         .mount(&server)
         .await;
     let c = client(&server).build().unwrap();
-    let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(scim_list(&c, 100).pages()).await;
+    let results: Vec<_> = scim_list(&c, 100).pages().collect().await;
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().items.len(), 100);
     let err = results[1].as_ref().unwrap_err();

@@ -32,6 +32,7 @@ use scim_types::{PatchOp, User, UserId};
 
 use crate::scim::{HyperproofRole, NewUser, ScimClient};
 use crate::{Error, Result};
+use idgraph_common::error::quote;
 
 /// A SCIM user as the identity graph sees it.
 pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
@@ -86,8 +87,8 @@ impl ScimClient {
             .and_then(|u| u.id)
             .ok_or_else(|| {
                 Error::invalid_input(format!(
-                    "no Hyperproof SCIM user has the userName `{}`",
-                    user.email
+                    "no Hyperproof SCIM user has the userName {}",
+                    quote(user.email.as_str())
                 ))
             })
     }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::Error;
+use idgraph_common::error::quote;
 
 /// The default OAuth2 token URL, for every region.
 ///
@@ -93,7 +94,8 @@ impl FromStr for Region {
             .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Error::invalid_input(format!(
-                    "unknown Hyperproof region `{s}`: expected `us`, `eu` or `gov` (for any other host, set a base URL)"
+                    "unknown Hyperproof region {}: expected `us`, `eu` or `gov` (for any other host, set a base URL)",
+                    quote(s)
                 ))
             })
     }

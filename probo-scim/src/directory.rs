@@ -13,6 +13,7 @@
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
+use idgraph_common::error::quote;
 use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{CatalogEntry, DirectoryUser, UserDirectory};
 use idgraph_common::{Error, Result};
@@ -70,7 +71,10 @@ impl Client {
             .await?
             .and_then(|u| u.id.map(|i| i.into_string()))
             .ok_or_else(|| {
-                Error::invalid_input(format!("no Probo SCIM user has the email `{}`", d.email))
+                Error::invalid_input(format!(
+                    "no Probo SCIM user has the email {}",
+                    quote(d.email.as_str())
+                ))
             })
     }
 }

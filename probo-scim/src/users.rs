@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use futures::{Stream, TryStreamExt};
-use idgraph_common::paginate::Page;
+use futures::TryStreamExt;
+use idgraph_common::error::quote;
+use idgraph_common::paginate::{Items, Pages};
 use idgraph_common::scim::{ListRequest, Resources};
 use idgraph_common::{Error, Result};
 use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User};
@@ -313,7 +314,8 @@ impl Users {
             || new_email.ends_with('@')
         {
             return Err(Error::invalid_input(format!(
-                "`{new_email}` is not an email address"
+                "{} is not an email address",
+                quote(new_email)
             )));
         }
         let current = self.get(id).await?;
@@ -384,8 +386,9 @@ fn refuse_email_change(current: &User, wanted: &User) -> Result<()> {
     let differs = |a: &str, b: &str| a.to_lowercase() != b.to_lowercase();
     if !wanted.user_name.is_empty() && differs(&wanted.user_name, &current.user_name) {
         return Err(Error::invalid_input(format!(
-            "replace cannot change userName from `{}` to `{}`: {RENAME_HINT}",
-            current.user_name, wanted.user_name
+            "replace cannot change userName from {} to {}: {RENAME_HINT}",
+            quote(&current.user_name),
+            quote(&wanted.user_name)
         )));
     }
     if let (Some(new), Some(old)) = (wanted.primary_email(), current.primary_email())
@@ -465,12 +468,12 @@ impl ListUsers {
 
     /// The users, as a lazy `Send + 'static` stream (nothing is sent before the first
     /// poll). `try_collect` loads them all into memory.
-    pub fn stream(self) -> impl Stream<Item = Result<User>> + Send + 'static {
+    pub fn stream(self) -> Items<User> {
         self.inner.stream()
     }
 
     /// The pages, as a lazy `Send + 'static` stream.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<User>>> + Send + 'static {
+    pub fn pages(self) -> Pages<User> {
         self.inner.pages()
     }
 }

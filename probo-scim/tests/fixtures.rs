@@ -2,7 +2,8 @@
 //! typed result or error the client turns it into.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
+use idgraph_common::paginate::ListingFault;
 use probo_scim::{Client, Error, PatchOp, RetryPolicy, ScimToken, User, external_id};
 use scim_types::{ListResponse, ScimType};
 use wiremock::matchers::{method, path, query_param};
@@ -153,10 +154,25 @@ async fn list_fake_page() {
     assert_eq!(page.items_per_page, Some(100));
     assert_eq!(page.total_results, 3);
     assert_eq!(page.resources.len(), 3);
-    // Served for every request: the client yields each user once and stops.
+    // Probo echoes the startIndex it was asked for (research: probo-scim.md), so this
+    // page answers a request at 101. Served for the first request (at 1) its echo
+    // contradicts the request: the client refuses the listing rather than trust it.
     let server = serve(scim("list_fake_page", 200)).await;
-    let users = stream_all(&server).await;
-    assert_eq!(users.len(), 3);
+    let results: Vec<_> = client(&server).users().list().stream().collect().await;
+    assert_eq!(results.len(), 1);
+    assert!(
+        matches!(
+            &results[0],
+            Err(Error::IncompleteListing {
+                reason: ListingFault::WrongStartIndex {
+                    requested: 1,
+                    echoed: 101
+                },
+                ..
+            })
+        ),
+        "{results:?}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

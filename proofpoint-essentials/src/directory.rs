@@ -21,6 +21,7 @@ use crate::model::{Group, NewUser, PrimaryEmail, User, UserStatus, UserType};
 use crate::offboard::leave_group;
 use crate::users::Irreversible;
 use crate::{Error, Groups, Result};
+use idgraph_common::error::quote;
 
 /// The directory view of a user.
 pub(crate) fn to_directory(user: &User) -> DirectoryUser {
@@ -80,7 +81,8 @@ impl Client {
                     .cloned()
                     .ok_or_else(|| {
                         Error::invalid_input(format!(
-                            "there is no Proofpoint Essentials group with id or name `{entry}`"
+                            "there is no Proofpoint Essentials group with id or name {}",
+                            quote(entry)
                         ))
                     })
             })

@@ -1,7 +1,7 @@
 //! [`Groups`]: list groups, add and remove members (REST surface only).
 
-use futures::{Stream, TryStreamExt};
-use idgraph_common::paginate::{Page, PageRequest, Paginator, Strategy};
+use futures::TryStreamExt;
+use idgraph_common::paginate::{Items, Page, PageRequest, Pages, Paginator, Strategy};
 use serde::Serialize;
 
 use crate::client::{Client, Surface};
@@ -128,7 +128,7 @@ impl ListGroups {
 
     /// The pages, in order. On the interface API the stream yields one
     /// [`Error::Unsupported`].
-    pub fn pages(self) -> impl Stream<Item = Result<Page<Group>>> + Send + 'static {
+    pub fn pages(self) -> Pages<Group> {
         let client = self.client;
         let fetch = move |req: PageRequest| {
             let client = client.clone();
@@ -151,14 +151,12 @@ impl ListGroups {
             }
         };
         Paginator::new(Strategy::page_number(self.page_size), fetch)
-            .dedup_by(|g: &Group| g.id.as_str().to_owned())
+            .dedup_by(|g: &Group| g.id.as_str().into())
             .pages()
     }
 
     /// The groups, in order.
-    pub fn items(self) -> impl Stream<Item = Result<Group>> + Send + 'static {
-        self.pages()
-            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
+    pub fn items(self) -> Items<Group> {
+        self.pages().items()
     }
 }

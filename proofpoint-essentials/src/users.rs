@@ -1,7 +1,6 @@
 //! [`Users`]: list, get, create, update (read-modify-write), replace, suspend, delete.
 
-use futures::{Stream, TryStreamExt};
-use idgraph_common::paginate::{Page, PageRequest, Paginator, Strategy};
+use idgraph_common::paginate::{Items, Page, PageRequest, Pages, Paginator, Strategy};
 
 use crate::client::{Client, Surface};
 use crate::errors;
@@ -271,7 +270,7 @@ impl ListUsers {
     }
 
     /// The pages, in order.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<User>>> + Send + 'static {
+    pub fn pages(self) -> Pages<User> {
         let client = self.client;
         let surface = client.surface();
         let strategy = match surface {
@@ -285,7 +284,7 @@ impl ListUsers {
         let mut paginator = Paginator::new(strategy, fetch)
             // A server that ignores paging and repeats users ends the listing instead of
             // looping; each user is yielded once.
-            .dedup_by(|u: &User| u.primary_email.key().to_owned());
+            .dedup_by(|u: &User| u.primary_email.key().into());
         if let Some(max) = self.max_pages {
             paginator = paginator.max_pages(max);
         }
@@ -293,10 +292,8 @@ impl ListUsers {
     }
 
     /// The users, in order.
-    pub fn items(self) -> impl Stream<Item = Result<User>> + Send + 'static {
-        self.pages()
-            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
+    pub fn items(self) -> Items<User> {
+        self.pages().items()
     }
 }
 

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 
 pub use oauth2::{ClientAuthMethod, OAuth2ClientCredentials, OAuth2ClientCredentialsBuilder};
 pub use static_headers::{Basic, Bearer, HeaderPair};
@@ -63,6 +63,14 @@ pub trait AuthProvider: Send + Sync + fmt::Debug + 'static {
         let _ = stamp;
         Ok(false)
     }
+
+    /// Secrets this provider holds beyond the header values it adds (which the transport
+    /// knows already), for example an OAuth2 client secret. Before any response text is
+    /// quoted in an error, the transport removes every secret in every form it could come
+    /// back in (as is, base64, percent- and JSON-encoded). Default: none.
+    fn secret_values(&self, out: &mut Vec<SecretString>) {
+        let _ = out;
+    }
 }
 
 /// The headers a provider adds to one attempt. Values are always marked sensitive.
@@ -99,7 +107,7 @@ impl fmt::Debug for AuthHeaders {
 /// Parses a header name, with an error that names it.
 pub(crate) fn header_name(name: &str) -> Result<HeaderName> {
     HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::config(format!("`{name}` is not a valid HTTP header name")))
+        .map_err(|_| Error::config(format!("{} is not a valid HTTP header name", quote(name))))
 }
 
 /// Builds a sensitive header value; the error names the header, never the value.

@@ -18,9 +18,11 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::{AuthHeaders, AuthProvider, AuthStamp, sensitive_value};
-use crate::error::{Error, Result, TimeoutKind};
+use crate::error::{ApiError, Error, ErrorBody, Result, TimeoutKind};
 use crate::http::body::{self, Ctx, DecodeCtx};
-use crate::http::{displayable_url, validate_base_url};
+use crate::http::validate_base_url;
+use crate::redact::RedactedUrl;
+use crate::redact::Redaction;
 
 /// How the client authenticates to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,6 +196,7 @@ impl OAuth2ClientCredentials {
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
+        let basic_sent = basic.clone();
         if let Some(basic) = basic {
             rb = rb.header(AUTHORIZATION, basic);
         }
@@ -230,13 +233,9 @@ impl OAuth2ClientCredentials {
             Ok(parts) => parts,
         };
         if !(200..300).contains(&status) {
-            let mut api = body::api_error(status, &headers, &bytes, ctx);
-            if matches!(status, 400 | 401) {
-                api.hint = Some(
-                    "the OAuth2 token endpoint rejected the client credentials: check the client id and secret, that the API client is enabled, and the requested scopes".into(),
-                );
-            }
-            return Err(Error::Api(Box::new(api)));
+            return Err(Error::Api(Box::new(
+                self.token_error(status, &headers, &bytes, basic_sent),
+            )));
         }
         let token: TokenResponse = body::decode_json(
             &bytes,
@@ -273,6 +272,54 @@ impl OAuth2ClientCredentials {
     }
 }
 
+impl OAuth2ClientCredentials {
+    /// The error for a refused token request. It quotes only RFC 6749 §5.2's `error` and
+    /// `error_description`, never the raw body (a token endpoint or a proxy in front of it
+    /// may echo the request, client secret included), and even those are scrubbed of the
+    /// client's secrets.
+    fn token_error(
+        &self,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        bytes: &[u8],
+        basic_sent: Option<HeaderValue>,
+    ) -> ApiError {
+        #[derive(Deserialize)]
+        struct Rfc6749Error {
+            #[serde(default)]
+            error: Option<String>,
+            #[serde(default)]
+            error_description: Option<String>,
+        }
+        let i = &*self.inner;
+        let parsed = serde_json::from_slice::<Rfc6749Error>(bytes)
+            .ok()
+            .filter(|e| e.error.is_some() || e.error_description.is_some());
+        let mut api = ApiError::new(status, "POST", i.path.clone());
+        api.body = match parsed {
+            Some(e) => ErrorBody::Json {
+                code: e.error,
+                message: e.error_description,
+            },
+            None => ErrorBody::Empty,
+        };
+        api.request_id = body::request_id(headers);
+        api.retry_after = body::retry_after(headers);
+        if matches!(status, 400 | 401) {
+            api.hint = Some(
+                "the OAuth2 token endpoint rejected the client credentials: check the client id and secret, that the API client is enabled, and the requested scopes".into(),
+            );
+        }
+        let redaction = Redaction::new(
+            basic_sent.into_iter().map(|v| (AUTHORIZATION, v)).collect(),
+            None,
+            Some(Arc::from(vec![i.client_secret.clone()])),
+        );
+        redaction.clean_api(&mut api);
+        api
+    }
+}
+
 #[async_trait]
 impl AuthProvider for OAuth2ClientCredentials {
     async fn authorize(&self, headers: &mut AuthHeaders) -> Result<AuthStamp> {
@@ -296,6 +343,10 @@ impl AuthProvider for OAuth2ClientCredentials {
         Ok(AuthStamp(token.generation))
     }
 
+    fn secret_values(&self, out: &mut Vec<SecretString>) {
+        out.push(self.inner.client_secret.clone());
+    }
+
     async fn refresh_after_unauthorized(&self, stamp: AuthStamp) -> Result<bool> {
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         // Discard the rejected token, unless another task already replaced it.
@@ -309,7 +360,10 @@ impl AuthProvider for OAuth2ClientCredentials {
 impl fmt::Debug for OAuth2ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuth2ClientCredentials")
-            .field("token_url", &self.inner.token_url.as_str())
+            .field(
+                "token_url",
+                &RedactedUrl::new(self.inner.token_url.as_str()),
+            )
             .field("client_id", &self.inner.client_id)
             .field("client_secret", &"[redacted]")
             .field("scopes", &self.inner.scopes)
@@ -416,7 +470,7 @@ impl OAuth2ClientCredentialsBuilder {
 impl fmt::Debug for OAuth2ClientCredentialsBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuth2ClientCredentialsBuilder")
-            .field("token_url", &displayable_url(&self.token_url))
+            .field("token_url", &RedactedUrl::new(&self.token_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("scopes", &self.scopes)

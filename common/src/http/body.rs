@@ -160,7 +160,7 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
     "traceparent",
 ];
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
         .find_map(|h| headers.get(*h)?.to_str().ok().map(str::to_owned))
@@ -272,10 +272,18 @@ fn decode_error<T: DeserializeOwned>(
     };
     let reason = if body.iter().all(u8::is_ascii_whitespace) {
         DecodeReason::EmptyBody
+    } else if source.classify() == serde_json::error::Category::Eof && looks_like_json_start(body) {
+        DecodeReason::Truncated
     } else if d.content_type.is_some_and(|ct| !is_json_type(ct))
         && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
     {
         DecodeReason::UnexpectedContentType
+    } else if body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<')
+    {
+        DecodeReason::Markup
     } else {
         DecodeReason::InvalidJson
     };
@@ -295,6 +303,14 @@ fn decode_error<T: DeserializeOwned>(
         // \"…\""), so a body that may hold a secret keeps only the path.
         source: d.quote_body.then_some(source),
     }))
+}
+
+/// Whether a body starts like a JSON document (after whitespace): a cut-short one then
+/// ends in EOF, while an HTML page that merely fails to parse does not start so.
+fn looks_like_json_start(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['))
 }
 
 /// The error for a success body above the configured limit.
@@ -460,8 +476,28 @@ mod tests {
         );
         assert!(err.to_string().contains("text/html"), "{err}");
 
+        // Cut short mid-document: a damaged answer, retried for idempotent requests.
         let err = decode_json::<Thing>(br#"{"items":[{"id":1}"#, &ctx(None)).unwrap_err();
-        assert!(matches!(&err, Error::Decode(d) if d.reason == DecodeReason::InvalidJson));
+        assert!(matches!(&err, Error::Decode(d) if d.reason == DecodeReason::Truncated));
+        assert!(
+            err.to_string()
+                .ends_with("the body was cut short; body starts with: {\"items\":[{\"id\":1}"),
+            "{err}"
+        );
+
+        // Markup that claims to be JSON.
+        let err = decode_json::<Thing>(b"  <html>502</html>", &ctx(Some("application/json")))
+            .unwrap_err();
+        assert!(matches!(&err, Error::Decode(d) if d.reason == DecodeReason::Markup));
+    }
+
+    #[test]
+    fn display_does_not_repeat_the_source() {
+        let err =
+            decode_json::<Thing>(br#"{"items":[{"id":"x"}]}"#, &ctx(Some("application/json")))
+                .unwrap_err();
+        let source = std::error::Error::source(&err).expect("the serde error is the source");
+        assert!(!err.to_string().contains(&source.to_string()), "{err}");
     }
 
     #[test]

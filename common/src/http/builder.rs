@@ -13,7 +13,8 @@ use super::client::{HintFn, HttpClient, Inner, ThrottleFn};
 use crate::auth::{AuthProvider, header_name};
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimiter;
-use crate::retry::RetryPolicy;
+use crate::redact::RedactedUrl;
+use crate::retry::{RetryBudget, RetryPolicy};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -21,8 +22,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on how much of an error body is read.
 pub const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
-/// Default cap on a success body.
-pub const DEFAULT_MAX_RESPONSE_BODY: usize = 256 * 1024 * 1024;
+/// Default cap on a success body: 32 MiB, several times what one page of a listing
+/// reasonably is (1,000 SCIM users are about 1–2 MiB). An API that answers everything in
+/// one response (Probo) raises it; raise it yourself with
+/// [`max_response_body`](HttpClientBuilder::max_response_body).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// Builds an [`HttpClient`].
 ///
@@ -31,6 +35,7 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 256 * 1024 * 1024;
 /// | [`base_url`](Self::base_url) | required; `https`, or `http` to a loopback address |
 /// | [`auth`](Self::auth) | none |
 /// | [`retry_policy`](Self::retry_policy) | [`RetryPolicy::standard`] |
+/// | [`retry_budget`](Self::retry_budget) | [`RetryBudget::standard`], shared by the client's clones |
 /// | [`rate_limiter`](Self::rate_limiter) | none |
 /// | [`connect_timeout`](Self::connect_timeout) | 5 s |
 /// | [`attempt_timeout`](Self::attempt_timeout) | 30 s |
@@ -38,7 +43,7 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 256 * 1024 * 1024;
 /// | [`user_agent`](Self::user_agent) | `idgraph-common/<version>` |
 /// | [`accept`](Self::accept) | `application/json` |
 /// | [`max_error_body`](Self::max_error_body) | 64 KiB |
-/// | [`max_response_body`](Self::max_response_body) | 256 MiB |
+/// | [`max_response_body`](Self::max_response_body) | 32 MiB |
 /// | redirects | not followed (a redirect is returned as an error, so credentials never follow it to another host) |
 ///
 /// ```
@@ -62,6 +67,7 @@ pub struct HttpClientBuilder {
     base_url: Option<String>,
     auth: Option<Arc<dyn AuthProvider>>,
     retry: RetryPolicy,
+    budget: RetryBudget,
     limiter: Option<RateLimiter>,
     connect_timeout: Duration,
     attempt_timeout: Option<Duration>,
@@ -83,6 +89,7 @@ impl Default for HttpClientBuilder {
             base_url: None,
             auth: None,
             retry: RetryPolicy::standard(),
+            budget: RetryBudget::standard(),
             limiter: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
@@ -127,6 +134,14 @@ impl HttpClientBuilder {
     /// When and how failed attempts are retried. Default [`RetryPolicy::standard`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The retry budget every retry draws on. Default: a new [`RetryBudget::standard`]
+    /// for this client, shared by its clones; pass clones of one budget to several
+    /// builders to share it, or [`RetryBudget::unlimited`] to rely on the policy alone.
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -220,7 +235,8 @@ impl HttpClientBuilder {
         self
     }
 
-    /// The largest success body accepted. Default 256 MiB.
+    /// The largest success body accepted ([`DEFAULT_MAX_RESPONSE_BODY`], 32 MiB, by
+    /// default); a larger one fails with a decode error saying so.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = bytes;
         self
@@ -235,7 +251,8 @@ impl HttpClientBuilder {
 
     /// Builds the client.
     ///
-    /// Fails with [`Error::Config`] when the base URL is missing or unusable, a header is
+    /// Fails with [`Error::Config`] when the base URL is missing or unusable (or `https`
+    /// while no TLS feature is enabled), the retry policy is inconsistent, a header is
     /// invalid, or the HTTP client cannot be created.
     pub fn build(self) -> Result<HttpClient> {
         let raw = self
@@ -243,6 +260,7 @@ impl HttpClientBuilder {
             .as_deref()
             .ok_or_else(|| Error::config("a base URL is required"))?;
         let base = validate_base_url(raw, self.allow_insecure_http)?;
+        self.retry.validate()?;
         let http = match self.reqwest_client {
             Some(c) => c,
             None => reqwest::Client::builder()
@@ -269,6 +287,7 @@ impl HttpClientBuilder {
             host,
             auth: self.auth,
             retry: self.retry,
+            budget: self.budget,
             limiter: self.limiter,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
@@ -286,9 +305,10 @@ impl fmt::Debug for HttpClientBuilder {
         f.debug_struct("HttpClientBuilder")
             // Shown without user info, query or fragment: build() refuses them, but they
             // may carry a credential and Debug output ends up in logs.
-            .field("base_url", &self.base_url.as_deref().map(displayable_url))
+            .field("base_url", &self.base_url.as_deref().map(RedactedUrl::new))
             .field("auth", &self.auth)
             .field("retry", &self.retry)
+            .field("retry_budget", &self.budget)
             .field("rate_limiter", &self.limiter)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
@@ -304,22 +324,6 @@ fn header_value(value: &str, name: &str) -> Result<HeaderValue> {
             "the value of the `{name}` header is not a valid HTTP header value"
         ))
     })
-}
-
-/// A URL as it may appear in messages and `Debug` output: without user info, query or
-/// fragment, any of which may carry a credential.
-pub(crate) fn displayable_url(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(mut url) => {
-            // Both only fail for URLs that cannot have user info, which then have none.
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.set_query(None);
-            url.set_fragment(None);
-            url.into()
-        }
-        Err(_) => "<not a valid URL>".to_owned(),
-    }
 }
 
 /// Checks a base URL: parseable, http(s), no credentials, query or fragment, and no plain
@@ -340,10 +344,14 @@ pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<
         // Not echoed whole: a query such as `?api_key=…` carries a credential.
         return Err(Error::config(format!(
             "the base URL `{}` must not have a query or fragment",
-            displayable_url(raw)
+            RedactedUrl::new(raw)
         )));
     }
     match url.scheme() {
+        "https" if !TLS_COMPILED_IN => Err(Error::config(format!(
+            "the base URL `{}` uses https, but this build has no TLS: enable the `rustls` (default) or `native-tls` feature of idgraph-common (or of the vendor crate)",
+            RedactedUrl::new(raw)
+        ))),
         "https" => Ok(url),
         "http" if allow_insecure_http || is_loopback(&url) => Ok(url),
         "http" => Err(Error::config(format!(
@@ -354,6 +362,10 @@ pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<
         ))),
     }
 }
+
+/// Whether a TLS provider is compiled in. Without one every `https` request would fail at
+/// the connection, so it is refused when the client is built instead.
+const TLS_COMPILED_IN: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
 fn is_loopback(url: &Url) -> bool {
     match url.host() {

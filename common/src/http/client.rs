@@ -16,11 +16,14 @@ use super::builder::HttpClientBuilder;
 use super::request::Request;
 use super::response::Response;
 use crate::auth::{AuthHeaders, AuthProvider, AuthStamp};
-use crate::error::{ApiError, Error, Result, TimeoutKind};
+use crate::error::{ApiError, DecodeReason, Error, Result, TimeoutKind};
 use crate::path::IntoApiPath;
 use crate::rate_limit::RateLimiter;
-use crate::retry::{AttemptOutcome, Decision, RetryPolicy};
+use crate::redact::RedactedUrl;
+use crate::redact::Redaction;
+use crate::retry::{AttemptOutcome, Decision, RetryBudget, RetryPolicy};
 use crate::trace;
+use secrecy::SecretString;
 
 pub(crate) type ThrottleFn = Arc<dyn Fn(u16, &[u8]) -> bool + Send + Sync>;
 pub(crate) type HintFn = Arc<dyn Fn(&ApiError) -> Option<Cow<'static, str>> + Send + Sync>;
@@ -54,6 +57,7 @@ pub(crate) struct Inner {
     pub(crate) host: String,
     pub(crate) auth: Option<Arc<dyn AuthProvider>>,
     pub(crate) retry: RetryPolicy,
+    pub(crate) budget: RetryBudget,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
@@ -73,6 +77,9 @@ pub(crate) struct Prepared {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
+    /// Secrets the request carries (in its body), scrubbed from any error like the
+    /// credentials are.
+    pub(crate) secrets: Option<Arc<[SecretString]>>,
     /// The operation's name for traces; `None`: "METHOD /path", formatted only when a
     /// subscriber records it.
     pub(crate) operation: Option<Cow<'static, str>>,
@@ -110,6 +117,11 @@ impl HttpClient {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The retry budget this client (and its clones) draw on.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
     }
 
     /// A request with the given method and path (segments are encoded one by one).
@@ -158,13 +170,32 @@ impl HttpClient {
 
     /// Runs a prepared request through the retry loop, within the operation timeout.
     pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {
+        self.execute_with(req, Ok).await
+    }
+
+    /// Like [`execute`](Self::execute), and decodes the body as JSON inside the loop: a
+    /// success body that was cut short or is not JSON at all (an HTML error page with
+    /// status 200) is a transient fault, retried for idempotent requests like a reset
+    /// connection.
+    pub(crate) async fn execute_json<T: serde::de::DeserializeOwned>(
+        &self,
+        req: Prepared,
+    ) -> Result<T> {
+        self.execute_with(req, |resp| resp.json()).await
+    }
+
+    async fn execute_with<T>(
+        &self,
+        req: Prepared,
+        finish: impl Fn(Response) -> Result<T> + Send + Sync,
+    ) -> Result<T> {
         let span = trace::operation(
             req.operation.as_deref(),
             req.method.as_str(),
             &req.path,
             &self.inner.host,
         );
-        let fut = trace::instrument(self.run(&req, span.clone()), span.clone());
+        let fut = trace::instrument(self.run(&req, span.clone(), &finish), span.clone());
         let result = match self.inner.operation_timeout {
             Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
                 Err(Error::Timeout {
@@ -182,10 +213,18 @@ impl HttpClient {
         result
     }
 
-    async fn run(&self, req: &Prepared, span: trace::Span) -> Result<Response> {
+    async fn run<T>(
+        &self,
+        req: &Prepared,
+        span: trace::Span,
+        finish: &(impl Fn(Response) -> Result<T> + Send + Sync),
+    ) -> Result<T> {
         let deadline = self.inner.operation_timeout.map(|d| Instant::now() + d);
+        let budget = &self.inner.budget;
         let mut attempt = 0u32;
         let mut refreshed = false;
+        // What this call took from the retry budget, returned when it succeeds.
+        let mut withdrawn = 0u32;
         loop {
             attempt += 1;
             if let Some(limiter) = &self.inner.limiter {
@@ -196,7 +235,14 @@ impl HttpClient {
             let (error, outcome) = match result {
                 Attempt::Done(resp) => {
                     trace::record_status(&span, resp.status());
-                    return Ok(resp);
+                    match finish(resp) {
+                        Ok(value) => {
+                            budget.settle_success(withdrawn);
+                            return Ok(value);
+                        }
+                        Err(e) if is_damaged_body(&e) => (e, AttemptOutcome::DamagedBody),
+                        Err(e) => return Err(e),
+                    }
                 }
                 Attempt::Unauthorized(api, stamp) => {
                     trace::record_status(&span, api.status);
@@ -225,6 +271,16 @@ impl HttpClient {
                     if deadline.is_some_and(|d| Instant::now() + delay >= d) {
                         // Waiting would overrun the operation deadline: say why now.
                         return Err(self.give_up(error, &outcome, attempt, req));
+                    }
+                    match budget.withdraw(&outcome) {
+                        Some(cost) => withdrawn = withdrawn.saturating_add(cost),
+                        None => {
+                            // Every clone shares the budget: during an outage the retries
+                            // of many concurrent calls stop here instead of multiplying
+                            // the load.
+                            trace::warn("the retry budget is exhausted; not retrying");
+                            return Err(self.give_up(error, &outcome, attempt, req));
+                        }
                     }
                     trace::retrying(attempt, delay, error_type(&error));
                     tokio::time::sleep(delay).await;
@@ -296,6 +352,13 @@ impl HttpClient {
         for (name, value) in req.headers.iter().chain(auth_headers.entries.iter()) {
             rb = rb.header(name, value);
         }
+        // What this attempt sent that must never come back in an error: built from the
+        // values already in hand, and expanded into every encoding only on error paths.
+        let redaction = Redaction::new(
+            auth_headers.entries,
+            inner.auth.clone(),
+            req.secrets.clone(),
+        );
         if let Some((bytes, content_type)) = &req.body {
             rb = rb.header(CONTENT_TYPE, *content_type).body(bytes.clone());
         }
@@ -361,9 +424,10 @@ impl HttpClient {
             limiter.observe(&signal);
         }
         if (200..300).contains(&status) {
-            return Attempt::Done(Response::new(status, headers, body, ctx));
+            return Attempt::Done(Response::new(status, headers, body, ctx, redaction));
         }
-        let api = Box::new(body::api_error(status, &headers, &body, ctx));
+        let mut api = Box::new(body::api_error(status, &headers, &body, ctx));
+        redaction.clean_api(&mut api);
         if status == 401 {
             return Attempt::Unauthorized(api, stamp);
         }
@@ -378,7 +442,29 @@ impl HttpClient {
     }
 }
 
+/// A success body that was cut short, empty, or not JSON at all (an HTML error page sent
+/// with status 200): a fault of this one answer, not of the request.
+fn is_damaged_body(e: &Error) -> bool {
+    matches!(e, Error::Decode(d) if matches!(
+        d.reason,
+        DecodeReason::Truncated
+            | DecodeReason::EmptyBody
+            | DecodeReason::UnexpectedContentType
+            | DecodeReason::Markup
+    ))
+}
+
 fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
+    if e.is_builder() {
+        // reqwest could not even build the request (for example a URL longer than an HTTP
+        // client can carry): nothing was sent, and sending again cannot help.
+        return Attempt::Fatal(Error::invalid_input(format!(
+            "the {} request to {} could not be built: {}",
+            req.method,
+            req.path,
+            e.without_url()
+        )));
+    }
     // A connect error (refused, unreachable, or the connect timeout) means no byte of the
     // request left this machine. Checked before `is_timeout`, which a connect timeout also
     // satisfies: it must stay "not sent" (retryable for every method), not become an
@@ -444,6 +530,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::DomainNotRegistered { .. } => "domain_not_registered",
         Error::Incomplete { .. } => "incomplete",
         Error::Limiter { .. } => "rate_limiter",
+        Error::IncompleteListing { .. } => "incomplete_listing",
     }
 }
 
@@ -451,9 +538,10 @@ impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &*self.inner;
         f.debug_struct("HttpClient")
-            .field("base_url", &i.base.as_str())
+            .field("base_url", &RedactedUrl::new(i.base.as_str()))
             .field("auth", &i.auth)
             .field("retry", &i.retry)
+            .field("retry_budget", &i.budget)
             .field("rate_limiter", &i.limiter)
             .field("attempt_timeout", &i.attempt_timeout)
             .field("operation_timeout", &i.operation_timeout)

@@ -12,11 +12,11 @@ mod client;
 mod request;
 mod response;
 
+pub(crate) use builder::validate_base_url;
 pub use builder::{
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ERROR_BODY,
     DEFAULT_MAX_RESPONSE_BODY, HttpClientBuilder,
 };
-pub(crate) use builder::{displayable_url, validate_base_url};
 pub use client::HttpClient;
 pub use request::Request;
 pub use response::Response;

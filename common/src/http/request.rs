@@ -2,9 +2,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -12,7 +14,7 @@ use super::Method;
 use super::client::{HttpClient, Prepared};
 use super::response::Response;
 use crate::auth::header_name;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 use crate::path::{ApiPath, push_query_pair};
 
 /// One request, built with chained calls and sent with [`send`](Request::send),
@@ -46,8 +48,13 @@ pub struct Request {
     body: Option<(Bytes, &'static str)>,
     idempotent: Option<bool>,
     operation: Option<Cow<'static, str>>,
+    secrets: Vec<SecretString>,
     error: Option<Error>,
 }
+
+/// The longest URL an HTTP client can carry (`http::Uri` refuses longer ones): a longer
+/// one is refused before sending, as the caller's input error it is.
+const MAX_URL_LEN: usize = u16::MAX as usize - 1;
 
 impl Request {
     pub(crate) fn new(client: HttpClient, method: Method, path: Result<ApiPath>) -> Self {
@@ -60,6 +67,7 @@ impl Request {
             body: None,
             idempotent: None,
             operation: None,
+            secrets: Vec::new(),
             error: None,
         }
     }
@@ -83,7 +91,8 @@ impl Request {
         match (header_name(name), HeaderValue::from_str(value)) {
             (Ok(n), Ok(v)) => self.headers.push((n, v)),
             _ => self.fail(Error::invalid_input(format!(
-                "the `{name}` header has an invalid name or value"
+                "the {} header has an invalid name or value",
+                quote(name)
             ))),
         }
         self
@@ -128,6 +137,14 @@ impl Request {
         self
     }
 
+    /// Declares a secret this request carries in its body (for example a temporary
+    /// password in a create): like the credentials, it is removed from anything an error
+    /// quotes of the response, in every encoding.
+    pub fn sensitive(mut self, secret: &SecretString) -> Self {
+        self.secrets.push(secret.clone());
+        self
+    }
+
     fn fail(&mut self, e: Error) {
         self.error.get_or_insert(e);
     }
@@ -138,6 +155,15 @@ impl Request {
         }
         let path = self.path?;
         let url = self.client.url_for(path.as_str(), &self.query);
+        if url.as_str().len() > MAX_URL_LEN {
+            return Err(Error::invalid_input(format!(
+                "the URL of {} {} would be {} bytes long, more than the {MAX_URL_LEN} an HTTP request can carry; send long filters in a body (SCIM: via_search)",
+                self.method,
+                path,
+                url.as_str().len()
+            )));
+        }
+        let secrets = (!self.secrets.is_empty()).then(|| Arc::from(self.secrets));
         let prepared = Prepared {
             method: self.method,
             url,
@@ -146,6 +172,7 @@ impl Request {
             body: self.body,
             idempotent: self.idempotent.unwrap_or(self.method.is_idempotent()),
             operation: self.operation,
+            secrets,
         };
         Ok((self.client, prepared))
     }
@@ -157,8 +184,13 @@ impl Request {
     }
 
     /// Sends the request and decodes the JSON body into `T`.
+    ///
+    /// For an idempotent request, a success body that arrives cut short, empty or not as
+    /// JSON (an HTML error page with status 200) is retried within the retry policy like
+    /// a reset connection, so one damaged answer does not end a long listing.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
-        self.send().await?.json()
+        let (client, prepared) = self.prepare()?;
+        client.execute_json(prepared).await
     }
 
     /// Sends the request and ignores the body (204 No Content and the like).

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::body::{self, Ctx, DecodeCtx};
 use crate::error::Result;
+use crate::redact::Redaction;
 
 /// A success (2xx) response with its body read.
 pub struct Response {
@@ -16,16 +17,25 @@ pub struct Response {
     body: Bytes,
     method: &'static str,
     path: String,
+    /// What the request sent that a decode error must not quote back.
+    redaction: Redaction,
 }
 
 impl Response {
-    pub(crate) fn new(status: u16, headers: HeaderMap, body: Bytes, ctx: Ctx<'_>) -> Self {
+    pub(crate) fn new(
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        ctx: Ctx<'_>,
+        redaction: Redaction,
+    ) -> Self {
         Self {
             status,
             headers,
             body,
             method: ctx.method,
             path: ctx.path.to_owned(),
+            redaction,
         }
     }
 
@@ -50,7 +60,8 @@ impl Response {
     }
 
     /// Decodes the body as JSON. A mismatch is an [`Error::Decode`](crate::Error::Decode)
-    /// naming the JSON path, the content type and the start of the body.
+    /// naming the JSON path, the content type and the start of the body (with the
+    /// client's secrets removed from it).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         body::decode_json(
             &self.body,
@@ -64,6 +75,7 @@ impl Response {
                 quote_body: true,
             },
         )
+        .map_err(|e| self.redaction.clean(e))
     }
 }
 

@@ -1,16 +1,16 @@
 //! [`ListRequest`]: a SCIM listing (`GET /{Endpoint}` or `POST /{Endpoint}/.search`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use futures::Stream;
 use scim_types::{Filter, ListResponse, SearchRequest, SortOrder};
 
 use super::resource::ScimResource;
 use super::{SCIM_JSON, ScimClient};
 use crate::error::Result;
-use crate::paginate::{Page, PageRequest, Paginator, Strategy};
+use crate::paginate::{Items, Page, PageRequest, Pages, Paginator, Strategy};
 
 /// How pages are requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,13 +117,17 @@ impl<R: ScimResource> ListRequest<R> {
         self
     }
 
-    /// The matching resources, as a lazy `Send + 'static` stream.
-    pub fn stream(self) -> impl Stream<Item = Result<R>> + Send + 'static {
+    /// The matching resources, as a lazy `Send + Unpin + 'static` stream that ends
+    /// cleanly only when the server's answers show everything arrived (then
+    /// [`Items::summary`] says how), and otherwise with
+    /// [`Error::IncompleteListing`](crate::Error::IncompleteListing).
+    pub fn stream(self) -> Items<R> {
         self.paginator().items()
     }
 
-    /// The pages of matching resources, as a lazy `Send + 'static` stream.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<R>>> + Send + 'static {
+    /// The pages of matching resources, as a lazy `Send + Unpin + 'static` stream (see
+    /// [`stream`](Self::stream) for how it ends).
+    pub fn pages(self) -> Pages<R> {
         self.paginator().pages()
     }
 
@@ -151,11 +155,17 @@ impl<R: ScimResource> ListRequest<R> {
 
 /// Identifies a resource for the paginator's repeat guard: its `id`, or for the rare
 /// resource without one, its whole JSON (so distinct id-less resources are never merged).
-fn dedup_key<R: ScimResource>(r: &R) -> String {
+fn dedup_key<R: ScimResource>(r: &R) -> Cow<'_, str> {
     match r.resource_id() {
-        Some(id) => id.to_owned(),
-        None => serde_json::to_string(r).unwrap_or_default(),
+        Some(id) => Cow::Borrowed(id),
+        None => Cow::Owned(serde_json::to_string(r).unwrap_or_default()),
     }
+}
+
+#[derive(Clone, Copy)]
+enum RequestKind {
+    Index,
+    Other,
 }
 
 struct Fetcher<R> {
@@ -179,6 +189,10 @@ impl<R> Clone for Fetcher<R> {
 impl<R: ScimResource> Fetcher<R> {
     async fn fetch(self, request: PageRequest) -> Result<Page<R>> {
         let mut query = (*self.query).clone();
+        let request_kind = match request {
+            PageRequest::Index { .. } => RequestKind::Index,
+            _ => RequestKind::Other,
+        };
         match request {
             PageRequest::Index { start_index, count } => {
                 query = query.start_index(start_index).count(u64::from(count));
@@ -213,9 +227,17 @@ impl<R: ScimResource> Fetcher<R> {
             }
         };
         let total = list.reported_total();
+        let reported = list.resources_reported();
+        let start_index = match request_kind {
+            // Only index paging asks for a position; a cursor page's echo means nothing.
+            RequestKind::Index => list.start_index,
+            RequestKind::Other => None,
+        };
         Ok(Page::new(list.resources)
             .with_total(total)
-            .with_next_cursor(list.next_cursor))
+            .with_next_cursor(list.next_cursor)
+            .with_start_index(start_index)
+            .with_items_reported(reported))
     }
 }
 

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use scim_types::{MultiValued, User};
 
 use crate::Error;
+use idgraph_common::error::quote;
 
 /// The SCIM PATCH path Hyperproof reads a user's role from (as Microsoft Entra ID's
 /// attribute mapping writes it).
@@ -94,7 +95,8 @@ impl FromStr for HyperproofRole {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::from_value(s).ok_or_else(|| {
             Error::invalid_input(format!(
-                "unknown Hyperproof role `{s}`: expected ORGANIZATION_ADMINISTRATOR, COMPLIANCE_MANAGER, USER or LIMITED_ACCESS_USER"
+                "unknown Hyperproof role {}: expected ORGANIZATION_ADMINISTRATOR, COMPLIANCE_MANAGER, USER or LIMITED_ACCESS_USER",
+                quote(s)
             ))
         })
     }

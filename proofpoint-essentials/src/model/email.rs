@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
+use idgraph_common::error::quote;
 
 /// Longest address accepted (RFC 5321 §4.5.3.1.3 path limit minus the angle brackets).
 const MAX_LEN: usize = 254;
@@ -57,7 +58,10 @@ impl PrimaryEmail {
     pub fn new(address: impl AsRef<str>) -> Result<Self> {
         let address = address.as_ref();
         validate(address).map_err(|why| {
-            Error::invalid_input(format!("`{address}` is not a valid primary email: {why}"))
+            Error::invalid_input(format!(
+                "{} is not a valid primary email: {why}",
+                quote(address)
+            ))
         })?;
         Ok(Self::unchecked(address.to_owned()))
     }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::email::PrimaryEmail;
 use crate::{Error, Result};
+use idgraph_common::error::quote;
 
 /// A group's id (for example `grp_001`), sent as one percent-encoded path segment.
 ///
@@ -28,7 +29,8 @@ impl GroupId {
         let id = id.into();
         if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Error::invalid_input(format!(
-                "`{id}` is not a valid group id: it must be non-empty and have no white space or control characters"
+                "{} is not a valid group id: it must be non-empty and have no white space or control characters",
+                quote(&id)
             )));
         }
         Ok(Self(id))

@@ -6,6 +6,7 @@ use super::email::PrimaryEmail;
 use super::kinds::{UserStatus, UserType};
 use crate::credentials::UserPassword;
 use crate::{Error, Result, Surface};
+use idgraph_common::error::quote;
 
 /// Which of the two spellings a sender list was read under (interface API sources
 /// disagree: `white_list_senders` vs `safe_list_senders`, `black_list_senders` vs
@@ -357,7 +358,8 @@ fn check_extra_key(surface: Surface, key: &str) -> Result<()> {
     }
     if keys.contains(&key) {
         return Err(Error::invalid_input(format!(
-            "`{key}` is a modelled field; set it through the typed field instead of `extra`"
+            "{} is a modelled field; set it through the typed field instead of `extra`",
+            quote(key)
         )));
     }
     Ok(())

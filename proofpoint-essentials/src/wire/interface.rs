@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::{Body, put, take};
 use crate::model::{ListKey, NewUser, PrimaryEmail, User, UserStatus, UserType};
 use crate::{Error, Result, Surface};
+use idgraph_common::error::quote;
 
 /// A user as the interface API sends it.
 #[derive(Debug, Deserialize)]
@@ -158,7 +159,8 @@ fn is_active(status: Option<&UserStatus>) -> Result<Option<bool>> {
         Some(UserStatus::Active) => Ok(Some(true)),
         Some(UserStatus::Inactive) => Ok(Some(false)),
         Some(UserStatus::Other(s)) => Err(Error::invalid_input(format!(
-            "status `{s}` cannot be sent to the Essentials interface API, whose `is_active` is a boolean; use UserStatus::Active or UserStatus::Inactive"
+            "status {} cannot be sent to the Essentials interface API, whose `is_active` is a boolean; use UserStatus::Active or UserStatus::Inactive",
+            quote(s)
         ))),
     }
 }
