@@ -14,6 +14,12 @@ use crate::token::ScimToken;
 /// The path of the SCIM root below a Probo instance's URL.
 pub const SCIM_PATH: &str = "/api/connect/v1/scim/2.0";
 
+/// The largest answer the client accepts: 256 MiB. Probo answers every listing with
+/// every user of the organization in one response (about 1 KiB per user), so the
+/// transport's default cap for one page (32 MiB) would refuse organizations above about
+/// 30,000 users.
+pub const MAX_RESPONSE_BODY: usize = 256 * 1024 * 1024;
+
 /// Default page size of listings. Probo returns every user on every page whatever the
 /// size (see the crate docs), so it only matters for servers that page.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -207,6 +213,7 @@ impl ClientBuilder {
             .retry_policy(self.retry)
             .user_agent(self.user_agent)
             .allow_insecure_http(self.allow_insecure_http)
+            .max_response_body(MAX_RESPONSE_BODY)
             .error_hint(hint);
         if let Some(limiter) = self.limiter {
             http = http.rate_limiter(limiter);

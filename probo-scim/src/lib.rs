@@ -64,7 +64,7 @@ mod users;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 
-pub use builder::{ClientBuilder, DEFAULT_PAGE_SIZE, SCIM_PATH};
+pub use builder::{ClientBuilder, DEFAULT_PAGE_SIZE, MAX_RESPONSE_BODY, SCIM_PATH};
 pub use client::Client;
 pub use idgraph_common::{Error, RateLimiter, Result, RetryPolicy};
 pub use outcome::{CreateOutcome, DeleteOutcome, RenameOutcome};

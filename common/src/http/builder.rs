@@ -329,6 +329,12 @@ fn header_value(value: &str, name: &str) -> Result<HeaderValue> {
 /// Checks a base URL: parseable, http(s), no credentials, query or fragment, and no plain
 /// http to a remote host unless allowed.
 pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    check_base_url(raw, allow_insecure_http, TLS_COMPILED_IN)
+}
+
+/// [`validate_base_url`] with the TLS question made explicit, so both answers are tested
+/// in one build.
+fn check_base_url(raw: &str, allow_insecure_http: bool, tls: bool) -> Result<Url> {
     let url = Url::parse(raw).map_err(|e| Error::Config {
         // Not echoed: an unparseable URL may still carry a credential.
         message: "the base URL is not a valid absolute URL".into(),
@@ -348,7 +354,7 @@ pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<
         )));
     }
     match url.scheme() {
-        "https" if !TLS_COMPILED_IN => Err(Error::config(format!(
+        "https" if !tls => Err(Error::config(format!(
             "the base URL `{}` uses https, but this build has no TLS: enable the `rustls` (default) or `native-tls` feature of idgraph-common (or of the vendor crate)",
             RedactedUrl::new(raw)
         ))),
@@ -399,6 +405,25 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn https_without_a_tls_feature_is_refused_naming_the_features() {
+        let err = check_base_url("https://x.example/scim?k=SECRET", false, false).unwrap_err();
+        // (The query is refused first; without it, the TLS rule answers.)
+        assert!(!err.to_string().contains("SECRET"));
+        let err = check_base_url("https://user@x.example", false, false).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        let err = check_base_url("https://x.example/scim", false, false).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Config { .. }));
+        assert!(
+            text.contains("`rustls`") && text.contains("`native-tls`"),
+            "{text}"
+        );
+        // Plain http to loopback needs no TLS.
+        assert!(check_base_url("http://127.0.0.1:9/scim", false, false).is_ok());
+        assert!(check_base_url("https://x.example/scim", false, true).is_ok());
     }
 
     #[test]
