@@ -11,8 +11,7 @@
 //! | [`Error::Api`] | yes | the server answered non-2xx |
 //! | [`Error::RateLimited`] | yes | 429 after retries, or `Retry-After` above the cap |
 //! | [`Error::Decode`] | yes | a 2xx body that is not what the API documents |
-//! | [`Error::DomainNotRegistered`] | yes | Proofpoint Essentials: the email's domain is not registered |
-//! | [`Error::Incomplete`] | yes | the app did less than asked (Probo deactivated instead of deleting) |
+//! | [`Error::Incomplete`] | yes | the app did less than asked (deactivated instead of deleting) |
 //! | [`Error::IncompleteListing`] | yes | the server's own answers show a listing is short |
 //! | [`Error::Limiter`] | never | the rate limiter could not grant a permit (shared backend down) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
@@ -126,24 +125,9 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
-    /// Proofpoint Essentials refused the request (HTTP 400) because the email's domain is
-    /// not registered in the organization. Domains cannot be registered through the API.
-    #[error(
-        "the domain `{domain}` is not registered in this Proofpoint Essentials organization; \
-        register it in the Proofpoint Essentials admin console (domains cannot be registered \
-        through the API) and try again"
-    )]
-    DomainNotRegistered {
-        /// The domain the server refused.
-        domain: String,
-        /// The 400 answer it refused it with.
-        #[source]
-        source: Box<ApiError>,
-    },
-
     /// The app accepted the request but did less than asked, and the client found out
-    /// (for example Probo answers `204` to a `DELETE` and only deactivates a user that
-    /// other records still reference). The request was sent; retrying will not help.
+    /// (for example a `DELETE` answered `204` that only deactivated the user, because other
+    /// records still reference it). The request was sent; retrying will not help.
     #[error("{operation} was only partly done by {app}: {outcome}")]
     Incomplete {
         /// The app (for example `Probo`).
@@ -265,7 +249,6 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::RateLimited { last, .. } => last.as_ref().map(|a| a.status).or(Some(429)),
             Error::Decode(d) => Some(d.status),
-            Error::DomainNotRegistered { source, .. } => Some(source.status),
             _ => None,
         }
     }
@@ -275,7 +258,6 @@ impl Error {
         match self {
             Error::Api(api) => Some(api),
             Error::RateLimited { last, .. } => last.as_deref(),
-            Error::DomainNotRegistered { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -303,6 +285,50 @@ impl Error {
     /// `true` for a 409 answer (for SCIM: `uniqueness`).
     pub fn is_conflict(&self) -> bool {
         matches!(self, Error::Api(api) if api.status == 409)
+    }
+
+    /// `true` for a 412 answer: the resource changed since its version (ETag) was read,
+    /// so an `If-Match` write was refused. Read it again and decide anew.
+    pub fn is_precondition_failed(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 412)
+    }
+
+    /// `true` for a 400 answer: the server refused the request as malformed or invalid.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 400)
+    }
+
+    /// `true` for a 5xx answer.
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status >= 500)
+    }
+
+    /// `true` when the server's own answers showed a listing to be short
+    /// ([`Error::IncompleteListing`]).
+    pub fn is_incomplete_listing(&self) -> bool {
+        matches!(self, Error::IncompleteListing { .. })
+    }
+
+    /// The vendor crate's typed reading of an API error, when it has one (see
+    /// [`VendorCode`]).
+    ///
+    /// ```
+    /// use idgraph_common::{ApiError, Error, VendorCode};
+    ///
+    /// #[derive(Debug)]
+    /// enum Code { QuotaExceeded }
+    /// impl std::fmt::Display for Code {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("quota exceeded") }
+    /// }
+    /// impl VendorCode for Code {}
+    ///
+    /// let mut api = ApiError::new(403, "GET", "/v1/users");
+    /// api.set_vendor_code(Code::QuotaExceeded);
+    /// let err = Error::Api(Box::new(api));
+    /// assert!(matches!(err.vendor_code::<Code>(), Some(Code::QuotaExceeded)));
+    /// ```
+    pub fn vendor_code<T: VendorCode>(&self) -> Option<&T> {
+        self.api()?.vendor_code()
     }
 
     /// `true` when the call was throttled ([`Error::RateLimited`]).
@@ -363,29 +389,29 @@ impl Error {
     }
 }
 
+/// A vendor crate's typed reading of an API error: what a status and body mean for that
+/// vendor's API (for example Proofpoint's "the email's domain is not registered"). The
+/// shared [`Error`] names no vendor; the vendor crate defines its code type, documents it,
+/// and sets it on the [`ApiError`] ([`ApiError::set_vendor_code`]); callers read it with
+/// [`Error::vendor_code`] / [`ApiError::vendor_code`].
+pub trait VendorCode: std::any::Any + fmt::Debug + fmt::Display + Send + Sync {}
+
 /// A non-success answer from the server.
 ///
 /// `Display` always names the status, the vendor's code and message when there are any,
 /// the request id, and a hint when the client knows what the status means for this API.
+/// Fields are read through accessors, so the struct can grow without breaking callers.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct ApiError {
-    /// HTTP status code.
-    pub status: u16,
-    /// HTTP method of the request.
-    pub method: &'static str,
-    /// Request path (no query string).
-    pub path: String,
-    /// The parsed error body.
-    pub body: ErrorBody,
-    /// The request id the server returned in a header, if any.
-    pub request_id: Option<String>,
-    /// How long the server asked us to wait (`Retry-After`), if it said.
-    pub retry_after: Option<Duration>,
-    /// The start of the raw body (at most [`ERROR_SNIPPET_LEN`] bytes, lossily decoded).
-    pub body_snippet: String,
-    /// What this status means for this API, when the client knows.
-    pub hint: Option<Cow<'static, str>>,
+    pub(crate) status: u16,
+    pub(crate) method: &'static str,
+    pub(crate) path: String,
+    pub(crate) body: ErrorBody,
+    pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body_snippet: String,
+    pub(crate) hint: Option<Cow<'static, str>>,
+    pub(crate) vendor_code: Option<std::sync::Arc<dyn VendorCode>>,
 }
 
 /// How many bytes of an error body are kept in [`ApiError::body_snippet`].
@@ -418,6 +444,7 @@ impl ApiError {
             retry_after: None,
             body_snippet: String::new(),
             hint: None,
+            vendor_code: None,
         }
     }
 
@@ -426,6 +453,64 @@ impl ApiError {
     pub fn with_body(mut self, body: ErrorBody) -> Self {
         self.body = body;
         self
+    }
+
+    /// Sets what this status means for this API (shown in `Display`). Vendor crates call
+    /// it from their error hook.
+    pub fn set_hint(&mut self, hint: impl Into<Cow<'static, str>>) {
+        self.hint = Some(hint.into());
+    }
+
+    /// Sets the vendor crate's typed reading of this error (see [`VendorCode`]).
+    pub fn set_vendor_code(&mut self, code: impl VendorCode) {
+        self.vendor_code = Some(std::sync::Arc::new(code));
+    }
+
+    /// HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// HTTP method of the request.
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// Request path (never the query string, which may carry personal data).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The parsed error body.
+    pub fn body(&self) -> &ErrorBody {
+        &self.body
+    }
+
+    /// The request id the server returned in a header, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// How long the server asked us to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The start of the raw body (at most [`ERROR_SNIPPET_LEN`] bytes, lossily decoded),
+    /// with the client's secrets removed.
+    pub fn body_snippet(&self) -> &str {
+        &self.body_snippet
+    }
+
+    /// What this status means for this API, when the client knows.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The vendor crate's typed reading of this error, if it set one of type `T`.
+    pub fn vendor_code<T: VendorCode>(&self) -> Option<&T> {
+        let code: &dyn std::any::Any = self.vendor_code.as_deref()?;
+        code.downcast_ref::<T>()
     }
 
     /// The SCIM error body, when the server sent one.
@@ -510,28 +595,68 @@ pub enum ErrorBody {
     Empty,
 }
 
-/// A success response whose body could not be decoded into the expected type.
+/// A success response whose body could not be decoded into the expected type. Fields are
+/// read through accessors; the serde error is its [`source`](std::error::Error::source).
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct DecodeError {
-    /// The Rust type we tried to decode into.
-    pub type_name: &'static str,
+    pub(crate) type_name: &'static str,
+    pub(crate) path: String,
+    pub(crate) status: u16,
+    pub(crate) method: &'static str,
+    pub(crate) request_path: String,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body_snippet: Option<String>,
+    pub(crate) reason: DecodeReason,
+    pub(crate) source: Option<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// The Rust type the body was decoded into.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
     /// The JSON path where decoding failed (for example `Resources[3].emails[0].primary`).
-    pub path: String,
+    pub fn json_path(&self) -> &str {
+        &self.path
+    }
+
     /// HTTP status of the response.
-    pub status: u16,
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
     /// HTTP method of the request.
-    pub method: &'static str,
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
     /// Request path.
-    pub request_path: String,
+    pub fn request_path(&self) -> &str {
+        &self.request_path
+    }
+
     /// The response's `Content-Type`, if any.
-    pub content_type: Option<String>,
-    /// The start of the body, unless the body may hold a secret (token responses).
-    pub body_snippet: Option<String>,
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The start of the body (secrets removed), unless the body may hold a secret (token
+    /// responses), which is never quoted.
+    pub fn body_snippet(&self) -> Option<&str> {
+        self.body_snippet.as_deref()
+    }
+
     /// What went wrong.
-    pub reason: DecodeReason,
-    /// The serde error, when there is one.
-    pub source: Option<serde_json::Error>,
+    pub fn reason(&self) -> &DecodeReason {
+        &self.reason
+    }
+
+    /// The serde error (also the [`source`](std::error::Error::source)), unless it quoted
+    /// a secret or the body may hold one.
+    pub fn serde_error(&self) -> Option<&serde_json::Error> {
+        self.source.as_ref()
+    }
 }
 
 /// Why a body could not be decoded.
@@ -696,16 +821,9 @@ mod tests {
     use super::*;
 
     fn api(status: u16, body: ErrorBody) -> ApiError {
-        ApiError {
-            status,
-            method: "GET",
-            path: "/Users/1".into(),
-            body,
-            request_id: Some("req-1".into()),
-            retry_after: None,
-            body_snippet: String::new(),
-            hint: None,
-        }
+        let mut api = ApiError::new(status, "GET", "/Users/1").with_body(body);
+        api.request_id = Some("req-1".into());
+        api
     }
 
     #[test]

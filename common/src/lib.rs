@@ -23,7 +23,7 @@
 //!
 //! let client = HttpClient::builder()
 //!     .base_url("https://api.example.com/v2")
-//!     .auth(Bearer::new(SecretString::from("t0ken"))?)
+//!     .auth(Bearer::new(SecretString::from("t0ken")))
 //!     .retry_policy(RetryPolicy::standard())
 //!     .build()?;
 //!
@@ -68,8 +68,9 @@ mod trace;
 
 pub use error::{
     ApiError, BoxError, DecodeError, DecodeReason, Error, ErrorBody, Result, TimeoutKind,
+    VendorCode,
 };
-pub use http::{HttpClient, HttpClientBuilder, Method, Request, Response};
+pub use http::{HttpClient, HttpClientBuilder, Method, Request, Response, TransportSettings};
 pub use path::{ApiPath, IntoApiPath};
 pub use rate_limit::{RateLimit, RateLimiter, RateSignal, TokenBucket};
 pub use redact::RedactedUrl;

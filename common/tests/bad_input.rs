@@ -69,12 +69,12 @@ async fn an_html_error_page_is_an_api_error_with_its_text() {
             .await;
     let err = result.unwrap_err();
     let api = err.api().unwrap();
-    assert_eq!(api.status, 502);
-    let ErrorBody::Text(text) = &api.body else {
+    assert_eq!(api.status(), 502);
+    let ErrorBody::Text(text) = &api.body() else {
         panic!("{api:?}")
     };
     assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
-    assert!(api.body_snippet.contains("502 Bad Gateway"));
+    assert!(api.body_snippet().contains("502 Bad Gateway"));
     assert!(
         err.to_string()
             .starts_with("HTTP 502 Bad Gateway: <!DOCTYPE html>"),
@@ -91,14 +91,9 @@ async fn an_html_page_with_status_200_is_a_decode_error_naming_the_content_type(
         )
         .await,
     );
-    assert_eq!(d.reason, DecodeReason::UnexpectedContentType);
-    assert_eq!(d.content_type.as_deref(), Some("text/html; charset=utf-8"));
-    assert!(
-        d.body_snippet
-            .as_deref()
-            .unwrap()
-            .starts_with("<!DOCTYPE html>")
-    );
+    assert_eq!(*(d.reason()), DecodeReason::UnexpectedContentType);
+    assert_eq!(d.content_type(), Some("text/html; charset=utf-8"));
+    assert!(d.body_snippet().unwrap().starts_with("<!DOCTYPE html>"));
     assert!(
         d.to_string().contains("expected JSON, got text/html"),
         "{d}"
@@ -108,8 +103,8 @@ async fn an_html_page_with_status_200_is_a_decode_error_naming_the_content_type(
 #[tokio::test(start_paused = true)]
 async fn an_empty_success_body_is_a_decode_error() {
     let d = decode_error(fetch(ResponseTemplate::new(200)).await);
-    assert_eq!(d.reason, DecodeReason::EmptyBody);
-    assert_eq!(d.status, 200);
+    assert_eq!(*(d.reason()), DecodeReason::EmptyBody);
+    assert_eq!(d.status(), 200);
     assert!(d.to_string().contains("the body is empty"), "{d}");
 }
 
@@ -120,9 +115,12 @@ async fn truncated_json_is_a_decode_error() {
     let d = decode_error(
         fetch(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await,
     );
-    assert_eq!(d.reason, DecodeReason::Truncated);
-    assert!(d.source.as_ref().is_some_and(|e| e.is_eof()), "{d:?}");
-    assert_eq!(d.request_path, "/users");
+    assert_eq!(*(d.reason()), DecodeReason::Truncated);
+    assert!(
+        d.serde_error().as_ref().is_some_and(|e| e.is_eof()),
+        "{d:?}"
+    );
+    assert_eq!(d.request_path(), "/users");
 }
 
 #[tokio::test(start_paused = true)]
@@ -133,8 +131,8 @@ async fn a_wrong_shape_names_the_json_path() {
         ))
         .await,
     );
-    assert_eq!(d.reason, DecodeReason::InvalidJson);
-    assert_eq!(d.path, "users[1].id");
+    assert_eq!(*(d.reason()), DecodeReason::InvalidJson);
+    assert_eq!(d.json_path(), "users[1].id");
     assert!(d.to_string().contains("at `users[1].id`"), "{d}");
 }
 
@@ -144,8 +142,8 @@ async fn a_wrong_content_type_is_a_decode_error_unless_the_body_is_json() {
         fetch(ResponseTemplate::new(200).set_body_raw("<users><user/></users>", "application/xml"))
             .await,
     );
-    assert_eq!(d.reason, DecodeReason::UnexpectedContentType);
-    assert_eq!(d.content_type.as_deref(), Some("application/xml"));
+    assert_eq!(*(d.reason()), DecodeReason::UnexpectedContentType);
+    assert_eq!(d.content_type(), Some("application/xml"));
     // JSON sent with a wrong label is still read (servers mislabel; the body decides).
     let list =
         fetch(ResponseTemplate::new(200).set_body_raw(fixture("users_ok.json"), "text/plain"))
@@ -161,9 +159,9 @@ async fn a_ten_megabyte_error_body_is_read_only_up_to_the_cap() {
         .await
         .unwrap_err();
     let api = err.api().unwrap();
-    assert_eq!(api.status, 500);
-    assert_eq!(api.body_snippet.len(), ERROR_SNIPPET_LEN);
-    let ErrorBody::Text(text) = &api.body else {
+    assert_eq!(api.status(), 500);
+    assert_eq!(api.body_snippet().len(), ERROR_SNIPPET_LEN);
+    let ErrorBody::Text(text) = &api.body() else {
         panic!("{api:?}")
     };
     assert!(text.len() <= ERROR_SNIPPET_LEN);
@@ -178,8 +176,8 @@ async fn a_ten_megabyte_json_error_body_is_bounded_too() {
         .unwrap_err();
     let api = err.api().unwrap();
     // The capped read cut the JSON short, so it is kept as text.
-    assert!(matches!(api.body, ErrorBody::Text(_)), "{:?}", api.body);
-    assert_eq!(api.body_snippet.len(), ERROR_SNIPPET_LEN);
+    assert!(matches!(api.body(), ErrorBody::Text(_)), "{:?}", api.body());
+    assert_eq!(api.body_snippet().len(), ERROR_SNIPPET_LEN);
 }
 
 #[tokio::test(start_paused = true)]
@@ -200,8 +198,8 @@ async fn a_success_body_above_the_limit_is_refused() {
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(d.reason, DecodeReason::TooLarge { limit: 64 * 1024 });
-    assert!(d.body_snippet.is_none());
+    assert_eq!(*(d.reason()), DecodeReason::TooLarge { limit: 64 * 1024 });
+    assert!(d.body_snippet().is_none());
     // Not retried: the same body would come back.
     assert!(!err.is_retryable());
 }
@@ -232,7 +230,7 @@ async fn scim_and_vendor_error_bodies_are_parsed() {
 #[tokio::test(start_paused = true)]
 async fn an_empty_error_body_still_names_the_status() {
     let err = fetch(ResponseTemplate::new(404)).await.unwrap_err();
-    assert!(matches!(err.api().unwrap().body, ErrorBody::Empty));
+    assert!(matches!(err.api().unwrap().body(), ErrorBody::Empty));
     assert_eq!(err.to_string(), "HTTP 404 Not Found on GET /users");
 }
 

@@ -99,7 +99,7 @@ async fn serve(n: u64, lies: Lies) -> (MockServer, ScimClient) {
         .await;
     let http = support::client(&server)
         .accept(idgraph_common::scim::SCIM_ACCEPT)
-        .auth(Bearer::new(SecretString::from("t0ken")).unwrap())
+        .auth(Bearer::new(SecretString::from("t0ken")))
         .build()
         .unwrap();
     (server, ScimClient::new(http).with_page_size(100))

@@ -254,7 +254,7 @@ async fn static_credentials_do_not_retry_a_401() {
         .mount(&server)
         .await;
     let c = client(&server)
-        .auth(idgraph_common::auth::Bearer::new("static".into()).unwrap())
+        .auth(idgraph_common::auth::Bearer::new("static"))
         .build()
         .unwrap();
     assert!(c.get(["me"]).send().await.unwrap_err().is_unauthorized());
@@ -326,8 +326,8 @@ async fn a_token_response_without_a_token_is_a_decode_error_that_quotes_nothing(
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(d.path, "access_token");
-    assert!(d.body_snippet.is_none());
+    assert_eq!(d.json_path(), "access_token");
+    assert!(d.body_snippet().is_none());
     assert!(!format!("{err} {err:?}").contains("42"), "{err:?}");
 }
 
@@ -349,12 +349,8 @@ async fn non_bearer_tokens_are_refused() {
 
 #[test]
 fn a_plain_http_token_url_to_a_remote_host_is_refused() {
-    let err = OAuth2ClientCredentials::builder(
-        "http://auth.example.com/oauth/token",
-        "id",
-        SECRET.into(),
-    )
-    .build()
-    .unwrap_err();
+    let err = OAuth2ClientCredentials::builder("http://auth.example.com/oauth/token", "id", SECRET)
+        .build()
+        .unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
 }

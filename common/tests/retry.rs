@@ -130,7 +130,7 @@ async fn retry_after_above_the_cap_fails_at_once_with_the_value() {
     };
     assert_eq!(retry_after, Some(secs(3600)));
     assert_eq!(attempts, 1);
-    assert_eq!(last.as_ref().map(|a| a.status), Some(429));
+    assert_eq!(last.as_ref().map(|a| a.status()), Some(429));
     assert!(err.is_rate_limited() && err.is_retryable());
     assert_eq!(err.retry_after(), Some(secs(3600)));
     assert_eq!(err.status(), Some(429));
@@ -554,7 +554,11 @@ async fn error_hints_and_request_ids_reach_the_message() {
     )
     .await;
     let c = client(&server)
-        .error_hint(|api| (api.status == 404).then(|| "it may have been deleted already".into()))
+        .api_error_hook(|api| {
+            if api.status() == 404 {
+                api.set_hint("it may have been deleted already");
+            }
+        })
         .build()
         .unwrap();
     let err = c.get(["things"]).send().await.unwrap_err();

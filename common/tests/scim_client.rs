@@ -27,7 +27,7 @@ fn scim_json(body: &str, status: u16) -> ResponseTemplate {
 fn client(server: &MockServer) -> ScimClient {
     let http = ScimClient::http_builder()
         .base_url(format!("{}{ROOT}", server.uri()))
-        .auth(Bearer::new(SecretString::from("scim-token")).unwrap())
+        .auth(Bearer::new(SecretString::from("scim-token")))
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
@@ -362,7 +362,7 @@ async fn a_failed_create_is_not_retried_when_it_may_have_been_processed() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(502));
-    match &err.api().unwrap().body {
+    match &err.api().unwrap().body() {
         ErrorBody::Text(t) => assert!(t.contains("502 Bad Gateway")),
         other => panic!("{other:?}"),
     }
@@ -569,7 +569,11 @@ async fn a_bad_user_in_a_page_is_a_decode_error_naming_the_field() {
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert!(d.path.starts_with("Resources[1]"), "{}", d.path);
+    assert!(
+        d.json_path().starts_with("Resources[1]"),
+        "{}",
+        d.json_path()
+    );
 }
 
 #[test]

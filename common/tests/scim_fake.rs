@@ -18,7 +18,7 @@ use wiremock::ResponseTemplate;
 fn client(fake: &ScimFake) -> ScimClient {
     let http = ScimClient::http_builder()
         .base_url(fake.url())
-        .auth(Bearer::new(SecretString::from(fake.token().unwrap())).unwrap())
+        .auth(Bearer::new(SecretString::from(fake.token().unwrap())))
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
@@ -249,7 +249,7 @@ async fn wrong_or_missing_token_is_401() {
     let fake = ScimFake::builder().token("right").start().await;
     let http = ScimClient::http_builder()
         .base_url(fake.url())
-        .auth(Bearer::new(SecretString::from("wrong")).unwrap())
+        .auth(Bearer::new(SecretString::from("wrong")))
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();

@@ -85,16 +85,17 @@ fn secret(s: &str) -> SecretString {
 fn providers(server: &MockServer) -> Vec<(&'static str, Arc<dyn AuthProvider>)> {
     let token_url = format!("{}/oauth/token", server.uri());
     vec![
-        ("bearer", Arc::new(Bearer::new(secret(BEARER)).unwrap())),
+        ("bearer", Arc::new(Bearer::new(secret(BEARER)))),
         (
             "basic",
-            Arc::new(Basic::new(&secret(BASIC_USER), &secret(BASIC_PASSWORD)).unwrap()),
+            Arc::new(Basic::new(secret(BASIC_USER), secret(BASIC_PASSWORD))),
         ),
         (
             "header pair",
-            Arc::new(
-                HeaderPair::x_user_x_password(secret(PAIR_USER), secret(PAIR_PASSWORD)).unwrap(),
-            ),
+            Arc::new(HeaderPair::x_user_x_password(
+                secret(PAIR_USER),
+                secret(PAIR_PASSWORD),
+            )),
         ),
         (
             "oauth2 body",
@@ -239,14 +240,14 @@ fn builders_configs_and_secret_types_redact_in_debug() {
         format!("{oauth:?} {oauth:#?}"),
         format!("{builder:?} {builder:#?}"),
         format!("{:?}", secret(BEARER)),
-        format!("{:?}", Bearer::new(secret(BEARER)).unwrap()),
+        format!("{:?}", Bearer::new(secret(BEARER))),
         format!(
             "{:?}",
-            Basic::new(&secret(BASIC_USER), &secret(BASIC_PASSWORD)).unwrap()
+            Basic::new(secret(BASIC_USER), secret(BASIC_PASSWORD))
         ),
         format!(
             "{:?}",
-            HeaderPair::x_user_x_password(secret(PAIR_USER), secret(PAIR_PASSWORD)).unwrap()
+            HeaderPair::x_user_x_password(secret(PAIR_USER), secret(PAIR_PASSWORD))
         ),
     ];
     for t in &texts {
@@ -285,10 +286,24 @@ fn credentials_in_a_base_url_are_refused_without_being_echoed() {
 #[test]
 fn invalid_credentials_are_refused_without_being_echoed() {
     let bad = format!("{BEARER}\r\nX-Injected: 1");
+    // Refused by the client's build(), before any request.
+    let build = |auth: Arc<dyn AuthProvider>| {
+        HttpClient::builder()
+            .base_url("https://api.example.com")
+            .auth_shared(auth)
+            .build()
+            .unwrap_err()
+    };
     let errors = [
-        Bearer::new(secret(&bad)).unwrap_err(),
-        HeaderPair::x_user_x_password(secret(&bad), secret(PAIR_PASSWORD)).unwrap_err(),
-        HeaderPair::x_user_x_password(secret(PAIR_USER), secret(&bad)).unwrap_err(),
+        build(Arc::new(Bearer::new(secret(&bad)))),
+        build(Arc::new(HeaderPair::x_user_x_password(
+            secret(&bad),
+            secret(PAIR_PASSWORD),
+        ))),
+        build(Arc::new(HeaderPair::x_user_x_password(
+            secret(PAIR_USER),
+            secret(&bad),
+        ))),
     ];
     for err in errors {
         assert!(matches!(err, Error::Config { .. }), "{err:?}");

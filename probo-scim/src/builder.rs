@@ -209,12 +209,16 @@ impl ClientBuilder {
         })?;
         let mut http = ScimClient::http_builder()
             .base_url(root)
-            .auth(Bearer::new(token.secret().clone())?)
+            .auth(Bearer::new(token.secret().clone()))
             .retry_policy(self.retry)
             .user_agent(self.user_agent)
             .allow_insecure_http(self.allow_insecure_http)
             .max_response_body(MAX_RESPONSE_BODY)
-            .error_hint(hint);
+            .api_error_hook(|api| {
+                if let Some(h) = hint(api) {
+                    api.set_hint(h);
+                }
+            });
         if let Some(limiter) = self.limiter {
             http = http.rate_limiter(limiter);
         }
@@ -240,7 +244,7 @@ impl ClientBuilder {
 /// What a status means for Probo, added to API errors' messages.
 fn hint(api: &ApiError) -> Option<Cow<'static, str>> {
     let text = |s: &'static str| Some(Cow::Borrowed(s));
-    match api.status {
+    match api.status() {
         401 => text(
             "Probo rejected the SCIM token. If a Bridge (Google Workspace or Microsoft 365 sync) is enabled for this organization, Probo regenerates the token on every sync run (every minute by default), so the token may have been rotated: regenerate it in Organization Settings > Authentication > Auto-Provisioning, and do not use the SCIM API directly while a Bridge is enabled",
         ),
@@ -256,7 +260,7 @@ fn hint(api: &ApiError) -> Option<Cow<'static, str>> {
         {
             text("Probo accepts only `userName eq \"…\"` filters (optionally joined with `and`)")
         }
-        500 if matches!(api.method, "PUT" | "PATCH") && api.message().is_none() => text(
+        500 if matches!(api.method(), "PUT" | "PATCH") && api.message().is_none() => text(
             "Probo answers a userName or externalId that another user already has with a 500 without detail on PUT and PATCH",
         ),
         501 => text("Probo does not implement this endpoint"),

@@ -194,7 +194,7 @@ async fn an_unparsable_body_is_a_decode_error_naming_the_field() {
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(d.path, "Resources[1].emails[0].primary", "{err}");
+    assert_eq!(d.json_path(), "Resources[1].emails[0].primary", "{err}");
     assert!(
         err.to_string().contains("Resources[1].emails[0].primary"),
         "{err}"

@@ -227,7 +227,7 @@ impl ClientBuilder<RestSurface> {
             .common
             .http(Surface::RestV2, Some(default_limiter))
             .base_url(base)
-            .auth(Basic::new(key.secret(), secret.secret())?)
+            .auth(Basic::new(key.secret().clone(), secret.secret().clone()))
             .build()?;
         Ok(Client::from_inner(Inner {
             http,
@@ -373,7 +373,7 @@ impl ClientBuilder<InterfaceSurface> {
             .auth(HeaderPair::x_user_x_password(
                 user.secret().clone(),
                 password.secret().clone(),
-            )?)
+            ))
             .build()?;
         Ok(Client::from_inner(Inner {
             http,
@@ -475,7 +475,7 @@ impl Common {
             .user_agent(self.user_agent.unwrap_or_else(|| {
                 concat!("proofpoint-essentials/", env!("CARGO_PKG_VERSION")).to_owned()
             }))
-            .error_hint(errors::hint(surface));
+            .api_error_hook(errors::hook(surface));
         b = match (self.limiter, default_limiter) {
             (LimiterChoice::Custom(l), _) => b.rate_limiter(l),
             (LimiterChoice::SurfaceDefault, Some(l)) => b.rate_limiter(l),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use crate::client::Surface;
-use crate::errors;
+use crate::errors::{self, ErrorCode};
 use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
 use crate::users::Users;
 use crate::wire::{Body, interface};
@@ -331,8 +331,8 @@ impl CreateError {
     /// registered in the Proofpoint Essentials admin console, not through the API.
     pub fn unregistered_domain(&self) -> Option<&str> {
         match self {
-            CreateError::Request(e) => match e.as_ref() {
-                Error::DomainNotRegistered { domain, .. } => Some(domain),
+            CreateError::Request(e) => match e.vendor_code::<ErrorCode>() {
+                Some(ErrorCode::DomainNotRegistered { domain }) => Some(domain),
                 _ => None,
             },
             CreateError::Rejected(r) => r.unregistered_domain.as_deref(),
@@ -407,20 +407,18 @@ impl Rejection {
 
     /// As the shared error type, for single creates (see [`Users::create`]): an API error
     /// (the request was sent and refused) with this user's status, or 400 when the item
-    /// carries none; [`Error::DomainNotRegistered`] when the domain is the reason.
+    /// carries none; marked [`ErrorCode::DomainNotRegistered`] when the domain is the
+    /// reason.
     pub(crate) fn into_error(self, path: &str) -> Error {
-        let api =
+        let mut api =
             ApiError::new(self.status.unwrap_or(400), "POST", path).with_body(ErrorBody::Json {
                 code: None,
                 message: Some(self.message.clone().unwrap_or_else(|| self.to_string())),
             });
-        match self.unregistered_domain {
-            Some(domain) => Error::DomainNotRegistered {
-                domain,
-                source: Box::new(api),
-            },
-            None => Error::Api(Box::new(api)),
+        if let Some(domain) = &self.unregistered_domain {
+            errors::mark_unregistered(&mut api, domain);
         }
+        Error::Api(Box::new(api))
     }
 }
 

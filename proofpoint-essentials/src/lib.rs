@@ -101,6 +101,7 @@ pub use bulk::{
 pub use client::{Client, Surface};
 pub use credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret, UserPassword};
 pub use email_change::{EmailChangePlan, EmailChangeReport, Loss};
+pub use errors::ErrorCode;
 pub use groups::{Groups, ListGroups};
 pub use model::{
     Group, GroupId, Me, Membership, NewUser, PrimaryEmail, User, UserStatus, UserType,

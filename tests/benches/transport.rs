@@ -123,7 +123,7 @@ fn clients(addr: SocketAddr) -> Clients {
         .unwrap();
     let ours = HttpClient::builder()
         .base_url(format!("http://{addr}"))
-        .auth(Bearer::new(SecretString::from(TOKEN)).unwrap())
+        .auth(Bearer::new(SecretString::from(TOKEN)))
         .retry_policy(RetryPolicy::standard())
         .rate_limiter(RateLimiter::unlimited())
         .build()

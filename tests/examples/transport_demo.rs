@@ -140,7 +140,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let client = HttpClient::builder()
         .base_url(&base_url)
-        .auth(Bearer::new(SecretString::from(TOKEN))?)
+        .auth(Bearer::new(SecretString::from(TOKEN)))
         .retry_policy(RetryPolicy::standard())
         .rate_limiter(RateLimiter::per_second(50)?)
         .user_agent("transport-demo/0.1")

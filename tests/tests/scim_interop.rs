@@ -49,7 +49,7 @@ fn server() -> Option<(String, String)> {
 fn client(url: &str, token: &str) -> ScimClient {
     let http = ScimClient::http_builder()
         .base_url(url)
-        .auth(Bearer::new(SecretString::from(token)).unwrap())
+        .auth(Bearer::new(SecretString::from(token)))
         .retry_policy(RetryPolicy::standard())
         .build()
         .unwrap();

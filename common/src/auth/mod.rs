@@ -71,6 +71,13 @@ pub trait AuthProvider: Send + Sync + fmt::Debug + 'static {
     fn secret_values(&self, out: &mut Vec<SecretString>) {
         let _ = out;
     }
+
+    /// Checks the provider's configuration without sending anything; the client
+    /// builder's `build()` calls it, so an unusable credential is a configuration error
+    /// before the first request. Default: nothing to check.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The headers a provider adds to one attempt. Values are always marked sensitive.

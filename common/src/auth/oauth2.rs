@@ -121,12 +121,12 @@ impl OAuth2ClientCredentials {
     pub fn builder(
         token_url: impl Into<String>,
         client_id: impl Into<String>,
-        client_secret: SecretString,
+        client_secret: impl Into<SecretString>,
     ) -> OAuth2ClientCredentialsBuilder {
         OAuth2ClientCredentialsBuilder {
             token_url: token_url.into(),
             client_id: client_id.into(),
-            client_secret,
+            client_secret: client_secret.into(),
             scopes: Vec::new(),
             method: ClientAuthMethod::default(),
             skew: Duration::from_secs(30),

@@ -219,19 +219,12 @@ fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
         Operation::Update | Operation::Deactivate => "PUT",
         Operation::Delete => "DELETE",
     };
-    Error::Api(Box::new(ApiError {
-        status,
-        method,
-        path: "/memory/users".into(),
-        body: ErrorBody::Json {
+    Error::Api(Box::new(
+        ApiError::new(status, method, "/memory/users").with_body(ErrorBody::Json {
             code: Some(code.to_owned()),
             message: Some(message.to_owned()),
-        },
-        request_id: None,
-        retry_after: None,
-        body_snippet: String::new(),
-        hint: None,
-    }))
+        }),
+    ))
 }
 
 #[async_trait]

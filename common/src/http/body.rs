@@ -93,6 +93,7 @@ pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx<
         retry_after: retry_after(headers),
         body_snippet: String::from_utf8_lossy(&body[..snippet_end]).into_owned(),
         hint: None,
+        vendor_code: None,
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
 use url::Url;
 
-use super::client::{HintFn, HttpClient, Inner, ThrottleFn};
+use super::client::{ApiErrorHook, HttpClient, Inner, ThrottleFn};
+use super::settings::TransportSettings;
 use crate::auth::{AuthProvider, header_name};
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimiter;
@@ -53,7 +54,7 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 ///
 /// let client = HttpClient::builder()
 ///     .base_url("https://api.example.com/v1")
-///     .auth(Bearer::new(SecretString::from("t0ken"))?)
+///     .auth(Bearer::new(SecretString::from("t0ken")))
 ///     .retry_policy(RetryPolicy::standard().with_max_attempts(5))
 ///     .rate_limiter(RateLimiter::per_minute(100)?)
 ///     .operation_timeout(Duration::from_secs(120))
@@ -77,7 +78,7 @@ pub struct HttpClientBuilder {
     headers: Vec<(String, String)>,
     reqwest_client: Option<reqwest::Client>,
     throttle: Option<ThrottleFn>,
-    hint: Option<HintFn>,
+    api_error_hook: Option<ApiErrorHook>,
     max_error_body: usize,
     max_response_body: usize,
     allow_insecure_http: bool,
@@ -99,7 +100,7 @@ impl Default for HttpClientBuilder {
             headers: Vec::new(),
             reqwest_client: None,
             throttle: None,
-            hint: None,
+            api_error_hook: None,
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             allow_insecure_http: false,
@@ -219,13 +220,12 @@ impl HttpClientBuilder {
         self
     }
 
-    /// Adds a hint to API errors, saying what a status means for this API (for example
-    /// which credential a 401 rejected). The hint appears in the error's `Display`.
-    pub fn error_hint(
-        mut self,
-        f: impl Fn(&ApiError) -> Option<Cow<'static, str>> + Send + Sync + 'static,
-    ) -> Self {
-        self.hint = Some(Arc::new(f));
+    /// Lets a vendor crate say what an API error means for its API before the error is
+    /// returned: a hint shown in `Display` ([`ApiError::set_hint`], for example which
+    /// credential a 401 rejected) and a typed code ([`ApiError::set_vendor_code`]). The
+    /// hook sees the error after the client's secrets were removed from it.
+    pub fn api_error_hook(mut self, f: impl Fn(&mut ApiError) + Send + Sync + 'static) -> Self {
+        self.api_error_hook = Some(Arc::new(f));
         self
     }
 
@@ -249,6 +249,54 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Applies every knob `settings` sets (the others keep their current values). Vendor
+    /// crates set their defaults first, then apply the caller's settings.
+    pub fn transport(mut self, settings: TransportSettings) -> Self {
+        let TransportSettings {
+            connect_timeout,
+            attempt_timeout,
+            operation_timeout,
+            retry,
+            budget,
+            limiter,
+            user_agent,
+            reqwest_client,
+            allow_insecure_http,
+            max_response_body,
+        } = settings;
+        if let Some(t) = connect_timeout {
+            self.connect_timeout = t;
+        }
+        if let Some(t) = attempt_timeout {
+            self.attempt_timeout = t;
+        }
+        if let Some(t) = operation_timeout {
+            self.operation_timeout = Some(t);
+        }
+        if let Some(r) = retry {
+            self.retry = r;
+        }
+        if let Some(b) = budget {
+            self.budget = b;
+        }
+        if let Some(l) = limiter {
+            self.limiter = l;
+        }
+        if let Some(ua) = user_agent {
+            self.user_agent = ua;
+        }
+        if let Some(c) = reqwest_client {
+            self.reqwest_client = Some(c);
+        }
+        if let Some(a) = allow_insecure_http {
+            self.allow_insecure_http = a;
+        }
+        if let Some(m) = max_response_body {
+            self.max_response_body = m;
+        }
+        self
+    }
+
     /// Builds the client.
     ///
     /// Fails with [`Error::Config`] when the base URL is missing or unusable (or `https`
@@ -261,6 +309,9 @@ impl HttpClientBuilder {
             .ok_or_else(|| Error::config("a base URL is required"))?;
         let base = validate_base_url(raw, self.allow_insecure_http)?;
         self.retry.validate()?;
+        if let Some(auth) = &self.auth {
+            auth.validate()?;
+        }
         let http = match self.reqwest_client {
             Some(c) => c,
             None => reqwest::Client::builder()
@@ -293,7 +344,7 @@ impl HttpClientBuilder {
             operation_timeout: self.operation_timeout,
             headers,
             throttle: self.throttle,
-            hint: self.hint,
+            api_error_hook: self.api_error_hook,
             max_error_body: self.max_error_body,
             max_response_body: self.max_response_body,
         }))

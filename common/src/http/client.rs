@@ -26,7 +26,7 @@ use crate::trace;
 use secrecy::SecretString;
 
 pub(crate) type ThrottleFn = Arc<dyn Fn(u16, &[u8]) -> bool + Send + Sync>;
-pub(crate) type HintFn = Arc<dyn Fn(&ApiError) -> Option<Cow<'static, str>> + Send + Sync>;
+pub(crate) type ApiErrorHook = Arc<dyn Fn(&mut ApiError) + Send + Sync>;
 
 /// An HTTP client for one API: base URL, auth, retries, rate limit and timeouts.
 ///
@@ -63,7 +63,7 @@ pub(crate) struct Inner {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) headers: HeaderMap,
     pub(crate) throttle: Option<ThrottleFn>,
-    pub(crate) hint: Option<HintFn>,
+    pub(crate) api_error_hook: Option<ApiErrorHook>,
     pub(crate) max_error_body: usize,
     pub(crate) max_response_body: usize,
 }
@@ -319,8 +319,8 @@ impl HttpClient {
     }
 
     fn finish_api_error(&self, mut api: Box<ApiError>) -> Error {
-        if let Some(hint) = self.inner.hint.as_ref().and_then(|f| f(&api)) {
-            api.hint = Some(hint);
+        if let Some(hook) = &self.inner.api_error_hook {
+            hook(&mut api);
         }
         Error::Api(api)
     }
@@ -527,7 +527,6 @@ fn error_type(e: &Error) -> &'static str {
         Error::RateLimited { .. } => "rate_limited",
         Error::Decode(_) => "decode",
         Error::Unsupported { .. } => "unsupported",
-        Error::DomainNotRegistered { .. } => "domain_not_registered",
         Error::Incomplete { .. } => "incomplete",
         Error::Limiter { .. } => "rate_limiter",
         Error::IncompleteListing { .. } => "incomplete_listing",

@@ -11,6 +11,7 @@ mod builder;
 mod client;
 mod request;
 mod response;
+mod settings;
 
 pub(crate) use builder::validate_base_url;
 pub use builder::{
@@ -20,6 +21,7 @@ pub use builder::{
 pub use client::HttpClient;
 pub use request::Request;
 pub use response::Response;
+pub use settings::TransportSettings;
 
 use std::fmt;
 

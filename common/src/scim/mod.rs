@@ -26,7 +26,7 @@
 //! # async fn run() -> idgraph_common::Result<()> {
 //! let http = ScimClient::http_builder()
 //!     .base_url("https://scim.example.com/scim/v2")
-//!     .auth(Bearer::new(SecretString::from("t0ken"))?)
+//!     .auth(Bearer::new(SecretString::from("t0ken")))
 //!     .build()?;
 //! let scim = ScimClient::new(http);
 //!

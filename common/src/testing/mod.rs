@@ -21,7 +21,7 @@
 //! let fake = ScimFake::start().await;
 //! let http = ScimClient::http_builder()
 //!     .base_url(fake.url())
-//!     .auth(Bearer::new(SecretString::from(fake.token().unwrap_or_default()))?)
+//!     .auth(Bearer::new(SecretString::from(fake.token().unwrap_or_default())))
 //!     .build()?;
 //! let scim = ScimClient::new(http);
 //! let created = scim.users().create(&User::new("jane@example.com")).await?;

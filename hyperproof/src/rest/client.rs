@@ -315,7 +315,7 @@ impl RestClientBuilder {
 
         let (http, oauth, kind) = match credential {
             Credential::Token(token) => (
-                http.auth(Bearer::new(token.secret().clone())?),
+                http.auth(Bearer::new(token.secret().clone())),
                 None,
                 CredentialKind::ApiToken,
             ),
@@ -356,7 +356,11 @@ impl RestClientBuilder {
             .base_url(base)
             .allow_insecure_http(false)
             .throttle_when(is_quota_exceeded)
-            .error_hint(move |api| rest_hint(&hint_kind, api))
+            .api_error_hook(move |api| {
+                if let Some(h) = rest_hint(&hint_kind, api) {
+                    api.set_hint(h);
+                }
+            })
             .build()?;
         Ok(RestClient {
             http,
@@ -396,7 +400,7 @@ pub(crate) fn is_quota_exceeded(status: u16, body: &[u8]) -> bool {
 
 fn rest_hint(kind: &CredentialKind, api: &ApiError) -> Option<Cow<'static, str>> {
     const SEPARATE: &str = "The REST credentials and the SCIM token are separate: a SCIM token does not authenticate the REST API.";
-    match (api.status, kind) {
+    match (api.status(), kind) {
         (401, CredentialKind::ApiToken) => Some(Cow::Owned(format!(
             "Hyperproof rejected the REST API token (ApiToken): it is wrong, expired, or was rotated or revoked. {SEPARATE} API tokens can be rotated: create a new one in Hyperproof and update your configuration."
         ))),
@@ -404,7 +408,7 @@ fn rest_hint(kind: &CredentialKind, api: &ApiError) -> Option<Cow<'static, str>>
             "Hyperproof rejected the access token issued for the OAuth2 client credentials (client id `{client_id}`), also after fetching a new one: check that the API client still exists and is enabled, and that the token URL belongs to the same Hyperproof instance as the base URL. {SEPARATE} Client secrets can be rotated in Settings > API clients: after rotating, update your configuration."
         ))),
         // A quota 403 normally ends as a rate-limit error; never call it a permission one.
-        (403, _) if is_quota_exceeded(403, api.body_snippet.as_bytes()) => None,
+        (403, _) if is_quota_exceeded(403, api.body_snippet().as_bytes()) => None,
         (403, _) => Some(Cow::Borrowed(
             "Hyperproof accepted the credential but refused the operation: the API client's role or scopes (or the token's user) lack permission for it.",
         )),

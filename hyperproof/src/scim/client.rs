@@ -227,8 +227,12 @@ impl ScimClientBuilder {
             .base_url(url)
             // Never plain http to a remote host: the token would travel unencrypted.
             .allow_insecure_http(false)
-            .auth(Bearer::new(token.secret().clone())?)
-            .error_hint(scim_hint)
+            .auth(Bearer::new(token.secret().clone()))
+            .api_error_hook(|api| {
+                if let Some(h) = scim_hint(api) {
+                    api.set_hint(h);
+                }
+            })
             .build()?;
         let mut scim = GenericScimClient::new(http);
         if let Some(size) = self.page_size {
@@ -251,7 +255,7 @@ impl fmt::Debug for ScimClientBuilder {
 }
 
 fn scim_hint(api: &ApiError) -> Option<Cow<'static, str>> {
-    match api.status {
+    match api.status() {
         401 => Some(Cow::Borrowed(
             "Hyperproof rejected the SCIM token (ScimToken): it is wrong, or was rotated or revoked. The SCIM token and the REST credentials (API token, OAuth2 client credentials) are separate: REST credentials do not authenticate the SCIM API. SCIM tokens can be rotated: generate a new one in Settings > Authentication > Provisioning (a second token can be created to rotate without downtime), and check that the SCIM URL belongs to the same organization.",
         )),
