@@ -206,7 +206,7 @@ async fn twenty_thousand_users_through_ten_percent_faults_arrive_exactly_once() 
         )
         .build()
         .unwrap();
-    let scim = ScimClient::new(http).with_page_size(PAGE as u32);
+    let scim = ScimClient::from_http(http).with_page_size(PAGE as u32);
 
     let mut stream = scim.users().list().stream();
     let mut seen = HashSet::new();

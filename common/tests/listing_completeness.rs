@@ -102,7 +102,7 @@ async fn serve(n: u64, lies: Lies) -> (MockServer, ScimClient) {
         .auth(Bearer::new(SecretString::from("t0ken")))
         .build()
         .unwrap();
-    (server, ScimClient::new(http).with_page_size(100))
+    (server, ScimClient::from_http(http).with_page_size(100))
 }
 
 /// Lists to the end: the ids that arrived, and the summary or the error it ended with.
@@ -250,7 +250,7 @@ async fn an_echo_that_goes_backwards_is_an_error() {
         .respond_with(Backwards)
         .mount(&server)
         .await;
-    let scim = ScimClient::new(support::client(&server).build().unwrap());
+    let scim = ScimClient::from_http(support::client(&server).build().unwrap());
     let (got, end) = list(&scim).await;
     assert_eq!(got.len(), 100);
     assert_eq!(
@@ -341,7 +341,7 @@ async fn a_cursor_that_comes_back_is_an_error() {
         .respond_with(Looping)
         .mount(&server)
         .await;
-    let scim = ScimClient::new(support::client(&server).build().unwrap());
+    let scim = ScimClient::from_http(support::client(&server).build().unwrap());
     let mut stream = scim.users().list().cursor_paging().stream();
     let mut got = Vec::new();
     let mut end = None;

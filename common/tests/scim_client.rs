@@ -31,7 +31,7 @@ fn client(server: &MockServer) -> ScimClient {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    ScimClient::new(http)
+    ScimClient::from_http(http)
 }
 
 fn user_json(i: usize) -> Value {
@@ -76,7 +76,7 @@ async fn get_decodes_the_user_and_keeps_unknown_extensions() {
         .await;
     let user = client(&server)
         .users()
-        .get("2819c223-7f76-453a-919d-413861904646")
+        .get(&"2819c223-7f76-453a-919d-413861904646".into())
         .await
         .unwrap();
     assert_eq!(user.user_name, "bjensen@example.com");
@@ -101,8 +101,12 @@ async fn ids_with_reserved_characters_are_one_encoded_segment() {
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).users().get("a/b?c#d%e../x").await.unwrap();
-    let err = client(&server).users().get("..").await.unwrap_err();
+    client(&server)
+        .users()
+        .get(&"a/b?c#d%e../x".into())
+        .await
+        .unwrap();
+    let err = client(&server).users().get(&"..".into()).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
 }
 
@@ -113,7 +117,11 @@ async fn not_found_with_a_numeric_status_is_typed() {
         .respond_with(scim_json(&fixture("error_404_numeric_status.json"), 404))
         .mount(&server)
         .await;
-    let err = client(&server).users().get("2819c223").await.unwrap_err();
+    let err = client(&server)
+        .users()
+        .get(&"2819c223".into())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found());
     let scim = err.scim_error().expect("a SCIM error body");
     assert_eq!(scim.status, 404);
@@ -356,7 +364,7 @@ async fn a_failed_create_is_not_retried_when_it_may_have_been_processed() {
         .retry_policy(RetryPolicy::standard())
         .build()
         .unwrap();
-    let err = ScimClient::new(http)
+    let err = ScimClient::from_http(http)
         .users()
         .create(&User::new("x"))
         .await
@@ -383,7 +391,7 @@ async fn replace_sends_if_match_from_meta_version_and_reports_412() {
     let user: User = serde_json::from_str(&fixture("user_get_ok.json")).unwrap();
     let err = client(&server)
         .users()
-        .replace("2819c223-7f76-453a-919d-413861904646", &user)
+        .replace(&"2819c223-7f76-453a-919d-413861904646".into(), &user)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(412));
@@ -398,7 +406,7 @@ async fn replace_sends_if_match_from_meta_version_and_reports_412() {
 }
 
 #[tokio::test]
-async fn patch_returns_the_resource_or_none_for_204() {
+async fn patch_returns_the_resource_or_none_for_204_and_the_etag_either_way() {
     let server = MockServer::start().await;
     Mock::given(method("PATCH"))
         .and(path(format!("{ROOT}/Users/id-1")))
@@ -416,24 +424,28 @@ async fn patch_returns_the_resource_or_none_for_204() {
     Mock::given(method("PATCH"))
         .and(path(format!("{ROOT}/Users/id-2")))
         .and(header("if-match", "W/\"2\""))
-        .respond_with(ResponseTemplate::new(204))
+        .respond_with(ResponseTemplate::new(204).insert_header("ETag", "W/\"3\""))
         .expect(1)
         .mount(&server)
         .await;
     let scim = client(&server);
     let op = PatchOp::builder().replace("active", false).build().unwrap();
-    let patched = scim.users().patch("id-1", &op).await.unwrap().unwrap();
-    assert_eq!(patched.active, Some(false));
-    assert!(
-        scim.users()
-            .patch_if_match("id-2", "W/\"2\"", &op)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let patched = scim.users().patch(&"id-1".into(), &op).await.unwrap();
+    assert_eq!(patched.resource.unwrap().active, Some(false));
+    let no_content = scim
+        .users()
+        .patch_if_match(&"id-2".into(), "W/\"2\"", &op)
+        .await
+        .unwrap();
+    assert!(no_content.resource.is_none());
+    // A 204 still says the new version, so the next If-Match needs no GET.
+    assert_eq!(no_content.version.as_deref(), Some("W/\"3\""));
     let empty = PatchOp::new(Vec::new());
     assert!(matches!(
-        scim.users().patch("id-1", &empty).await.unwrap_err(),
+        scim.users()
+            .patch(&"id-1".into(), &empty)
+            .await
+            .unwrap_err(),
         Error::InvalidInput { .. }
     ));
 }
@@ -454,10 +466,10 @@ async fn delete_succeeds_on_204_and_reports_missing_users() {
         .mount(&server)
         .await;
     let scim = client(&server);
-    scim.users().delete("id-1").await.unwrap();
+    scim.users().delete(&"id-1".into()).await.unwrap();
     assert!(
         scim.users()
-            .delete("id-1")
+            .delete(&"id-1".into())
             .await
             .unwrap_err()
             .is_not_found()
@@ -472,7 +484,11 @@ async fn groups_are_a_resource_endpoint_too() {
         .respond_with(scim_json(&fixture("group_get_ok.json"), 200))
         .mount(&server)
         .await;
-    let group = client(&server).groups().get("e9e30dba").await.unwrap();
+    let group = client(&server)
+        .groups()
+        .get(&"e9e30dba".into())
+        .await
+        .unwrap();
     assert_eq!(group.display_name, "Tour Guides");
     assert_eq!(group.members[0].display.as_deref(), Some("Babs Jensen"));
 }
@@ -519,7 +535,7 @@ async fn non_scim_error_bodies_fall_back_to_code_and_message() {
         ))
         .mount(&server)
         .await;
-    let err = client(&server).users().get("x").await.unwrap_err();
+    let err = client(&server).users().get(&"x".into()).await.unwrap_err();
     assert!(err.is_unauthorized());
     assert!(err.scim_error().is_none());
     let api = err.api().unwrap();

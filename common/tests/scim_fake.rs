@@ -22,7 +22,7 @@ fn client(fake: &ScimFake) -> ScimClient {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    ScimClient::new(http)
+    ScimClient::from_http(http)
 }
 
 async fn json_of(r: reqwest::Response) -> Value {
@@ -56,13 +56,13 @@ async fn create_get_replace_patch_delete_round_trip() {
     assert_eq!(meta.created, meta.last_modified);
     assert!(meta.location.unwrap().ends_with(&format!("/Users/{id}")));
 
-    let got = users.get(id.as_str()).await.unwrap();
+    let got = users.get(&id).await.unwrap();
     assert_eq!(got, created);
 
     // PUT is a full replacement by default: `name` goes away.
     let mut replacement = User::new("jane@example.com").with_active(false);
     replacement.title = Some("CTO".into());
-    let replaced = users.replace(id.as_str(), &replacement).await.unwrap();
+    let replaced = users.replace(&id, &replacement).await.unwrap();
     assert_eq!(replaced.title.as_deref(), Some("CTO"));
     assert!(replaced.name.is_none());
     assert_eq!(replaced.active, Some(false));
@@ -75,14 +75,14 @@ async fn create_get_replace_patch_delete_round_trip() {
         .add("name.givenName", "J")
         .build()
         .unwrap();
-    let patched = users.patch(id.as_str(), &patch).await.unwrap().unwrap();
+    let patched = users.patch(&id, &patch).await.unwrap().resource.unwrap();
     assert_eq!(patched.active, Some(true));
     assert_eq!(patched.name.unwrap().given_name.as_deref(), Some("J"));
     assert_eq!(fake.user(id.as_str()).unwrap().active, Some(true));
 
-    users.delete(id.as_str()).await.unwrap();
-    assert!(users.get(id.as_str()).await.unwrap_err().is_not_found());
-    assert!(users.delete(id.as_str()).await.unwrap_err().is_not_found());
+    users.delete(&id).await.unwrap();
+    assert!(users.get(&id).await.unwrap_err().is_not_found());
+    assert!(users.delete(&id).await.unwrap_err().is_not_found());
     assert!(fake.users().is_empty());
 }
 
@@ -253,7 +253,11 @@ async fn wrong_or_missing_token_is_401() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let err = ScimClient::new(http).users().get("x").await.unwrap_err();
+    let err = ScimClient::from_http(http)
+        .users()
+        .get(&"x".into())
+        .await
+        .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(
         err.scim_error().unwrap().detail.as_deref(),
@@ -288,19 +292,20 @@ async fn etags_and_if_match() {
     let op = PatchOp::builder().replace("title", "x").build().unwrap();
     let patched = scim
         .users()
-        .patch_if_match(id.as_str(), &v1, &op)
+        .patch_if_match(&id, &v1, &op)
         .await
         .unwrap()
+        .resource
         .unwrap();
     assert_eq!(patched.meta.unwrap().version.as_deref(), Some("W/\"2\""));
     let err = scim
         .users()
-        .patch_if_match(id.as_str(), &v1, &op)
+        .patch_if_match(&id, &v1, &op)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(412));
     // `replace` sends If-Match from meta.version: stale → 412.
-    let err = scim.users().replace(id.as_str(), &jane).await.unwrap_err();
+    let err = scim.users().replace(&id, &jane).await.unwrap_err();
     assert_eq!(err.status(), Some(412));
 }
 
@@ -317,7 +322,7 @@ async fn put_merge_and_soft_delete_knobs() {
     let scim = client(&fake);
     let replaced = scim
         .users()
-        .replace(id.as_str(), &User::new("a@example.com"))
+        .replace(&id, &User::new("a@example.com"))
         .await
         .unwrap();
     assert_eq!(
@@ -325,11 +330,8 @@ async fn put_merge_and_soft_delete_knobs() {
         Some("Eng"),
         "merge keeps absent attributes"
     );
-    scim.users().delete(id.as_str()).await.unwrap();
-    assert_eq!(
-        scim.users().get(id.as_str()).await.unwrap().active,
-        Some(false)
-    );
+    scim.users().delete(&id).await.unwrap();
+    assert_eq!(scim.users().get(&id).await.unwrap().active, Some(false));
 }
 
 #[tokio::test]
@@ -355,18 +357,19 @@ async fn groups_crud_and_member_patch() {
         .unwrap();
     let g = scim
         .groups()
-        .patch(gid.as_str(), &op)
+        .patch(&gid, &op)
         .await
         .unwrap()
+        .resource
         .unwrap();
     assert_eq!(g.members.len(), 1);
     assert_eq!(
         g.members[0].value.as_deref(),
-        Some(u[1].id.clone().unwrap().as_str())
+        Some(u[1].id.as_ref().unwrap().as_str())
     );
     // Deleting a user removes it from groups.
     scim.users()
-        .delete(u[1].id.clone().unwrap().as_str())
+        .delete(u[1].id.as_ref().unwrap())
         .await
         .unwrap();
     assert!(fake.groups()[0].members.is_empty());
@@ -496,9 +499,10 @@ async fn hooks_change_behaviour() {
         .unwrap();
     let patched = scim
         .users()
-        .patch(u.id.clone().unwrap().as_str(), &op)
+        .patch(u.id.as_ref().unwrap(), &op)
         .await
         .unwrap()
+        .resource
         .unwrap();
     assert!(patched.emails.is_empty(), "emails path ignored");
     assert_eq!(patched.title.as_deref(), Some("Boss"));
@@ -521,7 +525,7 @@ async fn discovery_and_unknown_endpoints() {
     assert!(spc.patch.supported);
     let types = scim.resource_types().await.unwrap();
     assert_eq!(types.len(), 1);
-    let err = scim.groups().get("x").await.unwrap_err();
+    let err = scim.groups().get(&"x".into()).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(
         err.scim_error().unwrap().detail.as_deref(),

@@ -237,7 +237,7 @@ async fn scim_lifecycle_is_visible_over_rest() {
     );
 
     // Even a raw SCIM DELETE never erases a user in the fake: it deactivates.
-    scim.generic().users().delete(id.as_str()).await.unwrap();
+    scim.generic().users().delete(&id).await.unwrap();
     assert_eq!(scim.users().get(&id).await.unwrap().active, Some(false));
 }
 

@@ -236,7 +236,7 @@ impl ClientBuilder {
         if let Some(c) = self.reqwest_client {
             http = http.reqwest_client(c);
         }
-        let scim = ScimClient::new(http.build()?).with_page_size(self.page_size);
+        let scim = ScimClient::from_http(http.build()?).with_page_size(self.page_size);
         Ok(Client::from_scim(scim))
     }
 }

@@ -7,7 +7,7 @@ use idgraph_common::error::quote;
 use idgraph_common::paginate::{Items, Pages};
 use idgraph_common::scim::{ListRequest, Resources};
 use idgraph_common::{Error, Result};
-use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User};
+use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User, UserId};
 use serde_json::Value;
 
 use crate::client::Client;
@@ -84,7 +84,8 @@ impl Users {
     /// `GET /Users/{id}`. An unknown id (or a string that is not a Probo id) is an error
     /// for which [`Error::is_not_found`] is true.
     pub async fn get(&self, id: &str) -> Result<User> {
-        self.scim().get(id).await
+        // Until this crate takes typed ids (the family rule), wrap the caller's string.
+        self.scim().get(&UserId::from(id)).await
     }
 
     /// The user whose `userName` (their email) equals `user_name`, ignoring case, as
@@ -223,7 +224,7 @@ impl Users {
             body.external_id = None;
         }
         body.emails = current.emails.clone();
-        self.scim().replace(id, &body).await
+        self.scim().replace(&UserId::from(id), &body).await
     }
 
     /// `PATCH /Users/{id}`; returns the user as Probo stored it.
@@ -244,7 +245,7 @@ impl Users {
     }
 
     async fn patch_unchecked(&self, id: &str, op: &PatchOp) -> Result<User> {
-        match self.scim().patch(id, op).await? {
+        match self.scim().patch(&UserId::from(id), op).await?.resource {
             Some(user) => Ok(user),
             // Probo always answers 200 with the user; a 204 from a proxy or a future
             // version is followed by a GET so the caller still gets the user.
@@ -284,7 +285,7 @@ impl Users {
     /// follow-up `GET` fails, its error is returned: the DELETE was processed, but its
     /// outcome is unknown.
     pub async fn delete(&self, id: &str) -> Result<DeleteOutcome> {
-        self.scim().delete(id).await?;
+        self.scim().delete(&UserId::from(id)).await?;
         match self.get(id).await {
             Err(e) if e.is_not_found() => Ok(DeleteOutcome::Deleted),
             Err(e) => Err(e),

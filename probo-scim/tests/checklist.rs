@@ -840,7 +840,12 @@ async fn checklist_16_v2_alias_unsupported_endpoints_and_me() {
             "{method} {path}"
         );
     }
-    let err = client(&probo).scim().groups().get("x").await.unwrap_err();
+    let err = client(&probo)
+        .scim()
+        .groups()
+        .get(&"x".into())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found());
     let (s, _, body) = raw(&probo, "GET", "/Me", None).await;
     assert_eq!((s, body.get("detail")), (501, None));

@@ -22,7 +22,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient;
 use idgraph_common::{RetryPolicy, SecretString};
-use scim_types::{Email, Filter, Name, PatchOp, ScimType, User};
+use scim_types::{Email, Filter, Name, PatchOp, ScimType, User, UserId};
 
 const USERS: usize = 150;
 
@@ -53,7 +53,7 @@ fn client(url: &str, token: &str) -> ScimClient {
         .retry_policy(RetryPolicy::standard())
         .build()
         .unwrap();
-    ScimClient::new(http)
+    ScimClient::from_http(http)
 }
 
 /// A prefix unique to this run, so reruns against a long-lived server do not collide.
@@ -151,7 +151,7 @@ async fn generic_scim_client_against_scim2_server() {
     let mut user = found.into_iter().next().unwrap();
     let id = user.id.clone().unwrap();
     user.display_name = Some("Renamed Interop".into());
-    let replaced = scim.users().replace(id.as_str(), &user).await.unwrap();
+    let replaced = scim.users().replace(&id, &user).await.unwrap();
     assert_eq!(replaced.display_name.as_deref(), Some("Renamed Interop"));
     if spc.etag.supported
         && user
@@ -161,7 +161,7 @@ async fn generic_scim_client_against_scim2_server() {
             .is_some()
     {
         // `user` still carries the version from before the PUT.
-        let err = scim.users().replace(id.as_str(), &user).await.unwrap_err();
+        let err = scim.users().replace(&id, &user).await.unwrap_err();
         assert_eq!(err.status(), Some(412), "{err}");
     }
 
@@ -174,8 +174,8 @@ async fn generic_scim_client_against_scim2_server() {
         )
         .build()
         .unwrap();
-    scim.users().patch(id.as_str(), &op).await.unwrap();
-    let patched = scim.users().get(id.as_str()).await.unwrap();
+    scim.users().patch(&id, &op).await.unwrap();
+    let patched = scim.users().get(&id).await.unwrap();
     assert_eq!(patched.active, Some(false));
     assert!(
         patched
@@ -209,20 +209,14 @@ async fn generic_scim_client_against_scim2_server() {
     );
 
     // Delete, then the user is gone.
-    scim.users().delete(id.as_str()).await.unwrap();
-    assert!(
-        scim.users()
-            .get(id.as_str())
-            .await
-            .unwrap_err()
-            .is_not_found()
-    );
+    scim.users().delete(&id).await.unwrap();
+    assert!(scim.users().get(&id).await.unwrap_err().is_not_found());
 
     // Clean up the rest.
-    let ids: Vec<String> = created
+    let ids: Vec<UserId> = created
         .iter()
-        .filter_map(|u| u.id.as_ref().map(|i| i.as_str().to_owned()))
-        .filter(|i| *i != id.as_str())
+        .filter_map(|u| u.id.clone())
+        .filter(|i| *i != id)
         .collect();
     stream::iter(ids)
         .map(|i| {
@@ -249,7 +243,7 @@ async fn a_wrong_token_is_an_unauthorized_error() {
     let Some((url, _)) = server() else { return };
     let err = client(&url, "not-the-token")
         .users()
-        .get("x")
+        .get(&"x".into())
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");

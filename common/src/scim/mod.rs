@@ -18,17 +18,14 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use idgraph_common::auth::Bearer;
-//! use idgraph_common::scim::ScimClient;
+//! use idgraph_common::scim::{ScimClient, ScimToken};
 //! use scim_types::{Filter, PatchOp};
-//! use secrecy::SecretString;
 //!
 //! # async fn run() -> idgraph_common::Result<()> {
-//! let http = ScimClient::http_builder()
+//! let scim = ScimClient::builder()
 //!     .base_url("https://scim.example.com/scim/v2")
-//!     .auth(Bearer::new(SecretString::from("t0ken")))
+//!     .token(ScimToken::new(std::env::var("SCIM_TOKEN").unwrap_or_default()))
 //!     .build()?;
-//! let scim = ScimClient::new(http);
 //!
 //! let matches: Vec<_> = scim
 //!     .users()
@@ -37,19 +34,21 @@
 //!     .stream()
 //!     .try_collect()
 //!     .await?;
-//! if let Some(user) = matches.first() {
-//!     let id = user.id.as_ref().map(|i| i.as_str()).unwrap_or_default();
+//! if let Some(id) = matches.first().and_then(|u| u.id.as_ref()) {
 //!     let op = PatchOp::builder().replace("active", false).build()?;
-//!     scim.users().patch(id, &op).await?;
+//!     let patched = scim.users().patch(id, &op).await?;
+//!     println!("now at version {:?}", patched.version);
 //! }
 //! # Ok(()) }
 //! ```
 
+mod builder;
 mod list;
 mod resource;
 
+pub use builder::{ScimClientBuilder, ScimToken};
 pub use list::ListRequest;
-pub use resource::{Resources, ScimResource};
+pub use resource::{Patched, Resources, ScimResource};
 
 use scim_types::{ListResponse, ResourceType, Schema, ServiceProviderConfig};
 
@@ -73,17 +72,21 @@ pub struct ScimClient {
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
 impl ScimClient {
-    /// An [`HttpClientBuilder`] with the SCIM `Accept` header set. Add the SCIM root URL
-    /// as the base URL and the bearer token as auth, then pass the built client to
-    /// [`ScimClient::new`].
+    /// Starts building a client: SCIM root URL, credential, transport settings.
+    pub fn builder() -> ScimClientBuilder {
+        ScimClientBuilder::default()
+    }
+
+    /// For crates that wrap this client with a vendor's rules: an [`HttpClientBuilder`]
+    /// with the SCIM `Accept` header set, to pass (built) to [`ScimClient::from_http`].
     pub fn http_builder() -> HttpClientBuilder {
         HttpClient::builder().accept(SCIM_ACCEPT)
     }
 
-    /// A client over `http`, whose base URL is the SCIM root (the URL `/Users` is
-    /// relative to). Build `http` with [`ScimClient::http_builder`] so that the SCIM
-    /// `Accept` header is sent.
-    pub fn new(http: HttpClient) -> Self {
+    /// For crates that wrap this client: a client over `http`, whose base URL is the SCIM
+    /// root (the URL `/Users` is relative to). Build `http` with
+    /// [`ScimClient::http_builder`] so that the SCIM `Accept` header is sent.
+    pub fn from_http(http: HttpClient) -> Self {
         Self {
             http,
             page_size: DEFAULT_PAGE_SIZE,
@@ -100,6 +103,11 @@ impl ScimClient {
     /// The underlying HTTP client.
     pub fn http(&self) -> &HttpClient {
         &self.http
+    }
+
+    /// The SCIM root URL requests go to.
+    pub fn base_url(&self) -> &url::Url {
+        self.http.base_url()
     }
 
     /// The `/Users` endpoint.

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use scim_types::{Group, PatchOp, User};
+use scim_types::{Group, GroupId, PatchOp, User, UserId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -17,6 +17,10 @@ pub trait ScimResource: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The endpoint relative to the SCIM root, without slashes (`"Users"`).
     const ENDPOINT: &'static str;
 
+    /// The type of the resource's `id` ([`UserId`], [`GroupId`]), so that an id of one
+    /// resource type cannot be passed where another's belongs.
+    type Id: AsRef<str> + Send + Sync + ?Sized;
+
     /// The server-assigned `id`, if known.
     fn resource_id(&self) -> Option<&str>;
 
@@ -26,6 +30,7 @@ pub trait ScimResource: Serialize + DeserializeOwned + Send + Sync + 'static {
 
 impl ScimResource for User {
     const ENDPOINT: &'static str = "Users";
+    type Id = UserId;
 
     fn resource_id(&self) -> Option<&str> {
         self.id.as_ref().map(|i| i.as_str())
@@ -38,6 +43,7 @@ impl ScimResource for User {
 
 impl ScimResource for Group {
     const ENDPOINT: &'static str = "Groups";
+    type Id = GroupId;
 
     fn resource_id(&self) -> Option<&str> {
         self.id.as_ref().map(|i| i.as_str())
@@ -70,10 +76,10 @@ impl<R: ScimResource> Resources<R> {
 
     /// `GET /{Endpoint}/{id}`. A missing resource is an error for which
     /// [`Error::is_not_found`] is true.
-    pub async fn get(&self, id: &str) -> Result<R> {
+    pub async fn get(&self, id: &R::Id) -> Result<R> {
         self.client
             .http()
-            .get([R::ENDPOINT, id])
+            .get([R::ENDPOINT, id.as_ref()])
             .operation(Self::op("get"))
             .send_json()
             .await
@@ -100,11 +106,11 @@ impl<R: ScimResource> Resources<R> {
     /// `PUT /{Endpoint}/{id}`: replaces the resource. Sends `If-Match` with the
     /// resource's `meta.version` when it has one, so a concurrent change makes the server
     /// answer 412 instead of being overwritten.
-    pub async fn replace(&self, id: &str, resource: &R) -> Result<R> {
+    pub async fn replace(&self, id: &R::Id, resource: &R) -> Result<R> {
         let mut req = self
             .client
             .http()
-            .put([R::ENDPOINT, id])
+            .put([R::ENDPOINT, id.as_ref()])
             .json_as(resource, SCIM_JSON)
             .operation(Self::op("replace"));
         if let Some(version) = resource.resource_version() {
@@ -113,24 +119,30 @@ impl<R: ScimResource> Resources<R> {
         req.send_json().await
     }
 
-    /// `PATCH /{Endpoint}/{id}`. Returns the resource when the server sends it back (200),
-    /// `None` for 204 No Content.
-    pub async fn patch(&self, id: &str, op: &PatchOp) -> Result<Option<R>> {
+    /// `PATCH /{Endpoint}/{id}`. Returns the resource when the server sends it back (200)
+    /// and, either way (also for `204 No Content`), its new version from the `ETag`
+    /// header, so a following `If-Match` write needs no extra read.
+    pub async fn patch(&self, id: &R::Id, op: &PatchOp) -> Result<Patched<R>> {
         self.patch_inner(id, op, None).await
     }
 
     /// Like [`patch`](Self::patch), only if the resource is still at `version` (412
-    /// otherwise).
-    pub async fn patch_if_match(&self, id: &str, version: &str, op: &PatchOp) -> Result<Option<R>> {
+    /// otherwise: [`Error::is_precondition_failed`]).
+    pub async fn patch_if_match(
+        &self,
+        id: &R::Id,
+        version: &str,
+        op: &PatchOp,
+    ) -> Result<Patched<R>> {
         self.patch_inner(id, op, Some(version)).await
     }
 
     async fn patch_inner(
         &self,
-        id: &str,
+        id: &R::Id,
         op: &PatchOp,
         version: Option<&str>,
-    ) -> Result<Option<R>> {
+    ) -> Result<Patched<R>> {
         if op.operations.is_empty() {
             return Err(Error::invalid_input(
                 "a PATCH request needs at least one operation",
@@ -139,38 +151,58 @@ impl<R: ScimResource> Resources<R> {
         let mut req = self
             .client
             .http()
-            .patch([R::ENDPOINT, id])
+            .patch([R::ENDPOINT, id.as_ref()])
             .json_as(op, SCIM_JSON)
             .operation(Self::op("patch"));
         if let Some(v) = version {
             req = req.header("If-Match", v);
         }
         let resp = req.send().await?;
-        if resp.status() == 204 || resp.body().iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        resp.json().map(Some)
+        let etag = resp.header("etag").map(str::to_owned);
+        let resource: Option<R> =
+            if resp.status() == 204 || resp.body().iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(resp.json()?)
+            };
+        let version = etag.or_else(|| {
+            resource
+                .as_ref()
+                .and_then(|r| r.resource_version().map(str::to_owned))
+        });
+        Ok(Patched { resource, version })
     }
 
     /// `DELETE /{Endpoint}/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<()> {
+    pub async fn delete(&self, id: &R::Id) -> Result<()> {
         self.delete_inner(id, None).await
     }
 
     /// Like [`delete`](Self::delete), only if the resource is still at `version`.
-    pub async fn delete_if_match(&self, id: &str, version: &str) -> Result<()> {
+    pub async fn delete_if_match(&self, id: &R::Id, version: &str) -> Result<()> {
         self.delete_inner(id, Some(version)).await
     }
 
-    async fn delete_inner(&self, id: &str, version: Option<&str>) -> Result<()> {
+    async fn delete_inner(&self, id: &R::Id, version: Option<&str>) -> Result<()> {
         let mut req = self
             .client
             .http()
-            .delete([R::ENDPOINT, id])
+            .delete([R::ENDPOINT, id.as_ref()])
             .operation(Self::op("delete"));
         if let Some(v) = version {
             req = req.header("If-Match", v);
         }
         req.send_empty().await
     }
+}
+
+/// What a PATCH came to: the resource when the server sent it back, and its new version.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Patched<R> {
+    /// The resource as the server now has it; `None` when it answered `204 No Content`.
+    pub resource: Option<R>,
+    /// The new version (`ETag` header, else `meta.version` of the returned resource),
+    /// for a following `If-Match` write.
+    pub version: Option<String>,
 }

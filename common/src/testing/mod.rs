@@ -23,7 +23,7 @@
 //!     .base_url(fake.url())
 //!     .auth(Bearer::new(SecretString::from(fake.token().unwrap_or_default())))
 //!     .build()?;
-//! let scim = ScimClient::new(http);
+//! let scim = ScimClient::from_http(http);
 //! let created = scim.users().create(&User::new("jane@example.com")).await?;
 //! assert_eq!(fake.users()[0].id, created.id);
 //! # Ok(()) }

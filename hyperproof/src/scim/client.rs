@@ -234,7 +234,7 @@ impl ScimClientBuilder {
                 }
             })
             .build()?;
-        let mut scim = GenericScimClient::new(http);
+        let mut scim = GenericScimClient::from_http(http);
         if let Some(size) = self.page_size {
             scim = scim.with_page_size(size);
         }

@@ -47,7 +47,7 @@ impl ScimGroups {
 
     /// `GET /Groups/{id}`.
     pub async fn get(&self, id: &GroupId) -> Result<Group> {
-        self.scim.groups().get(id.as_str()).await
+        self.scim.groups().get(id).await
     }
 
     /// The group named `display_name` (exact match), or `None`.
@@ -93,7 +93,7 @@ impl ScimGroups {
             .add("members", members)
             .build()
             .map_err(patch_error)?;
-        self.scim.groups().patch(id.as_str(), &op).await.map(drop)
+        self.scim.groups().patch(id, &op).await.map(drop)
     }
 
     /// Removes a user from the group: `PATCH`
@@ -105,13 +105,13 @@ impl ScimGroups {
             .remove(path)
             .build()
             .map_err(patch_error)?;
-        self.scim.groups().patch(id.as_str(), &op).await.map(drop)
+        self.scim.groups().patch(id, &op).await.map(drop)
     }
 
     /// Archives the group: `DELETE /Groups/{id}`. Hyperproof archives a group deleted
     /// over SCIM (as when it is removed from the IdP's pushed groups); its history stays.
     pub async fn archive(&self, id: &GroupId) -> Result<()> {
-        self.scim.groups().delete(id.as_str()).await
+        self.scim.groups().delete(id).await
     }
 }
 

@@ -48,7 +48,7 @@ impl ScimUsers {
     /// `GET /Users/{id}`. A missing user is an error for which
     /// [`Error::is_not_found`] is true. The id is sent as one encoded path segment.
     pub async fn get(&self, id: &UserId) -> Result<User> {
-        self.scim.users().get(id.as_str()).await
+        self.scim.users().get(id).await
     }
 
     /// The user whose `userName` is `user_name` (compared ignoring ASCII case, as
@@ -93,7 +93,7 @@ impl ScimUsers {
     /// change it, and send it back, so nothing is cleared by accident (its role
     /// included). `If-Match` is sent when the user carries `meta.version`.
     pub async fn replace(&self, id: &UserId, user: &User) -> Result<User> {
-        self.scim.users().replace(id.as_str(), user).await
+        self.scim.users().replace(id, user).await
     }
 
     /// Deactivates the user: `PATCH /Users/{id}` replacing `active` with `false`, as
@@ -115,12 +115,12 @@ impl ScimUsers {
             .replace(ROLE_PATH, role.as_str())
             .build()
             .map_err(patch_error)?;
-        self.scim.users().patch(id.as_str(), &op).await.map(drop)
+        self.scim.users().patch(id, &op).await.map(drop)
     }
 
     /// Applies any PATCH to a user; returns the user when the server sends it back.
     pub async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<Option<User>> {
-        self.scim.users().patch(id.as_str(), op).await
+        self.scim.users().patch(id, op).await.map(|p| p.resource)
     }
 
     async fn set_active(&self, id: &UserId, active: bool) -> Result<()> {
@@ -128,7 +128,7 @@ impl ScimUsers {
             .replace("active", active)
             .build()
             .map_err(patch_error)?;
-        self.scim.users().patch(id.as_str(), &op).await.map(drop)
+        self.scim.users().patch(id, &op).await.map(drop)
     }
 }
 
