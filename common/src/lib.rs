@@ -66,7 +66,8 @@ pub mod testing;
 mod trace;
 
 pub use error::{
-    ApiError, BoxError, DecodeError, DecodeReason, Error, ErrorBody, Result, TimeoutKind,
+    ApiError, BoxError, DecodeError, DecodeReason, Error, ErrorBody, LeaseErrorKind, Result,
+    TimeoutKind,
 };
 pub use http::{HttpClient, HttpClientBuilder, Method, Request, Response};
 pub use path::{ApiPath, IntoApiPath};

@@ -444,6 +444,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::DomainNotRegistered { .. } => "domain_not_registered",
         Error::Incomplete { .. } => "incomplete",
         Error::Limiter { .. } => "rate_limiter",
+        Error::Lease { .. } => "lease",
     }
 }
 
