@@ -46,8 +46,9 @@
 //! # Features
 //!
 //! All additive: `rustls` (default), `native-tls`, `tracing` (default; spans per
-//! operation and attempt with OpenTelemetry field names, never a secret or a body) and
-//! `test-util`.
+//! operation and attempt with OpenTelemetry field names, never a secret or a body),
+//! `test-util`, and `redis` (a rate budget and sync leases shared by many processes
+//! through Redis: the `redis` module).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -58,6 +59,9 @@ pub mod http;
 pub mod paginate;
 pub mod path;
 pub mod rate_limit;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 pub mod retry;
 pub mod scim;
 mod secret;
