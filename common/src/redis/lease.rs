@@ -31,6 +31,10 @@ pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(30);
 /// never expires). A write path that remembers the highest token it has accepted, or
 /// asks [`Lease::check_fence`], refuses a paused or partitioned ex-holder whose token
 /// is older.
+///
+/// The counter starts at Redis' clock in microseconds when it does not exist, so tokens
+/// keep growing even after a Redis without persistence restarts empty (as long as its
+/// clock does not go back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FencingToken(u64);
 

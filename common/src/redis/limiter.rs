@@ -400,7 +400,7 @@ impl RateLimit for RedisRateLimit {
                         return Err(Error::Limiter {
                             message: format!(
                                 "the shared rate limit `{}` could not be checked in Redis, so \
-                                 no permit was granted (fail closed)",
+                                 no permit was granted and the request was not sent (fail closed)",
                                 inner.name
                             )
                             .into(),

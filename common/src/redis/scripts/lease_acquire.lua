@@ -8,6 +8,12 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {0, redis.call('PTTL', KEYS[1])}
 end
+-- A missing counter (a new lease, or a Redis that lost its data) starts at the current
+-- time in microseconds, so tokens still grow across a restart without persistence.
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[2], string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2])))
+end
 local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], string.format('%d:%s', token, ARGV[1]), 'NX', 'PX', ARGV[2])
+redis.call('SET', KEYS[1], string.format('%.0f:%s', token, ARGV[1]), 'NX', 'PX', ARGV[2])
 return {1, token}
