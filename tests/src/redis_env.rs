@@ -92,6 +92,11 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kills the server (SIGKILL: as a crash, nothing flushed).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
