@@ -69,7 +69,8 @@ impl fmt::Display for FencingToken {
 ///   between items.
 /// * **Released** by [`LeaseGuard::release`] (or, best effort, when the guard is
 ///   dropped), only if still the owner. A holder that dies without releasing blocks
-///   the others for at most the ttl.
+///   the others for at most the ttl (so does an acquisition whose answer was lost to a
+///   timeout: the lease may then have been taken for nobody, and it expires by itself).
 ///
 /// It implements [`RunLock`], so [`Bridge::with_lock`](crate::graph::bridge::Bridge::with_lock)
 /// takes it for every run; [`LeaseGuard`] implements [`RunGuard`] for

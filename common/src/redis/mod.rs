@@ -78,9 +78,9 @@
 //!
 //! | | Redis unreachable |
 //! |---|---|
-//! | [`RedisRateLimit`], [`OnUnavailable::FailClosed`] (default) | `acquire` fails with [`Error::Limiter`](crate::Error::Limiter): the request is not sent |
+//! | [`RedisRateLimit`], [`OnUnavailable::FailClosed`] (default) | `acquire` fails with [`Error::Limiter`]: the request is not sent |
 //! | [`RedisRateLimit`], [`OnUnavailable::FallbackLocal`] | permits come from an in-process token bucket at the configured share of the quota; Redis is tried again every second |
-//! | [`Lease`] acquire | [`Error::Lease`](crate::Error::Lease) with [`LeaseErrorKind::Unavailable`](crate::LeaseErrorKind::Unavailable) |
+//! | [`Lease`] acquire | [`Error::Lease`] with [`LeaseErrorKind::Unavailable`] |
 //! | [`LeaseGuard::check`] (before each item) | `Unavailable` when Redis cannot confirm the lease, `Lost` once it has expired: the run stops between items |
 //!
 //! Never silently unlimited. Requires Redis 5 or newer (scripts that read `TIME` and then
@@ -97,6 +97,8 @@ use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{FromRedisValue, ScriptInvocation};
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(doc)]
+use crate::error::LeaseErrorKind;
 use crate::error::{BoxError, Error, Result};
 
 pub use lease::{DEFAULT_LEASE_TTL, FencingToken, Lease, LeaseBuilder, LeaseGuard};
