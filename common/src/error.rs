@@ -15,6 +15,7 @@
 //! | [`Error::IncompleteListing`] | yes | the server's own answers show a listing is short |
 //! | [`Error::Limiter`] | never | the rate limiter could not grant a permit (shared backend down) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
+//! | [`Error::Lease`] | never | a sync job's lease is held elsewhere, was lost, or its fencing token is stale |
 
 use std::borrow::Cow;
 use std::fmt;
@@ -178,6 +179,51 @@ pub enum Error {
         /// What to do instead (for example the IdP action that has the same effect).
         instead: Cow<'static, str>,
     },
+
+    /// A run that may only go on while it holds a lease (an exclusive right to sync one
+    /// tenant, shared between processes) does not hold it: another instance does, it
+    /// was lost while running, a write's fencing token is stale, or the lease service
+    /// cannot be reached. Nothing was sent for the work that needed the lease.
+    #[error("lease `{name}` {kind}{}", match .source { Some(s) => format!(": {s}"), None => String::new() })]
+    Lease {
+        /// The lease's caller-chosen name (for example `bridge:acme`).
+        name: String,
+        /// What is wrong with it.
+        kind: LeaseErrorKind,
+        /// The underlying cause (for example the Redis error), when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+/// What is wrong with a lease ([`Error::Lease`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LeaseErrorKind {
+    /// Another instance holds the lease (refused at once, or still held when the wait
+    /// ran out). Retryable: the holder's run ends or its lease expires.
+    Held,
+    /// The lease was held and is no longer: it expired without renewal, another
+    /// instance took it over, or it could not be renewed in time. The run stopped
+    /// between two items; not retryable as is (acquire the lease again and re-plan).
+    Lost,
+    /// A write presented a fencing token older than the current holder's (or there is
+    /// no holder any more): a paused or partitioned ex-holder. Refused; not retryable.
+    Stale,
+    /// The lease service (Redis) could not be reached or did not answer in time, so
+    /// the lease was not acquired. Retryable.
+    Unavailable,
+}
+
+impl fmt::Display for LeaseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LeaseErrorKind::Held => "is held by another instance",
+            LeaseErrorKind::Lost => "was lost",
+            LeaseErrorKind::Stale => "refused a stale fencing token",
+            LeaseErrorKind::Unavailable => "could not be reached",
+        })
+    }
 }
 
 /// Which deadline expired.
@@ -338,9 +384,10 @@ impl Error {
 
     /// `true` when the operation may succeed if tried again later unchanged.
     ///
-    /// Transport errors, timeouts, throttling, 408/429/502/503/504 answers and a listing
-    /// whose total went down while it ran are retryable; invalid input, configuration,
-    /// other 4xx answers, decode errors and other incomplete listings are not.
+    /// Transport errors, timeouts, throttling, 408/429/502/503/504 answers, a listing
+    /// whose total went down while it ran, and a lease that is held elsewhere or
+    /// unreachable are retryable; invalid input, configuration, other 4xx answers, decode
+    /// errors, other incomplete listings and a lost or stale lease are not.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
@@ -351,6 +398,9 @@ impl Error {
                 matches!(reason, crate::paginate::ListingFault::TotalDecreased { .. })
             }
             Error::Api(api) => matches!(api.status, 408 | 429 | 502 | 503 | 504),
+            Error::Lease { kind, .. } => {
+                matches!(kind, LeaseErrorKind::Held | LeaseErrorKind::Unavailable)
+            }
             _ => false,
         }
     }
@@ -371,7 +421,8 @@ impl Error {
             Error::InvalidInput { .. }
             | Error::Config { .. }
             | Error::Unsupported { .. }
-            | Error::Limiter { .. } => false,
+            | Error::Limiter { .. }
+            | Error::Lease { .. } => false,
             Error::Transport { sent, .. } => *sent,
             _ => true,
         }

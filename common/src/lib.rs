@@ -46,8 +46,9 @@
 //! # Features
 //!
 //! All additive: `rustls` (default), `native-tls`, `tracing` (default; spans per
-//! operation and attempt with OpenTelemetry field names, never a secret or a body) and
-//! `test-util`.
+//! operation and attempt with OpenTelemetry field names, never a secret or a body),
+//! `test-util`, and `redis` (a rate budget and sync leases shared by many processes
+//! through Redis: the `redis` module).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -59,6 +60,9 @@ pub mod paginate;
 pub mod path;
 pub mod rate_limit;
 pub mod redact;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 pub mod retry;
 pub mod scim;
 mod secret;
@@ -67,8 +71,8 @@ pub mod testing;
 mod trace;
 
 pub use error::{
-    ApiError, BoxError, DecodeError, DecodeReason, Error, ErrorBody, Result, TimeoutKind,
-    VendorCode,
+    ApiError, BoxError, DecodeError, DecodeReason, Error, ErrorBody, LeaseErrorKind, Result,
+    TimeoutKind, VendorCode,
 };
 pub use http::{HttpClient, HttpClientBuilder, Method, Request, Response, TransportSettings};
 pub use path::{ApiPath, IntoApiPath};

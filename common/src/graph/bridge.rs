@@ -39,13 +39,14 @@ use serde::Serialize;
 use tokio::sync::{Mutex, watch};
 use tokio::time::Instant;
 
-use super::apply::{ApplyMode, apply};
+use super::apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
 use super::catalog::Operation;
 use super::directory::{DirectoryUser, UserDirectory};
 use super::plan::plan;
 use super::policy::{GuardTripped, SyncPolicy};
 use super::report::{Outcome, SyncReport};
-use crate::error::Error;
+use super::run_guard::{RunGuard, RunLock};
+use crate::error::{Error, LeaseErrorKind};
 
 /// Default interval between successful runs: 60 s (Probo's default configuration).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -391,6 +392,22 @@ pub enum BridgeError {
     /// The plan was refused as a whole.
     #[error("the plan was not applied: {0}")]
     Aborted(String),
+    /// The bridge runs only while it holds its lock ([`Bridge::with_lock`]) and could not
+    /// take it; nothing was listed or changed. When another instance holds it
+    /// ([`LeaseErrorKind::Held`]) this run is not counted as failed: that instance is
+    /// syncing the tenant, and this one tries again after [`BridgeConfig::interval`].
+    #[error("the run did not start: {0}")]
+    Lock(#[source] Error),
+    /// The lock was lost during the run ([`RunGuard::check`] failed), so it stopped
+    /// between two items; the report says what was applied before.
+    #[error("the run stopped before the end: {error}")]
+    Stopped {
+        /// What the guard answered (for a lost lease, [`Error::Lease`]).
+        #[source]
+        error: Error,
+        /// What was applied before the stop.
+        report: Box<SyncReport>,
+    },
 }
 
 /// A pull-based sync loop from `source` into `target`.
@@ -421,6 +438,7 @@ pub struct Bridge {
     config: BridgeConfig,
     status: watch::Sender<BridgeStatus>,
     running: Mutex<()>,
+    lock: Option<Arc<dyn RunLock>>,
 }
 
 impl fmt::Debug for Bridge {
@@ -430,6 +448,7 @@ impl fmt::Debug for Bridge {
             .field("target", &self.target.catalog().name)
             .field("config", &self.config)
             .field("status", &*self.status.borrow())
+            .field("lock", &self.lock)
             .finish()
     }
 }
@@ -463,7 +482,25 @@ impl Bridge {
             config,
             status: watch::Sender::new(BridgeStatus::new()),
             running: Mutex::new(()),
+            lock: None,
         }
+    }
+
+    /// Runs only while holding `lock` (for example a Redis lease named after the
+    /// tenant): each [`run_once`](Self::run_once) acquires it before listing anything,
+    /// checks it before each item it applies, and releases it at the end. So several
+    /// instances of one bridge (in several containers) never apply to one tenant at once.
+    ///
+    /// * Held by another instance: the run does not start ([`BridgeError::Lock`]), is
+    ///   not counted as failed, and the next one is due after the interval.
+    /// * Could not be acquired for another reason (the lease service is down): a
+    ///   failed run.
+    /// * Lost during the run: the run stops between two items
+    ///   ([`BridgeError::Stopped`]), a failed run.
+    #[must_use]
+    pub fn with_lock(mut self, lock: Arc<dyn RunLock>) -> Self {
+        self.lock = Some(lock);
+        self
     }
 
     /// A receiver of every status change (`borrow()` for the current one,
@@ -510,7 +547,40 @@ impl Bridge {
     /// run ([`BridgeError::Disabled`]).
     pub async fn run_once(&self) -> Result<SyncReport, BridgeError> {
         let _running = self.running.lock().await;
+        if self.status.borrow().state == BridgeState::Disabled {
+            return Err(BridgeError::Disabled {
+                failures: self.status.borrow().consecutive_failures,
+            });
+        }
+        let run_guard = match &self.lock {
+            None => None,
+            Some(lock) => match lock.acquire_run().await {
+                Ok(g) => Some(g),
+                Err(
+                    e @ Error::Lease {
+                        kind: LeaseErrorKind::Held,
+                        ..
+                    },
+                ) => {
+                    // Another instance is syncing this tenant: not a failure of ours.
+                    let next = Instant::now() + self.config.interval;
+                    self.status.send_modify(|st| st.next_sync_at = Some(next));
+                    return Err(BridgeError::Lock(e));
+                }
+                Err(e) => {
+                    let err = BridgeError::Lock(e);
+                    self.record(&BridgeEvent::Start);
+                    self.record(&BridgeEvent::Fail {
+                        error: err.to_string(),
+                    });
+                    return Err(err);
+                }
+            },
+        };
         if !self.record(&BridgeEvent::Start) {
+            if let Some(g) = run_guard {
+                g.release().await;
+            }
             return Err(BridgeError::Disabled {
                 failures: self.status.borrow().consecutive_failures,
             });
@@ -519,19 +589,25 @@ impl Bridge {
             bridge: self,
             armed: true,
         };
+        let sync = self.sync(run_guard.as_deref());
         let result = match self.config.sync_timeout {
-            Some(limit) => tokio::time::timeout(limit, self.sync())
+            Some(limit) => tokio::time::timeout(limit, sync)
                 .await
                 .unwrap_or(Err(BridgeError::Timeout(limit))),
-            None => self.sync().await,
+            None => sync.await,
         };
         guard.armed = false;
+        if let Some(g) = run_guard {
+            g.release().await;
+        }
         let result = result.and_then(judge);
         let report = match &result {
             Ok(r) => Some(r.clone()),
-            Err(BridgeError::Guard { report, .. } | BridgeError::Incomplete { report, .. }) => {
-                Some((**report).clone())
-            }
+            Err(
+                BridgeError::Guard { report, .. }
+                | BridgeError::Incomplete { report, .. }
+                | BridgeError::Stopped { report, .. },
+            ) => Some((**report).clone()),
             Err(_) => None,
         };
         let event = match &result {
@@ -552,7 +628,7 @@ impl Bridge {
         result
     }
 
-    async fn sync(&self) -> Result<SyncReport, BridgeError> {
+    async fn sync(&self, run_guard: Option<&dyn RunGuard>) -> Result<SyncReport, BridgeError> {
         let source: Vec<DirectoryUser> = self
             .source
             .users()
@@ -571,7 +647,15 @@ impl Bridge {
                 .map_err(BridgeError::Target)?
         };
         let plan = plan(&source, &target, entry, &self.config.policy);
-        Ok(apply(&plan, &*self.target, self.config.mode).await)
+        match run_guard {
+            None => Ok(apply(&plan, &*self.target, self.config.mode).await),
+            Some(g) => apply_guarded(&plan, &*self.target, self.config.mode, g)
+                .await
+                .map_err(|ApplyStopped { error, report, .. }| BridgeError::Stopped {
+                    error,
+                    report,
+                }),
+        }
     }
 
     /// Runs forever on the schedule: at once when pending, after `interval` when active,

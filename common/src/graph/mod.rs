@@ -8,7 +8,8 @@
 //!   apps with no user API (Proof, Tessian).
 //! * [`plan()`] → [`SyncPlan`] → [`apply()`] → [`SyncReport`]: a pure planner with
 //!   field-level diffs, exclusions and a mass-deprovision guard ([`SyncPolicy`]), then a
-//!   per-item executor with a dry-run mode.
+//!   per-item executor with a dry-run mode; [`apply_guarded`] runs only while a
+//!   [`RunGuard`] (for example a lease shared through Redis) allows.
 //! * [`bridge`]: Probo-style pull-based sync loop with backoff and auto-disable.
 //! * `memory` and `conformance` (feature `test-util`): an in-memory directory and the
 //!   conformance suite every implementation must pass.
@@ -55,8 +56,9 @@ mod plan;
 mod policy;
 mod read_blind;
 mod report;
+mod run_guard;
 
-pub use apply::{ApplyMode, apply};
+pub use apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
 pub use catalog::{App, CatalogEntry};
 pub use directory::{DirectoryUser, Email, UserDirectory};
 pub use plan::{
@@ -68,3 +70,4 @@ pub use policy::{
 };
 pub use read_blind::ReadBlind;
 pub use report::{Outcome, ReportCounts, ReportItem, SyncReport};
+pub use run_guard::{RunGuard, RunLock};

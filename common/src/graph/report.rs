@@ -117,6 +117,10 @@ pub struct SyncReport {
     /// Why nothing was applied, when apply refused the plan as a whole (for example a
     /// plan made for another app).
     pub aborted: Option<String>,
+    /// Why the run stopped before the end of the plan, when a guard stopped it (for
+    /// example a lost lease, see [`apply_guarded`](super::apply_guarded())); the
+    /// operations after the stop are skipped with this reason.
+    pub stopped: Option<String>,
 }
 
 impl SyncReport {
@@ -141,10 +145,13 @@ impl SyncReport {
             .filter(|i| matches!(i.outcome, Outcome::Failed { .. }))
     }
 
-    /// `true` when nothing failed, the guard did not trip and the plan was not refused.
-    /// Manual actions do not make a report unsuccessful.
+    /// `true` when nothing failed, the guard did not trip, the plan was not refused and
+    /// the run was not stopped. Manual actions do not make a report unsuccessful.
     pub fn is_success(&self) -> bool {
-        self.aborted.is_none() && self.guard.is_none() && self.failures().next().is_none()
+        self.aborted.is_none()
+            && self.stopped.is_none()
+            && self.guard.is_none()
+            && self.failures().next().is_none()
     }
 }
 
@@ -260,6 +267,9 @@ impl fmt::Display for SyncReport {
         )?;
         if let Some(a) = &self.aborted {
             writeln!(f, "ABORTED: {a}")?;
+        }
+        if let Some(s) = &self.stopped {
+            writeln!(f, "STOPPED: {s}")?;
         }
         if let Some(g) = &self.guard {
             writeln!(f, "GUARD: {g}")?;
