@@ -355,7 +355,8 @@ pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<
         "https" => Ok(url),
         "http" if allow_insecure_http || is_loopback(&url) => Ok(url),
         "http" => Err(Error::config(format!(
-            "the base URL `{url}` uses plain http, so credentials would travel unencrypted; use https (http is accepted only for loopback addresses, or with allow_insecure_http)"
+            "the base URL `{}` uses plain http, so credentials would travel unencrypted; use https (http is accepted only for loopback addresses, or with allow_insecure_http)",
+            RedactedUrl::new(raw)
         ))),
         other => Err(Error::config(format!(
             "the base URL must use https, not `{other}`"
