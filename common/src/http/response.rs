@@ -75,7 +75,7 @@ impl Response {
                 quote_body: true,
             },
         )
-        .map_err(|e| self.redaction.clean(e))
+        .map_err(|e| self.redaction.clean_decoded(e, &self.body))
     }
 }
 
