@@ -8,16 +8,18 @@
 //!   endpoint that echoes the request back must not make an error message carry the
 //!   token.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::auth::AuthProvider;
 use crate::error::{ApiError, DecodeError, Error, ErrorBody};
+use crate::http::body::Ctx;
 
 /// A URL as it may appear in messages, `Debug` output and logs: without user info, query
 /// or fragment, any of which may carry a credential (`https://user:pw@host/?api_key=…`).
@@ -133,7 +135,6 @@ impl Redaction {
     }
 
     /// `text` with every secret replaced.
-    #[cfg(test)]
     pub(crate) fn scrub(&self, text: &str) -> String {
         scrub_with(&self.needles(), text)
     }
@@ -141,6 +142,41 @@ impl Redaction {
     /// The API error with every secret removed from what it quotes.
     pub(crate) fn clean_api(&self, api: &mut ApiError) {
         clean_api(&self.needles(), api);
+    }
+
+    /// The API error for a non-success answer, built from the body with every secret
+    /// already removed: the body is scrubbed whole before the error cuts its snippet, as
+    /// a secret straddling the cut would otherwise keep its first part (which no longer
+    /// matches the secret).
+    pub(crate) fn api_error(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        ctx: Ctx<'_>,
+    ) -> ApiError {
+        let needles = self.needles();
+        let body = scrub_bytes(&needles, body);
+        let mut api = crate::http::body::api_error(status, headers, &body, ctx);
+        // The request id comes from a header, not the body.
+        clean_api(&needles, &mut api);
+        api
+    }
+
+    /// Like [`clean`](Self::clean), for an error from decoding `body`: a quoted snippet
+    /// is cut again from the scrubbed body (see [`api_error`](Self::api_error) for why).
+    pub(crate) fn clean_decoded(&self, error: Error, body: &[u8]) -> Error {
+        match error {
+            Error::Decode(mut d) => {
+                let needles = self.needles();
+                if d.body_snippet.is_some() && !needles.is_empty() {
+                    d.body_snippet = Some(crate::http::body::snippet(&scrub_bytes(&needles, body)));
+                }
+                clean_decode(&needles, &mut d);
+                Error::Decode(d)
+            }
+            other => self.clean(other),
+        }
     }
 
     /// The error with every secret removed from whatever it quotes of the response.
@@ -207,16 +243,19 @@ fn percent_decoded(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The forms a secret can come back in: as is, JSON-escaped, percent- and form-encoded,
-/// base64.
+/// The forms a secret can come back in: as is, JSON-escaped (once, and twice: a JSON
+/// request body echoed inside a JSON error), HTML-escaped (an error page quoting a header
+/// or a JSON body), percent- and form-encoded, base64.
 fn encodings(secret: &str, out: &mut Vec<String>) {
     if secret.is_empty() {
         return;
     }
     out.push(secret.to_owned());
-    if let Ok(json) = serde_json::to_string(secret) {
-        out.push(json[1..json.len() - 1].to_owned());
-    }
+    let json = json_escaped(secret);
+    out.push(json_escaped(&json));
+    html_escaped(secret, out);
+    html_escaped(&json, out);
+    out.push(json);
     out.push(url::form_urlencoded::byte_serialize(secret.as_bytes()).collect());
     out.push(
         percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
@@ -224,6 +263,39 @@ fn encodings(secret: &str, out: &mut Vec<String>) {
     );
     out.push(base64::engine::general_purpose::STANDARD.encode(secret));
     out.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+}
+
+/// `s` as it appears inside a JSON string.
+fn json_escaped(s: &str) -> String {
+    serde_json::to_string(s)
+        .map(|json| json[1..json.len() - 1].to_owned())
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+/// `s` HTML-escaped, in the entity spellings common escapers use for `"` and `'`
+/// (`&quot;`/`&#34;`, `&#39;`/`&#x27;`). Nothing when `s` has nothing to escape.
+fn html_escaped(s: &str, out: &mut Vec<String>) {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return;
+    }
+    for (quot, apos) in [
+        ("&quot;", "&#39;"),
+        ("&#34;", "&#39;"),
+        ("&quot;", "&#x27;"),
+    ] {
+        let mut escaped = String::with_capacity(s.len() + 16);
+        for ch in s.chars() {
+            match ch {
+                '&' => escaped.push_str("&amp;"),
+                '<' => escaped.push_str("&lt;"),
+                '>' => escaped.push_str("&gt;"),
+                '"' => escaped.push_str(quot),
+                '\'' => escaped.push_str(apos),
+                c => escaped.push(c),
+            }
+        }
+        out.push(escaped);
+    }
 }
 
 fn scrub_with(needles: &[SecretString], text: &str) -> String {
@@ -235,6 +307,35 @@ fn scrub_with(needles: &[SecretString], text: &str) -> String {
         }
     }
     out
+}
+
+/// `body` with every secret replaced; borrowed when it holds none.
+fn scrub_bytes<'a>(needles: &[SecretString], body: &'a [u8]) -> Cow<'a, [u8]> {
+    let mut out = Cow::Borrowed(body);
+    for needle in needles {
+        let n = needle.expose_secret().as_bytes();
+        if find(&out, n, 0).is_none() {
+            continue;
+        }
+        let mut replaced = Vec::with_capacity(out.len());
+        let mut from = 0;
+        while let Some(at) = find(&out, n, from) {
+            replaced.extend_from_slice(&out[from..at]);
+            replaced.extend_from_slice(REDACTED.as_bytes());
+            from = at + n.len();
+        }
+        replaced.extend_from_slice(&out[from..]);
+        out = Cow::Owned(replaced);
+    }
+    out
+}
+
+/// Where `needle` (not empty) first occurs in `hay` at or after `from`.
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
 }
 
 fn contains_any(needles: &[SecretString], text: &str) -> bool {
@@ -259,6 +360,8 @@ fn clean_api(needles: &[SecretString], api: &mut ApiError) {
             if let Some(d) = &mut e.detail {
                 s(d);
             }
+            // Shown in `Debug`: a server may put anything there.
+            e.schemas.iter_mut().for_each(s);
             if let Some(t) = &e.scim_type
                 && contains_any(needles, t.as_str())
             {
@@ -341,6 +444,45 @@ mod tests {
             !clean.contains("tok-123456") && !clean.contains("Temp-Pass-1"),
             "{clean}"
         );
+    }
+
+    #[test]
+    fn html_escaped_and_twice_json_escaped_forms_are_scrubbed() {
+        let r = Redaction::new(vec![sensitive(r#"Bearer t"o<k>'&"#)], None, None);
+        // A header quoted in an HTML page; a JSON request body quoted in a JSON error.
+        for text in [
+            "<pre>Bearer t&quot;o&lt;k&gt;&#39;&amp;</pre>",
+            "<pre>t&#34;o&lt;k&gt;&#39;&amp;</pre>",
+            r#"{"message":"{\"token\":\"t\\\"o<k>'&\"}"}"#,
+        ] {
+            let clean = r.scrub(text);
+            assert!(
+                clean.contains(REDACTED) && !clean.contains("o&lt;k"),
+                "{clean}"
+            );
+            assert!(!clean.contains("o<k"), "{clean}");
+        }
+    }
+
+    #[test]
+    fn a_secret_straddling_the_snippet_cut_is_scrubbed() {
+        use crate::error::ERROR_SNIPPET_LEN;
+        let token = "tok-0123456789abcdef";
+        let r = Redaction::new(vec![sensitive(&format!("Bearer {token}"))], None, None);
+        // The cut falls in the middle of the token.
+        let body = format!("{}{token} and more", "x".repeat(ERROR_SNIPPET_LEN - 10));
+        let ctx = Ctx {
+            method: "GET",
+            path: "/x",
+        };
+        let api = r.api_error(400, &HeaderMap::new(), body.as_bytes(), ctx);
+        assert!(
+            !api.body_snippet.contains("tok-0123"),
+            "{}",
+            api.body_snippet
+        );
+        assert!(api.body_snippet.ends_with(REDACTED), "{}", api.body_snippet);
+        assert!(!format!("{api:?}").contains("tok-0123"));
     }
 
     #[test]

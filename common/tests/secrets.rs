@@ -310,3 +310,354 @@ fn invalid_credentials_are_refused_without_being_echoed() {
         assert_clean("credential error", &format!("{err} | {err:?}"));
     }
 }
+
+/// Everything an error shows: `Display`, `Debug`, pretty `Debug`, and the same for every
+/// `source()` in its chain.
+fn error_texts(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("{err} | {err:?} | {err:#?}");
+    let mut next = err.source();
+    while let Some(source) = next {
+        out.push_str(&format!(" | source: {source} | {source:?} | {source:#?}"));
+        next = source.source();
+    }
+    out
+}
+
+/// A URL with a credential in each of its user info, query and fragment.
+const SECRET_URL: &str =
+    "https://admin:pw-SECRET@api.example.com/v1?api_key=key-SECRET#frag-SECRET";
+
+#[test]
+fn builder_debug_hides_credentials_in_the_url() {
+    // The transport's builder, before build() (which refuses the URL).
+    let builder = HttpClient::builder()
+        .base_url(SECRET_URL)
+        .auth(Bearer::new(secret(BEARER)));
+    let debug = format!("{builder:?} | {builder:#?}");
+    assert_clean("HttpClientBuilder Debug", &debug);
+    // What is shown is still useful: where the client would go.
+    assert!(debug.contains("https://api.example.com/v1"), "{debug}");
+    let err = builder.build().unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert_clean("HttpClientBuilder::build error", &error_texts(&err));
+
+    // The OAuth2 provider's builder, with the same URL as its token URL.
+    let oauth = OAuth2ClientCredentials::builder(SECRET_URL, "oauth-client", secret(CLIENT_SECRET));
+    let debug = format!("{oauth:?} | {oauth:#?}");
+    assert_clean("OAuth2ClientCredentialsBuilder Debug", &debug);
+    assert!(debug.contains("https://api.example.com/v1"), "{debug}");
+    let err = oauth.build().unwrap_err();
+    assert_clean("OAuth2 build error", &error_texts(&err));
+
+    // A query or fragment alone is refused with the URL shown, redacted.
+    for url in [
+        "https://api.example.com/v1?api_key=key-SECRET",
+        "https://api.example.com/v1#frag-SECRET",
+        "http://remote.example.com/v1?api_key=key-SECRET",
+    ] {
+        let err = HttpClient::builder().base_url(url).build().unwrap_err();
+        let text = error_texts(&err);
+        assert_clean(&format!("build error for {url}"), &text);
+        assert!(
+            text.contains("api.example.com/v1") || text.contains("remote.example.com/v1"),
+            "{text}"
+        );
+    }
+
+    // Built clients (a clean URL, secret credentials): every provider.
+    let clean = "https://api.example.com/v1";
+    let token = OAuth2ClientCredentials::builder(clean, "oauth-client", secret(CLIENT_SECRET))
+        .build()
+        .unwrap();
+    let auths: Vec<Arc<dyn AuthProvider>> = vec![
+        Arc::new(Bearer::new(secret(BEARER))),
+        Arc::new(Basic::new(secret(BASIC_USER), secret(BASIC_PASSWORD))),
+        Arc::new(HeaderPair::x_user_x_password(
+            secret(PAIR_USER),
+            secret(PAIR_PASSWORD),
+        )),
+        Arc::new(token),
+    ];
+    for auth in auths {
+        let builder = HttpClient::builder().base_url(clean).auth_shared(auth);
+        assert_clean("builder Debug", &format!("{builder:?} | {builder:#?}"));
+        let client = builder.build().unwrap();
+        let debug = format!("{client:?} | {client:#?}");
+        assert_clean("client Debug", &debug);
+        assert!(debug.contains(clean), "{debug}");
+    }
+}
+
+/// A server that echoes the request (every header, the body, a form body decoded) into
+/// its answer, in every shape an error can quote: no credential the client sent, in any
+/// form it could come back in, reaches an error, its `Debug`, its sources or a trace.
+#[cfg(feature = "test-util")]
+mod echo {
+    use super::*;
+    use idgraph_common::testing::{EchoRequest, EchoShape};
+    use wiremock::matchers::any;
+
+    // Secrets with characters that JSON-, percent-, form- and HTML-encoding change, so
+    // each encoded form differs from the raw one.
+    const E_BEARER: &str = r#"bearer-SECRET-"q\x/+="#;
+    const E_BASIC_USER: &str = r#"basic-user-SECRET-"u"#;
+    const E_BASIC_PASSWORD: &str = r#"basic-pw-SECRET-\"p w/+ü"#;
+    const E_PAIR_USER: &str = "pair-user-SECRET@example.com";
+    const E_PAIR_PASSWORD: &str = r#"pair-pw-SECRET-"&<p>'"#;
+    const E_CLIENT_ID: &str = "echo-client";
+    const E_CLIENT_SECRET: &str = r#"client-SECRET-"s/+ &=%x'"#;
+    const E_ACCESS_TOKEN: &str = "access-SECRET-tok.3f9";
+    /// A secret of the request body (a temporary password), declared `sensitive`.
+    const E_REQUEST_SECRET: &str = r#"temp-SECRET-"pw\"#;
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    fn form(s: &str) -> String {
+        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    }
+
+    /// Each credential, the Basic forms the server received, and the marker every secret
+    /// here carries (so a half-scrubbed or re-encoded secret is caught too).
+    fn echo_needles() -> Vec<String> {
+        let mut v: Vec<String> = [
+            E_BEARER,
+            E_BASIC_USER,
+            E_BASIC_PASSWORD,
+            E_PAIR_USER,
+            E_PAIR_PASSWORD,
+            E_CLIENT_SECRET,
+            E_ACCESS_TOKEN,
+            E_REQUEST_SECRET,
+            "SECRET",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // The Basic credentials as sent, and their first 16 characters (a snippet cut
+        // through a Basic header keeps only a prefix of it).
+        for pair in [
+            format!("{E_BASIC_USER}:{E_BASIC_PASSWORD}"),
+            format!("{}:{}", form(E_CLIENT_ID), form(E_CLIENT_SECRET)),
+        ] {
+            let encoded = b64(&pair);
+            v.push(encoded[..16].to_owned());
+            v.push(encoded);
+        }
+        v
+    }
+
+    fn assert_no_secret(what: &str, text: &str) {
+        for needle in echo_needles() {
+            assert!(
+                !text.contains(&needle),
+                "{what} contains the secret `{needle}`:\n{text}"
+            );
+        }
+    }
+
+    fn echo_providers(token_url: &str) -> Vec<(&'static str, Arc<dyn AuthProvider>)> {
+        vec![
+            ("bearer", Arc::new(Bearer::new(secret(E_BEARER)))),
+            (
+                "basic",
+                Arc::new(Basic::new(secret(E_BASIC_USER), secret(E_BASIC_PASSWORD))),
+            ),
+            (
+                "header pair",
+                Arc::new(HeaderPair::x_user_x_password(
+                    secret(E_PAIR_USER),
+                    secret(E_PAIR_PASSWORD),
+                )),
+            ),
+            (
+                "oauth2 client_secret_post",
+                Arc::new(
+                    oauth2(token_url, E_CLIENT_ID, E_CLIENT_SECRET)
+                        .build()
+                        .unwrap(),
+                ),
+            ),
+            (
+                "oauth2 client_secret_basic",
+                Arc::new(
+                    oauth2(token_url, E_CLIENT_ID, E_CLIENT_SECRET)
+                        .client_auth(ClientAuthMethod::BasicAuth)
+                        .build()
+                        .unwrap(),
+                ),
+            ),
+        ]
+    }
+
+    /// What the API answers in each case: status, shape, and a `Retry-After`.
+    fn api_cases() -> Vec<(u16, EchoShape, Option<u64>)> {
+        vec![
+            (400, EchoShape::JsonMessage, None),
+            (403, EchoShape::Nested, None),
+            (404, EchoShape::ScimDetail, None),
+            (409, EchoShape::OAuthError, None),
+            (500, EchoShape::Text, None),
+            (502, EchoShape::Html, None),
+            (400, EchoShape::Straddle, None),
+            // A 401 makes an OAuth2 provider fetch a new token and try once more.
+            (401, EchoShape::JsonMessage, None),
+            // Success statuses whose body is not what was asked for: decode errors.
+            (200, EchoShape::JsonEverywhere, None),
+            (200, EchoShape::Html, None),
+            (200, EchoShape::Straddle, None),
+            (200, EchoShape::JsonMessage, None),
+            // Throttled on every attempt: `RateLimited { last }` after the retries.
+            (429, EchoShape::JsonMessage, Some(1)),
+            (429, EchoShape::Html, Some(1)),
+        ]
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Thing {
+        id: u64,
+        active: bool,
+    }
+
+    /// The token endpoint answers normally; every other request is echoed.
+    async fn echo_server(status: u16, shape: EchoShape, retry_after: Option<u64>) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": E_ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}),
+            ))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        let mut echo = EchoRequest::new(status, shape);
+        if let Some(secs) = retry_after {
+            echo = echo.retry_after(secs);
+        }
+        Mock::given(any()).respond_with(echo).mount(&server).await;
+        server
+    }
+
+    fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let guard = tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+            .with_span_events(FmtSpan::FULL)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish()
+            .set_default();
+        (captured, guard)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn echoed_requests_leave_no_secret_in_errors_or_traces() {
+        let (captured, guard) = capture();
+        let mut checked = 0;
+        for (status, shape, retry_after) in api_cases() {
+            let server = echo_server(status, shape, retry_after).await;
+            let token_url = format!("{}/oauth/token", server.uri());
+            for (name, auth) in echo_providers(&token_url) {
+                let c = client(&server).auth_shared(auth).build().unwrap();
+                let what = format!("{name}, {status} {shape:?}");
+                let get = c
+                    .get(["users", "1"])
+                    .send_json::<Thing>()
+                    .await
+                    .unwrap_err();
+                let post = c
+                    .post(["users"])
+                    .json(&json!({"userName": "jane", "password": E_REQUEST_SECRET}))
+                    .sensitive(&secret(E_REQUEST_SECRET))
+                    .send_json::<Thing>()
+                    .await
+                    .unwrap_err();
+                for (op, err) in [("GET", &get), ("POST", &post)] {
+                    let expected = match status {
+                        200 => matches!(err, Error::Decode(_)),
+                        429 => matches!(err, Error::RateLimited { last: Some(_), .. }),
+                        _ => matches!(err, Error::Api(_)),
+                    };
+                    assert!(expected, "{what} {op}: {err:?}");
+                    assert_no_secret(&format!("{what} {op}"), &error_texts(err));
+                    checked += 1;
+                }
+                // The echo really carried the secrets, and the error really quotes it
+                // (so the assertions above mean something).
+                let sent = support::requests(&server).await;
+                let echoed = EchoRequest::echo_text(sent.last().unwrap());
+                assert!(echoed.contains("SECRET"), "{echoed}");
+                if status != 200 {
+                    let api = post.api().unwrap();
+                    assert!(api.body_snippet().contains("[redacted]"), "{what}: {api:?}");
+                }
+            }
+        }
+        assert_eq!(checked, api_cases().len() * 5 * 2);
+        drop(guard);
+        let traces = captured.text();
+        assert!(traces.contains("http.client.attempt"), "{traces}");
+        assert_no_secret("the captured traces", &traces);
+    }
+
+    /// The token endpoint echoes its request (the form body with the client secret, or
+    /// the Basic header) into its error: the error quotes only RFC 6749's fields, scrubbed.
+    #[tokio::test(start_paused = true)]
+    async fn echoing_token_endpoints_leave_no_secret_in_errors_or_traces() {
+        let (captured, guard) = capture();
+        let cases = [
+            (400, EchoShape::OAuthError),
+            (401, EchoShape::OAuthError),
+            (400, EchoShape::Nested),
+            (401, EchoShape::Html),
+            (400, EchoShape::Straddle),
+            (500, EchoShape::Text),
+            (503, EchoShape::JsonMessage),
+            // A success without a token: a decode error that must not quote the body.
+            (200, EchoShape::JsonEverywhere),
+            (200, EchoShape::Html),
+        ];
+        for (status, shape) in cases {
+            let server = MockServer::start().await;
+            Mock::given(path("/oauth/token"))
+                .respond_with(EchoRequest::new(status, shape))
+                .mount(&server)
+                .await;
+            let token_url = format!("{}/oauth/token", server.uri());
+            for (name, auth) in echo_providers(&token_url).into_iter().skip(3) {
+                let c = client(&server).auth_shared(auth).build().unwrap();
+                let err = c.get(["users"]).send().await.unwrap_err();
+                let what = format!("{name}, token endpoint {status} {shape:?}");
+                assert!(!matches!(err, Error::Transport { .. }), "{what}: {err:?}");
+                assert_no_secret(&what, &error_texts(&err));
+                let sent = support::requests(&server).await;
+                let echoed = EchoRequest::echo_text(sent.last().unwrap());
+                assert!(echoed.contains("SECRET"), "{echoed}");
+            }
+        }
+        // A token of another type, whose name echoes the request: the error names it.
+        let server = MockServer::start().await;
+        Mock::given(path("/oauth/token"))
+            .respond_with(|req: &wiremock::Request| {
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "access_token": E_ACCESS_TOKEN,
+                    "token_type": EchoRequest::echo_text(req),
+                }))
+            })
+            .mount(&server)
+            .await;
+        let token_url = format!("{}/oauth/token", server.uri());
+        for (name, auth) in echo_providers(&token_url).into_iter().skip(3) {
+            let c = client(&server).auth_shared(auth).build().unwrap();
+            let err = c.get(["users"]).send().await.unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            assert_no_secret(&format!("{name}, token_type echo"), &error_texts(&err));
+        }
+        drop(guard);
+        let traces = captured.text();
+        assert!(traces.contains("http.client.operation"), "{traces}");
+        assert_no_secret("the captured traces", &traces);
+    }
+}

@@ -7,6 +7,7 @@
 
 use std::net::IpAddr;
 
+use idgraph_common::RedactedUrl;
 use url::{Host, Url};
 
 use crate::{Error, Result};
@@ -25,12 +26,8 @@ pub(crate) fn check(raw: &str, what: &str, carries: &str) -> Result<()> {
             "{what} must not contain a user name or password; {carries} is passed separately"
         )));
     }
-    let shown = format!(
-        "{}://{}{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.path()
-    );
+    // The URL as messages may show it: no user info (refused above), query or fragment.
+    let shown = RedactedUrl::new(raw);
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config(format!(
             "{what} (`{shown}`) must not have a query or fragment"

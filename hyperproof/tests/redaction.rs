@@ -2,7 +2,9 @@
 //! `Debug` of a credential, client or builder, in an error's `Display` or `Debug`, or in
 //! tracing output captured at TRACE level (the `log` records of the HTTP stack included).
 //!
-//! One test per binary: it installs the global subscriber.
+//! `no_secret_in_debug_errors_or_trace_output` installs the global subscriber (so the
+//! `log` records of the HTTP stack are captured too); no other test here installs one:
+//! the echo tests capture with a subscriber set for their own thread.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -248,4 +250,360 @@ async fn no_secret_in_debug_errors_or_trace_output() {
         );
     }
     assert_clean("tracing output", &captured);
+}
+
+/// Everything an error shows: `Display`, `Debug`, pretty `Debug`, and the same for every
+/// `source()` in its chain.
+fn error_texts(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("{err} | {err:?} | {err:#?}");
+    let mut next = err.source();
+    while let Some(source) = next {
+        out.push_str(&format!(" | source: {source} | {source:?} | {source:#?}"));
+        next = source.source();
+    }
+    out
+}
+
+/// A URL with a credential in each of its user info, query and fragment.
+const SECRET_URL: &str = "https://admin:pw-SECRET@hp.example.com/v1?api_key=key-SECRET#frag-SECRET";
+
+fn assert_no_marker(what: &str, text: &str) {
+    assert!(
+        !text.contains("SECRET"),
+        "{what} shows a credential:\n{text}"
+    );
+}
+
+#[test]
+fn builder_and_client_debug_hide_credentials_in_urls() {
+    let creds = || ClientCredentials::new(CLIENT_ID, ClientSecret::new("client-SECRET"));
+    // REST: the base URL, the token URL, and both.
+    for builder in [
+        RestClient::builder()
+            .api_token(ApiToken::new("api-SECRET"))
+            .base_url(SECRET_URL),
+        RestClient::builder()
+            .client_credentials(creds())
+            .token_url(SECRET_URL),
+        RestClient::builder()
+            .client_credentials(creds())
+            .base_url(SECRET_URL)
+            .token_url(SECRET_URL),
+    ] {
+        let debug = format!("{builder:?} | {builder:#?}");
+        assert_no_marker("RestClientBuilder Debug", &debug);
+        assert!(debug.contains("https://hp.example.com/v1"), "{debug}");
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert_no_marker("RestClientBuilder::build error", &error_texts(&err));
+    }
+    // SCIM.
+    let builder = ScimClient::builder(SECRET_URL).token(ScimToken::new("scim-SECRET"));
+    let debug = format!("{builder:?} | {builder:#?}");
+    assert_no_marker("ScimClientBuilder Debug", &debug);
+    assert!(debug.contains("https://hp.example.com/v1"), "{debug}");
+    let err = builder.build().unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert_no_marker("ScimClientBuilder::build error", &error_texts(&err));
+    // A query or fragment alone: refused, the URL shown redacted.
+    for url in [
+        "https://hp.example.com/v1?api_key=key-SECRET",
+        "https://hp.example.com/v1#frag-SECRET",
+    ] {
+        let err = ScimClient::builder(url)
+            .token(ScimToken::new("scim-SECRET"))
+            .build()
+            .unwrap_err();
+        let text = error_texts(&err);
+        assert_no_marker("SCIM URL error", &text);
+        assert!(text.contains("https://hp.example.com/v1"), "{text}");
+        let err = RestClient::builder()
+            .client_credentials(creds())
+            .token_url(url)
+            .build()
+            .unwrap_err();
+        let text = error_texts(&err);
+        assert_no_marker("token URL error", &text);
+        assert!(text.contains("https://hp.example.com/v1"), "{text}");
+    }
+
+    // Built clients: clean URLs, secret credentials.
+    let by_token = RestClient::builder()
+        .api_token(ApiToken::new("api-SECRET"))
+        .base_url("https://hp.example.com/v1")
+        .build()
+        .unwrap();
+    let by_client = RestClient::builder()
+        .client_credentials(creds())
+        .token_url("https://hp.example.com/oauth/token")
+        .build()
+        .unwrap();
+    let scim = ScimClient::builder("https://hp.example.com/scim/v2")
+        .token(ScimToken::new("scim-SECRET"))
+        .build()
+        .unwrap();
+    let debug =
+        format!("{by_token:?} {by_token:#?} {by_client:?} {by_client:#?} {scim:?} {scim:#?}");
+    assert_no_marker("client Debug", &debug);
+    for shown in [
+        "https://hp.example.com/v1",
+        "https://hp.example.com/oauth/token",
+        "https://hp.example.com/scim/v2",
+    ] {
+        assert!(debug.contains(shown), "{shown} in {debug}");
+    }
+}
+
+/// Servers (API and token endpoint) that echo every request (headers and body) into their
+/// answers: no credential reaches an error, its `Debug`, its sources or the TRACE output.
+#[cfg(feature = "test-util")]
+mod echo {
+    use super::*;
+    use base64::Engine as _;
+    use hyperproof::rest::NewGroup;
+    use idgraph_common::auth::ClientAuthMethod;
+    use idgraph_common::testing::{EchoRequest, EchoShape};
+    use idgraph_common::{Jitter, RetryPolicy};
+    use wiremock::matchers::any;
+
+    // Characters that JSON-, form- and HTML-encoding change.
+    const E_API_TOKEN: &str = r#"rest-api-SECRET-"tok\/+="#;
+    const E_CLIENT_SECRET: &str = r#"client-SECRET-"s/+ &=%x'"#;
+    const E_ACCESS_TOKEN: &str = "access-SECRET-hp.42";
+    const E_SCIM_TOKEN: &str = r#"scim-SECRET-"tok\<"#;
+
+    fn form(s: &str) -> String {
+        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    }
+
+    fn assert_no_secret(what: &str, text: &str) {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            form(CLIENT_ID),
+            form(E_CLIENT_SECRET)
+        ));
+        for needle in [
+            E_API_TOKEN,
+            E_CLIENT_SECRET,
+            E_ACCESS_TOKEN,
+            E_SCIM_TOKEN,
+            "SECRET",
+            &basic,
+            &basic[..16],
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{what} contains `{needle}`:\n{text}"
+            );
+        }
+    }
+
+    fn exact() -> RetryPolicy {
+        RetryPolicy::standard().with_jitter(Jitter::None)
+    }
+
+    fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+        let capture = Capture::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(FmtSpan::FULL)
+            .with_ansi(false)
+            .with_writer(capture.clone())
+            .finish();
+        (
+            capture.clone(),
+            tracing::subscriber::set_default(subscriber),
+        )
+    }
+
+    fn captured(capture: &Capture) -> String {
+        String::from_utf8(capture.0.lock().unwrap().clone()).unwrap()
+    }
+
+    fn rest_clients(server: &MockServer) -> Vec<(&'static str, RestClient)> {
+        let creds = || ClientCredentials::new(CLIENT_ID, ClientSecret::new(E_CLIENT_SECRET));
+        vec![
+            (
+                "api token",
+                rest_builder(server)
+                    .api_token(ApiToken::new(E_API_TOKEN))
+                    .retry_policy(exact())
+                    .build()
+                    .unwrap(),
+            ),
+            (
+                "client credentials (form body)",
+                rest_builder(server)
+                    .client_credentials(creds())
+                    .retry_policy(exact())
+                    .build()
+                    .unwrap(),
+            ),
+            (
+                "client credentials (Basic)",
+                rest_builder(server)
+                    .client_credentials(creds())
+                    .configure_token_provider(|p| p.client_auth(ClientAuthMethod::BasicAuth))
+                    .retry_policy(exact())
+                    .build()
+                    .unwrap(),
+            ),
+        ]
+    }
+
+    fn cases() -> Vec<(u16, EchoShape, Option<u64>)> {
+        vec![
+            (400, EchoShape::JsonMessage, None),
+            (401, EchoShape::JsonMessage, None),
+            (403, EchoShape::Nested, None),
+            (404, EchoShape::ScimDetail, None),
+            (409, EchoShape::OAuthError, None),
+            (500, EchoShape::Text, None),
+            (502, EchoShape::Html, None),
+            (400, EchoShape::Straddle, None),
+            (200, EchoShape::JsonEverywhere, None),
+            (200, EchoShape::Html, None),
+            (200, EchoShape::Straddle, None),
+            (429, EchoShape::JsonMessage, Some(1)),
+        ]
+    }
+
+    fn expected(status: u16, err: &Error) -> bool {
+        match status {
+            200 => matches!(err, Error::Decode(_)),
+            429 => matches!(err, Error::RateLimited { last: Some(_), .. }),
+            _ => matches!(err, Error::Api(_)),
+        }
+    }
+
+    async fn echo_server(status: u16, shape: EchoShape, retry_after: Option<u64>) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": E_ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600
+            })))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        let mut echo = EchoRequest::new(status, shape);
+        if let Some(secs) = retry_after {
+            echo = echo.retry_after(secs);
+        }
+        Mock::given(any()).respond_with(echo).mount(&server).await;
+        server
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rest_echoes_leave_no_secret_in_errors_or_traces() {
+        let (capture, guard) = capture();
+        for (status, shape, retry_after) in cases() {
+            let server = echo_server(status, shape, retry_after).await;
+            for (name, client) in rest_clients(&server) {
+                let what = format!("REST {name}, {status} {shape:?}");
+                let results = [
+                    ("me", client.users().me().send().await.err()),
+                    ("users", client.users().list().send().await.err()),
+                    (
+                        "create group",
+                        client.groups().create(&NewGroup::new("Echo")).await.err(),
+                    ),
+                ];
+                // `Me` and `Group` read leniently (every field optional but the id), so
+                // an echo in every field decodes as one: only the listing must fail then.
+                let lenient = (status, shape) == (200, EchoShape::JsonEverywhere);
+                for (op, err) in &results {
+                    let Some(err) = err else {
+                        assert!(lenient && *op != "users", "{what} {op} succeeded");
+                        continue;
+                    };
+                    assert!(expected(status, err), "{what} {op}: {err:?}");
+                    assert_no_secret(&format!("{what} {op}"), &error_texts(err));
+                }
+                let sent = server.received_requests().await.unwrap();
+                assert!(EchoRequest::echo_text(sent.last().unwrap()).contains("SECRET"));
+            }
+        }
+        drop(guard);
+        let traces = captured(&capture);
+        assert!(traces.contains("http.client.attempt"), "{traces}");
+        assert_no_secret("the TRACE output", &traces);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn echoing_token_endpoints_leave_no_secret_in_errors_or_traces() {
+        let (capture, guard) = capture();
+        for (status, shape) in [
+            (400, EchoShape::OAuthError),
+            (401, EchoShape::OAuthError),
+            (400, EchoShape::Nested),
+            (401, EchoShape::Html),
+            (401, EchoShape::Straddle),
+            (500, EchoShape::Text),
+            (503, EchoShape::JsonMessage),
+            (200, EchoShape::JsonEverywhere),
+        ] {
+            let server = MockServer::start().await;
+            Mock::given(path("/oauth/token"))
+                .respond_with(EchoRequest::new(status, shape))
+                .mount(&server)
+                .await;
+            for (name, client) in rest_clients(&server).into_iter().skip(1) {
+                let what = format!("REST {name}, token endpoint {status} {shape:?}");
+                let err = client.users().me().send().await.unwrap_err();
+                assert!(!matches!(err, Error::Transport { .. }), "{what}: {err:?}");
+                if matches!(status, 400 | 401) {
+                    assert!(
+                        err.is_unauthorized() || err.status() == Some(400),
+                        "{what}: {err:?}"
+                    );
+                }
+                assert_no_secret(&what, &error_texts(&err));
+                let sent = server.received_requests().await.unwrap();
+                assert!(EchoRequest::echo_text(sent.last().unwrap()).contains("SECRET"));
+            }
+        }
+        drop(guard);
+        let traces = captured(&capture);
+        assert!(traces.contains("http.client.operation"), "{traces}");
+        assert_no_secret("the TRACE output", &traces);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn scim_echoes_leave_no_secret_in_errors_or_traces() {
+        let (capture, guard) = capture();
+        for (status, shape, retry_after) in cases() {
+            let server = echo_server(status, shape, retry_after).await;
+            let scim = ScimClient::builder(format!("{}/scim/v2", server.uri()))
+                .token(ScimToken::new(E_SCIM_TOKEN))
+                .retry_policy(exact())
+                .configure_http(paused_clock_http)
+                .build()
+                .unwrap();
+            let what = format!("SCIM {status} {shape:?}");
+            let errors = [
+                (
+                    "get",
+                    scim.users().get(&UserId::new("u1")).await.unwrap_err(),
+                ),
+                (
+                    "create",
+                    scim.users()
+                        .create(&NewUser::new("echo@example.com"))
+                        .await
+                        .unwrap_err(),
+                ),
+            ];
+            for (op, err) in &errors {
+                assert!(expected(status, err), "{what} {op}: {err:?}");
+                assert_no_secret(&format!("{what} {op}"), &error_texts(err));
+            }
+            let sent = server.received_requests().await.unwrap();
+            assert!(EchoRequest::echo_text(&sent[0]).contains(E_SCIM_TOKEN));
+        }
+        drop(guard);
+        let traces = captured(&capture);
+        assert!(traces.contains("scim.users.create"), "{traces}");
+        assert_no_secret("the TRACE output", &traces);
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient;
-use idgraph_common::{ApiError, Error, RateLimiter, Result, RetryPolicy};
+use idgraph_common::{ApiError, Error, RateLimiter, RedactedUrl, Result, RetryPolicy};
 
 use crate::client::Client;
 use crate::token::ScimToken;
@@ -270,10 +270,12 @@ fn hint(api: &ApiError) -> Option<Cow<'static, str>> {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Shown without user info, query or fragment: any of them may carry a credential
+        // (`build()` refuses them, but Debug output of a builder ends up in logs first).
         let location = match &self.location {
             None => None,
-            Some(Location::Instance(u)) => Some(format!("instance {}", redact_url(u))),
-            Some(Location::ScimRoot(u)) => Some(format!("scim root {}", redact_url(u))),
+            Some(Location::Instance(u)) => Some(format!("instance {}", RedactedUrl::new(u))),
+            Some(Location::ScimRoot(u)) => Some(format!("scim root {}", RedactedUrl::new(u))),
         };
         f.debug_struct("ClientBuilder")
             .field("location", &location)
@@ -281,19 +283,5 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("page_size", &self.page_size)
             .finish_non_exhaustive()
-    }
-}
-
-/// A URL for `Debug`: without user info, which may hold a credential.
-fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) => {
-            if !url.username().is_empty() || url.password().is_some() {
-                let _ = url.set_username("");
-                let _ = url.set_password(None);
-            }
-            url.to_string()
-        }
-        Err(_) => "<unparsable URL>".to_owned(),
     }
 }

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use idgraph_common::Result;
 use idgraph_common::scim::ScimClient;
+use idgraph_common::{RedactedUrl, Result};
 use scim_types::ServiceProviderConfig;
 use url::Url;
 
@@ -71,7 +71,7 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("scim_url", &self.scim_url().as_str())
+            .field("scim_url", &RedactedUrl::new(self.scim_url().as_str()))
             .field("http", self.scim.http())
             .finish_non_exhaustive()
     }

@@ -11,7 +11,9 @@ use std::fmt;
 use std::time::Duration;
 
 use idgraph_common::auth::{Basic, HeaderPair};
-use idgraph_common::{ExposeSecret, HttpClient, HttpClientBuilder, RateLimiter, RetryPolicy};
+use idgraph_common::{
+    ExposeSecret, HttpClient, HttpClientBuilder, RateLimiter, RedactedUrl, RetryPolicy,
+};
 
 use crate::client::{Client, Inner, Surface};
 use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
@@ -518,7 +520,8 @@ impl fmt::Debug for Common {
 impl fmt::Debug for RestSurface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestSurface")
-            .field("base_url", &self.base_url)
+            // Without user info, query or fragment, which may carry a credential.
+            .field("base_url", &self.base_url.as_deref().map(RedactedUrl::new))
             .field("api_key", &self.api_key)
             .field("api_secret", &self.api_secret)
             .finish()

@@ -9,9 +9,9 @@ use crate::client::Surface;
 use crate::errors::{self, ErrorCode};
 use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
 use crate::users::Users;
-use crate::wire::{Body, interface};
+use crate::wire::{self, Body, interface};
 use crate::{Error, Groups};
-use idgraph_common::{ApiError, ErrorBody};
+use idgraph_common::{ApiError, ErrorBody, Response};
 
 /// One user to onboard: the user, and the groups to add it to once it exists.
 ///
@@ -186,10 +186,8 @@ async fn create_batch(users: Users<'_>, chunk: Vec<BulkUser>) -> Vec<BulkResult>
     }
     let answer = match client.users_path() {
         Ok(path) => {
-            client
-                .http()
-                .post(path)
-                .json(&bodies)
+            let all: Vec<&Body<'_>> = bodies.iter().collect();
+            wire::with_json_body(client.http().post(path), &bodies, &all)
                 .operation("proofpoint_essentials.users.create_batch")
                 .send()
                 .await
@@ -225,7 +223,9 @@ async fn create_batch(users: Users<'_>, chunk: Vec<BulkUser>) -> Vec<BulkResult>
         });
         if let Some(pos) = named {
             let e = answer.errors.swap_remove(pos);
-            results[i].user = Err(CreateError::Rejected(Rejection::from_wire(&e, &email)));
+            results[i].user = Err(CreateError::Rejected(Rejection::from_wire(
+                &e, &email, &resp,
+            )));
         }
     }
     // An error without an identifier can be attributed only when one user is left.
@@ -236,7 +236,9 @@ async fn create_batch(users: Users<'_>, chunk: Vec<BulkUser>) -> Vec<BulkResult>
         .collect();
     if let ([i], [e]) = (unattributed.as_slice(), answer.errors.as_slice()) {
         let email = results[*i].email.clone();
-        results[*i].user = Err(CreateError::Rejected(Rejection::from_wire(e, &email)));
+        results[*i].user = Err(CreateError::Rejected(Rejection::from_wire(
+            e, &email, &resp,
+        )));
     }
     results
 }
@@ -385,7 +387,13 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    pub(crate) fn from_wire(e: &interface::BatchError, email: &PrimaryEmail) -> Self {
+    /// The rejection `e` of `resp` (a batch answer), what it quotes of the server scrubbed
+    /// of the client's secrets (see [`Response::redact`]).
+    pub(crate) fn from_wire(
+        e: &interface::BatchError,
+        email: &PrimaryEmail,
+        resp: &Response,
+    ) -> Self {
         let domain = e
             .error_message
             .as_deref()
@@ -395,11 +403,11 @@ impl Rejection {
             .then(|| email.domain().to_owned());
         Self {
             status: e.status,
-            message: e.error_message.clone(),
+            message: e.error_message.as_deref().map(|m| resp.redact(m)),
             identifier: Some(
                 e.identifier
-                    .clone()
-                    .unwrap_or_else(|| email.as_str().to_owned()),
+                    .as_deref()
+                    .map_or_else(|| email.as_str().to_owned(), |id| resp.redact(id)),
             ),
             unregistered_domain: domain,
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use idgraph_common::RedactedUrl;
 use serde_json::Value;
 use url::Url;
 
@@ -24,7 +25,7 @@ const STACK_DOMAIN: &str = "proofpointessentials.com";
 /// assert_eq!(Stack::custom("http://127.0.0.1:8080").api_base()?, "http://127.0.0.1:8080/api/v1");
 /// # Ok::<(), proofpoint_essentials::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Stack {
     /// `us1.proofpointessentials.com`
@@ -112,11 +113,43 @@ impl Stack {
     }
 }
 
+/// A custom stack as `Display` and `Debug` show it: through [`RedactedUrl`], without user
+/// info, query or fragment (any of which may carry a credential). A bare host is shown as
+/// given, without the `https://` that [`Stack::api_base`] adds to it.
+fn shown_custom(raw: &str) -> String {
+    let raw = raw.trim();
+    if raw.contains("://") {
+        return RedactedUrl::new(raw).to_string();
+    }
+    let shown = RedactedUrl::new(&format!("https://{raw}")).to_string();
+    match shown.strip_prefix("https://") {
+        Some(host) => host.to_owned(),
+        // Not a URL even with a scheme: RedactedUrl's placeholder.
+        None => shown,
+    }
+}
+
 impl fmt::Display for Stack {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Stack::Custom(s) => f.write_str(s),
+            Stack::Custom(s) => f.write_str(&shown_custom(s)),
             other => f.write_str(other.name().unwrap_or_default()),
+        }
+    }
+}
+
+impl fmt::Debug for Stack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Hand-written (a derive would print a custom URL raw); the same output as the
+        // derive otherwise.
+        match self {
+            Stack::Us1 => f.write_str("Us1"),
+            Stack::Us2 => f.write_str("Us2"),
+            Stack::Us3 => f.write_str("Us3"),
+            Stack::Us4 => f.write_str("Us4"),
+            Stack::Us5 => f.write_str("Us5"),
+            Stack::Eu1 => f.write_str("Eu1"),
+            Stack::Custom(s) => f.debug_tuple("Custom").field(&shown_custom(s)).finish(),
         }
     }
 }

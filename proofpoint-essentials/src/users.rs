@@ -5,7 +5,7 @@ use idgraph_common::paginate::{Items, Page, PageRequest, Pages, Paginator, Strat
 use crate::client::{Client, Surface};
 use crate::errors;
 use crate::model::{NewUser, PrimaryEmail, User, UserStatus};
-use crate::wire::{interface, rest};
+use crate::wire::{self, interface, rest};
 use crate::{Error, Result};
 
 /// The REST surface's largest page.
@@ -84,11 +84,8 @@ impl<'a> Users<'a> {
         match self.client.surface() {
             Surface::RestV2 => {
                 let body = rest::new_user_body(&user)?;
-                let created = self
-                    .client
-                    .http()
-                    .post(path)
-                    .json(&body)
+                let req = self.client.http().post(path);
+                let created = wire::with_json_body(req, &body, &[&body])
                     .operation("proofpoint_essentials.users.create")
                     .send_json::<rest::UserIn>()
                     .await
@@ -98,11 +95,8 @@ impl<'a> Users<'a> {
             Surface::InterfaceV1 => {
                 let body = interface::new_user_body(&user)?;
                 let shown_path = path.to_string();
-                let resp = self
-                    .client
-                    .http()
-                    .post(path)
-                    .json(&body)
+                let req = self.client.http().post(path);
+                let resp = wire::with_json_body(req, &body, &[&body])
                     .operation("proofpoint_essentials.users.create")
                     .send()
                     .await
@@ -113,7 +107,7 @@ impl<'a> Users<'a> {
                 }
                 if let Some(e) = answer.errors.first() {
                     return Err(
-                        crate::bulk::Rejection::from_wire(e, &email).into_error(&shown_path)
+                        crate::bulk::Rejection::from_wire(e, &email, &resp).into_error(&shown_path)
                     );
                 }
                 self.get(&email).await
@@ -183,13 +177,14 @@ impl<'a> Users<'a> {
             .http()
             .put(path)
             .operation("proofpoint_essentials.users.replace");
-        let resp = match self.client.surface() {
-            Surface::RestV2 => req.json(&rest::user_body(&user)?),
-            Surface::InterfaceV1 => req.json(&interface::user_body(&user)?),
-        }
-        .send()
-        .await
-        .map_err(|e| errors::for_email(e, &user.primary_email))?;
+        let body = match self.client.surface() {
+            Surface::RestV2 => rest::user_body(&user)?,
+            Surface::InterfaceV1 => interface::user_body(&user)?,
+        };
+        let resp = wire::with_json_body(req, &body, &[&body])
+            .send()
+            .await
+            .map_err(|e| errors::for_email(e, &user.primary_email))?;
         user.password = None;
         if self.client.surface() == Surface::RestV2
             && let Ok(echo) =

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::{AuthHeaders, AuthProvider, AuthStamp, sensitive_value};
-use crate::error::{ApiError, Error, ErrorBody, Result, TimeoutKind};
+use crate::error::{ApiError, Error, ErrorBody, Result, TimeoutKind, quote};
 use crate::http::body::{self, Ctx, DecodeCtx};
 use crate::http::validate_base_url;
 use crate::redact::RedactedUrl;
@@ -250,8 +250,13 @@ impl OAuth2ClientCredentials {
         if let Some(kind) = token.token_type.as_deref()
             && !kind.eq_ignore_ascii_case("bearer")
         {
+            // The name is the server's text: a token endpoint that echoes its request
+            // would put the client secret in it. Scrubbed (of the issued token too) and
+            // quoted with a bounded length, like caller input.
+            let redaction = self.redaction(basic_sent, Some(&token.access_token));
             return Err(Error::config(format!(
-                "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
+                "the token endpoint issued a {} token; only bearer tokens are supported",
+                quote(&redaction.scrub(kind))
             )));
         }
         let header = sensitive_value(&format!("Bearer {}", token.access_token), "authorization")?;
@@ -310,13 +315,21 @@ impl OAuth2ClientCredentials {
                 "the OAuth2 token endpoint rejected the client credentials: check the client id and secret, that the API client is enabled, and the requested scopes".into(),
             );
         }
-        let redaction = Redaction::new(
+        self.redaction(basic_sent, None).clean_api(&mut api);
+        api
+    }
+
+    /// What a token request sent that must not come back in an error: the Basic header
+    /// (when used), the client secret (sent in the form body otherwise), and an access
+    /// token the answer issued.
+    fn redaction(&self, basic_sent: Option<HeaderValue>, issued: Option<&str>) -> Redaction {
+        let mut secrets = vec![self.inner.client_secret.clone()];
+        secrets.extend(issued.map(SecretString::from));
+        Redaction::new(
             basic_sent.into_iter().map(|v| (AUTHORIZATION, v)).collect(),
             None,
-            Some(Arc::from(vec![i.client_secret.clone()])),
-        );
-        redaction.clean_api(&mut api);
-        api
+            Some(Arc::from(secrets)),
+        )
     }
 }
 

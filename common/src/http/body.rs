@@ -81,9 +81,15 @@ pub(crate) struct Ctx<'a> {
     pub(crate) path: &'a str,
 }
 
-/// Builds the [`ApiError`] for a non-success response.
+/// The start of a body as errors quote it: at most [`ERROR_SNIPPET_LEN`] bytes, lossily
+/// decoded.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(ERROR_SNIPPET_LEN)]).into_owned()
+}
+
+/// Builds the [`ApiError`] for a non-success response. The transport builds it through
+/// `Redaction::api_error`, which scrubs the body first.
 pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx<'_>) -> ApiError {
-    let snippet_end = body.len().min(ERROR_SNIPPET_LEN);
     ApiError {
         status,
         method: ctx.method,
@@ -91,7 +97,7 @@ pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx<
         body: parse_error_body(body),
         request_id: request_id(headers),
         retry_after: retry_after(headers),
-        body_snippet: String::from_utf8_lossy(&body[..snippet_end]).into_owned(),
+        body_snippet: snippet(body),
         hint: None,
         vendor_code: None,
     }
@@ -288,7 +294,6 @@ fn decode_error<T: DeserializeOwned>(
     } else {
         DecodeReason::InvalidJson
     };
-    let snippet_end = body.len().min(ERROR_SNIPPET_LEN);
     Error::Decode(Box::new(DecodeError {
         type_name: std::any::type_name::<T>(),
         path,
@@ -296,9 +301,7 @@ fn decode_error<T: DeserializeOwned>(
         method: d.ctx.method,
         request_path: d.ctx.path.to_owned(),
         content_type: d.content_type.map(str::to_owned),
-        body_snippet: d
-            .quote_body
-            .then(|| String::from_utf8_lossy(&body[..snippet_end]).into_owned()),
+        body_snippet: d.quote_body.then(|| snippet(body)),
         reason,
         // serde_json quotes the offending value in its message ("invalid type: string
         // \"…\""), so a body that may hold a secret keeps only the path.

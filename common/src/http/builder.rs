@@ -412,7 +412,8 @@ fn check_base_url(raw: &str, allow_insecure_http: bool, tls: bool) -> Result<Url
         "https" => Ok(url),
         "http" if allow_insecure_http || is_loopback(&url) => Ok(url),
         "http" => Err(Error::config(format!(
-            "the base URL `{url}` uses plain http, so credentials would travel unencrypted; use https (http is accepted only for loopback addresses, or with allow_insecure_http)"
+            "the base URL `{}` uses plain http, so credentials would travel unencrypted; use https (http is accepted only for loopback addresses, or with allow_insecure_http)",
+            RedactedUrl::new(raw)
         ))),
         other => Err(Error::config(format!(
             "the base URL must use https, not `{other}`"

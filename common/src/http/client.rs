@@ -426,8 +426,7 @@ impl HttpClient {
         if (200..300).contains(&status) {
             return Attempt::Done(Response::new(status, headers, body, ctx, redaction));
         }
-        let mut api = Box::new(body::api_error(status, &headers, &body, ctx));
-        redaction.clean_api(&mut api);
+        let api = Box::new(redaction.api_error(status, &headers, &body, ctx));
         if status == 401 {
             return Attempt::Unauthorized(api, stamp);
         }

@@ -59,6 +59,16 @@ impl Response {
         &self.body
     }
 
+    /// `text` from this response's body with the client's secrets removed: every
+    /// credential the request carried and every secret it declared
+    /// [`sensitive`](super::Request::sensitive), in every encoding, as [`json`](Self::json)'s
+    /// errors quote the body. For an error a client builds from part of a success body
+    /// (a refused item of a batch answer), which must no more quote a secret than an error
+    /// answer may (a server that echoes the request would put them there).
+    pub fn redact(&self, text: &str) -> String {
+        self.redaction.scrub(text)
+    }
+
     /// Decodes the body as JSON. A mismatch is an [`Error::Decode`](crate::Error::Decode)
     /// naming the JSON path, the content type and the start of the body (with the
     /// client's secrets removed from it).
@@ -75,7 +85,7 @@ impl Response {
                 quote_body: true,
             },
         )
-        .map_err(|e| self.redaction.clean(e))
+        .map_err(|e| self.redaction.clean_decoded(e, &self.body))
     }
 }
 

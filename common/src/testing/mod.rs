@@ -33,6 +33,7 @@
 //! (ignored), Bulk, `/Me`, derived `groups` on users, schema validation beyond types and
 //! required `userName`/`displayName`.
 
+mod echo;
 mod paused_clock;
 mod rate_window;
 mod scim_fake;
@@ -40,6 +41,7 @@ mod scim_filter;
 mod scim_patch;
 mod scim_store;
 
+pub use echo::{EchoRequest, EchoShape};
 pub use paused_clock::{paused_clock_http, paused_clock_reqwest_client};
 pub use rate_window::max_in_window;
 pub use scim_fake::{

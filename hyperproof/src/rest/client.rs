@@ -5,7 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use idgraph_common::auth::{Bearer, OAuth2ClientCredentials, OAuth2ClientCredentialsBuilder};
-use idgraph_common::{ApiError, Error, HttpClient, HttpClientBuilder, RateLimiter, RetryPolicy};
+use idgraph_common::{
+    ApiError, Error, HttpClient, HttpClientBuilder, RateLimiter, RedactedUrl, RetryPolicy,
+};
 
 use super::groups::Groups;
 use super::roles::Roles;
@@ -377,11 +379,16 @@ impl fmt::Debug for RestClientBuilder {
             Some(Credential::Token(t)) => format!("{t:?}"),
             Some(Credential::Client(c)) => format!("{c:?}"),
         };
+        // URLs without user info, query or fragment: any of them may carry a credential
+        // (`build()` refuses them, but Debug output of a builder ends up in logs first).
         f.debug_struct("RestClientBuilder")
             .field("credential", &credential)
             .field("region", &self.region)
-            .field("base_url", &self.base_url)
-            .field("token_url", &self.token_url)
+            .field("base_url", &self.base_url.as_deref().map(RedactedUrl::new))
+            .field(
+                "token_url",
+                &self.token_url.as_deref().map(RedactedUrl::new),
+            )
             .field("retry", &self.retry)
             .field("operation_timeout", &self.operation_timeout)
             .finish_non_exhaustive()

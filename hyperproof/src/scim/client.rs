@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient as GenericScimClient;
-use idgraph_common::{ApiError, Error, HttpClientBuilder, RateLimiter, RetryPolicy};
+use idgraph_common::{ApiError, Error, HttpClientBuilder, RateLimiter, RedactedUrl, RetryPolicy};
 
 use super::groups::ScimGroups;
 use super::users::ScimUsers;
@@ -245,7 +245,8 @@ impl ScimClientBuilder {
 impl fmt::Debug for ScimClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScimClientBuilder")
-            .field("scim_url", &self.scim_url)
+            // Without user info, query or fragment, which may carry a credential.
+            .field("scim_url", &RedactedUrl::new(&self.scim_url))
             .field("token", &self.token)
             .field("retry", &self.retry)
             .field("operation_timeout", &self.operation_timeout)

@@ -17,7 +17,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::credentials::UserPassword;
-use idgraph_common::ExposeSecret;
+use idgraph_common::{ExposeSecret, Request};
 
 /// A request body: the fields, plus the write-only password exposed only while the body
 /// is serialised.
@@ -39,6 +39,23 @@ impl Serialize for Body<'_> {
         }
         map.end()
     }
+}
+
+/// `req` with `bodies` as its JSON body (one body, or a batch as an array), every
+/// password they carry declared sensitive: the transport then scrubs it, like the
+/// credentials, from anything an error quotes of the answer (a server that echoes a
+/// refused request back must not put the user's password in the error).
+pub(crate) fn with_json_body<B: Serialize + ?Sized>(
+    req: Request,
+    json: &B,
+    bodies: &[&Body<'_>],
+) -> Request {
+    bodies
+        .iter()
+        .filter_map(|b| b.password)
+        .fold(req.json(json), |req, password| {
+            req.sensitive(password.secret())
+        })
 }
 
 /// Removes `key` from `map` and returns its value when it has type `T`; otherwise leaves
