@@ -661,3 +661,54 @@ mod echo {
         assert_no_secret("the captured traces", &traces);
     }
 }
+
+/// A SCIM write that carries a user's password (create, replace, PATCH of `password`)
+/// never gets it quoted back by an error, even from a server that echoes the body.
+#[tokio::test(start_paused = true)]
+async fn scim_passwords_in_request_bodies_are_never_quoted_back() {
+    use idgraph_common::scim::ScimClient;
+    use idgraph_common::testing::{EchoRequest, EchoShape};
+    use scim_types::{PatchOp, User};
+
+    const PASSWORD: &str = "user-password-SECRET-\"q\"/ü";
+    for shape in [
+        EchoShape::ScimDetail,
+        EchoShape::JsonMessage,
+        EchoShape::Text,
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(EchoRequest::new(400, shape))
+            .mount(&server)
+            .await;
+        let http = support::client(&server)
+            .accept(idgraph_common::scim::SCIM_ACCEPT)
+            .build()
+            .unwrap();
+        let scim = ScimClient::from_http(http);
+        let mut user = User::new("new@example.com");
+        user.password = Some(PASSWORD.to_owned());
+        let id = scim_types::UserId::new("u1");
+        let patch = PatchOp::builder()
+            .replace("password", PASSWORD)
+            .build()
+            .unwrap();
+        let pathless = PatchOp::builder()
+            .replace_value(json!({"password": PASSWORD, "active": true}))
+            .build()
+            .unwrap();
+        let errors = [
+            scim.users().create(&user).await.unwrap_err(),
+            scim.users().replace(&id, &user).await.unwrap_err(),
+            scim.users().patch(&id, &patch).await.unwrap_err(),
+            scim.users().patch(&id, &pathless).await.unwrap_err(),
+        ];
+        // The server did echo it.
+        let sent = server.received_requests().await.unwrap();
+        assert!(EchoRequest::echo_text(&sent[0]).contains("user-password-SECRET"));
+        for err in &errors {
+            let text = error_texts(err);
+            assert!(!text.contains("user-password-SECRET"), "{shape:?}: {text}");
+        }
+    }
+}

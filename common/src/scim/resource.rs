@@ -6,9 +6,12 @@ use scim_types::{Group, GroupId, PatchOp, User, UserId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use secrecy::SecretString;
+
 use super::list::ListRequest;
 use super::{SCIM_JSON, ScimClient};
 use crate::error::{Error, Result};
+use crate::http::Request;
 
 /// A SCIM resource type: its endpoint and how to read its id and version.
 ///
@@ -26,11 +29,24 @@ pub trait ScimResource: Serialize + DeserializeOwned + Send + Sync + 'static {
 
     /// The `meta.version` (ETag), if the server gave one.
     fn resource_version(&self) -> Option<&str>;
+
+    /// Secrets the resource carries when written (a User's `password`), so that no error
+    /// quotes them back. Default: none.
+    fn secrets(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
 }
 
 impl ScimResource for User {
     const ENDPOINT: &'static str = "Users";
     type Id = UserId;
+
+    fn secrets(&self) -> Vec<SecretString> {
+        self.password
+            .iter()
+            .map(|p| SecretString::from(p.as_str()))
+            .collect()
+    }
 
     fn resource_id(&self) -> Option<&str> {
         self.id.as_ref().map(|i| i.as_str())
@@ -94,9 +110,7 @@ impl<R: ScimResource> Resources<R> {
     /// `POST /{Endpoint}`: creates the resource and returns it as the server stored it.
     /// Not retried after it may have reached the server (a retry could create it twice).
     pub async fn create(&self, resource: &R) -> Result<R> {
-        self.client
-            .http()
-            .post([R::ENDPOINT])
+        with_secrets(self.client.http().post([R::ENDPOINT]), resource.secrets())
             .json_as(resource, SCIM_JSON)
             .operation(Self::op("create"))
             .send_json()
@@ -107,12 +121,12 @@ impl<R: ScimResource> Resources<R> {
     /// resource's `meta.version` when it has one, so a concurrent change makes the server
     /// answer 412 instead of being overwritten.
     pub async fn replace(&self, id: &R::Id, resource: &R) -> Result<R> {
-        let mut req = self
-            .client
-            .http()
-            .put([R::ENDPOINT, id.as_ref()])
-            .json_as(resource, SCIM_JSON)
-            .operation(Self::op("replace"));
+        let mut req = with_secrets(
+            self.client.http().put([R::ENDPOINT, id.as_ref()]),
+            resource.secrets(),
+        )
+        .json_as(resource, SCIM_JSON)
+        .operation(Self::op("replace"));
         if let Some(version) = resource.resource_version() {
             req = req.header("If-Match", version);
         }
@@ -148,12 +162,12 @@ impl<R: ScimResource> Resources<R> {
                 "a PATCH request needs at least one operation",
             ));
         }
-        let mut req = self
-            .client
-            .http()
-            .patch([R::ENDPOINT, id.as_ref()])
-            .json_as(op, SCIM_JSON)
-            .operation(Self::op("patch"));
+        let mut req = with_secrets(
+            self.client.http().patch([R::ENDPOINT, id.as_ref()]),
+            patch_secrets(op),
+        )
+        .json_as(op, SCIM_JSON)
+        .operation(Self::op("patch"));
         if let Some(v) = version {
             req = req.header("If-Match", v);
         }
@@ -194,6 +208,45 @@ impl<R: ScimResource> Resources<R> {
         }
         req.send_empty().await
     }
+}
+
+/// Declares each secret on the request, so no error quotes it back.
+fn with_secrets(mut req: Request, secrets: Vec<SecretString>) -> Request {
+    for secret in &secrets {
+        req = req.sensitive(secret);
+    }
+    req
+}
+
+/// The passwords a PATCH sets: `password` operations, and `password` inside a path-less
+/// value object.
+fn patch_secrets(op: &PatchOp) -> Vec<SecretString> {
+    let mut out = Vec::new();
+    for operation in &op.operations {
+        let Some(value) = &operation.value else {
+            continue;
+        };
+        let targets_password = operation
+            .path
+            .as_ref()
+            .is_some_and(|p| p.attr().name().eq_ignore_ascii_case("password"));
+        match value {
+            serde_json::Value::String(s) if targets_password => {
+                out.push(SecretString::from(s.as_str()))
+            }
+            serde_json::Value::Object(map) if operation.path.is_none() => {
+                for (key, v) in map {
+                    if key.eq_ignore_ascii_case("password")
+                        && let Some(s) = v.as_str()
+                    {
+                        out.push(SecretString::from(s));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What a PATCH came to: the resource when the server sent it back, and its new version.
