@@ -376,6 +376,10 @@ fn clean_decode(needles: &[SecretString], d: &mut DecodeError) {
     if needles.is_empty() {
         return;
     }
+    if let Some(ct) = &mut d.content_type {
+        // A response header: a misbehaving server could echo anything into it too.
+        *ct = scrub_with(needles, ct);
+    }
     if let Some(snippet) = &mut d.body_snippet {
         *snippet = scrub_with(needles, snippet);
     }

@@ -399,7 +399,8 @@ fn check_domain(domain: &str) -> Result<String> {
         });
     if !plausible {
         return Err(Error::config(format!(
-            "`{domain}` is not a valid organization domain (expected something like example.com)"
+            "{} is not a valid organization domain (expected something like example.com)",
+            idgraph_common::error::quote(domain)
         )));
     }
     Ok(d)
