@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 use idgraph_common::graph::bridge::{
     Bridge, BridgeConfig, BridgeError, BridgeEvent, BridgeState, BridgeStatus, next_delay,
 };
 use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
 use idgraph_common::graph::memory::MemoryDirectory;
-use idgraph_common::graph::{DirectoryUser, SyncPolicy, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, SyncPolicy, UserDirectory};
+use idgraph_common::paginate::{Items, Paginator, Strategy};
 use tokio::time::Instant;
 
 const MIN: Duration = Duration::from_secs(60);
@@ -357,19 +356,19 @@ impl UserDirectory for Hanging {
     fn catalog(&self) -> &'static CatalogEntry {
         catalog::entry(App::Probo)
     }
-    fn users(&self) -> BoxStream<'static, idgraph_common::Result<DirectoryUser>> {
-        futures::stream::pending().boxed()
+    fn list_users(&self) -> Items<DirectoryUser> {
+        Paginator::new(Strategy::Unpaginated, |_| futures::future::pending()).items()
     }
-    async fn create(&self, u: &DirectoryUser) -> idgraph_common::Result<DirectoryUser> {
+    async fn create_user(&self, u: &DirectoryUser) -> idgraph_common::Result<Created> {
+        Ok(Created::new(u.clone()))
+    }
+    async fn update_user(&self, u: &DirectoryUser) -> idgraph_common::Result<DirectoryUser> {
         Ok(u.clone())
     }
-    async fn update(&self, u: &DirectoryUser) -> idgraph_common::Result<DirectoryUser> {
+    async fn deactivate_user(&self, u: &DirectoryUser) -> idgraph_common::Result<DirectoryUser> {
         Ok(u.clone())
     }
-    async fn deactivate(&self, _: &DirectoryUser) -> idgraph_common::Result<()> {
-        Ok(())
-    }
-    async fn delete(&self, _: &DirectoryUser) -> idgraph_common::Result<()> {
+    async fn delete_user(&self, _: &DirectoryUser) -> idgraph_common::Result<()> {
         Ok(())
     }
 }

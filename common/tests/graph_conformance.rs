@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use async_trait::async_trait;
-use futures::stream::BoxStream;
 use idgraph_common::graph::catalog::{self, App, CatalogEntry};
 use idgraph_common::graph::conformance::{self, Knobs};
 use idgraph_common::graph::memory::MemoryDirectory;
-use idgraph_common::graph::{DirectoryUser, ReadBlind, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, ReadBlind, UserDirectory};
+use idgraph_common::paginate::Items;
 use idgraph_common::{Error, Result};
 
 async fn passes(dir: &dyn UserDirectory) -> conformance::ConformanceReport {
@@ -112,27 +112,20 @@ impl UserDirectory for Broken {
     fn catalog(&self) -> &'static CatalogEntry {
         self.inner.catalog()
     }
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
-        use futures::StreamExt;
+    fn list_users(&self) -> Items<DirectoryUser> {
         match self.bug {
-            Bug::ListingLosesFields => self
-                .inner
-                .users()
-                .map(|r| {
-                    r.map(|mut u| {
-                        u.external_id = None;
-                        u
-                    })
-                })
-                .boxed(),
-            Bug::SilentlyEmpty => futures::stream::empty().boxed(),
-            _ => self.inner.users(),
+            Bug::ListingLosesFields => self.inner.list_users().map(|mut u| {
+                u.external_id = None;
+                u
+            }),
+            Bug::SilentlyEmpty => Items::from_vec(Vec::new()),
+            _ => self.inner.list_users(),
         }
     }
-    async fn create(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
-        self.inner.create(u).await
+    async fn create_user(&self, u: &DirectoryUser) -> Result<Created> {
+        self.inner.create_user(u).await
     }
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         match self.bug {
             Bug::UpdateIgnored => Ok(desired.clone()),
             Bug::CaseSensitiveEmail if desired.app_id.is_none() => {
@@ -142,22 +135,25 @@ impl UserDirectory for Broken {
                     .into_iter()
                     .any(|u| u.email.as_str() == desired.email.as_str());
                 if exact {
-                    self.inner.update(desired).await
+                    self.inner.update_user(desired).await
                 } else {
                     Err(Error::invalid_input("no such user"))
                 }
             }
-            _ => self.inner.update(desired).await,
+            _ => self.inner.update_user(desired).await,
         }
     }
-    async fn deactivate(&self, u: &DirectoryUser) -> Result<()> {
+    async fn deactivate_user(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
         match self.bug {
-            Bug::DeactivateDeletes => self.inner.delete(u).await,
-            _ => self.inner.deactivate(u).await,
+            Bug::DeactivateDeletes => {
+                self.inner.delete_user(u).await?;
+                Ok(u.clone().with_active(false))
+            }
+            _ => self.inner.deactivate_user(u).await,
         }
     }
-    async fn delete(&self, u: &DirectoryUser) -> Result<()> {
-        self.inner.delete(u).await
+    async fn delete_user(&self, u: &DirectoryUser) -> Result<()> {
+        self.inner.delete_user(u).await
     }
 }
 

@@ -609,7 +609,7 @@ deactivate  dee@example.com  absent from source
 }
 
 async fn list(dir: &dyn UserDirectory) -> Vec<DirectoryUser> {
-    dir.users().try_collect().await.unwrap()
+    dir.list_users().try_collect().await.unwrap()
 }
 
 fn population(n: usize) -> Vec<DirectoryUser> {

@@ -21,13 +21,13 @@
 //!   not document, for an irreversible effect, is not a risk this crate takes; the error
 //!   names the manual action instead.
 //!
-//! Note: `ScimClient` also has an inherent `users()` (the SCIM endpoint), which method
-//! syntax picks first; call the trait's as `UserDirectory::users(&client)`.
+//! The trait's methods are named `list_users`, `create_user`, … so they never collide
+//! with the client's own `users()` handle.
 
 use async_trait::async_trait;
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
-use idgraph_common::graph::{DirectoryUser, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, UserDirectory};
+use idgraph_common::paginate::Items;
 use scim_types::{PatchOp, User, UserId};
 
 use crate::scim::{HyperproofRole, NewUser, ScimClient};
@@ -100,20 +100,16 @@ impl UserDirectory for ScimClient {
         catalog::entry(App::Hyperproof)
     }
 
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
-        ScimClient::users(self)
-            .list()
-            .stream()
-            .map_ok(to_directory_user)
-            .boxed()
+    fn list_users(&self) -> Items<DirectoryUser> {
+        self.users().list().stream().map(to_directory_user)
     }
 
-    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let created = ScimClient::users(self).create(&new_user(user)).await?;
-        Ok(to_directory_user(created))
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
+        let created = self.users().create(&new_user(user)).await?;
+        Ok(Created::new(to_directory_user(created)))
     }
 
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(desired).await?;
         let mut op = PatchOp::builder().replace("active", desired.active);
         if let Some(v) = &desired.given_name {
@@ -129,7 +125,7 @@ impl UserDirectory for ScimClient {
             op = op.replace("externalId", v);
         }
         let op = op.build().map_err(crate::scim::patch_error)?;
-        let users = ScimClient::users(self);
+        let users = self.users();
         let user = match users.patch(&id, &op).await? {
             Some(user) => user,
             // 204 No Content: read the result back.
@@ -138,18 +134,20 @@ impl UserDirectory for ScimClient {
         Ok(to_directory_user(user))
     }
 
-    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        ScimClient::users(self).deactivate(&id).await
+        let users = self.users();
+        users.deactivate(&id).await?;
+        Ok(to_directory_user(users.get(&id).await?))
     }
 
-    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         let _ = user;
         let entry = UserDirectory::catalog(self);
         Err(Error::unsupported(
             entry.name,
             Operation::Delete.as_str(),
-            "Hyperproof's SCIM deprovisioning deactivates users and keeps the record and its audit history; deactivate the user (UserDirectory::deactivate), and if a hard delete is really required, have an organization administrator delete the user by hand in Hyperproof",
+            "Hyperproof's SCIM deprovisioning deactivates users and keeps the record and its audit history; deactivate the user (UserDirectory::deactivate_user), and if a hard delete is really required, have an organization administrator delete the user by hand in Hyperproof",
         ))
     }
 }

@@ -344,13 +344,14 @@ async fn user_directory_over_scim() {
     assert_eq!(dir.catalog().name, "Hyperproof");
 
     let created = dir
-        .create(
+        .create_user(
             &DirectoryUser::new("dana@example.com")
                 .with_names("Dana", "Park")
                 .with_external_id("00u7"),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .user;
     assert!(created.active);
     assert_eq!(created.external_id.as_deref(), Some("00u7"));
     let app_id = created.app_id.clone().unwrap();
@@ -366,20 +367,20 @@ async fn user_directory_over_scim() {
 
     // Update by email only (no app id): names change, the role does not.
     let updated = dir
-        .update(&DirectoryUser::new("DANA@example.com").with_names("Dana", "Kim"))
+        .update_user(&DirectoryUser::new("DANA@example.com").with_names("Dana", "Kim"))
         .await
         .unwrap();
     assert_eq!(updated.family_name.as_deref(), Some("Kim"));
     assert_eq!(updated.external_id.as_deref(), Some("00u7"));
 
-    dir.deactivate(&created).await.unwrap();
-    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    dir.deactivate_user(&created).await.unwrap();
+    let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(!listed[0].active);
 
     // Delete is refused without a request: Hyperproof keeps deprovisioned users.
     let before = fake.scim().request_count();
-    let err = dir.delete(&created).await.unwrap_err();
+    let err = dir.delete_user(&created).await.unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     let msg = err.to_string();
     assert!(
@@ -389,7 +390,7 @@ async fn user_directory_over_scim() {
     assert_eq!(fake.scim().request_count(), before);
 
     let err = dir
-        .deactivate(&DirectoryUser::new("ghost@example.com"))
+        .deactivate_user(&DirectoryUser::new("ghost@example.com"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("ghost@example.com"), "{err}");

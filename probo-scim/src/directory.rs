@@ -11,16 +11,15 @@
 //! | `app_id` | `id` |
 
 use async_trait::async_trait;
-use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use idgraph_common::error::quote;
 use idgraph_common::graph::catalog::{self, App};
-use idgraph_common::graph::{CatalogEntry, DirectoryUser, UserDirectory};
+use idgraph_common::graph::{CatalogEntry, CreateKind, Created, DirectoryUser, UserDirectory};
+use idgraph_common::paginate::Items;
 use idgraph_common::{Error, Result};
 use scim_types::{Email, Name, PatchOp, User};
 
 use crate::client::Client;
-use crate::outcome::DeleteOutcome;
+use crate::outcome::{CreateOutcome, DeleteOutcome};
 use crate::users::external_id;
 
 fn non_empty(s: Option<&String>) -> Option<String> {
@@ -89,22 +88,30 @@ impl UserDirectory for Client {
         catalog::entry(App::Probo)
     }
 
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
-        Client::users(self)
-            .list()
-            .stream()
-            .map_ok(|u| to_directory(&u))
-            .boxed()
+    fn list_users(&self) -> Items<DirectoryUser> {
+        self.users().list().stream().map(|u| to_directory(&u))
     }
 
-    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let outcome = Client::users(self).create(&from_directory(user)).await?;
-        Ok(to_directory(outcome.user()))
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
+        let outcome = self.users().create(&from_directory(user)).await?;
+        let stored = to_directory(outcome.user());
+        Ok(match outcome {
+            CreateOutcome::Renamed {
+                previous_user_name, ..
+            } => Created::with_kind(
+                stored,
+                CreateKind::Renamed {
+                    previous_email: previous_user_name.into(),
+                },
+            ),
+            CreateOutcome::TookOver { .. } => Created::with_kind(stored, CreateKind::TookOver),
+            _ => Created::new(stored),
+        })
     }
 
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(desired).await?;
-        let users = Client::users(self);
+        let users = self.users();
         let current = users.get(&id).await?;
         let now = to_directory(&current);
         let mut op = PatchOp::builder();
@@ -158,14 +165,14 @@ impl UserDirectory for Client {
         Ok(to_directory(&updated))
     }
 
-    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        Client::users(self).deactivate(&id).await.map(drop)
+        Ok(to_directory(&self.users().deactivate(&id).await?))
     }
 
-    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         let id = self.resolve(user).await?;
-        match Client::users(self).delete(&id).await? {
+        match self.users().delete(&id).await? {
             DeleteOutcome::Deleted => Ok(()),
             DeleteOutcome::Deactivated { .. } => Err(Error::Incomplete {
                 app: "Probo".into(),

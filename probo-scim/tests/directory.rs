@@ -28,7 +28,7 @@ async fn mapping_ignores_the_external_id_echo_and_empty_strings() {
     let named = probo.insert_user(named);
     let client = probo.client().unwrap();
     assert_eq!(client.catalog().app, App::Probo);
-    let users: Vec<DirectoryUser> = UserDirectory::users(&client).try_collect().await.unwrap();
+    let users: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
     let plain = &users[0];
     assert_eq!(plain.email.as_str(), "plain@example.com");
@@ -50,24 +50,25 @@ async fn mapping_ignores_the_external_id_echo_and_empty_strings() {
 async fn update_patches_only_what_changed_and_keeps_the_display_name() {
     let probo = FakeProbo::start().await;
     let client = probo.client().unwrap();
-    let created = UserDirectory::create(
+    let created = UserDirectory::create_user(
         &client,
         &DirectoryUser::new("up@example.com")
             .with_names("Ann", "Lee")
             .with_display_name("Ann Lee (Ops)"),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .user;
     let before = probo.request_count();
     // Nothing changed: no request beyond the read.
-    let same = client.update(&created).await.unwrap();
+    let same = client.update_user(&created).await.unwrap();
     assert_eq!(same, created);
     assert_eq!(probo.request_count(), before + 1);
 
     let mut desired = created.clone();
     desired.given_name = Some("Anna".into());
     desired.external_id = Some("00u9".into());
-    let updated = client.update(&desired).await.unwrap();
+    let updated = client.update_user(&desired).await.unwrap();
     assert_eq!(updated.given_name.as_deref(), Some("Anna"));
     assert_eq!(updated.external_id.as_deref(), Some("00u9"));
     assert_eq!(
@@ -89,7 +90,7 @@ async fn update_patches_only_what_changed_and_keeps_the_display_name() {
     // Removing the external id, by email lookup (no app_id).
     let mut by_email = DirectoryUser::new("UP@example.com").with_names("Anna", "Lee");
     by_email.display_name = Some("Ann Lee (Ops)".into());
-    let updated = client.update(&by_email).await.unwrap();
+    let updated = client.update_user(&by_email).await.unwrap();
     assert_eq!(updated.external_id, None);
 }
 
@@ -97,24 +98,26 @@ async fn update_patches_only_what_changed_and_keeps_the_display_name() {
 async fn deactivate_and_delete() {
     let probo = FakeProbo::start().await;
     let client = probo.client().unwrap();
-    let a = UserDirectory::create(&client, &DirectoryUser::new("a@example.com"))
+    let a = UserDirectory::create_user(&client, &DirectoryUser::new("a@example.com"))
         .await
-        .unwrap();
-    client.deactivate(&a).await.unwrap();
+        .unwrap()
+        .user;
+    client.deactivate_user(&a).await.unwrap();
     assert_eq!(probo.users()[0].active, Some(false));
-    client.delete(&a).await.unwrap();
+    client.delete_user(&a).await.unwrap();
     assert!(probo.users().is_empty());
 
-    let b = UserDirectory::create(&client, &DirectoryUser::new("b@example.com"))
+    let b = UserDirectory::create_user(&client, &DirectoryUser::new("b@example.com"))
         .await
-        .unwrap();
+        .unwrap()
+        .user;
     probo.mark_referenced(b.app_id.as_deref().unwrap());
-    let err = client.delete(&b).await.unwrap_err();
+    let err = client.delete_user(&b).await.unwrap_err();
     assert!(matches!(err, Error::Incomplete { .. }), "{err}");
     assert!(err.was_sent() && !err.is_retryable(), "{err}");
     assert!(err.to_string().contains("deactivated it instead"), "{err}");
     let err = client
-        .deactivate(&DirectoryUser::new("nobody@example.com"))
+        .deactivate_user(&DirectoryUser::new("nobody@example.com"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");

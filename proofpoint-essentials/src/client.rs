@@ -49,7 +49,7 @@ impl fmt::Display for Surface {
 ///     .build()?;
 /// let jane = client.users().get(&PrimaryEmail::new("jane@example.com")?).await?;
 /// println!("{:?}", jane.first_name);
-/// let everyone: Vec<_> = client.users().list().items().try_collect().await?;
+/// let everyone: Vec<_> = client.users().list().stream().try_collect().await?;
 /// # let _ = everyone; Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -12,14 +12,15 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use idgraph_common::graph::catalog::{self, App, CatalogEntry};
-use idgraph_common::graph::{DirectoryUser, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, UserDirectory};
+use idgraph_common::paginate::Items;
 
 use crate::client::{Client, Surface};
 use crate::model::{Group, NewUser, PrimaryEmail, User, UserStatus, UserType};
 use crate::offboard::leave_group;
-use crate::users::Irreversible;
+use crate::users::{Irreversible, fetch_page};
 use crate::{Error, Groups, Result};
 use idgraph_common::error::quote;
 
@@ -65,7 +66,7 @@ impl Client {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let all: Vec<Group> = self.groups().list().items().try_collect().await?;
+        let all: Vec<Group> = self.groups().list().stream().try_collect().await?;
         entries
             .iter()
             .map(|entry| {
@@ -101,38 +102,41 @@ impl UserDirectory for Client {
         }
     }
 
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+    fn list_users(&self) -> Items<DirectoryUser> {
         if self.surface() == Surface::InterfaceV1 {
-            return Client::users(self)
-                .list()
-                .items()
-                .map_ok(|u| to_directory(&u))
-                .boxed();
+            return self.users().list().stream().map(|u| to_directory(&u));
         }
         // Users carry group ids, but the directory speaks group names (what `create` and
-        // `update` accept, and what a source directory holds): list the groups once, on
-        // the first poll, and report names, so a plan against this listing settles.
+        // `update` accept, and what a source directory holds): list the groups once, at
+        // the first page, and report names, so a plan against this listing settles.
         let client = self.clone();
-        futures::stream::once(async move {
-            let groups: Vec<Group> = client.groups().list().items().try_collect().await?;
-            let names: Arc<HashMap<String, String>> = Arc::new(
-                groups
-                    .iter()
-                    .map(|g| (g.id.as_str().to_owned(), group_label(g)))
-                    .collect(),
-            );
-            Ok::<_, Error>(
-                Client::users(&client)
-                    .list()
-                    .items()
-                    .map_ok(move |u| to_directory_named(&u, &names)),
-            )
-        })
-        .try_flatten()
-        .boxed()
+        let names: Arc<tokio::sync::OnceCell<Arc<HashMap<String, String>>>> = Arc::default();
+        self.users()
+            .list()
+            .paginate(move |req| {
+                let (client, names) = (client.clone(), names.clone());
+                async move {
+                    let names = names
+                        .get_or_try_init(|| async {
+                            let groups: Vec<Group> =
+                                client.groups().list().stream().try_collect().await?;
+                            Ok::<_, Error>(Arc::new(
+                                groups
+                                    .iter()
+                                    .map(|g| (g.id.as_str().to_owned(), group_label(g)))
+                                    .collect(),
+                            ))
+                        })
+                        .await?
+                        .clone();
+                    let page = fetch_page(&client, req).await?;
+                    Ok(page.map_items(|u| to_directory_named(&u, &names)))
+                }
+            })
+            .items()
     }
 
-    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
         let email = PrimaryEmail::new(user.email.as_str())?;
         let user_type = match self.surface() {
             Surface::RestV2 => UserType::User,
@@ -151,7 +155,7 @@ impl UserDirectory for Client {
             Surface::RestV2 => self.resolve_groups(&user.groups).await?,
             Surface::InterfaceV1 => Vec::new(),
         };
-        let created = Client::users(self).create(new).await?;
+        let created = self.users().create(new).await?;
         let g = Groups::new(self);
         for group in &groups {
             g.add_member(&group.id, &email).await?;
@@ -160,12 +164,13 @@ impl UserDirectory for Client {
         if !groups.is_empty() {
             out.groups = groups.iter().map(group_label).collect();
         }
-        Ok(out)
+        Ok(Created::new(out))
     }
 
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         let email = key_of(desired)?;
-        let updated = Client::users(self)
+        let updated = self
+            .users()
             .update(&email, |u| {
                 u.first_name = desired.given_name.clone();
                 u.last_name = desired.family_name.clone();
@@ -201,14 +206,12 @@ impl UserDirectory for Client {
         Ok(out)
     }
 
-    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
-        Client::users(self).suspend(&key_of(user)?).await.map(drop)
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        Ok(to_directory(&self.users().suspend(&key_of(user)?).await?))
     }
 
     /// The trait's caller (a reconcile policy set to delete) is the confirmation.
-    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
-        Client::users(self)
-            .delete(&key_of(user)?, Irreversible)
-            .await
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
+        self.users().delete(&key_of(user)?, Irreversible).await
     }
 }

@@ -98,7 +98,7 @@ impl<'a> Groups<'a> {
     /// `groups` may list either.
     pub(crate) async fn find(&self, entry: &str) -> Result<Option<Group>> {
         self.require_rest("groups.list")?;
-        let groups: Vec<Group> = self.list().items().try_collect().await?;
+        let groups: Vec<Group> = self.list().stream().try_collect().await?;
         let by_id = groups.iter().position(|g| g.id.as_str() == entry);
         let by_name = || {
             groups.iter().position(|g| {
@@ -155,8 +155,9 @@ impl ListGroups {
             .pages()
     }
 
-    /// The groups, in order.
-    pub fn items(self) -> Items<Group> {
+    /// The groups, in order, as a lazy stream that ends cleanly only when the server's
+    /// answers show everything arrived ([`Items::summary`]).
+    pub fn stream(self) -> Items<Group> {
         self.pages().items()
     }
 }

@@ -37,7 +37,7 @@
 //! // A PUT replaces the whole user: `update` reads it, applies the change, writes it all.
 //! client.users().update(&email, |u| u.last_name = Some("Smyth".into())).await?;
 //!
-//! let all: Vec<_> = client.users().list().items().try_collect().await?;
+//! let all: Vec<_> = client.users().list().stream().try_collect().await?;
 //! println!("{} users", all.len());
 //!
 //! client.users().delete(&email, Irreversible).await?;

@@ -236,7 +236,7 @@ impl<'a> Users<'a> {
 /// ```no_run
 /// use futures::TryStreamExt;
 /// # async fn run(client: proofpoint_essentials::Client) -> proofpoint_essentials::Result<()> {
-/// let mut users = std::pin::pin!(client.users().list().page_size(500).items());
+/// let mut users = std::pin::pin!(client.users().list().page_size(500).stream());
 /// while let Some(user) = users.try_next().await? {
 ///     println!("{}", user.primary_email());
 /// }
@@ -266,33 +266,62 @@ impl ListUsers {
 
     /// The pages, in order.
     pub fn pages(self) -> Pages<User> {
-        let client = self.client;
-        let surface = client.surface();
-        let strategy = match surface {
-            Surface::RestV2 => Strategy::page_number(self.page_size),
-            Surface::InterfaceV1 => Strategy::Unpaginated,
-        };
-        let fetch = move |req: PageRequest| {
+        let client = self.client.clone();
+        self.paginate(move |req| {
             let client = client.clone();
             async move { fetch_page(&client, req).await }
+        })
+    }
+
+    /// A listing with this listing's strategy, cap and repeat guard over `fetch`, which
+    /// may wrap [`fetch_page`] (the directory view converts each page as it arrives).
+    pub(crate) fn paginate<T: Send + 'static>(
+        self,
+        fetch: impl idgraph_common::paginate::FetchPage<T>,
+    ) -> Pages<T>
+    where
+        T: crate::users::Keyed,
+    {
+        let strategy = match self.client.surface() {
+            Surface::RestV2 => Strategy::page_number(self.page_size),
+            Surface::InterfaceV1 => Strategy::Unpaginated,
         };
         let mut paginator = Paginator::new(strategy, fetch)
             // A server that ignores paging and repeats users ends the listing instead of
             // looping; each user is yielded once.
-            .dedup_by(|u: &User| u.primary_email.key().into());
+            .dedup_by(|u: &T| u.key().into());
         if let Some(max) = self.max_pages {
             paginator = paginator.max_pages(max);
         }
         paginator.pages()
     }
 
-    /// The users, in order.
-    pub fn items(self) -> Items<User> {
+    /// The users, in order, as a lazy stream that ends cleanly only when the server's
+    /// answers show everything arrived ([`Items::summary`]).
+    pub fn stream(self) -> Items<User> {
         self.pages().items()
     }
 }
 
-async fn fetch_page(client: &Client, req: PageRequest) -> Result<Page<User>> {
+/// What identifies a listed user for the repeat guard: the primary email, lower-cased.
+pub(crate) trait Keyed {
+    fn key(&self) -> &str;
+}
+
+impl Keyed for User {
+    fn key(&self) -> &str {
+        self.primary_email.key()
+    }
+}
+
+impl Keyed for idgraph_common::graph::DirectoryUser {
+    fn key(&self) -> &str {
+        self.email.key()
+    }
+}
+
+/// One page of users, as the surface answers it.
+pub(crate) async fn fetch_page(client: &Client, req: PageRequest) -> Result<Page<User>> {
     let path = client.users_path()?;
     match req {
         PageRequest::Number { page, size } => {

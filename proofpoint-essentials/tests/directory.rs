@@ -18,25 +18,26 @@ async fn rest_surface_directory_round_trip() {
 
     // Groups by name or id.
     let created = dir
-        .create(
+        .create_user(
             &DirectoryUser::new("Jane@Example.com")
                 .with_names("Jane", "Doe")
                 .with_groups(["Sales"]),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .user;
     assert_eq!(created.app_id.as_deref(), Some("Jane@Example.com"));
     assert_eq!(fake.members("grp_001"), ["jane@example.com"]);
 
     // An unknown group creates nothing.
     let err = dir
-        .create(&DirectoryUser::new("bob@example.com").with_groups(["Nope"]))
+        .create_user(&DirectoryUser::new("bob@example.com").with_groups(["Nope"]))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Nope"), "{err}");
     assert!(fake.user_json("bob@example.com").is_none());
 
-    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].given_name.as_deref(), Some("Jane"));
     // Listed by name, as created: the API's group ids are resolved, so a plan settles.
@@ -51,17 +52,20 @@ async fn rest_surface_directory_round_trip() {
         .with_groups(["grp_002"]);
     desired.external_id = Some("ext-1".into());
     // A group may also be named by id; the answer speaks names.
-    assert_eq!(dir.update(&desired).await.unwrap().groups, ["Engineering"]);
+    assert_eq!(
+        dir.update_user(&desired).await.unwrap().groups,
+        ["Engineering"]
+    );
     let after = fake.user_json("jane@example.com").unwrap();
     assert_eq!(after["firstName"], "Janet");
     assert_eq!(after["groups"], json!(["grp_002"]));
 
-    dir.deactivate(&desired).await.unwrap();
+    dir.deactivate_user(&desired).await.unwrap();
     assert_eq!(
         fake.user_json("jane@example.com").unwrap()["status"],
         "inactive"
     );
-    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     assert!(
         !listed
             .iter()
@@ -70,7 +74,7 @@ async fn rest_surface_directory_round_trip() {
             .active
     );
 
-    dir.delete(&desired).await.unwrap();
+    dir.delete_user(&desired).await.unwrap();
     assert!(fake.user_json("jane@example.com").is_none());
 }
 
@@ -80,23 +84,24 @@ async fn interface_surface_directory_round_trip() {
     let client = fake.interface_client().build().unwrap();
     let dir: &dyn UserDirectory = &client;
     let created = dir
-        .create(
+        .create_user(
             &DirectoryUser::new("sam@example.com")
                 .with_names("Sam", "Lee")
                 .with_active(false),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .user;
     assert!(!created.active);
-    let listed: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     assert_eq!(listed[0].family_name.as_deref(), Some("Lee"));
-    dir.update(&listed[0].clone().with_active(true))
+    dir.update_user(&listed[0].clone().with_active(true))
         .await
         .unwrap();
     assert_eq!(
         fake.user_json("sam@example.com").unwrap()["status"],
         "active"
     );
-    dir.delete(&listed[0]).await.unwrap();
+    dir.delete_user(&listed[0]).await.unwrap();
     assert_eq!(fake.user_count(), 0);
 }

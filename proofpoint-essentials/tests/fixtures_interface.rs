@@ -105,7 +105,7 @@ async fn users_list_maps_snake_case_onto_the_model() {
     let users: Vec<_> = interface(&server)
         .users()
         .list()
-        .items()
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -149,7 +149,7 @@ async fn users_list_404_hints_at_the_stack() {
     let err = interface(&server)
         .users()
         .list()
-        .items()
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -461,7 +461,7 @@ async fn groups_are_unsupported_and_say_why() {
     let err = client
         .groups()
         .list()
-        .items()
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();

@@ -41,7 +41,7 @@ async fn users_list_walks_pages_until_the_total() {
         .users()
         .list()
         .page_size(2)
-        .items()
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -82,7 +82,7 @@ async fn users_list_default_page_size_is_the_maximum() {
         .users()
         .list()
         .page_size(5000)
-        .items()
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -101,7 +101,7 @@ async fn users_list_401_says_which_credential() {
     let err = rest(&server)
         .users()
         .list()
-        .items()
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -141,7 +141,7 @@ async fn users_list_429_is_retried_with_backoff_then_succeeds() {
         .reqwest_client(support::http())
         .build()
         .unwrap();
-    let users: Vec<_> = client.users().list().items().try_collect().await.unwrap();
+    let users: Vec<_> = client.users().list().stream().try_collect().await.unwrap();
     assert_eq!(users.len(), 1);
 }
 
@@ -157,7 +157,7 @@ async fn users_list_429_after_retries_is_rate_limited() {
     let err = rest(&server)
         .users()
         .list()
-        .items()
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -383,7 +383,7 @@ async fn groups_list_reads_groups_and_keeps_unknown_fields() {
     let groups: Vec<_> = rest(&server)
         .groups()
         .list()
-        .items()
+        .stream()
         .try_collect()
         .await
         .unwrap();

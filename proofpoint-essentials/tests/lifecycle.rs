@@ -496,7 +496,7 @@ async fn interface_me_endpoints_and_discovery_against_the_fake() {
     let users: Vec<_> = discovered
         .users()
         .list()
-        .items()
+        .stream()
         .try_collect()
         .await
         .unwrap();

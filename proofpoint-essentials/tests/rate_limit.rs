@@ -142,7 +142,7 @@ async fn the_rest_client_limits_itself_by_default_and_shares_a_limiter() {
             .users()
             .list()
             .max_pages(1)
-            .items()
+            .stream()
             .try_collect::<Vec<_>>()
             .await
             .unwrap();
@@ -164,7 +164,7 @@ async fn the_rest_client_limits_itself_by_default_and_shares_a_limiter() {
                 .users()
                 .list()
                 .max_pages(1)
-                .items()
+                .stream()
                 .try_collect::<Vec<_>>()
                 .await
                 .unwrap();

@@ -418,7 +418,7 @@ mod echo {
                         client
                             .users()
                             .list()
-                            .items()
+                            .stream()
                             .try_collect::<Vec<User>>()
                             .await
                             .err(),

@@ -50,7 +50,7 @@ async fn list_all(fake: &FakeEssentials, clock: &SimClock) -> (Duration, Duratio
     let n = client
         .users()
         .list()
-        .items()
+        .stream()
         .try_fold(0usize, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap();

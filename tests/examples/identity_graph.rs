@@ -270,7 +270,7 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
 }
 
 async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, BoxError> {
-    Ok(dir.users().try_collect().await?)
+    Ok(dir.list_users().try_collect().await?)
 }
 
 /// How much of each plan to print.

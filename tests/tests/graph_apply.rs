@@ -43,7 +43,7 @@ async fn apply_with_one_failure(
     failing: &str,
     why: &str,
 ) -> SyncReport {
-    let target: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    let target: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     let p = plan(src, &target, dir.catalog(), &SyncPolicy::default());
     assert_eq!(p.counts().create, src.len(), "{p}");
 
@@ -69,7 +69,7 @@ async fn apply_with_one_failure(
     assert_eq!(json["items"].as_array().unwrap().len(), report.items.len());
 
     // Everyone else exists now; only the failed create is left to do.
-    let target: Vec<DirectoryUser> = dir.users().try_collect().await.unwrap();
+    let target: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     let again = plan(src, &target, dir.catalog(), &SyncPolicy::default());
     let c = again.counts();
     assert_eq!(

@@ -339,7 +339,7 @@ async fn apply_stops_between_items_when_another_instance_takes_the_lease_over() 
     }
 
     // The new holder plans again from what is there and applies the rest, once each.
-    let target: Vec<DirectoryUser> = UserDirectory::users(&*client).try_collect().await.unwrap();
+    let target: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     let p = plan(&source, &target, client.catalog(), &SyncPolicy::default());
     assert_eq!(p.counts().create, 10 - c.done);
     let report = apply(&p, &*client, ApplyMode::Execute).await;

@@ -155,7 +155,7 @@ async fn redis_stopped_mid_run_stops_the_run_cleanly_and_nothing_is_applied_twic
     // reconnect; the next run takes the lease again and re-plans from the app.
     server.lock().unwrap().resume();
     let guard = lease.try_acquire().await.unwrap();
-    let target: Vec<DirectoryUser> = UserDirectory::users(&client).try_collect().await.unwrap();
+    let target: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     let p = plan(&source, &target, client.catalog(), &SyncPolicy::default());
     assert_eq!(p.counts().create, 7);
     let report = apply_guarded(&p, &client, ApplyMode::Execute, &guard)

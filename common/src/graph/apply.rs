@@ -1,7 +1,7 @@
 //! [`apply`]: carries out a [`SyncPlan`] against the target's [`UserDirectory`];
 //! [`apply_guarded`]: the same, only while a [`RunGuard`] (for example a lease) allows.
 
-use super::directory::{DirectoryUser, UserDirectory};
+use super::directory::UserDirectory;
 use super::plan::{Action, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
 use super::run_guard::RunGuard;
@@ -193,14 +193,10 @@ async fn run(
 
 async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
     let result = match action {
-        Action::Create { user } => target.create(user).await.map(Some),
-        Action::Update { desired, .. } => target.update(desired).await.map(Some),
-        Action::Deactivate { user, .. } => target.deactivate(user).await.map(|()| {
-            let mut u = DirectoryUser::clone(user);
-            u.active = false;
-            Some(u)
-        }),
-        Action::Delete { user, .. } => match target.delete(user).await {
+        Action::Create { user } => target.create_user(user).await.map(|c| Some(c.user)),
+        Action::Update { desired, .. } => target.update_user(desired).await.map(Some),
+        Action::Deactivate { user, .. } => target.deactivate_user(user).await.map(Some),
+        Action::Delete { user, .. } => match target.delete_user(user).await {
             Err(e) if e.is_not_found() => Ok(None),
             other => other.map(|()| None),
         },

@@ -631,7 +631,7 @@ impl Bridge {
     async fn sync(&self, run_guard: Option<&dyn RunGuard>) -> Result<SyncReport, BridgeError> {
         let source: Vec<DirectoryUser> = self
             .source
-            .users()
+            .list_users()
             .try_collect()
             .await
             .map_err(BridgeError::Source)?;
@@ -641,7 +641,7 @@ impl Bridge {
             Vec::new()
         } else {
             self.target
-                .users()
+                .list_users()
                 .try_collect()
                 .await
                 .map_err(BridgeError::Target)?

@@ -31,7 +31,7 @@ use std::fmt;
 use futures::TryStreamExt;
 
 use super::catalog::{Attributes, CatalogEntry, Operation};
-use super::directory::{DirectoryUser, Email, UserDirectory};
+use super::directory::{CreateKind, DirectoryUser, Email, UserDirectory};
 use super::plan::plan;
 use super::policy::SyncPolicy;
 use super::report::write_table;
@@ -261,7 +261,7 @@ fn unsupported_ok(entry: &CatalogEntry, op: Operation, e: &Error) -> CheckResult
 
 async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
     let entry = dir.catalog();
-    let mut stream = dir.users();
+    let mut stream = dir.list_users();
     let first = stream.try_next().await;
     let result = match first {
         Err(e) => unsupported_ok(entry, Operation::List, &e).and_then(|()| {
@@ -289,22 +289,22 @@ async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
         (
             "create_is_unsupported",
             Operation::Create,
-            dir.create(&u).await.map(drop),
+            dir.create_user(&u).await.map(drop),
         ),
         (
             "update_is_unsupported",
             Operation::Update,
-            dir.update(&u).await.map(drop),
+            dir.update_user(&u).await.map(drop),
         ),
         (
             "deactivate_is_unsupported",
             Operation::Deactivate,
-            dir.deactivate(&u).await,
+            dir.deactivate_user(&u).await.map(drop),
         ),
         (
             "delete_is_unsupported",
             Operation::Delete,
-            dir.delete(&u).await,
+            dir.delete_user(&u).await,
         ),
     ];
     for (name, op, r) in results {
@@ -317,10 +317,22 @@ async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
 }
 
 async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, String> {
-    dir.users()
-        .try_collect()
+    let (users, summary) = dir
+        .list_users()
+        .collect_with_summary()
         .await
-        .map_err(|e| format!("listing failed: {e}"))
+        .map_err(|e| format!("listing failed: {e}"))?;
+    ensure(summary.is_complete(), || {
+        format!("the listing did not end complete: {summary}")
+    })?;
+    ensure(summary.items == users.len() as u64, || {
+        format!(
+            "the summary says {} items, {} arrived",
+            summary.items,
+            users.len()
+        )
+    })?;
+    Ok(users)
 }
 
 async fn find(dir: &dyn UserDirectory, email: &Email) -> Result<Option<DirectoryUser>, String> {
@@ -427,12 +439,15 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
     // Create.
     let mut created: Option<DirectoryUser> = None;
     let ok = check!("create_returns_the_stored_user", {
-        let u = dir
-            .create(&source)
+        let c = dir
+            .create_user(&source)
             .await
             .map_err(|e| format!("create failed: {e}"))?;
-        same_attrs(&u, &source, k.reports_groups, k.stores)?;
-        created = Some(u);
+        ensure(c.kind == CreateKind::New, || {
+            format!("a create of a new person says {:?}", c.kind)
+        })?;
+        same_attrs(&c.user, &source, k.reports_groups, k.stores)?;
+        created = Some(c.user);
         Ok(())
     });
     let Some(created) = created.filter(|_| ok) else {
@@ -466,10 +481,10 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
     if k.rejects_duplicate_create {
         check!("duplicate_create_is_rejected", {
             let dup = DirectoryUser::new(email.as_str().to_uppercase()).with_names("Dup", "User");
-            match dir.create(&dup).await {
-                Ok(u) => Err(format!(
+            match dir.create_user(&dup).await {
+                Ok(c) => Err(format!(
                     "creating {} again (upper case) succeeded: {:?}",
-                    email, u.app_id
+                    email, c.user.app_id
                 )),
                 Err(_) => Ok(()),
             }
@@ -483,7 +498,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
     want.external_id = Some("conformance-ext-2".into());
     check!("update_by_app_id", {
         let u = dir
-            .update(&want)
+            .update_user(&want)
             .await
             .map_err(|e| format!("update failed: {e}"))?;
         same_attrs(&u, &want, k.reports_groups, k.stores)?;
@@ -502,7 +517,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
         by_email.email = Email::new(email.as_str().to_uppercase());
         by_email.family_name = Some("Retitled".into());
         let u = dir
-            .update(&by_email)
+            .update_user(&by_email)
             .await
             .map_err(|e| format!("update by email failed: {e}"))?;
         ensure(u.family_name.as_deref() == Some("Retitled"), || {
@@ -521,7 +536,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
         check!("groups_are_a_set", {
             let mut g = want.clone();
             g.groups = vec![k.groups[1].clone(), k.groups[0].clone()];
-            dir.update(&g)
+            dir.update_user(&g)
                 .await
                 .map_err(|e| format!("update of groups failed: {e}"))?;
             want.groups = g.groups;
@@ -530,9 +545,13 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
     }
 
     check!("deactivate_keeps_the_user", {
-        dir.deactivate(&want)
+        let now = dir
+            .deactivate_user(&want)
             .await
             .map_err(|e| format!("deactivate failed: {e}"))?;
+        ensure(!now.active, || {
+            "deactivate returned the user as still active".into()
+        })?;
         let u = listed(dir, &email).await?;
         ensure(!u.active, || "still active after deactivate".into())
     });
@@ -541,7 +560,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
         let mut again = want.clone();
         again.active = true;
         let u = dir
-            .update(&again)
+            .update_user(&again)
             .await
             .map_err(|e| format!("reactivating update failed: {e}"))?;
         ensure(u.active, || {
@@ -558,8 +577,8 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             fastrand::u64(..),
             k.email_domain
         ));
-        let up = dir.update(&ghost).await;
-        let de = dir.deactivate(&ghost).await;
+        let up = dir.update_user(&ghost).await;
+        let de = dir.deactivate_user(&ghost).await;
         ensure(up.is_err(), || "update of an unknown user succeeded".into())?;
         ensure(de.is_err(), || {
             "deactivate of an unknown user succeeded".into()
@@ -568,19 +587,21 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
 
     if k.supports_delete {
         check!("delete_removes_the_user", {
-            dir.delete(&want)
-                .await
-                .map_err(|e| format!("delete failed: {e}"))?;
+            match dir.delete_user(&want).await {
+                Ok(()) => {}
+                // An app may degrade a delete to a deactivation, and must say so.
+                Err(Error::Incomplete { .. }) => {}
+                Err(e) => return Err(format!("delete failed: {e}")),
+            }
             match find(dir, &email).await? {
                 None => Ok(()),
-                // Some apps (Probo) may degrade a delete to a deactivation.
                 Some(u) if !u.active => Ok(()),
                 Some(_) => Err("still listed and active after delete".into()),
             }
         });
     } else {
         check!("delete_is_refused", {
-            match dir.delete(&want).await {
+            match dir.delete_user(&want).await {
                 Ok(()) => Err("delete succeeded although the app cannot delete by API".into()),
                 Err(e) => {
                     unsupported_ok(entry, Operation::Delete, &e)?;
@@ -591,6 +612,6 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             }
         });
         // Leave the test user deactivated.
-        let _ = dir.deactivate(&want).await;
+        let _ = dir.deactivate_user(&want).await;
     }
 }

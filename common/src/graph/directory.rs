@@ -7,11 +7,11 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::CatalogEntry;
 use crate::error::Result;
+use crate::paginate::Items;
 
 /// An email address used as the identity key: kept as given, compared, hashed and
 /// ordered case-insensitively (ASCII and Unicode lower case), trimmed of surrounding
@@ -229,28 +229,79 @@ impl DirectoryUser {
 ///
 /// Operations that change a user identify it by [`DirectoryUser::app_id`] when set, else
 /// by email.
+///
+/// The methods are named `*_user` so that they never collide with a client's own
+/// `users()` handle: `client.list_users()` and `client.users().list()` read differently
+/// and both compile without naming the trait.
 #[async_trait]
 pub trait UserDirectory: Send + Sync {
     /// What the app offers (user API, SCIM, auth, limits, caveats).
     fn catalog(&self) -> &'static CatalogEntry;
 
-    /// Every user, as a lazy stream.
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>>;
+    /// Every user, as a lazy stream that ends cleanly only when the app's answers show
+    /// everything arrived ([`Items::summary`]), and otherwise with an error: a plan made
+    /// from a short listing would deprovision whoever is missing.
+    fn list_users(&self) -> Items<DirectoryUser>;
 
-    /// Creates a user; returns it as the app stored it (with its `app_id`).
-    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser>;
+    /// Creates a user, and says what the app really did ([`Created`]): some apps answer
+    /// a create by taking over or renaming an existing account.
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created>;
 
     /// Brings an existing user's names, external id, active flag (and groups where the
     /// app manages them) to the values in `desired`, without touching anything else the
-    /// app stores. `desired.app_id` (or its email) names the user.
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser>;
+    /// app stores. `desired.app_id` (or its email) names the user. Returns the user as
+    /// the app now has it.
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser>;
 
-    /// Deactivates a user (keeps the account and its history).
-    async fn deactivate(&self, user: &DirectoryUser) -> Result<()>;
+    /// Deactivates a user (keeps the account and its history); returns the user as the
+    /// app now has it.
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser>;
 
     /// Deletes a user. Irreversible where the app says so; the caller's
-    /// `SyncPolicy` is the confirmation.
-    async fn delete(&self, user: &DirectoryUser) -> Result<()>;
+    /// `SyncPolicy` is the confirmation. An app that only deactivated answers
+    /// [`Error::Incomplete`](crate::Error::Incomplete).
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()>;
+}
+
+/// What a create really did: [`UserDirectory::create_user`]'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Created {
+    /// The user as the app stored it (with its `app_id`).
+    pub user: DirectoryUser,
+    /// Whether the app made a new account or reused one.
+    pub kind: CreateKind,
+}
+
+impl Created {
+    /// A new account.
+    pub fn new(user: DirectoryUser) -> Self {
+        Self {
+            user,
+            kind: CreateKind::New,
+        }
+    }
+
+    /// An answer of another kind.
+    pub fn with_kind(user: DirectoryUser, kind: CreateKind) -> Self {
+        Self { user, kind }
+    }
+}
+
+/// How an app answered a create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CreateKind {
+    /// A new account was made.
+    New,
+    /// An existing account (same email or same external id) was taken over and now has
+    /// the attributes sent.
+    TookOver,
+    /// An existing account with the same external id was moved to the new email.
+    Renamed {
+        /// The email the account had before.
+        previous_email: Email,
+    },
 }
 
 #[cfg(test)]

@@ -5,13 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 
 use super::catalog::{self, App, CatalogEntry, Operation};
-use super::directory::{DirectoryUser, Email, UserDirectory};
+use super::directory::{Created, DirectoryUser, Email, UserDirectory};
 use super::read_blind::unsupported;
 use crate::error::{ApiError, Error, ErrorBody, Result};
+use crate::paginate::Items;
 
 /// An in-memory [`UserDirectory`] that mimics one app.
 ///
@@ -34,14 +33,14 @@ use crate::error::{ApiError, Error, ErrorBody, Result};
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> idgraph_common::Result<()> {
 /// let dir = MemoryDirectory::new(App::ProofpointEssentials)
 ///     .with_users([DirectoryUser::new("ada@example.com").with_groups(["Sales"])]);
-/// let created = dir.create(&DirectoryUser::new("bob@example.com")).await?;
+/// let created = dir.create_user(&DirectoryUser::new("bob@example.com")).await?.user;
 /// assert_eq!(created.app_id.as_deref(), Some("mem-2"));
 ///
 /// dir.fail_next(Operation::Deactivate, 1);
-/// assert!(dir.deactivate(&created).await.is_err());
-/// dir.deactivate(&created).await?;
+/// assert!(dir.deactivate_user(&created).await.is_err());
+/// dir.deactivate_user(&created).await?;
 ///
-/// let users: Vec<DirectoryUser> = dir.users().try_collect().await?;
+/// let users: Vec<DirectoryUser> = dir.list_users().try_collect().await?;
 /// assert_eq!(users.len(), 2);
 /// assert_eq!(dir.get("BOB@example.com").map(|u| u.active), Some(false));
 /// assert_eq!(dir.calls(Operation::Deactivate), 2);
@@ -233,18 +232,15 @@ impl UserDirectory for MemoryDirectory {
         self.entry
     }
 
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
+    fn list_users(&self) -> Items<DirectoryUser> {
         let mut st = self.lock();
         match self.begin(&mut st, Operation::List) {
-            Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
-            Ok(()) => {
-                let users: Vec<DirectoryUser> = st.users.values().cloned().collect();
-                futures::stream::iter(users.into_iter().map(Ok)).boxed()
-            }
+            Err(e) => Items::from_error(e),
+            Ok(()) => Items::from_vec(st.users.values().cloned().collect()),
         }
     }
 
-    async fn create(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Create)?;
         if st.users.contains_key(user.email.key()) {
@@ -259,10 +255,10 @@ impl UserDirectory for MemoryDirectory {
         user.app_id = None;
         let user = self.store(&mut st, user);
         insert(&mut st, user.clone());
-        Ok(user)
+        Ok(Created::new(user))
     }
 
-    async fn update(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Update)?;
         let key = Self::find(&st, desired, Operation::Update)?;
@@ -285,17 +281,19 @@ impl UserDirectory for MemoryDirectory {
         Ok(stored)
     }
 
-    async fn deactivate(&self, user: &DirectoryUser) -> Result<()> {
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Deactivate)?;
         let key = Self::find(&st, user, Operation::Deactivate)?;
-        if let Some(u) = st.users.get_mut(&key) {
-            u.active = false;
-        }
-        Ok(())
+        let u = st
+            .users
+            .get_mut(&key)
+            .ok_or_else(|| api_error(404, Operation::Deactivate, "notFound", "no such user"))?;
+        u.active = false;
+        Ok(u.clone())
     }
 
-    async fn delete(&self, user: &DirectoryUser) -> Result<()> {
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Delete)?;
         let key = Self::find(&st, user, Operation::Delete)?;

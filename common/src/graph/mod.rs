@@ -23,11 +23,11 @@
 //! async fn sync(source: &dyn UserDirectory, target: &dyn UserDirectory)
 //!     -> idgraph_common::Result<()>
 //! {
-//!     let from: Vec<DirectoryUser> = source.users().try_collect().await?;
+//!     let from: Vec<DirectoryUser> = source.list_users().try_collect().await?;
 //!     let to: Vec<DirectoryUser> = if target.catalog().is_read_blind() {
 //!         Vec::new() // cannot be listed: the plan lists the IdP actions instead
 //!     } else {
-//!         target.users().try_collect().await?
+//!         target.list_users().try_collect().await?
 //!     };
 //!     let policy = SyncPolicy::default().exclude("break-glass@example.com");
 //!     let plan = plan(&from, &to, target.catalog(), &policy);
@@ -60,7 +60,7 @@ mod run_guard;
 
 pub use apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
 pub use catalog::{App, CatalogEntry};
-pub use directory::{DirectoryUser, Email, UserDirectory};
+pub use directory::{CreateKind, Created, DirectoryUser, Email, UserDirectory};
 pub use plan::{
     Action, ActionKind, DeprovisionReason, Field, FieldChange, PlanCounts, PlanItem, SkipReason,
     SyncPlan, plan,

@@ -218,10 +218,10 @@ pub enum Action {
     Update {
         /// The target user as listed.
         current: Box<DirectoryUser>,
-        /// The target user with the changes applied (what [`UserDirectory::update`]
+        /// The target user with the changes applied (what [`UserDirectory::update_user`]
         /// receives).
         ///
-        /// [`UserDirectory::update`]: super::UserDirectory::update
+        /// [`UserDirectory::update_user`]: super::UserDirectory::update_user
         desired: Box<DirectoryUser>,
         /// What changes, field by field.
         changes: Vec<FieldChange>,

@@ -1,12 +1,11 @@
 //! [`ReadBlind`]: the [`UserDirectory`] of apps with no user API (Proof, Tessian).
 
 use async_trait::async_trait;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 
 use super::catalog::{self, App, CatalogEntry, Operation};
-use super::directory::{DirectoryUser, UserDirectory};
+use super::directory::{Created, DirectoryUser, UserDirectory};
 use crate::error::{Error, Result};
+use crate::paginate::Items;
 
 /// A [`UserDirectory`] for an app that cannot be read or changed through any API.
 ///
@@ -21,11 +20,11 @@ use crate::error::{Error, Result};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let proof = ReadBlind::proof();
-/// let err = proof.deactivate(&DirectoryUser::new("jane@example.com")).await.unwrap_err();
+/// let err = proof.deactivate_user(&DirectoryUser::new("jane@example.com")).await.unwrap_err();
 /// assert!(matches!(err, Error::Unsupported { .. }));
 /// assert!(err.to_string().contains("unassign the user from the Proof app in Okta or Entra ID"));
 ///
-/// let first = proof.users().next().await;
+/// let first = proof.list_users().next().await;
 /// assert!(matches!(first, Some(Err(Error::Unsupported { .. }))));
 /// # }
 /// ```
@@ -85,24 +84,23 @@ impl UserDirectory for ReadBlind {
     }
 
     /// A stream of exactly one [`Error::Unsupported`]: the app has no API to list users.
-    fn users(&self) -> BoxStream<'static, Result<DirectoryUser>> {
-        let err = self.unsupported(Operation::List);
-        futures::stream::once(async move { Err(err) }).boxed()
+    fn list_users(&self) -> Items<DirectoryUser> {
+        Items::from_error(self.unsupported(Operation::List))
     }
 
-    async fn create(&self, _user: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn create_user(&self, _user: &DirectoryUser) -> Result<Created> {
         Err(self.unsupported(Operation::Create))
     }
 
-    async fn update(&self, _desired: &DirectoryUser) -> Result<DirectoryUser> {
+    async fn update_user(&self, _desired: &DirectoryUser) -> Result<DirectoryUser> {
         Err(self.unsupported(Operation::Update))
     }
 
-    async fn deactivate(&self, _user: &DirectoryUser) -> Result<()> {
+    async fn deactivate_user(&self, _user: &DirectoryUser) -> Result<DirectoryUser> {
         Err(self.unsupported(Operation::Deactivate))
     }
 
-    async fn delete(&self, _user: &DirectoryUser) -> Result<()> {
+    async fn delete_user(&self, _user: &DirectoryUser) -> Result<()> {
         Err(self.unsupported(Operation::Delete))
     }
 }

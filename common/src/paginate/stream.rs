@@ -101,6 +101,28 @@ pub struct Items<T> {
 }
 
 impl<T: Send + 'static> Items<T> {
+    /// A listing of items already in hand (a file, an in-memory directory): one page
+    /// that is everything ([`StopReason::SingleAnswer`](super::StopReason::SingleAnswer)).
+    ///
+    /// ```
+    /// use idgraph_common::paginate::Items;
+    ///
+    /// # async fn run() -> idgraph_common::Result<()> {
+    /// let (items, summary) = Items::from_vec(vec!["a", "b"]).collect_with_summary().await?;
+    /// assert_eq!((items.len(), summary.items), (2, 2));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn from_vec(items: Vec<T>) -> Self {
+        once(Ok(items))
+    }
+
+    /// A listing that fails with `error` at its first poll (a directory that cannot be
+    /// listed says why through the stream, like every other listing).
+    pub fn from_error(error: crate::Error) -> Self {
+        once(Err(error))
+    }
+
     /// How the listing ended, once it has ended cleanly; `None` while it runs and after it
     /// ended with an error.
     pub fn summary(&self) -> Option<&ListingSummary> {
@@ -135,6 +157,23 @@ impl<T: Send + 'static> Items<T> {
         });
         Ok((all, summary))
     }
+}
+
+/// A listing of one answer, known in advance.
+fn once<T: Send + 'static>(answer: Result<Vec<T>>) -> Items<T> {
+    let answer = std::sync::Mutex::new(Some(answer));
+    super::Paginator::new(super::Strategy::Unpaginated, move |_| {
+        // Unpaginated listings fetch exactly once; a poisoned lock still holds the value.
+        let taken = answer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        async move {
+            match taken {
+                Some(Ok(items)) => Ok(Page::new(items)),
+                Some(Err(e)) => Err(e),
+                None => Ok(Page::new(Vec::new())),
+            }
+        }
+    })
+    .items()
 }
 
 // Nothing is pinned structurally: `pages` is boxed and `current` is moved freely.
