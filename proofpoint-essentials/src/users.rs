@@ -275,13 +275,10 @@ impl ListUsers {
 
     /// A listing with this listing's strategy, cap and repeat guard over `fetch`, which
     /// may wrap [`fetch_page`] (the directory view converts each page as it arrives).
-    pub(crate) fn paginate<T: Send + 'static>(
+    pub(crate) fn paginate<T: Keyed + Send + 'static>(
         self,
         fetch: impl idgraph_common::paginate::FetchPage<T>,
-    ) -> Pages<T>
-    where
-        T: crate::users::Keyed,
-    {
+    ) -> Pages<T> {
         let strategy = match self.client.surface() {
             Surface::RestV2 => Strategy::page_number(self.page_size),
             Surface::InterfaceV1 => Strategy::Unpaginated,
