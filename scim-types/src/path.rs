@@ -77,6 +77,71 @@ impl PatchPath {
         Self::from_parts(attr, None, None)
     }
 
+    /// `attr[filter]`: the values of a multi-valued attribute that match `filter`, built
+    /// from caller data. The filter's values are escaped by the [`Filter`] builder, so an
+    /// id or email with quotes, brackets or backslashes stays one value; `attr` must be a
+    /// plain attribute path (no sub-attribute, no brackets).
+    ///
+    /// ```
+    /// use scim_types::{Filter, PatchOp, PatchPath};
+    ///
+    /// let hostile = r#"u1"] or value pr or [value eq "x"#;
+    /// let path = PatchPath::value_filtered("members", Filter::eq("value", hostile))?;
+    /// assert_eq!(path.to_string(), r#"members[value eq "u1\"] or value pr or [value eq \"x"]"#);
+    /// let op = PatchOp::builder().remove(path).build()?;
+    /// # let _ = op;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`FilterError`] when `attr` is not a plain attribute path, or the filter holds a
+    /// value path of its own.
+    pub fn value_filtered(attr: &str, filter: Filter) -> Result<Self, FilterError> {
+        // The attribute is checked on its own first, so it cannot smuggle in a bracket;
+        // the whole path then goes through the parser, so the result is exactly what a
+        // server will read back (an `attr.sub` before `[` is refused there).
+        let attr_path = AttrPath::parse(attr)?;
+        format!("{attr_path}[{filter}]").parse()
+    }
+
+    /// `attr[value eq "…"]`: the entry of a multi-valued attribute whose `value` is
+    /// `value` (a group member by id, an email by address), escaped.
+    ///
+    /// ```
+    /// use scim_types::PatchPath;
+    ///
+    /// let path = PatchPath::value_eq("members", "2819c223-7f76-453a-919d-413861904646")?;
+    /// assert_eq!(path.to_string(), r#"members[value eq "2819c223-7f76-453a-919d-413861904646"]"#);
+    /// # Ok::<(), scim_types::FilterError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `attr` is not a plain attribute path.
+    pub fn value_eq(attr: &str, value: &str) -> Result<Self, FilterError> {
+        Self::value_filtered(attr, Filter::eq("value", value))
+    }
+
+    /// This path with a sub-attribute after the value filter: `emails[type eq "work"]`
+    /// → `emails[type eq "work"].value`.
+    ///
+    /// ```
+    /// use scim_types::{Filter, PatchPath};
+    ///
+    /// let path = PatchPath::value_filtered("emails", Filter::eq("type", "work"))?
+    ///     .with_sub_attr("value")?;
+    /// assert_eq!(path.to_string(), r#"emails[type eq "work"].value"#);
+    /// # Ok::<(), scim_types::FilterError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the path has no value filter, or `sub` is not an attribute name.
+    pub fn with_sub_attr(self, sub: &str) -> Result<Self, FilterError> {
+        format!("{self}.{sub}").parse()
+    }
+
     /// The attribute path before any `[`. For `name.givenName` it includes the
     /// sub-attribute; for `emails[…].value` it is just `emails`.
     pub fn attr(&self) -> &AttrPath {

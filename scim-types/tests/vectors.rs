@@ -226,3 +226,48 @@ fn corpus_covers_every_source_and_operator() {
         );
     }
 }
+
+/// Value-filtered PATCH paths built from caller data: any value stays one escaped string,
+/// and the path reads back as exactly the filter that was built.
+#[test]
+fn value_filtered_paths_escape_caller_data_and_round_trip() {
+    use scim_types::{Filter, PatchPath};
+    for hostile in [
+        r#"plain"#,
+        r#"a"b"#,
+        r#"back\slash"#,
+        r#"u1"] or value pr or [value eq "x"#,
+        "tab\tnewline\nnul\u{0}",
+        "ü 雪 🎉",
+        "",
+    ] {
+        let path = PatchPath::value_eq("members", hostile).unwrap();
+        let reparsed: PatchPath = path.to_string().parse().unwrap();
+        assert_eq!(reparsed, path, "{hostile:?}");
+        assert_eq!(
+            path.value_filter(),
+            Some(&Filter::eq("value", hostile)),
+            "{hostile:?}"
+        );
+        assert_eq!(path.attr().name(), "members");
+    }
+    // Only plain attribute paths before the bracket.
+    for bad in ["members.value", "members[value pr]", "", "a b"] {
+        assert!(PatchPath::value_eq(bad, "x").is_err(), "{bad:?}");
+    }
+    // A nested value path inside the filter is refused.
+    let nested = Filter::value_path("emails", Filter::eq("type", "work"));
+    assert!(PatchPath::value_filtered("members", nested).is_err());
+    // A sub-attribute after the filter.
+    let p = PatchPath::value_eq("emails", "a@x.io")
+        .unwrap()
+        .with_sub_attr("primary")
+        .unwrap();
+    assert_eq!(p.to_string(), r#"emails[value eq "a@x.io"].primary"#);
+    assert!(
+        PatchPath::value_eq("emails", "x")
+            .unwrap()
+            .with_sub_attr("a b")
+            .is_err()
+    );
+}
