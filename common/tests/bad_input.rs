@@ -47,7 +47,7 @@ fn decode_error(result: Result<UserList, Error>) -> Box<idgraph_common::DecodeEr
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/transport/");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/transport/");
     std::fs::read(format!("{dir}{name}")).unwrap()
 }
 

@@ -14,7 +14,7 @@ const ROOT: &str = "/scim/v2";
 
 fn fixture(name: &str) -> String {
     let p = format!(
-        "{}/../tests/fixtures/scim-client/{name}",
+        "{}/tests/fixtures/scim-client/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))

@@ -14,7 +14,7 @@ const JANE: &str = "ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2";
 
 fn fixture(name: &str) -> String {
     let p = format!(
-        "{}/../tests/fixtures/probo/{name}.json",
+        "{}/tests/fixtures/probo/{name}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))

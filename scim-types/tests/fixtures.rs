@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 fn text(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/scim")
+        .join("tests/fixtures/scim")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -574,7 +574,7 @@ fn user_attribute_names_match_in_any_case() {
 
 #[test]
 fn every_fixture_is_used() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/scim");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scim");
     let this = include_str!("fixtures.rs");
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

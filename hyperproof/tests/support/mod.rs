@@ -18,10 +18,10 @@ pub const CLIENT_ID: &str = "0123456789abcdef0123456789abcdef";
 pub const CLIENT_SECRET: &str = "fixture-client-secret-3e9a";
 pub const SCIM_TOKEN: &str = "fixture-scim-token-5b2f";
 
-/// A fixture from `tests/fixtures/hyperproof/`.
+/// A fixture from this crate's `tests/fixtures/hyperproof/`.
 pub fn fixture(name: &str) -> String {
     let p = format!(
-        "{}/../tests/fixtures/hyperproof/{name}",
+        "{}/tests/fixtures/hyperproof/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))

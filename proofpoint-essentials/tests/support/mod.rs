@@ -10,10 +10,10 @@ use proofpoint_essentials::{
 use serde_json::Value;
 use wiremock::MockServer;
 
-/// `tests/fixtures/proofpoint/<name>.json` at the workspace root.
+/// `tests/fixtures/proofpoint/<name>.json` inside this crate.
 pub fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/proofpoint")
+        .join("tests/fixtures/proofpoint")
         .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
