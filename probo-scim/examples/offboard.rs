@@ -62,7 +62,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("no Probo user has the email {email}: nothing to do");
         return Ok(());
     };
-    let id = user.id.clone().map(|i| i.into_string()).unwrap_or_default();
+    let Some(id) = user.id.clone() else {
+        return Err("Probo listed a user without an id".into());
+    };
     println!(
         "found {} (id {id}, externalId {}, active {:?})",
         user.user_name,

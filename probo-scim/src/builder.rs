@@ -1,12 +1,11 @@
-//! [`ClientBuilder`]: where Probo is, the token, and the transport knobs.
+//! [`ClientBuilder`]: where Probo is, the token, and the transport settings.
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::Duration;
 
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient;
-use idgraph_common::{ApiError, Error, RateLimiter, RedactedUrl, Result, RetryPolicy};
+use idgraph_common::{ApiError, Error, RedactedUrl, Result, TransportSettings};
 
 use crate::client::Client;
 use crate::token::ScimToken;
@@ -14,10 +13,11 @@ use crate::token::ScimToken;
 /// The path of the SCIM root below a Probo instance's URL.
 pub const SCIM_PATH: &str = "/api/connect/v1/scim/2.0";
 
-/// The largest answer the client accepts: 256 MiB. Probo answers every listing with
-/// every user of the organization in one response (about 1 KiB per user), so the
-/// transport's default cap for one page (32 MiB) would refuse organizations above about
-/// 30,000 users.
+/// The largest answer the client accepts unless
+/// [`TransportSettings::max_response_body`] says otherwise: 256 MiB. Probo answers every
+/// listing with every user of the organization in one response (about 1 KiB per user), so
+/// the transport's default cap for one page (32 MiB) would refuse organizations above
+/// about 30,000 users.
 pub const MAX_RESPONSE_BODY: usize = 256 * 1024 * 1024;
 
 /// Default page size of listings. Probo returns every user on every page whatever the
@@ -33,44 +33,47 @@ enum Location {
     ScimRoot(String),
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]: where Probo is, the token, and one [`TransportSettings`] value
+/// for every transport knob (the family rule: no per-knob setters).
+///
+/// `Clone` (build several clients that differ in one setting), `#[must_use]`, and its
+/// `Debug` shows neither the token nor any user info, query or fragment of the URL.
 ///
 /// | Setting | Default |
 /// |---|---|
 /// | [`base_url`](Self::base_url) or [`scim_url`](Self::scim_url) | required |
 /// | [`token`](Self::token) | required |
-/// | [`retry_policy`](Self::retry_policy) | [`RetryPolicy::standard`] (3 attempts; POST and PATCH only when provably not processed) |
-/// | [`rate_limiter`](Self::rate_limiter) | none |
-/// | [`connect_timeout`](Self::connect_timeout) | 5 s |
-/// | [`attempt_timeout`](Self::attempt_timeout) | 30 s |
-/// | [`operation_timeout`](Self::operation_timeout) | none |
+/// | [`transport`](Self::transport) | the transport's defaults (see below) |
 /// | [`page_size`](Self::page_size) | 100 |
-/// | [`user_agent`](Self::user_agent) | `probo-scim/<version>` |
-/// | [`reqwest_client`](Self::reqwest_client) | a new client that follows no redirects |
+///
+/// Transport defaults, each overridden by the [`TransportSettings`] knob of the same name:
+/// retry policy [`RetryPolicy::standard`](crate::RetryPolicy::standard) (3 attempts; POST
+/// and PATCH only when provably not processed), a retry budget per client, no rate limiter
+/// (Probo documents no limit), connect timeout 5 s, attempt timeout 30 s (Probo answers a
+/// listing with every user at once: raise it for very large organizations), no operation
+/// timeout, user agent `probo-scim/<version>`, a new `reqwest::Client` that follows no
+/// redirects, plain `http` only to loopback hosts, and a body cap of
+/// [`MAX_RESPONSE_BODY`] (256 MiB, Probo's vendor default) instead of the transport's 32 MiB.
 ///
 /// ```
-/// use probo_scim::{Client, ScimToken};
+/// use std::time::Duration;
+/// use probo_scim::{Client, ScimToken, TransportSettings};
 ///
 /// let client = Client::builder()
 ///     .base_url("https://probo.example.com")
 ///     .token(ScimToken::new("0123abcd"))
+///     .transport(TransportSettings::new().attempt_timeout(Duration::from_secs(120)))
 ///     .build()?;
 /// assert_eq!(client.scim_url().as_str(), "https://probo.example.com/api/connect/v1/scim/2.0");
 /// # Ok::<(), probo_scim::Error>(())
 /// ```
+#[derive(Clone)]
 #[must_use]
 pub struct ClientBuilder {
     location: Option<Location>,
     token: Option<ScimToken>,
-    retry: RetryPolicy,
-    limiter: Option<RateLimiter>,
-    connect_timeout: Option<Duration>,
-    attempt_timeout: Option<Option<Duration>>,
-    operation_timeout: Option<Duration>,
+    transport: TransportSettings,
     page_size: u32,
-    user_agent: Cow<'static, str>,
-    reqwest_client: Option<reqwest::Client>,
-    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -78,15 +81,8 @@ impl Default for ClientBuilder {
         Self {
             location: None,
             token: None,
-            retry: RetryPolicy::standard(),
-            limiter: None,
-            connect_timeout: None,
-            attempt_timeout: None,
-            operation_timeout: None,
+            transport: TransportSettings::new(),
             page_size: DEFAULT_PAGE_SIZE,
-            user_agent: Cow::Borrowed(concat!("probo-scim/", env!("CARGO_PKG_VERSION"))),
-            reqwest_client: None,
-            allow_insecure_http: false,
         }
     }
 }
@@ -94,7 +90,7 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// The Probo instance, for example `https://probo.example.com`; the client talks to
     /// `<url>/api/connect/v1/scim/2.0`. A URL that already ends with that path is used
-    /// as is.
+    /// as is. Required (or [`scim_url`](Self::scim_url)).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.location = Some(Location::Instance(url.into()));
         self
@@ -107,86 +103,36 @@ impl ClientBuilder {
         self
     }
 
-    /// The SCIM configuration's bearer token. Required.
+    /// The SCIM configuration's bearer token. Required. A token that cannot travel in an
+    /// HTTP header (a line break, a control character) is refused by
+    /// [`build`](Self::build).
     pub fn token(mut self, token: ScimToken) -> Self {
         self.token = Some(token);
         self
     }
 
-    /// When and how failed attempts are retried. Default [`RetryPolicy::standard`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+    /// Every transport knob at once: timeouts, retry policy and budget, rate limiter,
+    /// user agent, your own `reqwest::Client`, the plain-http opt-in, the body cap. A knob
+    /// the settings leave unset keeps this crate's default (see the table above; notably
+    /// the 256 MiB body cap). Calling it again replaces the earlier settings.
+    ///
+    /// For tests on tokio's paused clock, use
+    /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`.
+    pub fn transport(mut self, settings: TransportSettings) -> Self {
+        self.transport = settings;
         self
     }
 
-    /// A client-side rate limit every attempt takes a permit from (share one
-    /// [`RateLimiter`] between clients for one budget). Default: none (Probo documents no
-    /// rate limit).
-    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
-        self
-    }
-
-    /// How long to wait for a connection. Default 5 s. Ignored with
-    /// [`reqwest_client`](Self::reqwest_client).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How long one attempt may take. Default 30 s. Probo answers a listing with every
-    /// user at once: raise this for very large organizations.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = Some(Some(timeout));
-        self
-    }
-
-    /// No per-attempt timeout. For tests on tokio's paused clock, where a pending timer
-    /// makes the clock jump while real socket I/O is in progress.
-    pub fn no_attempt_timeout(mut self) -> Self {
-        self.attempt_timeout = Some(None);
-        self
-    }
-
-    /// How long a whole operation (all attempts and waits) may take. Default: no limit.
-    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.operation_timeout = Some(timeout);
-        self
-    }
-
-    /// Resources requested per page (`count`). Default 100. Probo ignores it and returns
-    /// everything; the client still yields each user once.
+    /// Resources requested per page (`count`, at least 1). Default 100. Probo ignores it
+    /// and returns everything; the client still yields each user once.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.max(1);
         self
     }
 
-    /// The `User-Agent` header. Default `probo-scim/<version>`.
-    pub fn user_agent(mut self, agent: impl Into<Cow<'static, str>>) -> Self {
-        self.user_agent = agent.into();
-        self
-    }
-
-    /// Sends requests through your own `reqwest::Client` (proxy, custom TLS roots, a
-    /// shared pool; or in paused-clock tests one built with `pool_idle_timeout(None)`).
-    /// Build it with `redirect(reqwest::redirect::Policy::none())` so the token never
-    /// follows a redirect to another host. Its timeouts apply instead of
-    /// [`connect_timeout`](Self::connect_timeout).
-    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.reqwest_client = Some(client);
-        self
-    }
-
-    /// Allows a plain-`http` URL to a non-loopback host (the token then travels
-    /// unencrypted). Default `false`; `http://127.0.0.1` and `http://localhost` are always
-    /// allowed.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
-    /// Builds the client. Fails with [`Error::Config`] when the URL or the token is
-    /// missing or unusable; nothing is sent.
+    /// Builds the client. Fails with [`Error::Config`] naming the setter when the URL or
+    /// the token is missing, and when the URL, the token or a transport setting is
+    /// unusable; nothing is sent.
     pub fn build(self) -> Result<Client> {
         let root = match &self.location {
             None => {
@@ -207,36 +153,20 @@ impl ClientBuilder {
         let token = self.token.ok_or_else(|| {
             Error::config("a SCIM token is required: call token(ScimToken::new(…))")
         })?;
-        let mut http = ScimClient::http_builder()
+        // Vendor defaults first, then whatever the caller's settings set.
+        let http = ScimClient::http_builder()
+            .user_agent(concat!("probo-scim/", env!("CARGO_PKG_VERSION")))
+            .max_response_body(MAX_RESPONSE_BODY)
+            .transport(self.transport)
             .base_url(root)
             .auth(Bearer::new(token.secret().clone()))
-            .retry_policy(self.retry)
-            .user_agent(self.user_agent)
-            .allow_insecure_http(self.allow_insecure_http)
-            .max_response_body(MAX_RESPONSE_BODY)
             .api_error_hook(|api| {
                 if let Some(h) = hint(api) {
                     api.set_hint(h);
                 }
-            });
-        if let Some(limiter) = self.limiter {
-            http = http.rate_limiter(limiter);
-        }
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        match self.attempt_timeout {
-            Some(Some(t)) => http = http.attempt_timeout(t),
-            Some(None) => http = http.no_attempt_timeout(),
-            None => {}
-        }
-        if let Some(t) = self.operation_timeout {
-            http = http.operation_timeout(t);
-        }
-        if let Some(c) = self.reqwest_client {
-            http = http.reqwest_client(c);
-        }
-        let scim = ScimClient::from_http(http.build()?).with_page_size(self.page_size);
+            })
+            .build()?;
+        let scim = ScimClient::from_http(http).with_page_size(self.page_size);
         Ok(Client::from_scim(scim))
     }
 }
@@ -280,8 +210,8 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("location", &location)
             .field("token", &self.token)
-            .field("retry", &self.retry)
+            .field("transport", &self.transport)
             .field("page_size", &self.page_size)
-            .finish_non_exhaustive()
+            .finish()
     }
 }

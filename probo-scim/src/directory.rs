@@ -16,10 +16,10 @@ use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{CatalogEntry, CreateKind, Created, DirectoryUser, UserDirectory};
 use idgraph_common::paginate::Items;
 use idgraph_common::{Error, Result};
-use scim_types::{Email, Name, PatchOp, User};
+use scim_types::{Email, Name, PatchOp, User, UserId};
 
 use crate::client::Client;
-use crate::outcome::{CreateOutcome, DeleteOutcome};
+use crate::outcome::CreateOutcome;
 use crate::users::external_id;
 
 fn non_empty(s: Option<&String>) -> Option<String> {
@@ -61,14 +61,14 @@ pub(crate) fn from_directory(d: &DirectoryUser) -> User {
 
 impl Client {
     /// The id of the user `d` names: its `app_id`, else a lookup by email.
-    async fn resolve(&self, d: &DirectoryUser) -> Result<String> {
+    async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
         if let Some(id) = &d.app_id {
-            return Ok(id.clone());
+            return Ok(UserId::new(id.as_str()));
         }
         self.users()
             .find_by_user_name(d.email.as_str())
             .await?
-            .and_then(|u| u.id.map(|i| i.into_string()))
+            .and_then(|u| u.id)
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no Probo SCIM user has the email {}",
@@ -79,9 +79,9 @@ impl Client {
 }
 
 /// Probo through the identity graph. `update` sends a PATCH of the changed fields only
-/// (and `displayName` with any name change, since Probo rewrites it otherwise); `delete`
-/// answers [`Error::Incomplete`] when Probo only deactivated the user because other
-/// records reference it.
+/// (and `displayName` with any name change, since Probo rewrites it otherwise);
+/// `delete_user` is [`Users::delete`](crate::Users::delete): [`Error::Incomplete`] when
+/// Probo only deactivated the user because other records reference it.
 #[async_trait]
 impl UserDirectory for Client {
     fn catalog(&self) -> &'static CatalogEntry {
@@ -172,18 +172,6 @@ impl UserDirectory for Client {
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         let id = self.resolve(user).await?;
-        match self.users().delete(&id).await? {
-            DeleteOutcome::Deleted => Ok(()),
-            DeleteOutcome::Deactivated { .. } => Err(Error::Incomplete {
-                app: "Probo".into(),
-                operation: format!("deleting {}", user.email).into(),
-                outcome: "Probo kept the user because other records (for example signed documents) reference it, and deactivated it instead; the user is deprovisioned but still listed".into(),
-            }),
-            DeleteOutcome::NotRemoved { .. } => Err(Error::Incomplete {
-                app: "Probo".into(),
-                operation: format!("deleting {}", user.email).into(),
-                outcome: "Probo answered the DELETE but the user is still there and active".into(),
-            }),
-        }
+        self.users().delete(&id).await
     }
 }

@@ -12,9 +12,9 @@
 //!     .token(ScimToken::new(std::env::var("PROBO_SCIM_TOKEN").unwrap_or_default()))
 //!     .build()?;
 //!
-//! if let Some(user) = client.users().find_by_user_name("leaver@example.com").await? {
-//!     let id = user.id.as_ref().map(|i| i.as_str()).unwrap_or_default();
-//!     let user = client.users().deactivate(id).await?;
+//! let users = client.users();
+//! if let Some(id) = users.find_by_user_name("leaver@example.com").await?.and_then(|u| u.id) {
+//!     let user = users.deactivate(&id).await?;
 //!     println!("{} active={:?}", user.user_name, user.active);
 //! }
 //! # Ok(()) }
@@ -31,7 +31,7 @@
 //! | clears `title`, `givenName`, `familyName` on a PUT without them | [`Users::replace`] sends the current values when you leave them unset |
 //! | ignores `emails` on PUT and PATCH; renames only through a POST repeating the `externalId` | `replace` and `patch` refuse email changes, naming [`Users::rename_email`] |
 //! | answers 201 with an *existing* user's id (take-over, rename) | [`Users::create`] returns a [`CreateOutcome`] saying which |
-//! | answers DELETE 204 even when it only deactivated the user | [`Users::delete`] checks and returns a [`DeleteOutcome`] |
+//! | answers DELETE 204 even when it only deactivated the user | [`Users::delete`] checks, and answers [`Error::Incomplete`] saying so |
 //! | answers 401 with plain JSON, and rotates the token on every Bridge sync | the error says the token may have been rotated by a Bridge |
 //! | refuses non-GET requests carrying an `Origin` header (403) | never sends `Origin` |
 //! | resets the role to EMPLOYEE on reactivation | documented on [`Users::reactivate`] |
@@ -39,6 +39,16 @@
 //!
 //! Errors are [`idgraph_common::Error`] (re-exported as [`Error`]): match on the phase, or
 //! use `is_not_found()`, `is_unauthorized()`, `is_conflict()`, `scim_error()`.
+//!
+//! # The family's shape
+//!
+//! As in every crate of the family: [`Client::builder`] returns a `Clone` builder whose
+//! transport knobs all come in one [`TransportSettings`] (`.transport(settings)`; Probo's
+//! default body cap is [`MAX_RESPONSE_BODY`]); [`Client::users`] is an owned handle;
+//! users are named by their [`UserId`]; `list()` ends in `.stream()` / `.pages()`;
+//! `get`, `deactivate` and `reactivate` return the [`User`]; `create` returns a
+//! [`CreateOutcome`] with [`.user()`](CreateOutcome::user) (Probo may reuse an account);
+//! `delete` returns `()` or [`Error::Incomplete`].
 //!
 //! # Testing your code
 //!
@@ -66,10 +76,15 @@ pub mod testing;
 
 pub use builder::{ClientBuilder, DEFAULT_PAGE_SIZE, MAX_RESPONSE_BODY, SCIM_PATH};
 pub use client::Client;
-pub use idgraph_common::{Error, RateLimiter, Result, RetryPolicy};
-pub use outcome::{CreateOutcome, DeleteOutcome, RenameOutcome};
+pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, TransportSettings};
+pub use outcome::{CreateOutcome, RenameOutcome};
 pub use token::ScimToken;
 pub use users::{ListUsers, Users, external_id};
 
 /// The SCIM types this crate's API uses, re-exported so that you name the same ones.
-pub use scim_types::{self, EnterpriseUser, Filter, Name, PatchOp, User};
+pub use scim_types::{self, EnterpriseUser, Filter, Name, PatchOp, User, UserId};
+
+/// The README's examples, compiled as doctests (one uses the `test-util` fake).
+#[cfg(all(doctest, feature = "test-util"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,6 @@
-//! What Probo actually did: the outcomes of `create`, `delete` and `rename_email`, which
-//! Probo answers with the same status whatever it did.
+//! What Probo actually did: the outcomes of `create` and `rename_email`, which Probo
+//! answers with the same status whatever it did. (`delete` needs no outcome: it returns
+//! `()` when the user is gone and `Error::Incomplete` when Probo only deactivated them.)
 
 use scim_types::User;
 
@@ -71,51 +72,24 @@ impl CreateOutcome {
     }
 }
 
-/// What a `DELETE /Users/{id}` did. Probo answers 204 whether it deleted the user or,
-/// because the user is still referenced (for example by signed documents), only
-/// deactivated it; the client tells them apart with a follow-up `GET`.
+/// What [`rename_email`](crate::Users::rename_email) did.
 ///
 /// ```no_run
-/// use probo_scim::{Client, DeleteOutcome};
+/// use probo_scim::{Client, RenameOutcome, UserId};
 ///
-/// # async fn run(client: Client, id: &str) -> probo_scim::Result<()> {
-/// match client.users().delete(id).await? {
-///     DeleteOutcome::Deleted => println!("deleted"),
-///     DeleteOutcome::Deactivated { user } => {
-///         println!("Probo kept {} (referenced) and deactivated it", user.user_name)
+/// # async fn run(client: Client, id: UserId) -> probo_scim::Result<()> {
+/// match client.users().rename_email(&id, "jane.doe@example.com").await? {
+///     RenameOutcome::Renamed { user, previous_user_name } => {
+///         println!("moved {previous_user_name} to {}", user.user_name)
 ///     }
-///     other => println!("{other:?}"),
+///     RenameOutcome::TookOverOtherProfile { user, original } => println!(
+///         "Probo took over {:?} instead; {} kept its email: review both",
+///         user.id, original.user_name
+///     ),
+///     other => println!("{}", other.user().user_name),
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum DeleteOutcome {
-    /// The user is gone (the follow-up `GET` answered 404).
-    Deleted,
-    /// Probo could not delete the user because other records reference it, and
-    /// deactivated it instead. It stays listed with `active: false`; deleting it again
-    /// does the same.
-    Deactivated {
-        /// The user as it is now.
-        user: User,
-    },
-    /// Probo answered 204 but the user is still there and active. Not expected from
-    /// Probo; reported rather than assumed away.
-    NotRemoved {
-        /// The user as it is now.
-        user: User,
-    },
-}
-
-impl DeleteOutcome {
-    /// `true` when the user is gone.
-    pub fn is_deleted(&self) -> bool {
-        matches!(self, DeleteOutcome::Deleted)
-    }
-}
-
-/// What [`rename_email`](crate::Users::rename_email) did.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RenameOutcome {
@@ -142,4 +116,25 @@ pub enum RenameOutcome {
         /// holds two users).
         original: Box<User>,
     },
+}
+
+impl RenameOutcome {
+    /// The user Probo answered with, the one that has the requested email now: the
+    /// renamed user, the unchanged user, or the profile Probo took over instead.
+    pub fn user(&self) -> &User {
+        match self {
+            RenameOutcome::Renamed { user, .. }
+            | RenameOutcome::Unchanged { user }
+            | RenameOutcome::TookOverOtherProfile { user, .. } => user,
+        }
+    }
+
+    /// The user Probo answered with (see [`user`](Self::user)).
+    pub fn into_user(self) -> User {
+        match self {
+            RenameOutcome::Renamed { user, .. }
+            | RenameOutcome::Unchanged { user }
+            | RenameOutcome::TookOverOtherProfile { user, .. } => user,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User, UserId};
 use serde_json::Value;
 
 use crate::client::Client;
-use crate::outcome::{CreateOutcome, DeleteOutcome, RenameOutcome};
+use crate::outcome::{CreateOutcome, RenameOutcome};
 use crate::timestamp::parse_rfc3339;
 
 /// The user's real `externalId`, or `None`.
@@ -38,9 +38,21 @@ pub fn external_id(user: &User) -> Option<&str> {
 
 /// Operations on Probo's `/Users`. Get one with [`Client::users`].
 ///
-/// Every method that takes an `id` sends it as one percent-encoded path segment (an id
-/// holding `/`, `?` or `#` cannot reach another endpoint); `""`, `.` and `..` are refused
-/// before anything is sent.
+/// An owned handle (a cheap clone of the client inside): `Send + Sync + 'static`, keep it
+/// as long as you like.
+///
+/// Every method that names a user takes its [`UserId`] (the `id` Probo assigned, as in
+/// `user.id`) and sends it as one percent-encoded path segment (an id holding `/`, `?` or
+/// `#` cannot reach another endpoint); `""`, `.` and `..` are refused before anything is
+/// sent.
+///
+/// | Verb | Returns |
+/// |---|---|
+/// | [`get`](Self::get) | the [`User`] |
+/// | [`create`](Self::create) | a [`CreateOutcome`] (new, taken over or renamed), [`CreateOutcome::user`] |
+/// | [`deactivate`](Self::deactivate), [`reactivate`](Self::reactivate) | the [`User`] as it is now |
+/// | [`delete`](Self::delete) | `()` when the user is gone; [`Error::Incomplete`] when Probo only deactivated them |
+/// | [`rename_email`](Self::rename_email) | a [`RenameOutcome`] |
 #[derive(Clone)]
 pub struct Users {
     client: Client,
@@ -83,9 +95,16 @@ impl Users {
 
     /// `GET /Users/{id}`. An unknown id (or a string that is not a Probo id) is an error
     /// for which [`Error::is_not_found`] is true.
-    pub async fn get(&self, id: &str) -> Result<User> {
-        // Until this crate takes typed ids (the family rule), wrap the caller's string.
-        self.scim().get(&UserId::from(id)).await
+    ///
+    /// ```no_run
+    /// use probo_scim::UserId;
+    /// # async fn run(client: probo_scim::Client) -> probo_scim::Result<()> {
+    /// let user = client.users().get(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2")).await?;
+    /// println!("{} active={:?}", user.user_name, user.active);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self, id: &UserId) -> Result<User> {
+        self.scim().get(id).await
     }
 
     /// The user whose `userName` (their email) equals `user_name`, ignoring case, as
@@ -192,7 +211,7 @@ impl Users {
     /// `userName` and the email disagree. Use [`rename_email`](Self::rename_email).
     /// `emails` is sent as it is now; an `externalId` equal to the user's `id` (Probo's
     /// echo) is not sent, so it is never stored for real. Costs one `GET` first.
-    pub async fn replace(&self, id: &str, user: &User) -> Result<User> {
+    pub async fn replace(&self, id: &UserId, user: &User) -> Result<User> {
         let current = self.get(id).await?;
         refuse_email_change(&current, user)?;
         let mut body = user.clone();
@@ -220,11 +239,11 @@ impl Users {
         if name != Name::default() {
             body.name = Some(name);
         }
-        if body.external_id.as_deref() == Some(id) {
+        if body.external_id.as_deref() == Some(id.as_str()) {
             body.external_id = None;
         }
         body.emails = current.emails.clone();
-        self.scim().replace(&UserId::from(id), &body).await
+        self.scim().replace(id, &body).await
     }
 
     /// `PATCH /Users/{id}`; returns the user as Probo stored it.
@@ -239,13 +258,13 @@ impl Users {
     /// `name.familyName` without `displayName` in the same request rewrites
     /// `displayName` from the parts sent (send `displayName` too to keep it);
     /// `active: true` on a deactivated user resets their role to EMPLOYEE.
-    pub async fn patch(&self, id: &str, op: &PatchOp) -> Result<User> {
+    pub async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<User> {
         refuse_email_patch(op)?;
         self.patch_unchecked(id, op).await
     }
 
-    async fn patch_unchecked(&self, id: &str, op: &PatchOp) -> Result<User> {
-        match self.scim().patch(&UserId::from(id), op).await?.resource {
+    async fn patch_unchecked(&self, id: &UserId, op: &PatchOp) -> Result<User> {
+        match self.scim().patch(id, op).await?.resource {
             Some(user) => Ok(user),
             // Probo always answers 200 with the user; a 204 from a proxy or a future
             // version is followed by a GET so the caller still gets the user.
@@ -256,7 +275,7 @@ impl Users {
     /// Deactivates the user (`PATCH active: false`): they can no longer sign in, stay
     /// listed with `active: false`, their pending invitations expire and their open
     /// signature requests are removed. Returns the user as it is now.
-    pub async fn deactivate(&self, id: &str) -> Result<User> {
+    pub async fn deactivate(&self, id: &UserId) -> Result<User> {
         self.set_active(id, false).await
     }
 
@@ -265,11 +284,11 @@ impl Users {
     /// Probo resets the user's role to **EMPLOYEE** on reactivation: an admin who is
     /// deactivated and reactivated comes back as an employee. A user still invited
     /// (pending) stays pending.
-    pub async fn reactivate(&self, id: &str) -> Result<User> {
+    pub async fn reactivate(&self, id: &UserId) -> Result<User> {
         self.set_active(id, true).await
     }
 
-    async fn set_active(&self, id: &str, active: bool) -> Result<User> {
+    async fn set_active(&self, id: &UserId, active: bool) -> Result<User> {
         let op = PatchOp::builder()
             .replace("active", active)
             .build()
@@ -277,21 +296,54 @@ impl Users {
         self.patch_unchecked(id, &op).await
     }
 
-    /// `DELETE /Users/{id}`, then a `GET` to find out what Probo did ([`DeleteOutcome`]).
+    /// `DELETE /Users/{id}`, then a `GET` to find out what Probo did. `Ok(())` means the
+    /// user is gone (the `GET` answered 404).
     ///
-    /// Probo answers 204 both when it deleted the user and when it could not (the user is
-    /// referenced, for example by signed documents) and deactivated them instead. Deleting
-    /// an unknown id is an error for which [`Error::is_not_found`] is true. If the
-    /// follow-up `GET` fails, its error is returned: the DELETE was processed, but its
-    /// outcome is unknown.
-    pub async fn delete(&self, id: &str) -> Result<DeleteOutcome> {
-        self.scim().delete(&UserId::from(id)).await?;
-        match self.get(id).await {
-            Err(e) if e.is_not_found() => Ok(DeleteOutcome::Deleted),
-            Err(e) => Err(e),
-            Ok(user) if user.active == Some(false) => Ok(DeleteOutcome::Deactivated { user }),
-            Ok(user) => Ok(DeleteOutcome::NotRemoved { user }),
-        }
+    /// Probo answers 204 both when it deleted the user and when it could not (other
+    /// records, for example signed documents, reference the user) and deactivated them
+    /// instead. That second case is an [`Error::Incomplete`] whose outcome says so: the
+    /// user is deprovisioned (cannot sign in, listed with `active: false`) but still
+    /// there, and deleting again does the same. A user still there *and active* after the
+    /// 204 (not expected from Probo) is an [`Error::Incomplete`] too, saying nothing was
+    /// removed. Either way, [`get`](Self::get) shows the user as it is now.
+    ///
+    /// Deleting an unknown id is an error for which [`Error::is_not_found`] is true. If the
+    /// follow-up `GET` fails otherwise, its error is returned: the DELETE was processed,
+    /// but what it did is unknown.
+    ///
+    /// ```no_run
+    /// use probo_scim::{Error, UserId};
+    /// # async fn run(client: probo_scim::Client, id: UserId) -> probo_scim::Result<()> {
+    /// match client.users().delete(&id).await {
+    ///     Ok(()) => println!("deleted"),
+    ///     // Probo kept the user (referenced by signed documents) and deactivated them.
+    ///     Err(e @ Error::Incomplete { .. }) => println!("{e}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, id: &UserId) -> Result<()> {
+        self.scim().delete(id).await?;
+        let user = match self.get(id).await {
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+            Ok(user) => user,
+        };
+        let operation = format!(
+            "deleting user {} ({})",
+            quote(id.as_str()),
+            quote(&user.user_name)
+        );
+        let outcome = if user.active == Some(false) {
+            "Probo kept the user because other records (for example signed documents) reference it, and deactivated it instead: the user can no longer sign in and stays listed with active: false; deleting again does the same"
+        } else {
+            "Probo answered the DELETE with 204 but the user is still there and active: nothing was removed"
+        };
+        Err(Error::Incomplete {
+            app: "Probo".into(),
+            operation: operation.into(),
+            outcome: outcome.into(),
+        })
     }
 
     /// Changes a user's email (and `userName`), keeping their id, role and history.
@@ -306,7 +358,7 @@ impl Users {
     /// email that belongs to a profile Probo did not provision through SCIM makes Probo
     /// take over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A
     /// change of letter case only is refused: Probo compares emails ignoring case.
-    pub async fn rename_email(&self, id: &str, new_email: &str) -> Result<RenameOutcome> {
+    pub async fn rename_email(&self, id: &UserId, new_email: &str) -> Result<RenameOutcome> {
         let new_email = new_email.trim();
         if new_email.is_empty()
             || new_email.contains(char::is_whitespace)
@@ -332,11 +384,11 @@ impl Users {
             Some(ext) => ext.to_owned(),
             None => {
                 let op = PatchOp::builder()
-                    .replace("externalId", id)
+                    .replace("externalId", id.as_str())
                     .build()
                     .map_err(|e| Error::invalid_input(e.to_string()))?;
                 self.patch_unchecked(id, &op).await?;
-                id.to_owned()
+                id.as_str().to_owned()
             }
         };
         let mut body = current.clone();
@@ -346,7 +398,7 @@ impl Users {
         body.emails = vec![Email::work(new_email).with_primary(true)];
         body.external_id = Some(ext);
         let user = self.scim().create(&body).await?;
-        if user.id.as_ref().map(|i| i.as_str()) == Some(id) {
+        if user.id.as_ref() == Some(id) {
             Ok(RenameOutcome::Renamed {
                 user,
                 previous_user_name: current.user_name,
@@ -381,7 +433,7 @@ fn modified_after_creation(user: &User) -> bool {
     }
 }
 
-const RENAME_HINT: &str = "Probo ignores emails on PUT and PATCH and would let userName and the email disagree; change a user's email with users().rename_email(id, new_email)";
+const RENAME_HINT: &str = "Probo ignores emails on PUT and PATCH and would let userName and the email disagree; change a user's email with users().rename_email(&id, new_email)";
 
 fn refuse_email_change(current: &User, wanted: &User) -> Result<()> {
     let differs = |a: &str, b: &str| a.to_lowercase() != b.to_lowercase();

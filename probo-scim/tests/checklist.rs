@@ -5,8 +5,8 @@
 use futures::TryStreamExt;
 use probo_scim::testing::FakeProbo;
 use probo_scim::{
-    Client, CreateOutcome, DeleteOutcome, Error, Filter, Name, PatchOp, RenameOutcome, RetryPolicy,
-    User, external_id,
+    Client, CreateOutcome, Error, Filter, Name, PatchOp, RenameOutcome, RetryPolicy,
+    TransportSettings, User, UserId, external_id,
 };
 use scim_types::{Email, PatchOpKind, PatchOperation, ScimType};
 use serde_json::{Value, json};
@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 fn client(probo: &FakeProbo) -> Client {
     probo
         .client_builder()
-        .retry_policy(RetryPolicy::disabled())
+        .transport(TransportSettings::new().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
 
-fn id_of(u: &User) -> String {
-    u.id.clone().unwrap().into_string()
+fn id_of(u: &User) -> UserId {
+    u.id.clone().unwrap()
 }
 
 /// A raw request to the fake with the current token, for shapes the client never sends.
@@ -67,7 +67,7 @@ async fn checklist_01_scim_error_status_is_a_string() {
     assert_eq!(body["status"], json!("404"));
     let err = client(&probo)
         .users()
-        .get("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0")
+        .get(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0"))
         .await
         .unwrap_err();
     assert!(err.is_not_found());
@@ -136,7 +136,7 @@ async fn checklist_03_fake_paging_yields_each_user_once() {
         .await
         .unwrap();
     assert_eq!(users.len(), 250);
-    let mut ids: Vec<String> = users.iter().map(id_of).collect();
+    let mut ids: Vec<UserId> = users.iter().map(id_of).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 250, "each user once");
@@ -261,7 +261,7 @@ async fn checklist_06_relative_location_no_etag_second_precision() {
         .unwrap()
         .into_user();
     let id = id_of(&u);
-    assert_eq!(id.len(), 32);
+    assert_eq!(id.as_str().len(), 32);
     let meta = u.meta.clone().unwrap();
     assert_eq!(
         meta.location.as_deref(),
@@ -698,10 +698,7 @@ async fn checklist_12_delete_may_only_deactivate() {
         .await
         .unwrap()
         .into_user();
-    assert_eq!(
-        users.delete(&id_of(&gone)).await.unwrap(),
-        DeleteOutcome::Deleted
-    );
+    users.delete(&id_of(&gone)).await.unwrap();
     assert!(
         users
             .delete(&id_of(&gone))
@@ -717,13 +714,24 @@ async fn checklist_12_delete_may_only_deactivate() {
         .into_user();
     let id = id_of(&kept);
     probo.mark_referenced(&id);
-    let outcome = users.delete(&id).await.unwrap();
-    let DeleteOutcome::Deactivated { user } = &outcome else {
-        panic!("{outcome:?}")
+    let err = users.delete(&id).await.unwrap_err();
+    let Error::Incomplete {
+        app,
+        operation,
+        outcome,
+    } = &err
+    else {
+        panic!("{err:?}")
     };
-    assert_eq!(user.active, Some(false));
-    assert!(!outcome.is_deleted());
-    // Still listed, and a second DELETE answers 204 again.
+    assert_eq!(app, "Probo");
+    // The operation names the user; the outcome says what Probo did instead.
+    assert!(operation.contains(id.as_str()), "{operation}");
+    assert!(operation.contains("signer@example.com"), "{operation}");
+    assert!(outcome.contains("deactivated it instead"), "{outcome}");
+    assert!(outcome.contains("reference"), "{outcome}");
+    assert!(!err.is_retryable(), "{err}");
+    assert_eq!(users.get(&id).await.unwrap().active, Some(false));
+    // Still listed, and a second DELETE answers 204 again, with the same outcome.
     assert!(
         users
             .find_by_user_name("signer@example.com")
@@ -731,16 +739,37 @@ async fn checklist_12_delete_may_only_deactivate() {
             .unwrap()
             .is_some()
     );
-    assert!(matches!(
-        users.delete(&id).await.unwrap(),
-        DeleteOutcome::Deactivated { .. }
-    ));
+    let again = users.delete(&id).await.unwrap_err();
+    assert!(
+        again.to_string().contains("deactivated it instead"),
+        "{again}"
+    );
     let deletes = probo
         .requests()
         .iter()
         .filter(|r| r.method == "DELETE")
         .count();
     assert_eq!(deletes, 4);
+}
+
+#[tokio::test]
+async fn delete_answered_204_that_removed_nothing_is_incomplete() {
+    let probo = FakeProbo::start().await;
+    let users = client(&probo).users();
+    let stays = users
+        .create(&User::new("stays@example.com"))
+        .await
+        .unwrap()
+        .into_user();
+    let id = id_of(&stays);
+    // A 204 that did nothing (not seen from Probo; a proxy could do it).
+    probo.fail_next(probo_scim::testing::Failure::status(204).on_method("DELETE"));
+    let err = users.delete(&id).await.unwrap_err();
+    let Error::Incomplete { outcome, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(outcome.contains("nothing was removed"), "{outcome}");
+    assert_eq!(users.get(&id).await.unwrap().active, Some(true));
 }
 
 #[tokio::test]
@@ -774,7 +803,7 @@ async fn checklist_14_bridge_rotation_gives_401_with_a_hint() {
     let new_token = probo.rotate_token();
     let err = before
         .users()
-        .get("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0")
+        .get(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0"))
         .await
         .unwrap_err();
     assert!(err.is_unauthorized());

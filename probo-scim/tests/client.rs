@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use probo_scim::{Client, Error, Filter, RetryPolicy, ScimToken, User};
+use probo_scim::{Client, Error, Filter, RetryPolicy, ScimToken, TransportSettings, User, UserId};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -95,7 +95,7 @@ fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .token(ScimToken::new("t0ken"))
-        .retry_policy(RetryPolicy::disabled())
+        .transport(TransportSettings::new().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
@@ -125,17 +125,14 @@ async fn ids_and_emails_with_reserved_characters_are_one_encoded_segment() {
         .mount(&server)
         .await;
     let c = client(&server);
-    let u = c.users().get("a/b?c#d%e../..").await.unwrap();
+    let u = c.users().get(&UserId::new("a/b?c#d%e../..")).await.unwrap();
     assert_eq!(u.id.unwrap().as_str(), "a/b?c#d%e../..");
-    assert!(
-        c.users()
-            .delete("jane/x?#%@example.com")
-            .await
-            .unwrap()
-            .is_deleted()
-    );
+    c.users()
+        .delete(&UserId::new("jane/x?#%@example.com"))
+        .await
+        .unwrap();
     for bad in ["", ".", ".."] {
-        let err = c.users().get(bad).await.unwrap_err();
+        let err = c.users().get(&UserId::new(bad)).await.unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{bad:?}: {err}");
     }
 }
@@ -200,7 +197,7 @@ async fn an_unparsable_body_is_a_decode_error_naming_the_field() {
         "{err}"
     );
     assert_eq!(err.status(), Some(200));
-    let err = c.users().get("1").await.unwrap_err();
+    let err = c.users().get(&UserId::new("1")).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err}");
     assert!(
         err.to_string().contains("text/html") || err.to_string().contains("oops"),
@@ -224,11 +221,15 @@ async fn headers_sent_never_include_origin() {
     let users = c.users();
     let _ = users.list().stream().try_collect::<Vec<User>>().await;
     let _ = users.create(&User::new("a@example.com")).await;
-    let _ = users.deactivate("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2").await;
-    let _ = users.delete("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2").await;
+    let _ = users
+        .deactivate(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2"))
+        .await;
+    let _ = users
+        .delete(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2"))
+        .await;
     let _ = users
         .replace(
-            "ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2",
+            &UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX2"),
             &User::new("x@example.com"),
         )
         .await;
@@ -277,12 +278,15 @@ async fn a_503_with_retry_after_is_retried_after_the_wait() {
     let c = Client::builder()
         .base_url(server.uri())
         .token(ScimToken::new("t"))
-        .reqwest_client(http)
-        .no_attempt_timeout()
+        .transport(
+            TransportSettings::new()
+                .reqwest_client(http)
+                .no_attempt_timeout(),
+        )
         .build()
         .unwrap();
     let start = tokio::time::Instant::now();
-    let u = c.users().get("1").await.unwrap();
+    let u = c.users().get(&UserId::new("1")).await.unwrap();
     assert_eq!(u.id.unwrap().as_str(), "1");
     let waited = start.elapsed();
     assert!(

@@ -7,7 +7,7 @@ use idgraph_common::graph::catalog::App;
 use idgraph_common::graph::conformance::{self, Knobs};
 use idgraph_common::graph::{DirectoryUser, UserDirectory};
 use probo_scim::testing::FakeProbo;
-use probo_scim::{Error, Name, User};
+use probo_scim::{Error, Name, User, UserId};
 
 #[tokio::test]
 async fn conformance_suite_passes_against_fake_probo() {
@@ -111,11 +111,12 @@ async fn deactivate_and_delete() {
         .await
         .unwrap()
         .user;
-    probo.mark_referenced(b.app_id.as_deref().unwrap());
+    probo.mark_referenced(&UserId::new(b.app_id.as_deref().unwrap()));
     let err = client.delete_user(&b).await.unwrap_err();
     assert!(matches!(err, Error::Incomplete { .. }), "{err}");
     assert!(err.was_sent() && !err.is_retryable(), "{err}");
     assert!(err.to_string().contains("deactivated it instead"), "{err}");
+    assert!(err.to_string().contains("b@example.com"), "{err}");
     let err = client
         .deactivate_user(&DirectoryUser::new("nobody@example.com"))
         .await

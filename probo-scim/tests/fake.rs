@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use probo_scim::testing::{Failure, FakeProbo};
-use probo_scim::{RetryPolicy, User};
+use probo_scim::{RetryPolicy, TransportSettings, User, UserId};
 
 #[tokio::test]
 async fn non_get_requests_with_a_foreign_origin_are_403() {
@@ -59,7 +59,7 @@ async fn ids_and_tokens_look_like_probo_s() {
         .client()
         .unwrap()
         .users()
-        .get("abc")
+        .get(&UserId::new("abc"))
         .await
         .unwrap_err();
     assert!(err.is_not_found());
@@ -75,7 +75,7 @@ async fn injected_failures_reach_the_client() {
     probo.fail_next(Failure::status(503).on_method("GET"));
     let client = probo
         .client_builder()
-        .retry_policy(RetryPolicy::disabled())
+        .transport(TransportSettings::new().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap();
     let err = client

@@ -4,7 +4,9 @@
 
 use futures::{StreamExt, TryStreamExt};
 use idgraph_common::paginate::ListingFault;
-use probo_scim::{Client, Error, PatchOp, RetryPolicy, ScimToken, User, external_id};
+use probo_scim::{
+    Client, Error, PatchOp, RetryPolicy, ScimToken, TransportSettings, User, UserId, external_id,
+};
 use scim_types::{ListResponse, ScimType};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -34,7 +36,7 @@ fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .token(ScimToken::new("0123456789abcdef"))
-        .retry_policy(RetryPolicy::disabled())
+        .transport(TransportSettings::new().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
@@ -50,7 +52,11 @@ async fn serve(response: ResponseTemplate) -> MockServer {
 
 async fn get_error(response: ResponseTemplate) -> Error {
     let server = serve(response).await;
-    client(&server).users().get(JANE).await.unwrap_err()
+    client(&server)
+        .users()
+        .get(&UserId::new(JANE))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -62,7 +68,11 @@ async fn user_full() {
         .expect(1)
         .mount(&server)
         .await;
-    let user = client(&server).users().get(JANE).await.unwrap();
+    let user = client(&server)
+        .users()
+        .get(&UserId::new(JANE))
+        .await
+        .unwrap();
     assert_eq!(user.id.as_ref().unwrap().as_str(), JANE);
     assert_eq!(user.user_name, "jane@example.com");
     assert_eq!(user.primary_email(), Some("jane@example.com"));
@@ -101,7 +111,11 @@ async fn user_full() {
 #[tokio::test]
 async fn user_minimal() {
     let server = serve(scim("user_minimal", 200)).await;
-    let user = client(&server).users().get(JANE).await.unwrap();
+    let user = client(&server)
+        .users()
+        .get(&UserId::new(JANE))
+        .await
+        .unwrap();
     assert_eq!(user.title, None, "title: null");
     assert_eq!(
         user.external_id,
@@ -284,7 +298,11 @@ async fn patch_error(response: ResponseTemplate) -> Error {
         .mount(&server)
         .await;
     let op = PatchOp::builder().replace("title", "x").build().unwrap();
-    client(&server).users().patch(JANE, &op).await.unwrap_err()
+    client(&server)
+        .users()
+        .patch(&UserId::new(JANE), &op)
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -441,7 +459,7 @@ async fn patch_samples_apply_on_the_fake() {
     use probo_scim::testing::FakeProbo;
     let probo = FakeProbo::start().await;
     let users = probo.client().unwrap().users();
-    let id = |u: &User| u.id.clone().unwrap().into_string();
+    let id = |u: &User| u.id.clone().unwrap();
     for name in ["patch_entra_active_string", "patch_pathless_active"] {
         let u = probo.insert_user(User::new(format!("{name}@example.com")));
         let op: PatchOp = serde_json::from_str(&fixture(name)).unwrap();

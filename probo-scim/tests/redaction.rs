@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::TryStreamExt;
 use probo_scim::testing::FakeProbo;
-use probo_scim::{Client, ScimToken, User};
+use probo_scim::{Client, ScimToken, User, UserId};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -76,7 +76,7 @@ async fn the_token_never_leaks() {
     seen.push(format!("{conflict} {conflict:?}"));
     probo.rotate_token();
     let unauthorized = users
-        .get("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0")
+        .get(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0"))
         .await
         .unwrap_err();
     assert!(unauthorized.is_unauthorized());
@@ -168,7 +168,7 @@ fn builder_and_client_debug_hide_credentials_in_the_url() {
 mod echo {
     use super::*;
     use idgraph_common::testing::{EchoRequest, EchoShape, paused_clock_reqwest_client};
-    use idgraph_common::{Error, Jitter, RetryPolicy};
+    use idgraph_common::{Error, Jitter, RetryPolicy, TransportSettings};
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer};
 
@@ -189,9 +189,12 @@ mod echo {
         Client::builder()
             .base_url(server.uri())
             .token(ScimToken::new(TOKEN))
-            .no_attempt_timeout()
-            .reqwest_client(paused_clock_reqwest_client())
-            .retry_policy(RetryPolicy::standard().with_jitter(Jitter::None))
+            .transport(
+                TransportSettings::new()
+                    .no_attempt_timeout()
+                    .reqwest_client(paused_clock_reqwest_client())
+                    .retry_policy(RetryPolicy::standard().with_jitter(Jitter::None)),
+            )
             .build()
             .unwrap()
     }
@@ -233,7 +236,7 @@ mod echo {
                 (
                     "get",
                     c.users()
-                        .get("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0")
+                        .get(&UserId::new("ABEiM0RVZncAMwAAAaAlZTWoobLD1OX0"))
                         .await
                         .unwrap_err(),
                 ),

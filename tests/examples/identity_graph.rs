@@ -45,7 +45,7 @@ use idgraph_common::graph::{
     Action, ApplyMode, DirectoryUser, Outcome, ReadBlind, SyncPlan, SyncPolicy, SyncReport,
     UserDirectory, apply, plan,
 };
-use idgraph_common::{RateLimiter, SecretString};
+use idgraph_common::{RateLimiter, SecretString, TransportSettings};
 use probo_scim::testing::FakeProbo;
 use proofpoint_essentials::testing::{FakeEssentials, SimClock};
 use scim_types::{Email, Name, User};
@@ -430,8 +430,11 @@ async fn probo() -> Result<App, BoxError> {
     }
     let client = fake
         .client_builder()
-        .no_attempt_timeout()
-        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
+        .transport(
+            TransportSettings::new()
+                .no_attempt_timeout()
+                .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client()),
+        )
         .build()?;
     Ok(App {
         directory: Box::new(client),

@@ -4,7 +4,7 @@ use std::fmt;
 
 use idgraph_common::Result;
 use idgraph_common::testing::{Failure, Kind, Paging, RecordedRequest, ScimFake};
-use scim_types::User;
+use scim_types::{User, UserId};
 use serde_json::Value;
 
 use super::gid::{new_gid, new_tenant, new_token};
@@ -71,7 +71,9 @@ impl FakeProbo {
         ScimToken::new(self.fake.token().unwrap_or_default())
     }
 
-    /// A client builder pointed at this fake with its current token; add your own knobs.
+    /// A client builder pointed at this fake with its current token; add your own
+    /// settings. On tokio's paused clock, give it
+    /// `.transport(TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client()))`.
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder()
             .base_url(self.base_url())
@@ -105,7 +107,7 @@ impl FakeProbo {
     /// no `userName`, invisible to listings and to `userName` filters; a `GET` of it
     /// answers Probo's non-SCIM 500 (research §9.18); a `POST /Users` with its email
     /// takes it over. Returns its id.
-    pub fn insert_manual_user(&self, email: &str) -> String {
+    pub fn insert_manual_user(&self, email: &str) -> UserId {
         let tenant = self.tenant;
         self.fake.with_store(|store| {
             let id = new_gid(tenant);
@@ -118,7 +120,7 @@ impl FakeProbo {
                 s.internal.insert("state".into(), STATE_ACTIVE.into());
                 s.internal.insert("role".into(), ROLE_EMPLOYEE.into());
             }
-            id
+            UserId::new(id)
         })
     }
 
@@ -144,15 +146,15 @@ impl FakeProbo {
     /// Marks a user as referenced by other records (for example signed documents): a
     /// DELETE then only deactivates it, still answering 204. `false` if there is no such
     /// user.
-    pub fn mark_referenced(&self, id: &str) -> bool {
+    pub fn mark_referenced(&self, id: &UserId) -> bool {
         self.set_internal(id, "referenced", Value::Bool(true))
     }
 
     /// The user's membership role (`EMPLOYEE`, `ADMIN`, …).
-    pub fn role(&self, id: &str) -> Option<String> {
+    pub fn role(&self, id: &UserId) -> Option<String> {
         self.fake.with_store(|store| {
             store
-                .get(Kind::User, id)?
+                .get(Kind::User, id.as_str())?
                 .internal
                 .get("role")?
                 .as_str()
@@ -161,13 +163,13 @@ impl FakeProbo {
     }
 
     /// Sets the user's membership role (Probo resets it to `EMPLOYEE` on reactivation).
-    pub fn set_role(&self, id: &str, role: &str) -> bool {
+    pub fn set_role(&self, id: &UserId, role: &str) -> bool {
         self.set_internal(id, "role", Value::from(role))
     }
 
-    fn set_internal(&self, id: &str, key: &str, value: Value) -> bool {
+    fn set_internal(&self, id: &UserId, key: &str, value: Value) -> bool {
         self.fake
-            .with_store(|store| match store.get_mut(Kind::User, id) {
+            .with_store(|store| match store.get_mut(Kind::User, id.as_str()) {
                 Some(s) => {
                     s.internal.insert(key.into(), value);
                     true
@@ -189,8 +191,8 @@ impl FakeProbo {
     }
 
     /// One user as Probo would render it (any source).
-    pub fn user(&self, id: &str) -> Option<User> {
-        self.fake.user(id)
+    pub fn user(&self, id: &UserId) -> Option<User> {
+        self.fake.user(id.as_str())
     }
 
     /// How many requests the fake received (401s and 403s included).

@@ -41,17 +41,18 @@
 //!
 //! ```no_run
 //! use probo_scim::testing::FakeProbo;
-//! use probo_scim::{DeleteOutcome, User};
+//! use probo_scim::{Error, User};
 //!
 //! # async fn run() -> probo_scim::Result<()> {
 //! let probo = FakeProbo::start().await;
 //! let signer = probo.insert_user(User::new("signer@example.com"));
-//! let id = signer.id.clone().map(|i| i.into_string()).unwrap_or_default();
+//! let id = signer.id.clone().expect("the fake assigns an id");
 //! probo.mark_referenced(&id);
 //!
 //! let client = probo.client()?;
-//! let outcome = client.users().delete(&id).await?;
-//! assert!(matches!(outcome, DeleteOutcome::Deactivated { .. }));
+//! let err = client.users().delete(&id).await.unwrap_err();
+//! assert!(matches!(err, Error::Incomplete { .. }), "{err}");
+//! assert_eq!(client.users().get(&id).await?.active, Some(false));
 //! # Ok(()) }
 //! ```
 
@@ -60,4 +61,4 @@ mod gid;
 mod probo_hooks;
 
 pub use fake_probo::FakeProbo;
-pub use idgraph_common::testing::{Failure, RecordedRequest};
+pub use idgraph_common::testing::{Failure, RecordedRequest, paused_clock_reqwest_client};
