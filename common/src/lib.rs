@@ -83,3 +83,8 @@ pub use retry::{Jitter, RetryBudget, RetryPolicy};
 /// Re-exported so that vendor crates and users name the same secret types.
 pub use secrecy;
 pub use secrecy::{ExposeSecret, SecretString};
+
+/// The README's examples, compiled (and where they need no network, run) as doctests.
+#[cfg(all(doctest, feature = "test-util", feature = "redis"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
