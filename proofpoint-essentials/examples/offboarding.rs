@@ -7,7 +7,7 @@
 //!
 //! Runs against the in-process fake by default (seeded with the leaver); set
 //! `PP_API_KEY` and `PP_API_SECRET` to run against a real REST endpoint. For a temporary
-//! absence, suspend instead: nothing is lost and it can be undone.
+//! absence, deactivate instead: nothing is lost and `reactivate` undoes it.
 #![allow(clippy::print_stdout)]
 
 use std::error::Error as StdError;
@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         }
     };
 
-    // A temporary absence would be: client.users().suspend(&email).await?
+    // A temporary absence would be: client.users().deactivate(&email).await?
     let report = client.users().offboard(&email, Irreversible).await?;
     println!(
         "deleted {} (aliases lost with it: {:?})",

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
+use crate::Error;
 use crate::client::Surface;
 use crate::errors::{self, ErrorCode};
 use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
 use crate::users::Users;
 use crate::wire::{self, Body, interface};
-use crate::{Error, Groups};
 use idgraph_common::{ApiError, ErrorBody, Response};
 
 /// One user to onboard: the user, and the groups to add it to once it exists.
@@ -72,16 +72,19 @@ impl From<NewUser> for BulkUser {
 ///   ([`Error::Unsupported`]): Essentials has no groups resource.
 ///
 /// One user's failure never stops the others.
-#[derive(Debug)]
+///
+/// Owned (it holds a clone of the client, like [`Users`]): `Send + Sync + 'static`, so it
+/// can be built in one place and sent from a spawned task.
+#[derive(Debug, Clone)]
 #[must_use = "a bulk create does nothing until it is sent"]
-pub struct BulkCreate<'a> {
-    users: Users<'a>,
+pub struct BulkCreate {
+    users: Users,
     items: Vec<BulkUser>,
     concurrency: usize,
 }
 
-impl<'a> BulkCreate<'a> {
-    pub(crate) fn new(users: Users<'a>, items: Vec<BulkUser>) -> Self {
+impl BulkCreate {
+    pub(crate) fn new(users: Users, items: Vec<BulkUser>) -> Self {
         Self {
             users,
             items,
@@ -101,9 +104,9 @@ impl<'a> BulkCreate<'a> {
     pub async fn send(self) -> BulkReport {
         match self.users.client().surface() {
             Surface::RestV2 => {
-                let users = self.users;
+                let users = &self.users;
                 let results = futures::stream::iter(self.items)
-                    .map(|item| async move { create_one_rest(users, item).await })
+                    .map(|item| create_one_rest(users, item))
                     .buffered(self.concurrency)
                     .collect()
                     .await;
@@ -115,7 +118,7 @@ impl<'a> BulkCreate<'a> {
                 let mut items = self.items.into_iter().peekable();
                 while items.peek().is_some() {
                     let chunk: Vec<BulkUser> = items.by_ref().take(batch).collect();
-                    results.extend(create_batch(self.users, chunk).await);
+                    results.extend(create_batch(&self.users, chunk).await);
                 }
                 BulkReport { results }
             }
@@ -123,11 +126,11 @@ impl<'a> BulkCreate<'a> {
     }
 }
 
-async fn create_one_rest(users: Users<'_>, item: BulkUser) -> BulkResult {
+async fn create_one_rest(users: &Users, item: BulkUser) -> BulkResult {
     let email = item.user.primary_email.clone();
     match users.create(item.user).await {
         Ok(user) => {
-            let groups = Groups::new(users.client());
+            let groups = users.client().groups();
             let mut assigned = Vec::with_capacity(item.groups.len());
             for group in item.groups {
                 let result = groups.add_member(&group, &email).await;
@@ -151,7 +154,7 @@ async fn create_one_rest(users: Users<'_>, item: BulkUser) -> BulkResult {
 
 /// One interface API batch: a JSON array of users, answered with created users and
 /// `errors[]`.
-async fn create_batch(users: Users<'_>, chunk: Vec<BulkUser>) -> Vec<BulkResult> {
+async fn create_batch(users: &Users, chunk: Vec<BulkUser>) -> Vec<BulkResult> {
     let client = users.client();
     let mut results: Vec<BulkResult> = chunk
         .iter()
@@ -453,7 +456,7 @@ impl fmt::Display for Rejection {
     }
 }
 
-impl<'a> Users<'a> {
+impl Users {
     /// Creates many users, continuing past failures; see [`BulkCreate`].
     ///
     /// ```no_run
@@ -475,11 +478,11 @@ impl<'a> Users<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn bulk_create<I>(&self, users: I) -> BulkCreate<'a>
+    pub fn bulk_create<I>(&self, users: I) -> BulkCreate
     where
         I: IntoIterator,
         I::Item: Into<BulkUser>,
     {
-        BulkCreate::new(*self, users.into_iter().map(Into::into).collect())
+        BulkCreate::new(self.clone(), users.into_iter().map(Into::into).collect())
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use idgraph_common::{ApiPath, HttpClient};
 
-use crate::builder::{ClientBuilder, Unselected};
+use crate::builder::ClientBuilder;
 use crate::errors::APP;
 use crate::model::{Me, PrimaryEmail};
 use crate::stack::{Stack, parse_endpoints};
@@ -69,9 +69,10 @@ pub(crate) struct Inner {
 }
 
 impl Client {
-    /// Starts building a client; pick the surface with the first surface-specific setter
-    /// ([`api_key`](ClientBuilder::api_key) or [`stack`](ClientBuilder::stack)).
-    pub fn builder() -> ClientBuilder<Unselected> {
+    /// Starts building a client. The settings given choose the surface: the REST
+    /// surface's ([`api_key`](ClientBuilder::api_key), …) or the interface API's
+    /// ([`stack`](ClientBuilder::stack), …); [`build`](ClientBuilder::build) refuses a mix.
+    pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
 
@@ -102,14 +103,15 @@ impl Client {
         self.inner.http.base_url().as_str()
     }
 
-    /// The users of the organization.
-    pub fn users(&self) -> Users<'_> {
-        Users::new(self)
+    /// The users of the organization: an owned handle holding a clone of this client.
+    pub fn users(&self) -> Users {
+        Users::new(self.clone())
     }
 
-    /// The groups of the organization (REST surface; the interface API has none).
-    pub fn groups(&self) -> Groups<'_> {
-        Groups::new(self)
+    /// The groups of the organization (REST surface; the interface API has none): an
+    /// owned handle holding a clone of this client.
+    pub fn groups(&self) -> Groups {
+        Groups::new(self.clone())
     }
 
     /// Checks the credentials: `GET /me` (interface API), which says whose they are.

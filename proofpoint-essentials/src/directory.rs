@@ -21,7 +21,7 @@ use crate::client::{Client, Surface};
 use crate::model::{Group, NewUser, PrimaryEmail, User, UserStatus, UserType};
 use crate::offboard::leave_group;
 use crate::users::{Irreversible, fetch_page};
-use crate::{Error, Groups, Result};
+use crate::{Error, Result};
 use idgraph_common::error::quote;
 
 /// The directory view of a user.
@@ -156,7 +156,7 @@ impl UserDirectory for Client {
             Surface::InterfaceV1 => Vec::new(),
         };
         let created = self.users().create(new).await?;
-        let g = Groups::new(self);
+        let g = self.groups();
         for group in &groups {
             g.add_member(&group.id, &email).await?;
         }
@@ -193,7 +193,7 @@ impl UserDirectory for Client {
             .await
             .map(|gs| gs.into_iter().map(|g| g.id.as_str().to_owned()).collect())
             .unwrap_or_else(|_| current.iter().cloned().collect());
-        let g = Groups::new(self);
+        let g = self.groups();
         for id in want.difference(&have) {
             g.add_member(&crate::GroupId::new(id.as_str())?, &email)
                 .await?;
@@ -207,7 +207,9 @@ impl UserDirectory for Client {
     }
 
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        Ok(to_directory(&self.users().suspend(&key_of(user)?).await?))
+        Ok(to_directory(
+            &self.users().deactivate(&key_of(user)?).await?,
+        ))
     }
 
     /// The trait's caller (a reconcile policy set to delete) is the confirmation.

@@ -62,10 +62,12 @@ impl fmt::Display for Loss {
 
 /// A planned primary-email change: read it, show [`losses`](Self::losses) to whoever
 /// decides, then [`execute`](Self::execute) with [`Irreversible`].
+///
+/// Owned (it holds a clone of the client, like [`Users`]): `Send + Sync + 'static`.
 #[derive(Debug)]
 #[must_use = "nothing changes until the plan is executed"]
-pub struct EmailChangePlan<'a> {
-    users: Users<'a>,
+pub struct EmailChangePlan {
+    users: Users,
     old: User,
     new_email: PrimaryEmail,
     password: Option<UserPassword>,
@@ -92,7 +94,7 @@ pub struct EmailChangeReport {
     pub groups_not_readded: Vec<(String, Error)>,
 }
 
-impl<'a> Users<'a> {
+impl Users {
     /// Plans changing a user's primary email, which the API cannot update: the user is
     /// recreated under the new address and the old one deleted.
     ///
@@ -127,7 +129,7 @@ impl<'a> Users<'a> {
         &self,
         old: &PrimaryEmail,
         new: PrimaryEmail,
-    ) -> Result<EmailChangePlan<'a>> {
+    ) -> Result<EmailChangePlan> {
         if *old == new {
             return Err(Error::invalid_input(format!(
                 "`{old}` and `{new}` are the same address (compared case-insensitively); nothing to change"
@@ -156,7 +158,7 @@ impl<'a> Users<'a> {
         }
         losses.push(Loss::AccountHistory);
         Ok(EmailChangePlan {
-            users: *self,
+            users: self.clone(),
             old: user,
             new_email: new,
             password: None,
@@ -175,7 +177,7 @@ impl<'a> Users<'a> {
     }
 }
 
-impl<'a> EmailChangePlan<'a> {
+impl EmailChangePlan {
     /// What the change loses or recreates.
     pub fn losses(&self) -> &[Loss] {
         &self.losses
@@ -271,7 +273,7 @@ impl<'a> EmailChangePlan<'a> {
             }
         }
         if users.client().surface() == Surface::RestV2 {
-            let groups = Groups::new(users.client());
+            let groups = users.client().groups();
             for entry in old.groups.clone().unwrap_or_default() {
                 match join_group(&groups, &entry, &self.new_email).await {
                     Ok(id) => report.groups_readded.push(id),
@@ -285,7 +287,7 @@ impl<'a> EmailChangePlan<'a> {
 }
 
 /// Adds `email` to the group an entry names (an id, else a name).
-async fn join_group(groups: &Groups<'_>, entry: &str, email: &PrimaryEmail) -> Result<GroupId> {
+async fn join_group(groups: &Groups, entry: &str, email: &PrimaryEmail) -> Result<GroupId> {
     let as_id = GroupId::new(entry)?;
     match groups.add_member(&as_id, email).await {
         Ok(m) => Ok(m.group_id),

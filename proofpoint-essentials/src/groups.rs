@@ -17,9 +17,12 @@ use crate::{Error, Result};
 /// operation is an [`Error::Unsupported`] saying that Essentials has no groups resource.
 ///
 /// Membership changes take up to 15 minutes to reach policy enforcement.
-#[derive(Debug, Clone, Copy)]
-pub struct Groups<'a> {
-    client: &'a Client,
+///
+/// An owned handle like [`Users`](crate::Users): it holds a clone of the [`Client`] and
+/// is `Send + Sync + 'static`.
+#[derive(Debug, Clone)]
+pub struct Groups {
+    client: Client,
 }
 
 #[derive(Serialize)]
@@ -28,16 +31,13 @@ struct MemberBody<'a> {
     primary_email: &'a PrimaryEmail,
 }
 
-impl<'a> Groups<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Groups {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     fn require_rest(&self, op: &'static str) -> Result<()> {
-        match self.client.surface() {
-            Surface::RestV2 => Ok(()),
-            Surface::InterfaceV1 => Err(errors::no_groups(op)),
-        }
+        require_rest(&self.client, op)
     }
 
     /// Lists the groups lazily (`GET /groups?page=&pageSize=`).
@@ -45,6 +45,7 @@ impl<'a> Groups<'a> {
         ListGroups {
             client: self.client.clone(),
             page_size: MAX_PAGE_SIZE,
+            max_pages: None,
         }
     }
 
@@ -111,18 +112,36 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// A lazy listing of groups: [`items`](Self::items) or [`pages`](Self::pages).
+/// Groups exist on the REST surface only.
+fn require_rest(client: &Client, op: &'static str) -> Result<()> {
+    match client.surface() {
+        Surface::RestV2 => Ok(()),
+        Surface::InterfaceV1 => Err(errors::no_groups(op)),
+    }
+}
+
+/// A lazy listing of groups, from [`Groups::list`]: [`stream`](Self::stream) or
+/// [`pages`](Self::pages).
 #[derive(Debug, Clone)]
 #[must_use = "a listing does nothing until its stream is polled"]
 pub struct ListGroups {
     client: Client,
     page_size: u32,
+    max_pages: Option<u64>,
 }
 
 impl ListGroups {
     /// Groups per page, 1 to 1000 (larger values are lowered to 1000). Default 1000.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Stops after this many pages; the listing's summary then says
+    /// [`StopReason::MaxPages`](idgraph_common::paginate::StopReason::MaxPages) (not
+    /// complete). Default: no cap.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages);
         self
     }
 
@@ -133,7 +152,7 @@ impl ListGroups {
         let fetch = move |req: PageRequest| {
             let client = client.clone();
             async move {
-                Groups::new(&client).require_rest("groups.list")?;
+                require_rest(&client, "groups.list")?;
                 let PageRequest::Number { page, size } = req else {
                     return Err(Error::config(format!(
                         "internal: unexpected page request {req:?} for groups"
@@ -150,9 +169,12 @@ impl ListGroups {
                 Ok(Page::new(list.groups).with_total(list.total))
             }
         };
-        Paginator::new(Strategy::page_number(self.page_size), fetch)
-            .dedup_by(|g: &Group| g.id.as_str().into())
-            .pages()
+        let mut paginator = Paginator::new(Strategy::page_number(self.page_size), fetch)
+            .dedup_by(|g: &Group| g.id.as_str().into());
+        if let Some(max) = self.max_pages {
+            paginator = paginator.max_pages(max);
+        }
+        paginator.pages()
     }
 
     /// The groups, in order, as a lazy stream that ends cleanly only when the server's

@@ -53,7 +53,7 @@
 //!   update carries it. [`Users::change_primary_email`] is an explicit, planned
 //!   delete-and-recreate that lists what is lost first.
 //! * **Irreversible delete asks by name**: [`Users::delete`] and [`Users::offboard`]
-//!   take [`Irreversible`]. [`Users::suspend`] is the reversible alternative.
+//!   take [`Irreversible`]. [`Users::deactivate`] is the reversible alternative.
 //! * **No silent data loss.** Unknown fields are kept and written back; a field the
 //!   chosen surface does not have is refused rather than dropped.
 //! * **Secrets stay secret**: credentials and user passwords are distinct redacting
@@ -62,9 +62,12 @@
 //! # Errors
 //!
 //! Every operation returns the family's shared [`Error`]. A 400 because an email's
-//! domain is not registered is [`Error::DomainNotRegistered`]; 429 is retried by the
-//! transport with full-jitter backoff (no `Retry-After` is promised); a missing user is
-//! [`Error::is_not_found`]; groups on the interface API are [`Error::Unsupported`].
+//! domain is not registered is an [`Error::Api`] carrying this crate's
+//! [`ErrorCode::DomainNotRegistered`] (read with [`Error::vendor_code`]); 429 is retried
+//! by the transport with full-jitter backoff (no `Retry-After` is promised); a missing
+//! user is [`Error::is_not_found`]; groups on the interface API are
+//! [`Error::Unsupported`]; a builder setting that is missing, unusable or mixes the two
+//! surfaces is [`Error::Config`] naming the setter.
 //!
 //! # Features
 //!
@@ -92,8 +95,8 @@ mod wire;
 pub mod testing;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_BATCH_SIZE, DEFAULT_REST_BASE_URL, InterfaceSurface,
-    REST_REQUESTS_PER_MINUTE, RestSurface, Unselected,
+    ClientBuilder, DEFAULT_BATCH_SIZE, DEFAULT_REST_BASE_URL, INTERFACE_MAX_RESPONSE_BODY,
+    REST_REQUESTS_PER_MINUTE,
 };
 pub use bulk::{
     BulkCreate, BulkReport, BulkResult, BulkUser, CreateError, GroupAssignment, Rejection,
@@ -111,9 +114,9 @@ pub use stack::Stack;
 pub use users::{Irreversible, ListUsers, MAX_PAGE_SIZE, Users};
 
 pub use idgraph_common::paginate::Page;
-pub use idgraph_common::{Error, RateLimiter, Result, RetryPolicy};
+pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, TransportSettings};
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
-struct ReadmeDoctests;
+pub struct ReadmeDoctests;

@@ -22,7 +22,7 @@ pub struct OffboardReport {
     pub verification_error: Option<Error>,
 }
 
-impl<'a> Users<'a> {
+impl Users {
     /// Deprovisions a departed user, as the seed's scenario describes:
     ///
     /// 1. `GET /users/{email}`: the user must exist (else the error, and nothing done);
@@ -58,7 +58,7 @@ impl<'a> Users<'a> {
         };
         if self.client().surface() == Surface::RestV2 {
             let entries = report.user.groups.clone().unwrap_or_default();
-            let groups = Groups::new(self.client());
+            let groups = self.client().groups();
             for entry in entries {
                 match leave_group(&groups, &entry, email).await {
                     Ok(id) => report.groups_removed.push(id),
@@ -82,7 +82,7 @@ impl<'a> Users<'a> {
 
 /// Removes `email` from the group a user's `groups` entry names (an id, else a name).
 pub(crate) async fn leave_group(
-    groups: &Groups<'_>,
+    groups: &Groups,
     entry: &str,
     email: &PrimaryEmail,
 ) -> Result<GroupId> {

@@ -1,4 +1,5 @@
-//! [`Users`]: list, get, create, update (read-modify-write), replace, suspend, delete.
+//! [`Users`]: list, get, create, update (read-modify-write), replace, deactivate,
+//! reactivate, delete.
 
 use idgraph_common::paginate::{Items, Page, PageRequest, Pages, Paginator, Strategy};
 
@@ -24,23 +25,39 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 /// # Ok(()) }
 /// ```
 ///
-/// To stop a user without losing anything, [`Users::suspend`] instead.
+/// To stop a user without losing anything, [`Users::deactivate`] instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Irreversible;
 
 /// The users of one organization: `client.users()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Users<'a> {
-    client: &'a Client,
+///
+/// An owned handle: it holds a clone of the [`Client`] (one `Arc`), is
+/// `Send + Sync + 'static` and can be kept, cloned or moved into a task.
+///
+/// ```
+/// use proofpoint_essentials::{ApiKey, ApiSecret, Client, Users};
+///
+/// fn is_owned<T: Send + Sync + 'static>(_: &T) {}
+/// let users: Users = Client::builder()
+///     .api_key(ApiKey::new("key"))
+///     .api_secret(ApiSecret::new("secret"))
+///     .build()?
+///     .users(); // the client itself is dropped here
+/// is_owned(&users);
+/// # Ok::<(), proofpoint_essentials::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Users {
+    client: Client,
 }
 
-impl<'a> Users<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Users {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
-    pub(crate) fn client(&self) -> &'a Client {
-        self.client
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Lists every user, lazily: see [`ListUsers`].
@@ -66,18 +83,19 @@ impl<'a> Users<'a> {
         })
     }
 
-    /// Creates one user (`POST /users`).
+    /// Creates one user (`POST /users`) and returns it as the server answered.
     ///
-    /// A 400 because the email's domain is not registered in the organization is
-    /// [`Error::DomainNotRegistered`]: domains are registered in the admin console, not
-    /// through the API. A POST is retried only when the server provably did not process
+    /// A 400 because the email's domain is not registered in the organization is an
+    /// [`Error::Api`] carrying [`ErrorCode::DomainNotRegistered`](crate::ErrorCode::DomainNotRegistered) (see
+    /// [`Error::vendor_code`]): domains are registered in the admin console, not through
+    /// the API. A POST is retried only when the server provably did not process
     /// it (429, connection refused).
     ///
     /// On the interface API, if the answer carries no user (some deployments answer
     /// with an empty body) the user is read back with a GET. If a success answer lists
     /// this user under `errors[]`, the refusal is an [`Error::Api`] with the item's status
-    /// and message (or [`Error::DomainNotRegistered`]), as if the request itself had been
-    /// refused.
+    /// and message (and [`ErrorCode::DomainNotRegistered`](crate::ErrorCode::DomainNotRegistered) when the
+    /// domain is the reason), as if the request itself had been refused.
     pub async fn create(&self, user: NewUser) -> Result<User> {
         let email = user.primary_email.clone();
         let path = self.client.users_path()?;
@@ -196,15 +214,17 @@ impl<'a> Users<'a> {
         Ok(user)
     }
 
-    /// Suspends a user: sets the status to inactive with a full read-modify-write.
-    /// Nothing is deleted.
-    pub async fn suspend(&self, email: &PrimaryEmail) -> Result<User> {
+    /// Deactivates a user: sets the status to inactive with a full read-modify-write,
+    /// and returns the user as it is now. Nothing is deleted; [`reactivate`](Self::reactivate)
+    /// undoes it.
+    pub async fn deactivate(&self, email: &PrimaryEmail) -> Result<User> {
         self.update(email, |u| u.status = Some(UserStatus::Inactive))
             .await
     }
 
-    /// Reactivates a suspended user.
-    pub async fn unsuspend(&self, email: &PrimaryEmail) -> Result<User> {
+    /// Reactivates a deactivated user: sets the status to active with a full
+    /// read-modify-write, and returns the user as it is now.
+    pub async fn reactivate(&self, email: &PrimaryEmail) -> Result<User> {
         self.update(email, |u| u.status = Some(UserStatus::Active))
             .await
     }
@@ -224,7 +244,8 @@ impl<'a> Users<'a> {
     }
 }
 
-/// A lazy listing of users: [`items`](Self::items) or [`pages`](Self::pages).
+/// A lazy listing of users, from [`Users::list`]: [`stream`](Self::stream) or
+/// [`pages`](Self::pages).
 ///
 /// REST surface: `GET /users?page=&pageSize=`, 1000 per page by default (the API's
 /// maximum, so listing costs as few of the 100 requests per minute as possible), ending

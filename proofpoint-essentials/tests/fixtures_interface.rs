@@ -81,7 +81,7 @@ async fn discover_builds_for_the_named_stack_and_refuses_untrusted_hosts() {
             .org_domain(domain)
             .admin_user(AdminUser::new(ADMIN))
             .admin_password(AdminPassword::new(ADMIN_PASSWORD))
-            .retry_policy(RetryPolicy::disabled())
+            .transport(support::transport(RetryPolicy::disabled()))
     };
     let client = builder("example.com").discover().await.unwrap();
     assert_eq!(client.stack(), Some(&Stack::Us2));
@@ -399,7 +399,7 @@ async fn users_update_puts_the_whole_snake_case_user() {
         .await;
     let user = interface(&server)
         .users()
-        .suspend(&email("jane@example.com"))
+        .deactivate(&email("jane@example.com"))
         .await
         .unwrap();
     assert_eq!(user.status, Some(UserStatus::Inactive));
@@ -416,7 +416,7 @@ async fn users_update_404() {
         .await;
     let err = interface(&server)
         .users()
-        .unsuspend(&email("jane@example.com"))
+        .reactivate(&email("jane@example.com"))
         .await
         .unwrap_err();
     assert!(err.is_not_found());

@@ -135,10 +135,7 @@ async fn users_list_429_is_retried_with_backoff_then_succeeds() {
         .base_url(format!("{}/v2", server.uri()))
         .api_key(proofpoint_essentials::ApiKey::new(support::KEY))
         .api_secret(proofpoint_essentials::ApiSecret::new(support::SECRET))
-        .retry_policy(RetryPolicy::standard())
-        .no_rate_limiter()
-        .no_attempt_timeout()
-        .reqwest_client(support::http())
+        .transport(support::transport(RetryPolicy::standard()).no_rate_limiter())
         .build()
         .unwrap();
     let users: Vec<_> = client.users().list().stream().try_collect().await.unwrap();

@@ -211,14 +211,14 @@ async fn the_primary_email_cannot_ride_along_in_an_update() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn suspend_is_a_status_change_and_nothing_else() {
+async fn deactivate_is_a_status_change_and_nothing_else() {
     let fake = FakeEssentials::start().await;
     seed_jane(&fake);
     let client = fake.rest_client().build().unwrap();
     let before = fake.user_json("jane@example.com").unwrap();
     let u = client
         .users()
-        .suspend(&email("jane@example.com"))
+        .deactivate(&email("jane@example.com"))
         .await
         .unwrap();
     assert_eq!(u.status, Some(UserStatus::Inactive));
@@ -228,11 +228,14 @@ async fn suspend_is_a_status_change_and_nothing_else() {
         without(after, &["status", "updatedAt"]),
         without(before, &["status", "updatedAt"])
     );
-    client
+    let u = client
         .users()
-        .unsuspend(&email("jane@example.com"))
+        .reactivate(&email("jane@example.com"))
         .await
         .unwrap();
+    // The user as it is now.
+    assert_eq!(u.status, Some(UserStatus::Active));
+    assert_eq!(u.first_name.as_deref(), Some("Jane"));
     assert_eq!(
         fake.user_json("jane@example.com").unwrap()["status"],
         "active"
@@ -543,4 +546,56 @@ async fn awkward_emails_travel_as_one_path_segment() {
     }
     let p = &fake.requests()[1].path;
     assert_eq!(p, "/v2/users/a%2Fb%40example.com");
+}
+
+#[tokio::test(start_paused = true)]
+async fn handles_are_owned_and_outlive_the_client() {
+    let fake = FakeEssentials::start().await;
+    seed_jane(&fake);
+    fake.register_domain("new.example");
+    let client = fake.rest_client().build().unwrap();
+    let (users, groups) = (client.users(), client.groups());
+    let bulk = users.bulk_create([BulkUser::new(NewUser::new(
+        email("spawned@example.com"),
+        UserType::User,
+    ))
+    .group(GroupId::new("grp_002").unwrap())]);
+    let plan = users
+        .change_primary_email(&email("jane@example.com"), email("jane@new.example"))
+        .await
+        .unwrap();
+    drop(client);
+    // Each one moves into its own task (`Send + 'static`) with no client in sight.
+    let listed = tokio::spawn(async move {
+        users
+            .list()
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len()
+    });
+    let joined = tokio::spawn(async move {
+        groups
+            .add_member(
+                &GroupId::new("grp_001").unwrap(),
+                &email("jane@example.com"),
+            )
+            .await
+            .unwrap()
+    });
+    assert_eq!(listed.await.unwrap(), 1);
+    assert_eq!(joined.await.unwrap().group_id.as_str(), "grp_001");
+    let report = tokio::spawn(bulk.send()).await.unwrap();
+    assert!(report.all_succeeded(), "{:?}", report.failed().next());
+    assert!(
+        fake.members("grp_002")
+            .contains(&"spawned@example.com".to_owned())
+    );
+    let changed = tokio::spawn(plan.execute(Irreversible))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.user.primary_email(), &email("jane@new.example"));
+    assert!(fake.user_json("jane@example.com").is_none());
 }

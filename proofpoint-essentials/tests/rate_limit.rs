@@ -21,8 +21,11 @@ async fn the_fake_answers_429_past_100_requests_in_a_minute() {
     // No client-side limit (the stamping limiter only tells the fake the time), no retry.
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(RateLimiter::unlimited()))
-        .retry_policy(RetryPolicy::disabled())
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(RateLimiter::unlimited()))
+                .retry_policy(RetryPolicy::disabled()),
+        )
         .build()
         .unwrap();
     let email = PrimaryEmail::new("nobody@example.com").unwrap();
@@ -49,8 +52,11 @@ async fn a_429_the_client_did_not_prevent_is_retried_with_backoff() {
         .await;
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(RateLimiter::unlimited()))
-        .retry_policy(RetryPolicy::standard().with_max_attempts(10))
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(RateLimiter::unlimited()))
+                .retry_policy(RetryPolicy::standard().with_max_attempts(10)),
+        )
         .build()
         .unwrap();
     let start = Instant::now();
@@ -81,7 +87,10 @@ async fn bulk_creating_250_users_with_groups_stays_under_the_limit() {
     }
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap()))
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap())),
+        )
         .build()
         .unwrap();
     let items: Vec<BulkUser> = (0..250)
@@ -153,10 +162,14 @@ async fn the_rest_client_limits_itself_by_default_and_shares_a_limiter() {
     let shared = RateLimiter::per_minute(100).unwrap();
     let a = fake
         .rest_client()
-        .rate_limiter(shared.clone())
+        .transport(fake.transport().rate_limiter(shared.clone()))
         .build()
         .unwrap();
-    let b = fake.rest_client().rate_limiter(shared).build().unwrap();
+    let b = fake
+        .rest_client()
+        .transport(fake.transport().rate_limiter(shared))
+        .build()
+        .unwrap();
     let start = Instant::now();
     for _ in 0..5 {
         for c in [&a, &b] {

@@ -138,9 +138,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
         .base_url(fake.rest_base_url())
         .api_key(ApiKey::new("KEY-sekrit-1"))
         .api_secret(ApiSecret::new("SECRET-sekrit-2"))
-        .retry_policy(RetryPolicy::disabled())
-        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
-        .no_attempt_timeout()
+        .transport(fake.transport().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap();
     let err = wrong.users().get(&email).await.unwrap_err();
@@ -151,9 +149,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
         .org_domain("example.com")
         .admin_user(AdminUser::new("ADMIN-sekrit-3"))
         .admin_password(AdminPassword::new("PASS-sekrit-4"))
-        .retry_policy(RetryPolicy::disabled())
-        .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())
-        .no_attempt_timeout()
+        .transport(fake.transport().retry_policy(RetryPolicy::disabled()))
         .build()
         .unwrap();
     let err = wrong_real.me().await.unwrap_err();
@@ -290,7 +286,7 @@ mod echo {
     use futures::TryStreamExt as _;
     use idgraph_common::Jitter;
     use idgraph_common::testing::{EchoRequest, EchoShape, paused_clock_reqwest_client};
-    use proofpoint_essentials::{BulkUser, Error, User};
+    use proofpoint_essentials::{BulkUser, Error, TransportSettings, User};
     use serde_json::json;
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -325,6 +321,13 @@ mod echo {
         RetryPolicy::standard().with_jitter(Jitter::None)
     }
 
+    fn transport() -> TransportSettings {
+        TransportSettings::new()
+            .retry_policy(exact())
+            .no_attempt_timeout()
+            .reqwest_client(paused_clock_reqwest_client())
+    }
+
     fn clients(server: &MockServer) -> Vec<(&'static str, Client)> {
         vec![
             (
@@ -333,10 +336,7 @@ mod echo {
                     .base_url(format!("{}/v2", server.uri()))
                     .api_key(ApiKey::new(E_KEY))
                     .api_secret(ApiSecret::new(E_SECRET))
-                    .retry_policy(exact())
-                    .no_rate_limiter()
-                    .no_attempt_timeout()
-                    .reqwest_client(paused_clock_reqwest_client())
+                    .transport(transport().no_rate_limiter())
                     .build()
                     .unwrap(),
             ),
@@ -347,9 +347,7 @@ mod echo {
                     .org_domain("example.com")
                     .admin_user(AdminUser::new(E_ADMIN))
                     .admin_password(AdminPassword::new(E_ADMIN_PASSWORD))
-                    .retry_policy(exact())
-                    .no_attempt_timeout()
-                    .reqwest_client(paused_clock_reqwest_client())
+                    .transport(transport())
                     .build()
                     .unwrap(),
             ),

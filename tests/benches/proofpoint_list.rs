@@ -42,7 +42,10 @@ async fn list_all(fake: &FakeEssentials, clock: &SimClock) -> (Duration, Duratio
     tokio::time::sleep(CEILING).await;
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap()))
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap())),
+        )
         .build()
         .unwrap();
     let wall = std::time::Instant::now();

@@ -532,7 +532,10 @@ async fn proofpoint() -> Result<App, BoxError> {
     }
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(RateLimiter::per_minute(100)?))
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(RateLimiter::per_minute(100)?)),
+        )
         .build()?;
     Ok(App {
         directory: Box::new(client),

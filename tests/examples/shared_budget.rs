@@ -31,7 +31,9 @@ use idgraph_common::SecretString;
 use idgraph_common::redis::{Redis, RedisRateLimit};
 use idgraph_tests::redis_env::RedisServer;
 use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials};
-use proofpoint_essentials::{ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, UserType};
+use proofpoint_essentials::{
+    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserType,
+};
 
 const WORKERS: usize = 3;
 const USERS: usize = 200;
@@ -65,7 +67,7 @@ async fn worker(id: usize) {
         .base_url(env("SHARED_BUDGET_FAKE_URL"))
         .api_key(ApiKey::new(FAKE_API_KEY))
         .api_secret(ApiSecret::new(FAKE_API_SECRET))
-        .rate_limiter(limiter)
+        .transport(TransportSettings::new().rate_limiter(limiter))
         .build()
         .unwrap();
     let users = client.users();

@@ -130,7 +130,9 @@ async fn proofpoint_one_failing_create_does_not_stop_the_rest() {
     let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
     let client = fake
         .rest_client()
-        .rate_limiter(clock.limiter(proofpoint_essentials::RateLimiter::per_minute(100).unwrap()))
+        .transport(fake.transport().rate_limiter(
+            clock.limiter(proofpoint_essentials::RateLimiter::per_minute(100).unwrap()),
+        ))
         .build()
         .unwrap();
     // A source user whose domain is not registered in the organization: Proofpoint

@@ -290,7 +290,10 @@ async fn apply_stops_between_items_when_another_instance_takes_the_lease_over() 
     // Five users a second, so the run is still going when the lease changes hands.
     let client = Arc::new(
         fake.rest_client()
-            .rate_limiter(RateLimiter::per_second(5).unwrap())
+            .transport(
+                fake.transport()
+                    .rate_limiter(RateLimiter::per_second(5).unwrap()),
+            )
             .build()
             .unwrap(),
     );

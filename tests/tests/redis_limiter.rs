@@ -25,7 +25,9 @@ use idgraph_common::testing::max_in_window;
 use idgraph_common::{RateLimiter, RateSignal, SecretString};
 use idgraph_tests::redis_env;
 use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials};
-use proofpoint_essentials::{ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, UserType};
+use proofpoint_essentials::{
+    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserType,
+};
 use tokio::time::Instant;
 
 /// The fake's rolling window: 100 requests per 6 s (Proofpoint's 100 per minute, on a
@@ -70,7 +72,7 @@ async fn worker() {
         .base_url(env("WORKER_FAKE_URL"))
         .api_key(ApiKey::new(FAKE_API_KEY))
         .api_secret(ApiSecret::new(FAKE_API_SECRET))
-        .rate_limiter(limiter)
+        .transport(TransportSettings::new().rate_limiter(limiter))
         .build()
         .unwrap();
     let start = Instant::now() + Duration::from_millis(start_at.saturating_sub(unix_ms()));

@@ -83,12 +83,12 @@ async fn redis_stopped_mid_run_stops_the_run_cleanly_and_nothing_is_applied_twic
     let fake = FakeEssentials::builder().rate_limit(None).start().await;
     let client = fake
         .rest_client()
-        .rate_limiter(RateLimiter::new(KillRedisAt {
+        .transport(fake.transport().rate_limiter(RateLimiter::new(KillRedisAt {
             inner: shared,
             kill_at: 4,
             permits: AtomicUsize::new(0),
             server: Arc::clone(&server),
-        }))
+        })))
         .build()
         .unwrap();
     let lease = Lease::builder(&redis, "tenant:outage")

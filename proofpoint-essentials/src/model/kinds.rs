@@ -96,8 +96,8 @@ impl fmt::Display for UserType {
 ///
 /// The REST surface sends `status: "active" | "inactive"`; the interface API sends
 /// `is_active: true | false`, which maps onto [`Active`](UserStatus::Active) and
-/// [`Inactive`](UserStatus::Inactive). Suspension is a status change
-/// ([`Users::suspend`](crate::Users::suspend)), never a deletion.
+/// [`Inactive`](UserStatus::Inactive). Deactivation is a status change
+/// ([`Users::deactivate`](crate::Users::deactivate)), never a deletion.
 ///
 /// ```
 /// use proofpoint_essentials::UserStatus;

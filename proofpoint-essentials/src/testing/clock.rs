@@ -98,8 +98,10 @@ impl SimClock {
     }
 
     /// Wraps `inner` so that every permit it grants stamps this clock. Give the result to
-    /// the client under test ([`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter));
-    /// use [`RateLimiter::unlimited`] to stamp without limiting.
+    /// the client under test in its transport settings
+    /// ([`TransportSettings::rate_limiter`](crate::TransportSettings::rate_limiter), on
+    /// [`FakeEssentials::transport`](super::FakeEssentials::transport)); use
+    /// [`RateLimiter::unlimited`] to stamp without limiting.
     pub fn limiter(&self, inner: RateLimiter) -> RateLimiter {
         RateLimiter::new(Stamping {
             inner,

@@ -11,11 +11,12 @@ use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use idgraph_common::TransportSettings;
 use idgraph_common::testing::paused_clock_reqwest_client;
 
 use super::clock::SimClock;
 use super::store::{self, Answer, INTERFACE, REST, Store, StoredGroup};
-use crate::builder::{ClientBuilder, InterfaceSurface, RestSurface};
+use crate::builder::ClientBuilder;
 use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
 use crate::stack::Stack;
 use idgraph_common::testing::max_in_window;
@@ -243,28 +244,38 @@ impl FakeEssentials {
         self.state().org_domain.clone()
     }
 
-    /// A REST client builder pointed at this fake with its credentials, no attempt
-    /// timeout and [`paused_clock_reqwest_client`], so it works on real and paused clocks
-    /// alike. The default 100/minute limiter applies.
-    pub fn rest_client(&self) -> ClientBuilder<RestSurface> {
-        crate::Client::builder()
-            .base_url(self.rest_base_url())
-            .api_key(ApiKey::new(FAKE_API_KEY))
-            .api_secret(ApiSecret::new(FAKE_API_SECRET))
+    /// The transport settings [`rest_client`](Self::rest_client) and
+    /// [`interface_client`](Self::interface_client) use: no attempt timeout and
+    /// [`paused_clock_reqwest_client`], so a client works on real and paused clocks alike.
+    /// Everything else is left to the client's defaults.
+    ///
+    /// [`ClientBuilder::transport`] replaces the whole value, so to add a knob start from
+    /// this one: `fake.rest_client().transport(fake.transport().rate_limiter(limiter))`.
+    pub fn transport(&self) -> TransportSettings {
+        TransportSettings::new()
             .no_attempt_timeout()
             .reqwest_client(paused_clock_reqwest_client())
     }
 
+    /// A REST client builder pointed at this fake with its credentials and
+    /// [`transport`](Self::transport). The default 100/minute limiter applies.
+    pub fn rest_client(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.rest_base_url())
+            .api_key(ApiKey::new(FAKE_API_KEY))
+            .api_secret(ApiSecret::new(FAKE_API_SECRET))
+            .transport(self.transport())
+    }
+
     /// An interface API client builder pointed at this fake, like
     /// [`rest_client`](Self::rest_client).
-    pub fn interface_client(&self) -> ClientBuilder<InterfaceSurface> {
+    pub fn interface_client(&self) -> ClientBuilder {
         crate::Client::builder()
             .stack(self.stack())
             .org_domain(self.org_domain())
             .admin_user(AdminUser::new(FAKE_ADMIN_USER))
             .admin_password(AdminPassword::new(FAKE_ADMIN_PASSWORD))
-            .no_attempt_timeout()
-            .reqwest_client(paused_clock_reqwest_client())
+            .transport(self.transport())
     }
 
     /// Registers a domain users may have.

@@ -9,18 +9,20 @@
 //!
 //! 1. create a [`SimClock`] inside the paused test and start the fake with it
 //!    ([`FakeBuilder::clock`]);
-//! 2. build the client with `.rate_limiter(clock.limiter(RateLimiter::per_minute(100)?))`:
-//!    each time the limiter grants a permit (right before each attempt), the wrapper
+//! 2. build the client with a limiter made by `clock.limiter(RateLimiter::per_minute(100)?)`
+//!    in its [`TransportSettings`](crate::TransportSettings): each time the limiter grants a permit (right before each attempt), the wrapper
 //!    stamps `tokio::time::Instant::now()` into the clock;
 //! 3. the fake reads that stamp when the request arrives, admits it only when fewer than
 //!    100 requests arrived in the preceding 60 s, and answers 429 (no `Retry-After`)
 //!    otherwise; its log ([`FakeEssentials::requests`],
 //!    [`FakeEssentials::max_requests_in`]) records each arrival on that clock.
 //!
-//! Build the client from [`FakeEssentials::rest_client`] (or `interface_client`): it has
-//! no attempt timeout and no connection-pool idle timer, so no timer is pending in the
-//! test runtime while real socket I/O is in flight and the paused clock cannot jump
-//! between the stamp and the arrival. Keep one request in flight at a time (the default
+//! Build the client from [`FakeEssentials::rest_client`] (or `interface_client`), and
+//! extend [`FakeEssentials::transport`] rather than starting from
+//! `TransportSettings::new()`: those settings have no attempt timeout and no
+//! connection-pool idle timer, so no timer is pending in the test runtime while real
+//! socket I/O is in flight and the paused clock cannot jump between the stamp and the
+//! arrival. Keep one request in flight at a time (the default
 //! for bulk creates and listings).
 //!
 //! ```no_run
@@ -34,7 +36,7 @@
 //! let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
 //! let client = fake
 //!     .rest_client()
-//!     .rate_limiter(clock.limiter(RateLimiter::per_minute(100)?))
+//!     .transport(fake.transport().rate_limiter(clock.limiter(RateLimiter::per_minute(100)?)))
 //!     .build()?;
 //! // … run the workload …
 //! assert_eq!(fake.throttled(), 0);

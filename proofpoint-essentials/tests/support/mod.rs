@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use proofpoint_essentials::{
-    AdminPassword, AdminUser, ApiKey, ApiSecret, Client, RetryPolicy, Stack,
+    AdminPassword, AdminUser, ApiKey, ApiSecret, Client, RetryPolicy, Stack, TransportSettings,
 };
 use serde_json::Value;
 use wiremock::MockServer;
@@ -36,16 +36,22 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// Transport settings for a plain wiremock server: no attempt timeout, a client without
+/// the pool's idle timer (paused-clock tests), and `retry`.
+pub fn transport(retry: RetryPolicy) -> TransportSettings {
+    TransportSettings::new()
+        .retry_policy(retry)
+        .no_attempt_timeout()
+        .reqwest_client(http())
+}
+
 /// A REST client for a plain wiremock server, without retries or a rate limiter.
 pub fn rest(server: &MockServer) -> Client {
     Client::builder()
         .base_url(format!("{}/v2", server.uri()))
         .api_key(ApiKey::new(KEY))
         .api_secret(ApiSecret::new(SECRET))
-        .retry_policy(RetryPolicy::disabled())
-        .no_rate_limiter()
-        .no_attempt_timeout()
-        .reqwest_client(http())
+        .transport(transport(RetryPolicy::disabled()).no_rate_limiter())
         .build()
         .unwrap()
 }
@@ -57,9 +63,7 @@ pub fn interface(server: &MockServer) -> Client {
         .org_domain("example.com")
         .admin_user(AdminUser::new(ADMIN))
         .admin_password(AdminPassword::new(ADMIN_PASSWORD))
-        .retry_policy(RetryPolicy::disabled())
-        .no_attempt_timeout()
-        .reqwest_client(http())
+        .transport(transport(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
