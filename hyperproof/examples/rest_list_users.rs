@@ -18,6 +18,7 @@
 
 use std::error::Error as StdError;
 
+use futures::TryStreamExt;
 use hyperproof::testing::FakeHyperproof;
 use hyperproof::{ClientCredentials, ClientSecret, Region, RestClient};
 
@@ -54,21 +55,16 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         }
     };
 
-    let me = client.users().me().send().await?;
+    let me = client.users().me().await?;
     println!(
         "signed in as {} ({})",
         me.email.as_deref().unwrap_or("a service account"),
         me.id
     );
 
-    let users = client
-        .users()
-        .list()
-        .include_deactivated(true)
-        .send()
-        .await?;
-    println!("{} users:", users.len());
-    for user in &users {
+    let mut users = client.users().list().include_deactivated(true).stream();
+    println!("users:");
+    while let Some(user) = users.try_next().await? {
         println!(
             "  {:<32} {:<24} {}",
             user.email.as_deref().unwrap_or("-"),
@@ -79,6 +75,9 @@ async fn main() -> Result<(), Box<dyn StdError>> {
                 "active"
             },
         );
+    }
+    if let Some(summary) = users.summary() {
+        println!("({summary})");
     }
     println!(
         "token requests made: {}",

@@ -30,7 +30,8 @@ async fn main() -> Result<(), Box<dyn StdError>> {
     let token = std::env::var("HYPERPROOF_SCIM_TOKEN");
     let (scim, _fake) = match (url, token) {
         (Ok(url), Ok(token)) => (
-            ScimClient::builder(url)
+            ScimClient::builder()
+                .scim_url(url)
                 .token(ScimToken::new(token))
                 .build()?,
             None,
@@ -61,8 +62,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         println!("{email} ({id}) is already deactivated");
         return Ok(());
     }
-    scim.users().deactivate(&id).await?;
-    let after = scim.users().get(&id).await?;
+    let after = scim.users().deactivate(&id).await?;
     println!(
         "deactivated {email} ({id}): active = {:?}, role kept = {:?}",
         after.active,

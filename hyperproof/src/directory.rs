@@ -125,20 +125,12 @@ impl UserDirectory for ScimClient {
             op = op.replace("externalId", v);
         }
         let op = op.build().map_err(crate::scim::patch_error)?;
-        let users = self.users();
-        let user = match users.patch(&id, &op).await? {
-            Some(user) => user,
-            // 204 No Content: read the result back.
-            None => users.get(&id).await?,
-        };
-        Ok(to_directory_user(user))
+        Ok(to_directory_user(self.users().patch(&id, &op).await?))
     }
 
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        let users = self.users();
-        users.deactivate(&id).await?;
-        Ok(to_directory_user(users.get(&id).await?))
+        Ok(to_directory_user(self.users().deactivate(&id).await?))
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {

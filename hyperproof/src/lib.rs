@@ -17,6 +17,7 @@
 //! # Quick start: REST
 //!
 //! ```no_run
+//! use futures::TryStreamExt;
 //! use hyperproof::{ClientCredentials, ClientSecret, Region, RestClient};
 //!
 //! # async fn run() -> hyperproof::Result<()> {
@@ -28,9 +29,12 @@
 //!     .region(Region::Us)
 //!     .build()?;
 //!
-//! for user in client.users().list().include_deactivated(true).send().await? {
+//! let mut users = client.users().list().include_deactivated(true).stream();
+//! while let Some(user) = users.try_next().await? {
 //!     println!("{:?} {:?} {:?}", user.email, user.kind, user.status);
 //! }
+//! // Hyperproof does not page: the one answer held everything.
+//! assert_eq!(users.summary().map(|s| s.pages), Some(1));
 //! # Ok(()) }
 //! ```
 //!
@@ -53,17 +57,28 @@
 //! use hyperproof::{ScimClient, ScimToken};
 //!
 //! # async fn run() -> hyperproof::Result<()> {
-//! let scim = ScimClient::builder(std::env::var("HYPERPROOF_SCIM_URL").unwrap_or_default())
+//! let scim = ScimClient::builder()
+//!     .scim_url(std::env::var("HYPERPROOF_SCIM_URL").unwrap_or_default())
 //!     .token(ScimToken::new(std::env::var("HYPERPROOF_SCIM_TOKEN").unwrap_or_default()))
 //!     .build()?;
 //!
 //! if let Some(user) = scim.users().find_by_user_name("leaver@example.com").await? {
 //!     if let Some(id) = &user.id {
-//!         scim.users().deactivate(id).await?; // record and audit history stay
+//!         let now = scim.users().deactivate(id).await?; // record and audit history stay
+//!         assert_eq!(now.active, Some(false));
 //!     }
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # The family's shape
+//!
+//! As in every crate of the family: the builders are `Clone` and take every transport
+//! knob in one [`TransportSettings`] (`.transport(settings)`); `users()`, `groups()`,
+//! `roles()` are owned handles; resources are named by typed ids; every `list()` ends in
+//! `.stream()` / `.pages()` (the REST lists too, read as one complete page since
+//! Hyperproof does not page); single calls are `async fn`s; `deactivate` and
+//! `reactivate` return the user as it is now. See the README's "Family rules".
 //!
 //! # Errors
 //!
@@ -94,12 +109,13 @@ pub mod scim;
 pub mod testing;
 
 pub use credentials::{ApiToken, ClientCredentials, ClientSecret, ScimToken};
-pub use idgraph_common::{Error, Result};
+pub use idgraph_common::auth::ClientAuthMethod;
+pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, TransportSettings};
 pub use region::{DEFAULT_TOKEN_URL, Region};
 pub use rest::{RestClient, RestClientBuilder};
 pub use scim::{HyperproofRole, ScimClient, ScimClientBuilder};
 
-/// The README's examples, compiled as doctests (they use the `test-util` fake).
+/// The README's examples, compiled as doctests (the fake example runs; it needs `test-util`).
 #[cfg(all(doctest, feature = "test-util"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

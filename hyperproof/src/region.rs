@@ -26,7 +26,7 @@ pub const DEFAULT_TOKEN_URL: &str = "https://accounts.hyperproof.app/oauth/token
 /// | [`Gov`](Region::Gov) | `https://api.hyperproofgov.app/v1` |
 ///
 /// The SCIM API has no regional URL: each organization gets its own, which is why
-/// [`ScimClient::builder`](crate::ScimClient::builder) requires it.
+/// [`ScimClientBuilder::scim_url`](crate::ScimClientBuilder::scim_url) is required.
 ///
 /// ```
 /// use hyperproof::Region;

@@ -4,6 +4,7 @@
 
 use hyperproof::{
     ApiToken, ClientCredentials, ClientSecret, Error, Region, RestClient, ScimClient, ScimToken,
+    TransportSettings,
 };
 
 fn config_message(err: Error) -> String {
@@ -13,7 +14,8 @@ fn config_message(err: Error) -> String {
 
 #[test]
 fn a_scim_url_that_is_not_https_is_refused_unless_loopback() {
-    let err = ScimClient::builder("http://scim.example.com/scim/v2/org-1")
+    let err = ScimClient::builder()
+        .scim_url("http://scim.example.com/scim/v2/org-1")
         .token(ScimToken::new("scim-secret"))
         .build()
         .unwrap_err();
@@ -31,7 +33,8 @@ fn a_scim_url_that_is_not_https_is_refused_unless_loopback() {
         "http://localhost:9/scim",
         "http://[::1]:1/s",
     ] {
-        ScimClient::builder(loopback)
+        ScimClient::builder()
+            .scim_url(loopback)
             .token(ScimToken::new("scim-secret"))
             .build()
             .unwrap_or_else(|e| panic!("{loopback}: {e}"));
@@ -40,9 +43,10 @@ fn a_scim_url_that_is_not_https_is_refused_unless_loopback() {
 
 #[test]
 fn plain_http_cannot_be_reenabled_through_the_transport_settings() {
-    let err = ScimClient::builder("http://scim.example.com/scim/v2")
+    let err = ScimClient::builder()
+        .scim_url("http://scim.example.com/scim/v2")
         .token(ScimToken::new("scim-secret"))
-        .configure_http(|http| http.allow_insecure_http(true))
+        .transport(TransportSettings::new().allow_insecure_http(true))
         .build()
         .unwrap_err();
     assert!(config_message(err).contains("plain http"));
@@ -50,16 +54,65 @@ fn plain_http_cannot_be_reenabled_through_the_transport_settings() {
     let err = RestClient::builder()
         .api_token(ApiToken::new("t"))
         .base_url("http://api.example.com/v1")
-        .configure_http(|http| http.allow_insecure_http(true))
+        .transport(TransportSettings::new().allow_insecure_http(true))
         .build()
         .unwrap_err();
     assert!(config_message(err).contains("REST base URL"));
 }
 
 #[test]
+fn a_missing_scim_url_names_its_setter() {
+    let msg = config_message(
+        ScimClient::builder()
+            .token(ScimToken::new("scim-secret"))
+            .build()
+            .unwrap_err(),
+    );
+    assert!(msg.contains("scim_url("), "{msg}");
+    assert!(msg.contains("no default"), "{msg}");
+}
+
+#[test]
+fn builders_are_clone_and_each_clone_builds_on_its_own() {
+    let rest = RestClient::builder().api_token(ApiToken::new("t"));
+    let us = rest.clone().build().unwrap();
+    let gov = rest.region(Region::Gov).build().unwrap();
+    assert_ne!(us.base_url(), gov.base_url());
+
+    let scim = ScimClient::builder().token(ScimToken::new("scim-secret"));
+    let a = scim
+        .clone()
+        .scim_url("https://a.example.com/scim")
+        .build()
+        .unwrap();
+    let b = scim.scim_url("https://b.example.com/scim").build().unwrap();
+    assert_eq!(a.scim_url(), "https://a.example.com/scim");
+    assert_eq!(b.scim_url(), "https://b.example.com/scim");
+}
+
+#[test]
+fn an_inconsistent_transport_setting_is_a_config_error_from_build() {
+    let policy = hyperproof::RetryPolicy::standard().with_max_attempts(0);
+    let err = RestClient::builder()
+        .api_token(ApiToken::new("t"))
+        .transport(TransportSettings::new().retry_policy(policy.clone()))
+        .build()
+        .unwrap_err();
+    config_message(err);
+    let err = ScimClient::builder()
+        .scim_url("https://scim.example.com/v2")
+        .token(ScimToken::new("scim-secret"))
+        .transport(TransportSettings::new().retry_policy(policy))
+        .build()
+        .unwrap_err();
+    config_message(err);
+}
+
+#[test]
 fn the_scim_url_is_required_and_must_be_a_url() {
     for bad in ["", "   "] {
-        let err = ScimClient::builder(bad)
+        let err = ScimClient::builder()
+            .scim_url(bad)
             .token(ScimToken::new("scim-secret"))
             .build()
             .unwrap_err();
@@ -69,7 +122,8 @@ fn the_scim_url_is_required_and_must_be_a_url() {
             "{msg}"
         );
     }
-    let err = ScimClient::builder("scim.example.com/scim/v2")
+    let err = ScimClient::builder()
+        .scim_url("scim.example.com/scim/v2")
         .token(ScimToken::new("scim-secret"))
         .build()
         .unwrap_err();
@@ -78,7 +132,8 @@ fn the_scim_url_is_required_and_must_be_a_url() {
 
 #[test]
 fn a_scim_url_with_a_credential_inside_is_refused_without_echoing_it() {
-    let err = ScimClient::builder("https://user:url-secret@scim.example.com/scim/v2")
+    let err = ScimClient::builder()
+        .scim_url("https://user:url-secret@scim.example.com/scim/v2")
         .token(ScimToken::new("scim-secret"))
         .build()
         .unwrap_err();
@@ -89,7 +144,8 @@ fn a_scim_url_with_a_credential_inside_is_refused_without_echoing_it() {
 
 #[test]
 fn a_scim_url_with_a_query_is_refused() {
-    let err = ScimClient::builder("https://scim.example.com/scim/v2?token=abc")
+    let err = ScimClient::builder()
+        .scim_url("https://scim.example.com/scim/v2?token=abc")
         .token(ScimToken::new("scim-secret"))
         .build()
         .unwrap_err();
@@ -101,7 +157,8 @@ fn a_scim_url_with_a_query_is_refused() {
 #[test]
 fn a_missing_credential_says_which_one_fits() {
     let msg = config_message(
-        ScimClient::builder("https://scim.example.com/v2")
+        ScimClient::builder()
+            .scim_url("https://scim.example.com/v2")
             .build()
             .unwrap_err(),
     );
@@ -124,7 +181,8 @@ fn a_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
         .build()
         .unwrap_err();
     assert!(!config_message(err).contains("break-secret"));
-    let err = ScimClient::builder("https://scim.example.com/v2")
+    let err = ScimClient::builder()
+        .scim_url("https://scim.example.com/v2")
         .token(ScimToken::new("line\rbreak-secret"))
         .build()
         .unwrap_err();

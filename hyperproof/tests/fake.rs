@@ -8,11 +8,10 @@ use hyperproof::rest::{NewGroup as RestNewGroup, ObjectStatus, OrganizationUserT
 use hyperproof::scim::{NewGroup, NewUser};
 use hyperproof::testing::FakeHyperproof;
 use hyperproof::{
-    ApiToken, ClientCredentials, ClientSecret, Error, HyperproofRole, RestClient, ScimClient,
-    ScimToken,
+    ApiToken, ClientAuthMethod, ClientCredentials, ClientSecret, Error, HyperproofRole, RestClient,
+    ScimClient, ScimToken,
 };
 use idgraph_common::ExposeSecret;
-use idgraph_common::auth::ClientAuthMethod;
 use idgraph_common::graph::{DirectoryUser, UserDirectory};
 use scim_types::UserId;
 
@@ -28,7 +27,7 @@ async fn the_scim_token_does_not_open_the_rest_api() {
         .api_token(ApiToken::new(scim_token_value(&fake)))
         .build()
         .unwrap();
-    let err = rest.users().me().send().await.unwrap_err();
+    let err = rest.users().me().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert!(err.to_string().contains("SCIM token are separate"), "{err}");
 }
@@ -56,7 +55,7 @@ async fn rest_credentials_do_not_open_the_scim_api() {
 
     // Nor does an access token issued for the client credentials.
     let rest = fake.rest_client().unwrap();
-    rest.users().me().send().await.unwrap();
+    rest.users().me().await.unwrap();
     let requests = fake.received_requests().await;
     let bearer = requests
         .iter()
@@ -88,8 +87,8 @@ async fn both_rest_credentials_work_and_act_as_different_users() {
         .build()
         .unwrap();
     let by_client = fake.rest_client().unwrap();
-    let admin = by_token.users().me().send().await.unwrap();
-    let service = by_client.users().me().send().await.unwrap();
+    let admin = by_token.users().me().await.unwrap();
+    let service = by_client.users().me().await.unwrap();
     assert_eq!(admin.email.as_deref(), Some("admin@example.com"));
     assert_ne!(admin.id, service.id);
     assert_eq!(by_token.token_requests(), None);
@@ -104,22 +103,8 @@ async fn a_fake_without_static_tokens_accepts_only_client_credentials() {
         .api_token(fake.api_token())
         .build()
         .unwrap();
-    assert!(
-        by_token
-            .users()
-            .me()
-            .send()
-            .await
-            .unwrap_err()
-            .is_unauthorized()
-    );
-    fake.rest_client()
-        .unwrap()
-        .users()
-        .me()
-        .send()
-        .await
-        .unwrap();
+    assert!(by_token.users().me().await.unwrap_err().is_unauthorized());
+    fake.rest_client().unwrap().users().me().await.unwrap();
 }
 
 #[tokio::test]
@@ -133,7 +118,13 @@ async fn the_token_endpoint_checks_the_client_id_and_secret() {
         ))
         .build()
         .unwrap();
-    let err = wrong.roles().list().await.unwrap_err();
+    let err = wrong
+        .roles()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(401), "{err}");
     assert!(err.to_string().contains("invalid_client"), "{err}");
     assert!(!err.to_string().contains("not-the-secret"), "{err}");
@@ -142,10 +133,11 @@ async fn the_token_endpoint_checks_the_client_id_and_secret() {
     let basic = fake
         .rest_client_builder()
         .client_credentials(fake.client_credentials())
-        .configure_token_provider(|p| p.client_auth(ClientAuthMethod::BasicAuth))
+        .token_client_auth(ClientAuthMethod::BasicAuth)
         .build()
         .unwrap();
-    assert_eq!(basic.roles().list().await.unwrap().len(), 4);
+    let roles: Vec<_> = basic.roles().list().stream().try_collect().await.unwrap();
+    assert_eq!(roles.len(), 4);
 }
 
 #[tokio::test]
@@ -181,40 +173,50 @@ async fn scim_lifecycle_is_visible_over_rest() {
     assert_eq!(found.id.as_ref(), Some(&id));
 
     // Role change, seen over REST as the role's id.
-    scim.users()
+    let changed = scim
+        .users()
         .set_role(&id, HyperproofRole::ComplianceManager)
         .await
         .unwrap();
     assert_eq!(
-        HyperproofRole::of(&scim.users().get(&id).await.unwrap()),
+        HyperproofRole::of(&changed),
         Some(HyperproofRole::ComplianceManager)
     );
-    let roles = rest.roles().list().await.unwrap();
+    assert_eq!(scim.users().get(&id).await.unwrap(), changed);
+    let roles: Vec<_> = rest.roles().list().stream().try_collect().await.unwrap();
     let manager = roles
         .iter()
         .find(|r| r.name.as_deref() == Some("Compliance Manager"))
         .unwrap();
-    let listed = rest.users().list().send().await.unwrap();
+    let listed: Vec<_> = rest.users().list().stream().try_collect().await.unwrap();
     let jane_rest = listed
         .iter()
         .find(|u| u.email.as_deref() == Some("jane@example.com"))
         .unwrap();
     assert_eq!(jane_rest.organization_role_id.as_ref(), Some(&manager.id));
 
-    // Deactivation: the record stays; REST lists it only with includeDeactivated.
-    scim.users().deactivate(&id).await.unwrap();
+    // Deactivation returns the user as it is now; the record stays; REST lists it only
+    // with includeDeactivated.
+    let deactivated = scim.users().deactivate(&id).await.unwrap();
+    assert_eq!(deactivated.active, Some(false));
+    assert_eq!(deactivated.id.as_ref(), Some(&id));
+    assert_eq!(
+        HyperproofRole::of(&deactivated),
+        Some(HyperproofRole::ComplianceManager)
+    );
     assert_eq!(scim.users().get(&id).await.unwrap().active, Some(false));
-    let active = rest.users().list().send().await.unwrap();
+    let active: Vec<_> = rest.users().list().stream().try_collect().await.unwrap();
     assert!(
         active
             .iter()
             .all(|u| u.email.as_deref() != Some("jane@example.com"))
     );
-    let all = rest
+    let all: Vec<_> = rest
         .users()
         .list()
         .include_deactivated(true)
-        .send()
+        .stream()
+        .try_collect()
         .await
         .unwrap();
     let jane_rest = all
@@ -223,7 +225,8 @@ async fn scim_lifecycle_is_visible_over_rest() {
         .unwrap();
     assert_eq!(jane_rest.kind, Some(OrganizationUserType::DeactivatedUser));
 
-    scim.users().reactivate(&id).await.unwrap();
+    let reactivated = scim.users().reactivate(&id).await.unwrap();
+    assert_eq!(reactivated.active, Some(true));
     assert_eq!(scim.users().get(&id).await.unwrap().active, Some(true));
 
     // Replace keeps what the caller sends back.
@@ -301,11 +304,12 @@ async fn scim_groups_membership_and_archive_show_over_rest() {
             .is_not_found()
     );
     assert!(fake.scim_groups().is_empty());
-    let archived = rest
+    let archived: Vec<_> = rest
         .groups()
         .list()
         .status(ObjectStatus::Archived)
-        .send()
+        .stream()
+        .try_collect()
         .await
         .unwrap();
     assert_eq!(archived.len(), 1);
@@ -373,8 +377,11 @@ async fn user_directory_over_scim() {
     assert_eq!(updated.family_name.as_deref(), Some("Kim"));
     assert_eq!(updated.external_id.as_deref(), Some("00u7"));
 
-    dir.deactivate_user(&created).await.unwrap();
-    let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
+    let deactivated = dir.deactivate_user(&created).await.unwrap();
+    assert!(!deactivated.active);
+    assert_eq!(deactivated.app_id, created.app_id);
+    let (listed, summary) = dir.list_users().collect_with_summary().await.unwrap();
+    assert!(summary.is_complete(), "{summary}");
     assert_eq!(listed.len(), 1);
     assert!(!listed[0].active);
 
@@ -404,11 +411,17 @@ async fn clients_from_other_helpers_point_at_the_same_fake() {
         .api_token(fake.api_token())
         .build()
         .unwrap();
-    let scim = ScimClient::builder(fake.scim_url())
+    let scim = ScimClient::builder()
+        .scim_url(fake.scim_url())
         .token(fake.scim_token())
         .build()
         .unwrap();
-    rest.roles().list().await.unwrap();
+    rest.roles()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     scim.users()
         .list()
         .stream()

@@ -10,6 +10,8 @@
 mod support;
 
 use std::io::Write;
+
+use futures::TryStreamExt;
 use std::sync::{Arc, Mutex};
 
 use hyperproof::scim::NewUser;
@@ -21,7 +23,7 @@ use support::*;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 const ACCESS_TOKEN: &str = "fixture-access-token";
 
@@ -95,7 +97,7 @@ async fn mock_everything(server: &MockServer) {
         .await;
     Mock::given(method("PATCH"))
         .and(path_regex("^/scim/v2/Users/"))
-        .respond_with(ResponseTemplate::new(204))
+        .respond_with(scim_fixture(200, "scim_users_deactivate_ok.json"))
         .mount(server)
         .await;
     Mock::given(method("GET"))
@@ -150,9 +152,8 @@ async fn no_secret_in_debug_errors_or_trace_output() {
     mock_everything(&server).await;
     let token_builder = rest_builder(&server).api_token(ApiToken::new(API_TOKEN));
     let creds_builder = rest_builder(&server).client_credentials(credentials());
-    let scim_builder = ScimClient::builder(format!("{}/scim/v2", server.uri()))
-        .token(ScimToken::new(SCIM_TOKEN))
-        .configure_http(paused_clock_http);
+    let scim_builder =
+        scim_builder(format!("{}/scim/v2", server.uri())).token(ScimToken::new(SCIM_TOKEN));
     assert_clean(
         "RestClientBuilder",
         &format!("{token_builder:?} {creds_builder:#?}"),
@@ -167,10 +168,12 @@ async fn no_secret_in_debug_errors_or_trace_output() {
 
     // Calls that fetch a token, retry, refresh after a 401, fail with 401s.
     let mut errors: Vec<Error> = Vec::new();
-    by_client.users().me().send().await.unwrap();
-    by_token.users().me().send().await.unwrap();
-    errors.push(by_token.roles().list().await.unwrap_err());
-    errors.push(by_client.roles().list().await.unwrap_err());
+    by_client.users().me().await.unwrap();
+    by_token.users().me().await.unwrap();
+    for client in [&by_token, &by_client] {
+        let roles = client.roles().list().stream();
+        errors.push(roles.try_collect::<Vec<_>>().await.unwrap_err());
+    }
     let created = scim
         .users()
         .create(&NewUser::new("new.hire@example.com"))
@@ -189,7 +192,8 @@ async fn no_secret_in_debug_errors_or_trace_output() {
             .unwrap_err(),
     );
     errors.push(
-        ScimClient::builder(format!("https://x:{SCIM_TOKEN}@scim.example.com/v2"))
+        ScimClient::builder()
+            .scim_url(format!("https://x:{SCIM_TOKEN}@scim.example.com/v2"))
             .token(ScimToken::new(SCIM_TOKEN))
             .build()
             .unwrap_err(),
@@ -298,7 +302,9 @@ fn builder_and_client_debug_hide_credentials_in_urls() {
         assert_no_marker("RestClientBuilder::build error", &error_texts(&err));
     }
     // SCIM.
-    let builder = ScimClient::builder(SECRET_URL).token(ScimToken::new("scim-SECRET"));
+    let builder = ScimClient::builder()
+        .scim_url(SECRET_URL)
+        .token(ScimToken::new("scim-SECRET"));
     let debug = format!("{builder:?} | {builder:#?}");
     assert_no_marker("ScimClientBuilder Debug", &debug);
     assert!(debug.contains("https://hp.example.com/v1"), "{debug}");
@@ -310,7 +316,8 @@ fn builder_and_client_debug_hide_credentials_in_urls() {
         "https://hp.example.com/v1?api_key=key-SECRET",
         "https://hp.example.com/v1#frag-SECRET",
     ] {
-        let err = ScimClient::builder(url)
+        let err = ScimClient::builder()
+            .scim_url(url)
             .token(ScimToken::new("scim-SECRET"))
             .build()
             .unwrap_err();
@@ -338,7 +345,8 @@ fn builder_and_client_debug_hide_credentials_in_urls() {
         .token_url("https://hp.example.com/oauth/token")
         .build()
         .unwrap();
-    let scim = ScimClient::builder("https://hp.example.com/scim/v2")
+    let scim = ScimClient::builder()
+        .scim_url("https://hp.example.com/scim/v2")
         .token(ScimToken::new("scim-SECRET"))
         .build()
         .unwrap();
@@ -360,10 +368,11 @@ fn builder_and_client_debug_hide_credentials_in_urls() {
 mod echo {
     use super::*;
     use base64::Engine as _;
+    use hyperproof::ClientAuthMethod;
     use hyperproof::rest::NewGroup;
-    use idgraph_common::auth::ClientAuthMethod;
     use idgraph_common::testing::{EchoRequest, EchoShape};
     use idgraph_common::{Jitter, RetryPolicy};
+    use wiremock::ResponseTemplate;
     use wiremock::matchers::any;
 
     // Characters that JSON-, form- and HTML-encoding change.
@@ -427,7 +436,7 @@ mod echo {
                 "api token",
                 rest_builder(server)
                     .api_token(ApiToken::new(E_API_TOKEN))
-                    .retry_policy(exact())
+                    .transport(paused_transport().retry_policy(exact()))
                     .build()
                     .unwrap(),
             ),
@@ -435,7 +444,7 @@ mod echo {
                 "client credentials (form body)",
                 rest_builder(server)
                     .client_credentials(creds())
-                    .retry_policy(exact())
+                    .transport(paused_transport().retry_policy(exact()))
                     .build()
                     .unwrap(),
             ),
@@ -443,8 +452,8 @@ mod echo {
                 "client credentials (Basic)",
                 rest_builder(server)
                     .client_credentials(creds())
-                    .configure_token_provider(|p| p.client_auth(ClientAuthMethod::BasicAuth))
-                    .retry_policy(exact())
+                    .token_client_auth(ClientAuthMethod::BasicAuth)
+                    .transport(paused_transport().retry_policy(exact()))
                     .build()
                     .unwrap(),
             ),
@@ -502,8 +511,17 @@ mod echo {
             for (name, client) in rest_clients(&server) {
                 let what = format!("REST {name}, {status} {shape:?}");
                 let results = [
-                    ("me", client.users().me().send().await.err()),
-                    ("users", client.users().list().send().await.err()),
+                    ("me", client.users().me().await.err()),
+                    (
+                        "users",
+                        client
+                            .users()
+                            .list()
+                            .stream()
+                            .try_collect::<Vec<_>>()
+                            .await
+                            .err(),
+                    ),
                     (
                         "create group",
                         client.groups().create(&NewGroup::new("Echo")).await.err(),
@@ -550,7 +568,7 @@ mod echo {
                 .await;
             for (name, client) in rest_clients(&server).into_iter().skip(1) {
                 let what = format!("REST {name}, token endpoint {status} {shape:?}");
-                let err = client.users().me().send().await.unwrap_err();
+                let err = client.users().me().await.unwrap_err();
                 assert!(!matches!(err, Error::Transport { .. }), "{what}: {err:?}");
                 if matches!(status, 400 | 401) {
                     assert!(
@@ -574,10 +592,9 @@ mod echo {
         let (capture, guard) = capture();
         for (status, shape, retry_after) in cases() {
             let server = echo_server(status, shape, retry_after).await;
-            let scim = ScimClient::builder(format!("{}/scim/v2", server.uri()))
+            let scim = scim_builder(format!("{}/scim/v2", server.uri()))
                 .token(ScimToken::new(E_SCIM_TOKEN))
-                .retry_policy(exact())
-                .configure_http(paused_clock_http)
+                .transport(paused_transport().retry_policy(exact()))
                 .build()
                 .unwrap();
             let what = format!("SCIM {status} {shape:?}");

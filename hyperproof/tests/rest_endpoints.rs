@@ -6,10 +6,12 @@ mod support;
 
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use hyperproof::rest::{
     GroupId, NewGroup, ObjectStatus, OrganizationUserType, RoleId, UserId, UserState,
 };
 use hyperproof::{Error, RestClient};
+use idgraph_common::paginate::{ListingFault, StopReason};
 use serde_json::json;
 use support::*;
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -69,9 +71,21 @@ impl Endpoint {
     /// Calls the endpoint and returns how many items it decoded.
     async fn call(self, client: &RestClient) -> Result<usize, Error> {
         Ok(match self {
-            Endpoint::UsersMe => client.users().me().send().await.map(|_| 1)?,
-            Endpoint::UsersList => client.users().list().send().await?.len(),
-            Endpoint::GroupsList => client.groups().list().send().await?.len(),
+            Endpoint::UsersMe => client.users().me().await.map(|_| 1)?,
+            Endpoint::UsersList => client
+                .users()
+                .list()
+                .stream()
+                .try_collect::<Vec<_>>()
+                .await?
+                .len(),
+            Endpoint::GroupsList => client
+                .groups()
+                .list()
+                .stream()
+                .try_collect::<Vec<_>>()
+                .await?
+                .len(),
             Endpoint::GroupsGet => client
                 .groups()
                 .get(&GroupId::new(GROUP_ID))
@@ -82,7 +96,13 @@ impl Endpoint {
                 .create(&NewGroup::new("Auditors"))
                 .await
                 .map(|_| 1)?,
-            Endpoint::RolesList => client.roles().list().await?.len(),
+            Endpoint::RolesList => client
+                .roles()
+                .list()
+                .stream()
+                .try_collect::<Vec<_>>()
+                .await?
+                .len(),
         })
     }
 
@@ -261,10 +281,7 @@ async fn me_decodes_every_documented_field() {
         .await;
     let me = api_token_client(&server)
         .users()
-        .me()
-        .expand("identityProviders")
-        .expand("organizations")
-        .send()
+        .me_expanded(&["identityProviders", "organizations"])
         .await
         .unwrap();
     assert_eq!(me.id, UserId::new("82d7c228-8bcd-11e9-a94b-ab3de8494987"));
@@ -293,15 +310,21 @@ async fn list_users_sends_its_options_and_keeps_unknown_types() {
         .expect(1)
         .mount(&server)
         .await;
-    let users = api_token_client(&server)
+    let (users, summary) = api_token_client(&server)
         .users()
         .list()
         .include_deactivated(true)
         .expand("organizationRoleId")
-        .send()
+        .stream()
+        .collect_with_summary()
         .await
         .unwrap();
     assert_eq!(users.len(), 4);
+    // The bare array is everything: one page, complete.
+    assert_eq!(summary.pages, 1);
+    assert_eq!(summary.items, 4);
+    assert_eq!(summary.stop, StopReason::SingleAnswer);
+    assert!(summary.is_complete());
     assert_eq!(users[0].kind, Some(OrganizationUserType::ActiveUser));
     assert_eq!(users[0].title.as_deref(), Some("Compliance Lead"));
     assert!(users[1].is_deactivated());
@@ -328,11 +351,12 @@ async fn groups_list_filters_by_status_and_decodes_nulls() {
         .expect(1)
         .mount(&server)
         .await;
-    let groups = api_token_client(&server)
+    let groups: Vec<_> = api_token_client(&server)
         .groups()
         .list()
         .status(ObjectStatus::Archived)
-        .send()
+        .stream()
+        .try_collect()
         .await
         .unwrap();
     assert_eq!(groups[0].user_ids.len(), 2);
@@ -408,7 +432,13 @@ async fn roles_decode_with_unknown_fields_kept() {
         .respond_with(json_fixture(200, "roles_list_ok.json"))
         .mount(&server)
         .await;
-    let roles = api_token_client(&server).roles().list().await.unwrap();
+    let roles: Vec<_> = api_token_client(&server)
+        .roles()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(roles.len(), 4);
     assert_eq!(roles[0].name.as_deref(), Some("Organization Administrator"));
     assert_eq!(roles[3].extra["isBuiltIn"], true);
@@ -515,4 +545,147 @@ async fn client_credentials_are_posted_as_a_form_with_the_scopes() {
         .call(&client_credentials_client(&server))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn rest_listings_are_lazy_one_request_and_one_complete_page() {
+    let server = MockServer::start().await;
+    for endpoint in [
+        Endpoint::UsersList,
+        Endpoint::GroupsList,
+        Endpoint::RolesList,
+    ] {
+        endpoint
+            .mock()
+            .respond_with(json_fixture(200, endpoint.ok_fixture()))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = api_token_client(&server);
+    // Built, not polled: nothing is sent.
+    let users = client.users().list().include_deactivated(true).stream();
+    let groups = client.groups().list().pages();
+    let roles = client.roles().list().stream();
+    assert!(server.received_requests().await.unwrap().is_empty());
+    assert!(users.summary().is_none());
+
+    let (users, summary) = users.collect_with_summary().await.unwrap();
+    assert_eq!((summary.pages, summary.items), (1, users.len() as u64));
+    assert_eq!(summary.stop, StopReason::SingleAnswer);
+    let (roles, summary) = roles.collect_with_summary().await.unwrap();
+    assert_eq!((summary.pages, summary.items), (1, roles.len() as u64));
+
+    let mut groups = groups;
+    let page = groups.try_next().await.unwrap().unwrap();
+    assert!(!page.items.is_empty());
+    assert!(groups.try_next().await.unwrap().is_none());
+    let summary = groups.summary().unwrap();
+    assert_eq!(summary.pages, 1);
+    assert_eq!(summary.stop, StopReason::SingleAnswer);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    // Pages of users, and the handles' streams, are Send + Unpin + 'static.
+    fn owned<T: Send + Sync + 'static>(_: &T) {}
+    fn stream<S: Send + Unpin + 'static>(_: &S) {}
+    owned(&client.users());
+    owned(&client.groups());
+    owned(&client.roles());
+    stream(&client.users().list().pages());
+    stream(&client.groups().list().stream());
+    stream(&client.roles().list().pages());
+}
+
+#[tokio::test]
+async fn an_empty_answer_is_a_complete_empty_listing() {
+    let server = MockServer::start().await;
+    Endpoint::RolesList
+        .mock()
+        .respond_with(ResponseTemplate::new(200).set_body_raw("[]", "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (roles, summary) = api_token_client(&server)
+        .roles()
+        .list()
+        .stream()
+        .collect_with_summary()
+        .await
+        .unwrap();
+    assert!(roles.is_empty());
+    assert!(summary.is_complete(), "{summary}");
+    assert_eq!(summary.items, 0);
+}
+
+#[tokio::test]
+async fn an_id_twice_in_the_answer_ends_the_listing_as_incomplete() {
+    let server = MockServer::start().await;
+    Endpoint::UsersList
+        .mock()
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "u1", "email": "a@example.com"},
+            {"id": "u1", "email": "a@example.com"}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = api_token_client(&server)
+        .users()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    match err {
+        Error::IncompleteListing { reason, .. } => {
+            assert_eq!(reason, ListingFault::RepeatedItems { repeated: 1 });
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_an_array_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Endpoint::GroupsList
+        .mock()
+        .respond_with(json_fixture(200, "groups_get_ok.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = api_token_client(&server)
+        .groups()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_token_request_timeout_bounds_a_token_endpoint_that_hangs() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(json_fixture(200, "token_ok.json").set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    let client = RestClient::builder()
+        .base_url(format!("{}/v1", server.uri()))
+        .token_url(format!("{}/oauth/token", server.uri()))
+        .client_credentials(credentials())
+        .transport(
+            hyperproof::TransportSettings::new().retry_policy(hyperproof::RetryPolicy::disabled()),
+        )
+        .token_request_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.users().me().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{err}");
+    // The API itself was never called.
+    let sent = server.received_requests().await.unwrap();
+    assert!(sent.iter().all(|r| r.url.path() == "/oauth/token"));
 }

@@ -7,6 +7,7 @@ mod support;
 use futures::TryStreamExt;
 use hyperproof::scim::{NewGroup, NewUser};
 use hyperproof::{Error, HyperproofRole, ScimClient, ScimToken};
+use idgraph_common::paginate::StopReason;
 use scim_types::{GroupId, Name, UserId};
 use serde_json::json;
 use support::*;
@@ -18,9 +19,8 @@ const ROOT: &str = "/scim/v2/org-7f3a";
 const JANE: &str = "2819c223-7f76-453a-919d-413861904646";
 
 fn scim(server: &MockServer) -> ScimClient {
-    ScimClient::builder(format!("{}{ROOT}", server.uri()))
+    scim_builder(format!("{}{ROOT}", server.uri()))
         .token(ScimToken::new(SCIM_TOKEN))
-        .configure_http(paused_clock_http)
         .build()
         .unwrap()
 }
@@ -71,12 +71,21 @@ async fn list_streams_every_page() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = ScimClient::builder(format!("{}{ROOT}", server.uri()))
+    let client = ScimClient::builder()
+        .scim_url(format!("{}{ROOT}", server.uri()))
         .token(ScimToken::new(SCIM_TOKEN))
         .page_size(2)
         .build()
         .unwrap();
-    let users: Vec<_> = client.users().list().stream().try_collect().await.unwrap();
+    let (users, summary) = client
+        .users()
+        .list()
+        .stream()
+        .collect_with_summary()
+        .await
+        .unwrap();
+    assert_eq!((summary.pages, summary.items), (2, 3));
+    assert!(summary.is_complete(), "{summary}");
     let names: Vec<_> = users.iter().map(|u| u.user_name.as_str()).collect();
     assert_eq!(
         names,
@@ -229,6 +238,33 @@ async fn replace_puts_the_whole_user_with_if_match() {
 }
 
 #[tokio::test]
+async fn list_pages_end_in_pages_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{ROOT}/Users")))
+        .and(query_param("startIndex", "1"))
+        .respond_with(scim_fixture(200, "scim_users_list_page1.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{ROOT}/Users")))
+        .and(query_param("startIndex", "3"))
+        .respond_with(scim_fixture(200, "scim_users_list_page2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut pages = scim(&server).users().list().page_size(2).pages();
+    assert!(server.received_requests().await.unwrap().is_empty());
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.try_next().await.unwrap() {
+        sizes.push(page.items.len());
+    }
+    assert_eq!(sizes, [2, 1]);
+    assert_eq!(pages.summary().unwrap().stop, StopReason::ReachedTotal);
+}
+
+#[tokio::test]
 async fn deactivate_and_reactivate_patch_active_as_the_seed_shows() {
     let server = MockServer::start().await;
     Mock::given(method("PATCH"))
@@ -246,14 +282,78 @@ async fn deactivate_and_reactivate_patch_active_as_the_seed_shows() {
         .and(body_json(patch_body(
             json!([{"op": "replace", "path": "active", "value": true}]),
         )))
-        // Some servers answer 204: fine too.
+        // Some servers answer 204: the user is then read back.
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{ROOT}/Users/{JANE}")))
+        .respond_with(scim_fixture(200, "scim_users_get_ok.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     let users = scim(&server).users();
-    users.deactivate(&UserId::new(JANE)).await.unwrap();
-    users.reactivate(&UserId::new(JANE)).await.unwrap();
+    // Hyperproof answers with the user: no GET.
+    let deactivated = users.deactivate(&UserId::new(JANE)).await.unwrap();
+    assert_eq!(deactivated.active, Some(false));
+    assert_eq!(deactivated.id.as_ref().map(|i| i.as_str()), Some(JANE));
+    let reactivated = users.reactivate(&UserId::new(JANE)).await.unwrap();
+    assert_eq!(reactivated.active, Some(true));
+    assert_eq!(reactivated.user_name, "jane.doe@example.com");
+}
+
+#[tokio::test]
+async fn a_failed_read_back_after_a_204_is_returned() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{ROOT}/Users/{JANE}")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{ROOT}/Users/{JANE}")))
+        .respond_with(scim_fixture(404, "scim_error_404_not_found.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = scim(&server)
+        .users()
+        .deactivate(&UserId::new(JANE))
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.api().map(|a| a.method()), Some("GET"));
+}
+
+#[tokio::test]
+async fn deactivate_reports_the_patch_errors() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{ROOT}/Users/{JANE}")))
+        .respond_with(scim_fixture(404, "scim_error_404_not_found.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{ROOT}/Users/other")))
+        .respond_with(scim_fixture(401, "scim_error_401_unauthorized.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let users = scim(&server).users();
+    let err = users.deactivate(&UserId::new(JANE)).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    let err = users.reactivate(&UserId::new("other")).await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert!(err.to_string().contains("SCIM token (ScimToken)"), "{err}");
+    // The PATCH failed: no follow-up GET.
+    let sent = server.received_requests().await.unwrap();
+    assert!(
+        sent.iter().all(|r| r.method.as_str() == "PATCH"),
+        "{sent:?}"
+    );
 }
 
 #[tokio::test]
@@ -270,7 +370,7 @@ async fn set_role_patches_the_primary_role_value_as_entra_does() {
         .expect(1)
         .mount(&server)
         .await;
-    scim(&server)
+    let user = scim(&server)
         .users()
         .set_role(
             &UserId::new(JANE),
@@ -278,6 +378,10 @@ async fn set_role_patches_the_primary_role_value_as_entra_does() {
         )
         .await
         .unwrap();
+    assert_eq!(
+        HyperproofRole::of(&user),
+        Some(HyperproofRole::OrganizationAdministrator)
+    );
 }
 
 #[tokio::test]
@@ -292,7 +396,8 @@ async fn a_user_id_with_reserved_characters_is_one_encoded_segment() {
     Mock::given(method("GET"))
         .and(path(format!("{ROOT}/Users/a%2Fb%3Fc%23d%25e..%2Fx%20y")))
         .respond_with(scim_fixture(200, "scim_users_get_ok.json"))
-        .expect(1)
+        // The read-back after the 204, then the explicit get.
+        .expect(2)
         .mount(&server)
         .await;
     let users = scim(&server).users();

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use futures::future::join_all;
 use hyperproof::testing::{FakeHyperproof, Fault};
 
@@ -16,9 +17,21 @@ async fn twenty_concurrent_calls_make_one_token_request() {
         let client = client.clone();
         async move {
             if i % 2 == 0 {
-                client.users().list().send().await.map(|u| u.len())
+                client
+                    .users()
+                    .list()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map(|u| u.len())
             } else {
-                client.roles().list().await.map(|r| r.len())
+                client
+                    .roles()
+                    .list()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map(|r| r.len())
             }
         }
     });
@@ -36,17 +49,17 @@ async fn an_expiring_token_is_refreshed_before_it_expires() {
         .start()
         .await;
     let client = fake.rest_client().unwrap();
-    client.users().me().send().await.unwrap();
+    client.users().me().await.unwrap();
     assert_eq!(fake.token_requests(), 1);
 
     // Well inside the lifetime: the cached token is used.
     tokio::time::advance(Duration::from_secs(200)).await;
-    client.users().me().send().await.unwrap();
+    client.users().me().await.unwrap();
     assert_eq!(fake.token_requests(), 1);
 
     // Within the refresh skew (30 s before expiry): a new token, before any 401.
     tokio::time::advance(Duration::from_secs(75)).await;
-    client.users().me().send().await.unwrap();
+    client.users().me().await.unwrap();
     assert_eq!(fake.token_requests(), 2);
     assert_eq!(client.token_requests(), Some(2));
 }
@@ -55,9 +68,21 @@ async fn an_expiring_token_is_refreshed_before_it_expires() {
 async fn a_revoked_token_is_replaced_once_after_a_401() {
     let fake = FakeHyperproof::start().await;
     let client = fake.rest_client().unwrap();
-    client.groups().list().send().await.unwrap();
+    client
+        .groups()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     fake.revoke_access_tokens();
-    client.groups().list().send().await.unwrap();
+    client
+        .groups()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     assert_eq!(fake.token_requests(), 2);
 }
 
@@ -72,11 +97,23 @@ async fn the_fakes_faults_are_retried_like_the_real_ones() {
         retry_after: Some(Duration::from_secs(4)),
     });
     let start = tokio::time::Instant::now();
-    client.users().list().send().await.unwrap();
+    client
+        .users()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(7));
 
     fake.fail_next_rest(Fault::Forbidden);
-    let err = client.users().list().send().await.unwrap_err();
+    let err = client
+        .users()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
     assert!(err.is_forbidden(), "{err}");
 }
 
@@ -91,6 +128,6 @@ async fn requested_scopes_reach_the_token_endpoint() {
         )
         .build()
         .unwrap();
-    client.users().me().send().await.unwrap();
+    client.users().me().await.unwrap();
     assert_eq!(fake.last_token_scopes(), ["user.read", "group.read"]);
 }

@@ -448,7 +448,8 @@ async fn probo() -> Result<App, BoxError> {
 
 async fn hyperproof() -> Result<App, BoxError> {
     if let (Some(url), Some(token)) = (env("HYPERPROOF_SCIM_URL"), env("HYPERPROOF_SCIM_TOKEN")) {
-        let client = hyperproof::ScimClient::builder(url)
+        let client = hyperproof::ScimClient::builder()
+            .scim_url(url)
             .token(hyperproof::ScimToken::new(token))
             .build()?;
         return Ok(App {

@@ -4,10 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use idgraph_common::auth::{Bearer, OAuth2ClientCredentials, OAuth2ClientCredentialsBuilder};
-use idgraph_common::{
-    ApiError, Error, HttpClient, HttpClientBuilder, RateLimiter, RedactedUrl, RetryPolicy,
-};
+use idgraph_common::auth::{Bearer, ClientAuthMethod, OAuth2ClientCredentials};
+use idgraph_common::{ApiError, Error, HttpClient, RedactedUrl, TransportSettings};
 
 use super::groups::Groups;
 use super::roles::Roles;
@@ -23,10 +21,6 @@ enum Credential {
     Client(ClientCredentials),
 }
 
-type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send + Sync>;
-type TokenConfig =
-    Box<dyn FnOnce(OAuth2ClientCredentialsBuilder) -> OAuth2ClientCredentialsBuilder + Send + Sync>;
-
 /// A client for Hyperproof's REST API (`/v1/users`, `/v1/groups`, `/v1/roles`).
 ///
 /// Authenticated with either a static [`ApiToken`] or OAuth2 [`ClientCredentials`];
@@ -34,6 +28,7 @@ type TokenConfig =
 /// clone: clones share the connection pool and the cached access token.
 ///
 /// ```no_run
+/// use futures::TryStreamExt;
 /// use hyperproof::{ClientCredentials, ClientSecret, Region, RestClient};
 ///
 /// # async fn run() -> hyperproof::Result<()> {
@@ -45,9 +40,10 @@ type TokenConfig =
 ///     .region(Region::Eu)
 ///     .build()?;
 ///
-/// let me = client.users().me().send().await?;
+/// let me = client.users().me().await?;
 /// println!("acting as {:?}", me.email);
-/// for user in client.users().list().include_deactivated(true).send().await? {
+/// let mut users = client.users().list().include_deactivated(true).stream();
+/// while let Some(user) = users.try_next().await? {
 ///     println!("{:?} {:?}", user.email, user.kind);
 /// }
 /// # Ok(()) }
@@ -89,17 +85,18 @@ impl RestClient {
     }
 
     /// `/v1/users`: the calling user and the organization's users (read-only; user
-    /// lifecycle goes through SCIM).
+    /// lifecycle goes through SCIM). An owned handle: a cheap clone of the client,
+    /// `Send + Sync + 'static`, never borrowing it.
     pub fn users(&self) -> Users {
         Users::new(self.http.clone())
     }
 
-    /// `/v1/groups`: list, get and create groups.
+    /// `/v1/groups`: list, get and create groups (an owned handle).
     pub fn groups(&self) -> Groups {
         Groups::new(self.http.clone())
     }
 
-    /// `/v1/roles`: the organization's roles.
+    /// `/v1/roles`: the organization's roles (an owned handle).
     pub fn roles(&self) -> Roles {
         Roles::new(self.http.clone())
     }
@@ -137,32 +134,69 @@ impl fmt::Debug for RestClient {
     }
 }
 
-/// Builds a [`RestClient`].
+/// Builds a [`RestClient`]: where the API is, the credential, one [`TransportSettings`]
+/// value for every transport knob (the family rule: no per-knob transport setters), and
+/// the token endpoint of OAuth2 client credentials.
+///
+/// `Clone` (build several clients that differ in one setting), `#[must_use]`, no
+/// typestate; its `Debug` shows no secret and no user info, query or fragment of a URL.
 ///
 /// | Setting | Default |
 /// |---|---|
 /// | credential: [`api_token`](Self::api_token) or [`client_credentials`](Self::client_credentials) | required |
 /// | [`region`](Self::region) | [`Region::Us`] |
 /// | [`base_url`](Self::base_url) | the region's URL (overrides the region) |
+/// | [`transport`](Self::transport) | the transport's defaults (see below) |
 /// | [`token_url`](Self::token_url) | [`DEFAULT_TOKEN_URL`] (client credentials only) |
-/// | [`retry_policy`](Self::retry_policy) | [`RetryPolicy::standard`] (429 and the quota 403 are retried, honouring `Retry-After`) |
-/// | [`rate_limiter`](Self::rate_limiter) | none (Hyperproof documents no limit) |
-/// | [`operation_timeout`](Self::operation_timeout) | none; each attempt is limited to 30 s |
-/// | [`configure_http`](Self::configure_http), [`configure_token_provider`](Self::configure_token_provider) | no change |
+/// | [`token_client_auth`](Self::token_client_auth) | [`ClientAuthMethod::RequestBody`] (form body, as Hyperproof documents) |
+/// | [`token_refresh_skew`](Self::token_refresh_skew) | 30 s before expiry |
+/// | [`token_request_timeout`](Self::token_request_timeout), [`no_token_request_timeout`](Self::no_token_request_timeout) | 30 s per token request |
+///
+/// Transport defaults, each overridden by the [`TransportSettings`] knob of the same
+/// name: retry policy [`RetryPolicy::standard`](idgraph_common::RetryPolicy::standard)
+/// (429 and Hyperproof's quota 403 are retried, honouring `Retry-After`; a `POST` only
+/// when provably not processed), a retry budget per client, no rate limiter (Hyperproof
+/// documents no limit), connect timeout 5 s, attempt timeout 30 s, no operation timeout,
+/// user agent `hyperproof/<version>`, a new `reqwest::Client` that follows no redirects,
+/// and the transport's 32 MiB body cap (one `GET /v1/users` answer holds every user).
+///
+/// Two things no setting changes: plain `http` is accepted only to a loopback address
+/// (the credential would travel unencrypted), even when the settings
+/// [allow insecure http](TransportSettings::allow_insecure_http); and the quota-403 rule
+/// and the 401/403 hints are always Hyperproof's.
 ///
 /// Setting a credential replaces one set before: a client has exactly one.
+///
+/// ```
+/// use std::time::Duration;
+/// use hyperproof::{ApiToken, Region, RestClient, TransportSettings};
+///
+/// let builder = RestClient::builder()
+///     .api_token(ApiToken::new("t0ken"))
+///     .transport(TransportSettings::new().attempt_timeout(Duration::from_secs(10)).user_agent("my-tool/1.0"));
+/// let us = builder.clone().build()?;
+/// let eu = builder.region(Region::Eu).build()?;
+/// assert_eq!((us.base_url(), eu.base_url()), ("https://api.hyperproof.app/v1", "https://api.hyperproof.eu/v1"));
+/// # Ok::<(), hyperproof::Error>(())
+/// ```
 #[must_use]
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct RestClientBuilder {
     credential: Option<Credential>,
     region: Region,
     base_url: Option<String>,
     token_url: Option<String>,
-    retry: Option<RetryPolicy>,
-    limiter: Option<RateLimiter>,
-    operation_timeout: Option<Duration>,
-    http_config: Option<HttpConfig>,
-    token_config: Option<TokenConfig>,
+    transport: TransportSettings,
+    token: TokenEndpoint,
+}
+
+/// How the OAuth2 token endpoint is used (client credentials only).
+#[derive(Clone, Debug, Default)]
+struct TokenEndpoint {
+    client_auth: Option<ClientAuthMethod>,
+    refresh_skew: Option<Duration>,
+    /// `Some(None)`: no timeout.
+    timeout: Option<Option<Duration>>,
 }
 
 impl RestClientBuilder {
@@ -174,9 +208,10 @@ impl RestClientBuilder {
     }
 
     /// Authenticates with OAuth2 client credentials: the client fetches an access token at
-    /// the [token URL](Self::token_url), caches it until 30 s before it expires (shared by
-    /// all clones and concurrent calls, one token request at a time), and fetches a new
-    /// one once when the API answers 401.
+    /// the [token URL](Self::token_url), caches it until shortly before it expires
+    /// ([`token_refresh_skew`](Self::token_refresh_skew); shared by all clones and
+    /// concurrent calls, one token request at a time), and fetches a new one once when
+    /// the API answers 401.
     pub fn client_credentials(mut self, credentials: ClientCredentials) -> Self {
         self.credential = Some(Credential::Client(credentials));
         self
@@ -197,97 +232,81 @@ impl RestClientBuilder {
         self
     }
 
+    /// Every transport knob of the API requests at once: timeouts, retry policy and
+    /// budget, rate limiter, user agent, your own `reqwest::Client`, the body cap. A knob
+    /// the settings leave unset keeps this crate's default (see the table above). Calling
+    /// it again replaces the earlier settings.
+    ///
+    /// The token endpoint of client credentials is reached by its own small HTTP client
+    /// (`idgraph_common::auth::OAuth2ClientCredentials`), which these settings do not
+    /// configure: its timeout is [`token_request_timeout`](Self::token_request_timeout).
+    /// A call's operation timeout does cover the token request the call waits for.
+    ///
+    /// For tests on tokio's paused clock, use
+    /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`
+    /// and [`no_token_request_timeout`](Self::no_token_request_timeout) (the `test-util`
+    /// fake's builders set both).
+    pub fn transport(mut self, settings: TransportSettings) -> Self {
+        self.transport = settings;
+        self
+    }
+
     /// The OAuth2 token URL. Default [`DEFAULT_TOKEN_URL`], for every region (see there).
-    /// Ignored with an [`ApiToken`].
+    /// Always `https` (plain `http` only to a loopback address): the client secret
+    /// travels in the request. Ignored with an [`ApiToken`].
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
         self
     }
 
-    /// How failed attempts are retried. Default [`RetryPolicy::standard`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// A client-side rate limit shared by every clone and attempt. Default: none.
-    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
-        self
-    }
-
-    /// A limit on a whole call, retries and waits included. Default: none.
-    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.operation_timeout = Some(timeout);
-        self
-    }
-
-    /// Adjusts the transport: timeouts, your own `reqwest::Client` (proxies, mTLS),
-    /// default headers, … Runs after this builder's own settings, so it wins for those.
-    /// The base URL, the credential, the quota-403 rule, the 401/403 hints and the
-    /// https-only rule are always set by this builder and cannot be changed here.
-    ///
-    /// Calling it again adds to what an earlier call did.
-    ///
-    /// For tests on tokio's paused clock, remove every timer the transport keeps while
-    /// real I/O is in flight (see `testing::paused_clock_http` with the `test-util`
-    /// feature):
+    /// How the client authenticates to the token endpoint. Default
+    /// [`ClientAuthMethod::RequestBody`] (`client_id` and `client_secret` in the form
+    /// body, as Hyperproof documents); [`ClientAuthMethod::BasicAuth`] sends them as
+    /// HTTP Basic. Ignored with an [`ApiToken`].
     ///
     /// ```
-    /// use std::time::Duration;
-    /// use hyperproof::{ApiToken, RestClient};
-    ///
-    /// let client = RestClient::builder()
-    ///     .api_token(ApiToken::new("t0ken"))
-    ///     .configure_http(|http| http.attempt_timeout(Duration::from_secs(10)).user_agent("my-tool/1.0"))
-    ///     .build()?;
-    /// # Ok::<(), hyperproof::Error>(())
-    /// ```
-    pub fn configure_http(
-        mut self,
-        f: impl FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send + Sync + 'static,
-    ) -> Self {
-        self.http_config = Some(match self.http_config.take() {
-            None => Box::new(f),
-            Some(prev) => Box::new(move |b| f(prev(b))),
-        });
-        self
-    }
-
-    /// Adjusts the OAuth2 token provider: refresh skew, token-request timeout
-    /// (`no_timeout()` for paused-clock tests), client authentication method (form body
-    /// by default, as Hyperproof documents; `ClientAuthMethod::BasicAuth` otherwise).
-    /// Ignored with an [`ApiToken`]. Calling it again adds to what an earlier call did.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use hyperproof::{ClientCredentials, ClientSecret, RestClient};
+    /// use hyperproof::{ClientAuthMethod, ClientCredentials, ClientSecret, RestClient};
     ///
     /// let client = RestClient::builder()
     ///     .client_credentials(ClientCredentials::new("id", ClientSecret::new("secret")))
-    ///     .configure_token_provider(|p| p.refresh_skew(Duration::from_secs(120)))
+    ///     .token_client_auth(ClientAuthMethod::BasicAuth)
     ///     .build()?;
+    /// # let _ = client;
     /// # Ok::<(), hyperproof::Error>(())
     /// ```
-    pub fn configure_token_provider(
-        mut self,
-        f: impl FnOnce(OAuth2ClientCredentialsBuilder) -> OAuth2ClientCredentialsBuilder
-        + Send
-        + Sync
-        + 'static,
-    ) -> Self {
-        self.token_config = Some(match self.token_config.take() {
-            None => Box::new(f),
-            Some(prev) => Box::new(move |b| f(prev(b))),
-        });
+    pub fn token_client_auth(mut self, method: ClientAuthMethod) -> Self {
+        self.token.client_auth = Some(method);
+        self
+    }
+
+    /// How long before its expiry a cached access token is replaced. Default 30 s (half
+    /// the lifetime for tokens that live less than a minute). Ignored with an
+    /// [`ApiToken`].
+    pub fn token_refresh_skew(mut self, skew: Duration) -> Self {
+        self.token.refresh_skew = Some(skew);
+        self
+    }
+
+    /// How long one token request may take. Default 30 s (connect 5 s). Ignored with an
+    /// [`ApiToken`].
+    pub fn token_request_timeout(mut self, timeout: Duration) -> Self {
+        self.token.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// No timeout on token requests (tests on tokio's paused clock, where a pending timer
+    /// makes the clock jump while real I/O is in flight). Ignored with an [`ApiToken`].
+    pub fn no_token_request_timeout(mut self) -> Self {
+        self.token.timeout = Some(None);
         self
     }
 
     /// Builds the client.
     ///
-    /// Fails with [`Error::Config`] when no credential is set, the base or token URL is
-    /// unusable (not https, or with a user name, query or fragment), or a credential
-    /// cannot be sent in an HTTP header. Nothing is sent.
+    /// Fails with [`Error::Config`] when no credential is set (naming `api_token` and
+    /// `client_credentials`), the base or token URL is unusable (not https, or with a
+    /// user name, query or fragment), a credential cannot be sent in an HTTP header, or
+    /// a transport setting is inconsistent. Nothing is sent.
     pub fn build(self) -> Result<RestClient> {
         let credential = self.credential.ok_or_else(|| {
             Error::config(
@@ -299,21 +318,11 @@ impl RestClientBuilder {
             .unwrap_or_else(|| self.region.api_base_url().to_owned());
         endpoint_url::check(&base, "the Hyperproof REST base URL", "the REST credential")?;
 
-        let mut http = HttpClient::builder()
+        // Vendor defaults first, then whatever the caller's settings set.
+        let http = HttpClient::builder()
             .user_agent(USER_AGENT)
-            .accept("application/json");
-        if let Some(retry) = self.retry {
-            http = http.retry_policy(retry);
-        }
-        if let Some(limiter) = self.limiter {
-            http = http.rate_limiter(limiter);
-        }
-        if let Some(timeout) = self.operation_timeout {
-            http = http.operation_timeout(timeout);
-        }
-        if let Some(configure) = self.http_config {
-            http = configure(http);
-        }
+            .accept("application/json")
+            .transport(self.transport);
 
         let (http, oauth, kind) = match credential {
             Credential::Token(token) => (
@@ -333,17 +342,7 @@ impl RestClientBuilder {
                         "the OAuth2 client id is empty: use the API client's id from Settings > API clients",
                     ));
                 }
-                let mut provider = OAuth2ClientCredentials::builder(
-                    token_url,
-                    creds.client_id(),
-                    creds.client_secret().secret().clone(),
-                )
-                .scopes(creds.scopes().iter().cloned());
-                if let Some(configure) = self.token_config {
-                    provider = configure(provider);
-                }
-                // Always https (or loopback): the secret travels in the request body.
-                let provider = provider.allow_insecure_http(false).build()?;
+                let provider = token_provider(token_url, &creds, &self.token)?;
                 (
                     http.auth(provider.clone()),
                     Some(provider),
@@ -356,6 +355,8 @@ impl RestClientBuilder {
         let hint_kind = kind.clone();
         let http = http
             .base_url(base)
+            // Never plain http to a remote host, whatever the settings say: the credential
+            // would travel unencrypted (`endpoint_url::check` has refused it already).
             .allow_insecure_http(false)
             .throttle_when(is_quota_exceeded)
             .api_error_hook(move |api| {
@@ -370,6 +371,33 @@ impl RestClientBuilder {
             credential: kind,
         })
     }
+}
+
+/// The OAuth2 provider for `creds` at `token_url`, with the builder's token settings.
+fn token_provider(
+    token_url: &str,
+    creds: &ClientCredentials,
+    settings: &TokenEndpoint,
+) -> Result<OAuth2ClientCredentials> {
+    let mut provider = OAuth2ClientCredentials::builder(
+        token_url,
+        creds.client_id(),
+        creds.client_secret().secret().clone(),
+    )
+    .scopes(creds.scopes().iter().cloned());
+    if let Some(method) = settings.client_auth {
+        provider = provider.client_auth(method);
+    }
+    if let Some(skew) = settings.refresh_skew {
+        provider = provider.refresh_skew(skew);
+    }
+    match settings.timeout {
+        None => {}
+        Some(Some(timeout)) => provider = provider.timeout(timeout),
+        Some(None) => provider = provider.no_timeout(),
+    }
+    // Always https (or loopback): the secret travels in the request body.
+    provider.allow_insecure_http(false).build()
 }
 
 impl fmt::Debug for RestClientBuilder {
@@ -389,9 +417,9 @@ impl fmt::Debug for RestClientBuilder {
                 "token_url",
                 &self.token_url.as_deref().map(RedactedUrl::new),
             )
-            .field("retry", &self.retry)
-            .field("operation_timeout", &self.operation_timeout)
-            .finish_non_exhaustive()
+            .field("transport", &self.transport)
+            .field("token_endpoint", &self.token)
+            .finish()
     }
 }
 

@@ -1,19 +1,29 @@
 //! `/v1/groups`: list, get and create groups.
 
+use idgraph_common::paginate::{Items, Pages};
 use idgraph_common::{Error, HttpClient};
 
+use super::listing::OneAnswer;
 use super::model::{Group, GroupId, NewGroup, ObjectStatus};
 use crate::Result;
 
-/// The groups endpoint. Get it with [`RestClient::groups`](crate::RestClient::groups).
+/// The groups endpoint. Get it with [`RestClient::groups`](crate::RestClient::groups):
+/// an owned handle (`Clone + Send + Sync + 'static`).
 ///
 /// ```no_run
+/// use futures::TryStreamExt;
 /// use hyperproof::rest::{NewGroup, ObjectStatus};
 ///
 /// # async fn run(client: hyperproof::RestClient) -> hyperproof::Result<()> {
 /// let created = client.groups().create(&NewGroup::new("Auditors")).await?;
 /// let again = client.groups().get(&created.id).await?;
-/// let active = client.groups().list().status(ObjectStatus::Active).send().await?;
+/// let active: Vec<_> = client
+///     .groups()
+///     .list()
+///     .status(ObjectStatus::Active)
+///     .stream()
+///     .try_collect()
+///     .await?;
 /// # let _ = (again, active); Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -26,7 +36,9 @@ impl Groups {
         Self { http }
     }
 
-    /// `GET /v1/groups`: the organization's groups (not paginated: one response).
+    /// `GET /v1/groups`: the organization's groups, as a listing builder; end it with
+    /// [`stream`](ListGroups::stream) or [`pages`](ListGroups::pages). Not paginated by
+    /// Hyperproof: one response, read as one complete page.
     pub fn list(&self) -> ListGroups {
         ListGroups {
             http: self.http.clone(),
@@ -62,9 +74,11 @@ impl Groups {
     }
 }
 
-/// `GET /v1/groups`, built step by step, then [`send`](ListGroups::send).
+/// A listing of groups (`GET /v1/groups`), built step by step, then
+/// [`stream`](Self::stream)ed. Like every REST listing it is one request, sent when the
+/// stream is first polled (see [`ListUsers`](super::ListUsers)).
 #[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
+#[must_use = "a listing does nothing until it is streamed"]
 pub struct ListGroups {
     http: HttpClient,
     status: Option<ObjectStatus>,
@@ -84,18 +98,26 @@ impl ListGroups {
         self
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<Vec<Group>> {
-        let mut req = self
-            .http
-            .get(["groups"])
-            .operation("hyperproof.groups.list");
+    /// The groups, as a lazy `Send + Unpin + 'static` stream.
+    pub fn stream(self) -> Items<Group> {
+        self.pages().items()
+    }
+
+    /// The answer as a stream of one page.
+    pub fn pages(self) -> Pages<Group> {
+        let mut query = Vec::new();
         if let Some(status) = &self.status {
-            req = req.query("status", status);
+            query.push(("status", status.to_string()));
         }
         if !self.expand.is_empty() {
-            req = req.query("expand", self.expand.join(","));
+            query.push(("expand", self.expand.join(",")));
         }
-        req.send_json().await
+        OneAnswer {
+            http: self.http,
+            path: "groups",
+            operation: "hyperproof.groups.list",
+            query,
+        }
+        .pages(|g: &Group| g.id.as_str())
     }
 }

@@ -3,13 +3,18 @@
 //! | Call | Request |
 //! |---|---|
 //! | `users().me()` | `GET /v1/users/me` |
-//! | `users().list()` | `GET /v1/users?includeDeactivated=…&expand=…` |
-//! | `groups().list()` | `GET /v1/groups?status=…&expand=…` |
-//! | `groups().get(id)` | `GET /v1/groups/{id}` |
-//! | `groups().create(group)` | `POST /v1/groups` |
-//! | `roles().list()` | `GET /v1/roles` |
+//! | `users().me_expanded(&["identityProviders"])` | `GET /v1/users/me?expand=…` |
+//! | `users().list()….stream()` | `GET /v1/users?includeDeactivated=…&expand=…` |
+//! | `groups().list()….stream()` | `GET /v1/groups?status=…&expand=…` |
+//! | `groups().get(&id)` | `GET /v1/groups/{id}` |
+//! | `groups().create(&group)` | `POST /v1/groups` |
+//! | `roles().list().stream()` | `GET /v1/roles` |
 //!
-//! Lists are not paginated: Hyperproof returns a bare JSON array with every item.
+//! Lists are not paginated: Hyperproof returns a bare JSON array with every item. Each
+//! `list()` is still a builder ending in `.stream()` (`paginate::Items`) or `.pages()`
+//! (`paginate::Pages`), like every listing of the family: lazy (nothing is sent before
+//! the first poll), one request, and a summary that reports one page ending on
+//! `StopReason::SingleAnswer`.
 //!
 //! Errors: a 401 is an [`Error`](crate::Error) for which `is_unauthorized()` is true and
 //! whose message says which credential was rejected; a 403 is a permission error
@@ -19,6 +24,7 @@
 
 mod client;
 mod groups;
+mod listing;
 mod model;
 mod roles;
 mod users;
@@ -29,5 +35,5 @@ pub use model::{
     Group, GroupId, Me, NewGroup, ObjectStatus, OrganizationUser, OrganizationUserType, Role,
     RoleId, UserId, UserState,
 };
-pub use roles::Roles;
-pub use users::{GetMe, ListUsers, Users};
+pub use roles::{ListRoles, Roles};
+pub use users::{ListUsers, Users};

@@ -2,18 +2,15 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::Duration;
 
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient as GenericScimClient;
-use idgraph_common::{ApiError, Error, HttpClientBuilder, RateLimiter, RedactedUrl, RetryPolicy};
+use idgraph_common::{ApiError, Error, RedactedUrl, TransportSettings};
 
 use super::groups::ScimGroups;
 use super::users::ScimUsers;
 use crate::credentials::ScimToken;
 use crate::{Result, USER_AGENT, endpoint_url};
-
-type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send + Sync>;
 
 /// A client for one Hyperproof organization's SCIM 2.0 endpoint.
 ///
@@ -28,7 +25,8 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 /// use hyperproof::scim::NewUser;
 ///
 /// # async fn run() -> hyperproof::Result<()> {
-/// let scim = ScimClient::builder(std::env::var("HYPERPROOF_SCIM_URL").unwrap_or_default())
+/// let scim = ScimClient::builder()
+///     .scim_url(std::env::var("HYPERPROOF_SCIM_URL").unwrap_or_default())
 ///     .token(ScimToken::new(std::env::var("HYPERPROOF_SCIM_TOKEN").unwrap_or_default()))
 ///     .build()?;
 ///
@@ -38,7 +36,8 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 ///     .await?;
 /// if let Some(id) = &jane.id {
 ///     // Keeps the user and its audit history; reversible with `reactivate`.
-///     scim.users().deactivate(id).await?;
+///     let now = scim.users().deactivate(id).await?;
+///     assert_eq!(now.active, Some(false));
 /// }
 /// # Ok(()) }
 /// ```
@@ -48,7 +47,8 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 /// ```compile_fail,E0308
 /// use hyperproof::{ApiToken, ScimClient};
 ///
-/// let scim = ScimClient::builder("https://scim.example.com/scim/v2")
+/// let scim = ScimClient::builder()
+///     .scim_url("https://scim.example.com/scim/v2")
 ///     .token(ApiToken::new("rest-token"))
 ///     .build();
 /// ```
@@ -56,7 +56,8 @@ type HttpConfig = Box<dyn FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send 
 /// ```compile_fail,E0308
 /// use hyperproof::{ClientCredentials, ClientSecret, ScimClient};
 ///
-/// let scim = ScimClient::builder("https://scim.example.com/scim/v2")
+/// let scim = ScimClient::builder()
+///     .scim_url("https://scim.example.com/scim/v2")
 ///     .token(ClientCredentials::new("id", ClientSecret::new("secret")))
 ///     .build();
 /// ```
@@ -66,27 +67,20 @@ pub struct ScimClient {
 }
 
 impl ScimClient {
-    /// Starts building a client for the organization's SCIM URL (required: copy it from
-    /// Settings > Authentication > Provisioning). Set the token with
-    /// [`token`](ScimClientBuilder::token).
-    pub fn builder(scim_url: impl Into<String>) -> ScimClientBuilder {
-        ScimClientBuilder {
-            scim_url: scim_url.into(),
-            token: None,
-            retry: None,
-            limiter: None,
-            operation_timeout: None,
-            page_size: None,
-            http_config: None,
-        }
+    /// Starts building a client. Set the organization's SCIM URL with
+    /// [`scim_url`](ScimClientBuilder::scim_url) and its token with
+    /// [`token`](ScimClientBuilder::token), both required.
+    pub fn builder() -> ScimClientBuilder {
+        ScimClientBuilder::default()
     }
 
     /// `/Users`: list, get, find, create, replace, deactivate, reactivate, change role.
+    /// An owned handle: a cheap clone of the client, `Send + Sync + 'static`.
     pub fn users(&self) -> ScimUsers {
         ScimUsers::new(self.scim.clone())
     }
 
-    /// `/Groups`: create, add and remove members, archive.
+    /// `/Groups`: create, add and remove members, archive (an owned handle).
     ///
     /// Whether Hyperproof accepts groups over SCIM depends on the organization's
     /// provisioning setup (Okta's "Push groups"; Entra's group mapping); without it these
@@ -120,89 +114,92 @@ impl fmt::Debug for ScimClient {
     }
 }
 
-/// Builds a [`ScimClient`].
+/// Builds a [`ScimClient`]: the organization's SCIM URL and token, and one
+/// [`TransportSettings`] value for every transport knob (no per-knob transport setters).
+///
+/// `Clone`, `#[must_use]`, no typestate; its `Debug` shows neither the token nor any user
+/// info, query or fragment of the URL.
 ///
 /// | Setting | Default |
 /// |---|---|
-/// | SCIM URL ([`ScimClient::builder`]) | required; `https` (plain `http` only to a loopback address, for tests) |
+/// | [`scim_url`](Self::scim_url) | required; `https` (plain `http` only to a loopback address, for tests) |
 /// | [`token`](Self::token) | required |
-/// | [`retry_policy`](Self::retry_policy) | [`RetryPolicy::standard`] |
-/// | [`rate_limiter`](Self::rate_limiter) | none |
-/// | [`operation_timeout`](Self::operation_timeout) | none; each attempt is limited to 30 s |
+/// | [`transport`](Self::transport) | the transport's defaults (see [`RestClientBuilder`](crate::RestClientBuilder)); user agent `hyperproof/<version>` |
 /// | [`page_size`](Self::page_size) | 100 |
-/// | [`configure_http`](Self::configure_http) | no change |
+///
+/// As on the REST side, plain `http` to a remote host is refused whatever the settings
+/// say: the SCIM token would travel unencrypted.
+///
+/// ```
+/// use std::time::Duration;
+/// use hyperproof::{ScimClient, ScimToken, TransportSettings};
+///
+/// let scim = ScimClient::builder()
+///     .scim_url("https://scim.example.com/scim/v2/org-1")
+///     .token(ScimToken::new("t0ken"))
+///     .transport(TransportSettings::new().operation_timeout(Duration::from_secs(120)))
+///     .build()?;
+/// assert_eq!(scim.scim_url(), "https://scim.example.com/scim/v2/org-1");
+/// # Ok::<(), hyperproof::Error>(())
+/// ```
 #[must_use]
+#[derive(Clone, Default)]
 pub struct ScimClientBuilder {
-    scim_url: String,
+    scim_url: Option<String>,
     token: Option<ScimToken>,
-    retry: Option<RetryPolicy>,
-    limiter: Option<RateLimiter>,
-    operation_timeout: Option<Duration>,
+    transport: TransportSettings,
     page_size: Option<u32>,
-    http_config: Option<HttpConfig>,
 }
 
 impl ScimClientBuilder {
-    /// The organization's SCIM bearer token.
+    /// The organization's SCIM URL, as Hyperproof shows it in Settings > Authentication >
+    /// Provisioning. Required: there is no default, each organization gets its own.
+    pub fn scim_url(mut self, url: impl Into<String>) -> Self {
+        self.scim_url = Some(url.into());
+        self
+    }
+
+    /// The organization's SCIM bearer token. Required.
     pub fn token(mut self, token: ScimToken) -> Self {
         self.token = Some(token);
         self
     }
 
-    /// How failed attempts are retried. Default [`RetryPolicy::standard`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+    /// Every transport knob at once: timeouts, retry policy and budget, rate limiter,
+    /// user agent, your own `reqwest::Client`, the body cap. A knob the settings leave
+    /// unset keeps this crate's default. Calling it again replaces the earlier settings.
+    ///
+    /// For tests on tokio's paused clock, use
+    /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`
+    /// (the `test-util` fake's builders do).
+    pub fn transport(mut self, settings: TransportSettings) -> Self {
+        self.transport = settings;
         self
     }
 
-    /// A client-side rate limit shared by every clone and attempt. Default: none.
-    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
-        self
-    }
-
-    /// A limit on a whole call, retries and waits included. Default: none.
-    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.operation_timeout = Some(timeout);
-        self
-    }
-
-    /// Users or groups per page when listing (`count`). Default 100.
+    /// Users or groups per page when listing (`count`, at least 1). Default 100.
     pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
-    }
-
-    /// Adjusts the transport (timeouts, your own `reqwest::Client`, default headers).
-    /// Runs after this builder's own settings. The SCIM URL, the token, the 401/403 hints
-    /// and the https-only rule are always set by this builder. Calling it again adds to
-    /// what an earlier call did.
-    pub fn configure_http(
-        mut self,
-        f: impl FnOnce(HttpClientBuilder) -> HttpClientBuilder + Send + Sync + 'static,
-    ) -> Self {
-        self.http_config = Some(match self.http_config.take() {
-            None => Box::new(f),
-            Some(prev) => Box::new(move |b| f(prev(b))),
-        });
+        self.page_size = Some(size.max(1));
         self
     }
 
     /// Builds the client.
     ///
-    /// Fails with [`Error::Config`] when the token is missing, or the SCIM URL is empty,
-    /// not a URL, not `https` (plain `http` is accepted only for a loopback address), or
-    /// carries a user name, password, query or fragment. Nothing is sent.
+    /// Fails with [`Error::Config`] when the SCIM URL or the token is missing (naming
+    /// `scim_url` or `token`), or the SCIM URL is empty, not a URL, not `https` (plain
+    /// `http` is accepted only for a loopback address), or carries a user name, password,
+    /// query or fragment, or a transport setting is inconsistent. Nothing is sent.
     pub fn build(self) -> Result<ScimClient> {
-        let url = self.scim_url.trim();
+        const WHERE: &str = "copy it from Settings > Authentication > Provisioning";
+        let url = self.scim_url.as_deref().map(str::trim).unwrap_or_default();
         if url.is_empty() {
-            return Err(Error::config(
-                "the Hyperproof SCIM URL is required and has no default: each organization gets its own; copy it from Settings > Authentication > Provisioning",
-            ));
+            return Err(Error::config(format!(
+                "the Hyperproof SCIM URL is required and has no default: call `scim_url(…)` on the builder with the organization's own SCIM URL ({WHERE})"
+            )));
         }
         endpoint_url::check(
             url,
-            "the Hyperproof SCIM URL (copy it from Settings > Authentication > Provisioning)",
+            &format!("the Hyperproof SCIM URL ({WHERE})"),
             "the SCIM token",
         )?;
         let token = self.token.ok_or_else(|| {
@@ -210,22 +207,13 @@ impl ScimClientBuilder {
                 "no Hyperproof SCIM token: call `token(ScimToken)` on the builder (the REST API token and client credentials do not work on the SCIM API)",
             )
         })?;
-        let mut http = GenericScimClient::http_builder().user_agent(USER_AGENT);
-        if let Some(retry) = self.retry {
-            http = http.retry_policy(retry);
-        }
-        if let Some(limiter) = self.limiter {
-            http = http.rate_limiter(limiter);
-        }
-        if let Some(timeout) = self.operation_timeout {
-            http = http.operation_timeout(timeout);
-        }
-        if let Some(configure) = self.http_config {
-            http = configure(http);
-        }
-        let http = http
+        // Vendor defaults first, then whatever the caller's settings set.
+        let http = GenericScimClient::http_builder()
+            .user_agent(USER_AGENT)
+            .transport(self.transport)
             .base_url(url)
-            // Never plain http to a remote host: the token would travel unencrypted.
+            // Never plain http to a remote host, whatever the settings say: the token
+            // would travel unencrypted.
             .allow_insecure_http(false)
             .auth(Bearer::new(token.secret().clone()))
             .api_error_hook(|api| {
@@ -246,12 +234,11 @@ impl fmt::Debug for ScimClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScimClientBuilder")
             // Without user info, query or fragment, which may carry a credential.
-            .field("scim_url", &RedactedUrl::new(&self.scim_url))
+            .field("scim_url", &self.scim_url.as_deref().map(RedactedUrl::new))
             .field("token", &self.token)
-            .field("retry", &self.retry)
-            .field("operation_timeout", &self.operation_timeout)
+            .field("transport", &self.transport)
             .field("page_size", &self.page_size)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 

@@ -6,13 +6,14 @@
 
 use idgraph_common::Error;
 use idgraph_common::scim::{ListRequest, ScimClient as GenericScimClient};
-use scim_types::{Filter, Group, GroupId, Member, PatchOp, UserId};
+use scim_types::{Filter, Group, GroupId, Member, PatchOp, PatchPath, UserId};
 use serde_json::json;
 
 use super::users::patch_error;
 use crate::Result;
 
-/// The SCIM groups endpoint. Get it with [`ScimClient::groups`](crate::ScimClient::groups).
+/// The SCIM groups endpoint. Get it with [`ScimClient::groups`](crate::ScimClient::groups):
+/// an owned handle (`Clone + Send + Sync + 'static`).
 ///
 /// Depends on the organization's provisioning setup: Hyperproof takes groups pushed by
 /// Okta ("Push groups") or by Entra ID's group mapping (`displayName` and `members`).
@@ -40,7 +41,8 @@ impl ScimGroups {
         Self { scim }
     }
 
-    /// A listing of groups; call [`stream`](ListRequest::stream) on it.
+    /// A listing of groups; end it with [`stream`](ListRequest::stream) or
+    /// [`pages`](ListRequest::pages).
     pub fn list(&self) -> ListRequest<Group> {
         self.scim.groups().list()
     }
@@ -97,10 +99,13 @@ impl ScimGroups {
     }
 
     /// Removes a user from the group: `PATCH`
-    /// `{"op":"remove","path":"members[value eq \"…\"]"}`, the id escaped as a SCIM
-    /// string.
+    /// `{"op":"remove","path":"members[value eq \"…\"]"}`, built with
+    /// [`PatchPath::value_eq`], so the id is escaped as a SCIM string.
     pub async fn remove_member(&self, id: &GroupId, user: &UserId) -> Result<()> {
-        let path = Filter::value_path("members", Filter::eq("value", user.as_str())).to_string();
+        let path = PatchPath::value_eq("members", user.as_str()).map_err(|e| {
+            // `members` is a plain attribute path: this cannot fail for any id.
+            Error::invalid_input(format!("could not build the SCIM PATCH path: {e}"))
+        })?;
         let op = PatchOp::builder()
             .remove(path)
             .build()

@@ -2,17 +2,23 @@
 //!
 //! | Call | Request |
 //! |---|---|
-//! | `users().list().stream()` | `GET /Users?startIndex=…&count=…` (paged) |
-//! | `users().get(id)` | `GET /Users/{id}` |
-//! | `users().find_by_user_name(email)` | `GET /Users?filter=userName eq "…"` |
-//! | `users().create(user)` | `POST /Users` (role defaults to `LIMITED_ACCESS_USER`) |
-//! | `users().replace(id, user)` | `PUT /Users/{id}` |
-//! | `users().deactivate(id)` / `reactivate(id)` | `PATCH /Users/{id}` replacing `active` |
-//! | `users().set_role(id, role)` | `PATCH /Users/{id}` replacing `roles[primary eq "True"].value` |
-//! | `groups().create(group)` | `POST /Groups` |
-//! | `groups().add_members(id, users)` | `PATCH /Groups/{id}` adding `members` |
-//! | `groups().remove_member(id, user)` | `PATCH /Groups/{id}` removing `members[value eq "…"]` |
-//! | `groups().archive(id)` | `DELETE /Groups/{id}` (Hyperproof archives the group) |
+//! | `users().list().stream()` / `.pages()` | `GET /Users?startIndex=…&count=…` (paged) |
+//! | `users().get(&id)` → `User` | `GET /Users/{id}` |
+//! | `users().find_by_user_name(email)` → `Option<User>` | `GET /Users?filter=userName eq "…"` |
+//! | `users().create(&user)` → `User` | `POST /Users` (role defaults to `LIMITED_ACCESS_USER`) |
+//! | `users().replace(&id, &user)` → `User` | `PUT /Users/{id}` |
+//! | `users().deactivate(&id)` / `reactivate(&id)` → `User` | `PATCH /Users/{id}` replacing `active` |
+//! | `users().set_role(&id, role)` → `User` | `PATCH /Users/{id}` replacing `roles[primary eq "True"].value` |
+//! | `users().patch(&id, &op)` → `User` | `PATCH /Users/{id}` |
+//! | `groups().list().stream()` / `.pages()` | `GET /Groups?startIndex=…&count=…` (paged) |
+//! | `groups().get(&id)`, `find_by_display_name(name)` | `GET /Groups/{id}`, `GET /Groups?filter=…` |
+//! | `groups().create(&group)` → `Group` | `POST /Groups` |
+//! | `groups().add_members(&id, &users)` | `PATCH /Groups/{id}` adding `members` |
+//! | `groups().remove_member(&id, &user)` | `PATCH /Groups/{id}` removing `members[value eq "…"]` |
+//! | `groups().archive(&id)` | `DELETE /Groups/{id}` (Hyperproof archives the group) |
+//!
+//! The verbs that change a user return it as it is now: the PATCH answer, or a `GET`
+//! when a server answers `204 No Content`.
 //!
 //! Groups depend on the organization's provisioning setup (see [`ScimGroups`]).
 //!

@@ -8,7 +8,8 @@ use scim_types::{Email, Filter, Name, PatchOp, User, UserId};
 use super::roles::{HyperproofRole, ROLE_PATH, set_primary_role};
 use crate::Result;
 
-/// The SCIM users endpoint. Get it with [`ScimClient::users`](crate::ScimClient::users).
+/// The SCIM users endpoint. Get it with [`ScimClient::users`](crate::ScimClient::users):
+/// an owned handle (`Clone + Send + Sync + 'static`).
 ///
 /// Hyperproof identifies users by email: `userName` is the work email.
 ///
@@ -25,8 +26,10 @@ impl ScimUsers {
         Self { scim }
     }
 
-    /// A listing of users: add a filter, attributes or page size, then call
-    /// [`stream`](ListRequest::stream) (lazy, paged with `startIndex`/`count`).
+    /// A listing of users: add a filter, attributes, page size or page cap, then end it
+    /// with [`stream`](ListRequest::stream) (`paginate::Items<User>`) or
+    /// [`pages`](ListRequest::pages) (`paginate::Pages<User>`). Lazy, paged with
+    /// `startIndex`/`count`, and complete or `Error::IncompleteListing`.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -99,36 +102,48 @@ impl ScimUsers {
     /// Deactivates the user: `PATCH /Users/{id}` replacing `active` with `false`, as
     /// Hyperproof's deprovisioning does. The user record and its audit history stay;
     /// the user can no longer sign in. Undo with [`reactivate`](Self::reactivate).
-    pub async fn deactivate(&self, id: &UserId) -> Result<()> {
+    ///
+    /// Returns the user as it is now: the PATCH answer (Hyperproof answers with the
+    /// user, as the seed shows), or, when a server answers `204 No Content`, a `GET` of
+    /// it. If that `GET` fails, its error is returned: the deactivation was processed.
+    pub async fn deactivate(&self, id: &UserId) -> Result<User> {
         self.set_active(id, false).await
     }
 
-    /// Reactivates a deactivated user: `PATCH` replacing `active` with `true`.
-    pub async fn reactivate(&self, id: &UserId) -> Result<()> {
+    /// Reactivates a deactivated user: `PATCH` replacing `active` with `true`. Returns
+    /// the user as it is now, like [`deactivate`](Self::deactivate).
+    pub async fn reactivate(&self, id: &UserId) -> Result<User> {
         self.set_active(id, true).await
     }
 
     /// Changes the user's Hyperproof role: `PATCH` replacing
-    /// `roles[primary eq "True"].value`, as Entra ID's mapping does.
-    pub async fn set_role(&self, id: &UserId, role: HyperproofRole) -> Result<()> {
+    /// `roles[primary eq "True"].value`, as Entra ID's mapping does. Returns the user as
+    /// it is now, like [`deactivate`](Self::deactivate).
+    pub async fn set_role(&self, id: &UserId, role: HyperproofRole) -> Result<User> {
         let op = PatchOp::builder()
             .replace(ROLE_PATH, role.as_str())
             .build()
             .map_err(patch_error)?;
-        self.scim.users().patch(id, &op).await.map(drop)
+        self.patch(id, &op).await
     }
 
-    /// Applies any PATCH to a user; returns the user when the server sends it back.
-    pub async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<Option<User>> {
-        self.scim.users().patch(id, op).await.map(|p| p.resource)
+    /// Applies any PATCH to a user and returns the user as it is now: the server's
+    /// answer, or a `GET` after a `204 No Content` (so every lifecycle verb returns the
+    /// same thing). For the new version without the extra `GET`, use
+    /// [`generic`](crate::ScimClient::generic)`().users().patch(…)`.
+    pub async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<User> {
+        match self.scim.users().patch(id, op).await?.resource {
+            Some(user) => Ok(user),
+            None => self.get(id).await,
+        }
     }
 
-    async fn set_active(&self, id: &UserId, active: bool) -> Result<()> {
+    async fn set_active(&self, id: &UserId, active: bool) -> Result<User> {
         let op = PatchOp::builder()
             .replace("active", active)
             .build()
             .map_err(patch_error)?;
-        self.scim.users().patch(id, &op).await.map(drop)
+        self.patch(id, &op).await
     }
 }
 

@@ -27,8 +27,8 @@
 //! paused clock past `expires_in`.
 //!
 //! The clients from [`rest_client_builder`](FakeHyperproof::rest_client_builder) and
-//! [`scim_client_builder`](FakeHyperproof::scim_client_builder) are set up for tokio's
-//! paused clock (see [`paused_clock_http`]).
+//! [`scim_client_builder`](FakeHyperproof::scim_client_builder) work on tokio's paused
+//! clock as on a real one (see [`FakeHyperproof::transport`]).
 //!
 //! ```no_run
 //! use hyperproof::testing::FakeHyperproof;
@@ -38,7 +38,7 @@
 //! let rest = fake.rest_client()?;      // client credentials
 //! let scim = fake.scim_client()?;      // SCIM token
 //!
-//! let me = rest.users().me().send().await?;
+//! let me = rest.users().me().await?;
 //! let jane = scim.users().create(&hyperproof::scim::NewUser::new("jane@example.com")).await?;
 //! assert_eq!(fake.token_requests(), 1);
 //! # let _ = (me, jane); Ok(()) }
@@ -51,6 +51,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use idgraph_common::TransportSettings;
 use idgraph_common::testing::{DeleteSemantics, Kind, ScimFake};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, Request};
@@ -151,7 +152,7 @@ impl FakeHyperproof {
     }
 
     /// The organization's SCIM URL (`…/scim/v2/<organization id>`), for
-    /// [`ScimClient::builder`].
+    /// [`ScimClientBuilder::scim_url`].
     pub fn scim_url(&self) -> String {
         self.scim.url()
     }
@@ -174,14 +175,27 @@ impl FakeHyperproof {
         ScimToken::new(self.config.scim_token.clone())
     }
 
-    /// A REST client builder pointed at the fake (base URL and token URL), set up for
-    /// paused-clock tests, with no credential yet.
+    /// The transport settings the fake's builders use: no attempt timeout and
+    /// [`paused_clock_reqwest_client`] (no idle-pool timer), so a client works on tokio's
+    /// paused clock as on a real one. Everything else is left to the client's defaults.
+    ///
+    /// `.transport(…)` replaces the whole value, so to add a knob start from this one:
+    /// `fake.rest_client_builder().transport(fake.transport().retry_policy(policy))`.
+    pub fn transport(&self) -> TransportSettings {
+        TransportSettings::new()
+            .no_attempt_timeout()
+            .reqwest_client(paused_clock_reqwest_client())
+    }
+
+    /// A REST client builder pointed at the fake (base URL and token URL), with the
+    /// fake's [`transport`](Self::transport) and no timeout on token requests (for
+    /// paused-clock tests), and no credential yet.
     pub fn rest_client_builder(&self) -> RestClientBuilder {
         RestClient::builder()
             .base_url(self.rest_url())
             .token_url(self.token_url())
-            .configure_http(paused_clock_http)
-            .configure_token_provider(|p| p.no_timeout())
+            .transport(self.transport())
+            .no_token_request_timeout()
     }
 
     /// A REST client with the fake's client credentials.
@@ -191,10 +205,12 @@ impl FakeHyperproof {
             .build()
     }
 
-    /// A SCIM client builder for the fake's SCIM URL, set up for paused-clock tests,
-    /// with no token yet.
+    /// A SCIM client builder for the fake's SCIM URL, with the fake's
+    /// [`transport`](Self::transport), and no token yet.
     pub fn scim_client_builder(&self) -> ScimClientBuilder {
-        ScimClient::builder(self.scim_url()).configure_http(paused_clock_http)
+        ScimClient::builder()
+            .scim_url(self.scim_url())
+            .transport(self.transport())
     }
 
     /// A SCIM client with the fake's SCIM token.
@@ -395,12 +411,10 @@ impl fmt::Debug for FakeHyperproofBuilder {
     }
 }
 
-/// Sets a transport up for tests on tokio's paused clock (no attempt timeout, no
-/// idle-pool timer); pass it to [`RestClientBuilder::configure_http`] or
-/// [`ScimClientBuilder::configure_http`], and use
-/// `configure_token_provider(|p| p.no_timeout())` for client credentials. See
-/// [`idgraph_common::testing::paused_clock_http`] for why.
-pub use idgraph_common::testing::paused_clock_http;
+/// A `reqwest::Client` without idle-pool timer, for your own
+/// [`TransportSettings::reqwest_client`] in tests on tokio's paused clock (see
+/// [`FakeHyperproof::transport`]).
+pub use idgraph_common::testing::paused_clock_reqwest_client;
 
 /// A UUID-shaped id: `kind` tells ids of different things apart when reading test output.
 pub(crate) fn fake_uuid(kind: u16, n: u64) -> String {

@@ -9,8 +9,10 @@
 
 use std::time::Duration;
 
-use hyperproof::{ApiToken, ClientCredentials, ClientSecret, RestClient, RestClientBuilder};
-use idgraph_common::HttpClientBuilder;
+use hyperproof::{
+    ApiToken, ClientCredentials, ClientSecret, RestClient, RestClientBuilder, ScimClient,
+    ScimClientBuilder, TransportSettings,
+};
 use wiremock::{MockServer, ResponseTemplate};
 
 pub const API_TOKEN: &str = "fixture-api-token-7c1d";
@@ -37,24 +39,35 @@ pub fn scim_fixture(status: u16, name: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(fixture(name), "application/scim+json")
 }
 
-/// No attempt timeout and no idle-pool timer: safe on tokio's paused clock.
-pub fn paused_clock_http(builder: HttpClientBuilder) -> HttpClientBuilder {
-    builder.no_attempt_timeout().reqwest_client(
-        reqwest::Client::builder()
-            .pool_idle_timeout(None)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    )
+/// No attempt timeout and no idle-pool timer: safe on tokio's paused clock. Add knobs
+/// to it (`.transport()` replaces the whole value).
+pub fn paused_transport() -> TransportSettings {
+    TransportSettings::new()
+        .no_attempt_timeout()
+        .reqwest_client(
+            reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        )
 }
 
-/// A REST builder pointed at `server` (`/v1`, token at `/oauth/token`).
+/// A REST builder pointed at `server` (`/v1`, token at `/oauth/token`), paused-clock
+/// safe (token requests included).
 pub fn rest_builder(server: &MockServer) -> RestClientBuilder {
     RestClient::builder()
         .base_url(format!("{}/v1", server.uri()))
         .token_url(format!("{}/oauth/token", server.uri()))
-        .configure_http(paused_clock_http)
-        .configure_token_provider(|p| p.no_timeout())
+        .transport(paused_transport())
+        .no_token_request_timeout()
+}
+
+/// A SCIM builder for `url`, paused-clock safe, with no token yet.
+pub fn scim_builder(url: impl Into<String>) -> ScimClientBuilder {
+    ScimClient::builder()
+        .scim_url(url)
+        .transport(paused_transport())
 }
 
 pub fn api_token_client(server: &MockServer) -> RestClient {
