@@ -13,9 +13,11 @@ use url::{Host, Url};
 use crate::{Error, Result};
 
 /// `raw` must be an absolute `https` URL (plain `http` only to a loopback address, for
-/// tests) with no user name, password, query or fragment. `what` names the setting
-/// ("the Hyperproof SCIM URL"), `carries` what would travel over it ("the SCIM token").
-pub(crate) fn check(raw: &str, what: &str, carries: &str) -> Result<()> {
+/// tests, or anywhere when `allow_insecure` says the caller opted in through
+/// `TransportSettings::allow_insecure_http`) with no user name, password, query or
+/// fragment. `what` names the setting ("the Hyperproof SCIM URL"), `carries` what would
+/// travel over it ("the SCIM token").
+pub(crate) fn check(raw: &str, what: &str, carries: &str, allow_insecure: bool) -> Result<()> {
     let url = Url::parse(raw.trim()).map_err(|e| Error::Config {
         // Not echoed: a malformed URL may still hold a credential.
         message: format!("{what} is not a valid absolute URL (expected https://host/path)").into(),
@@ -35,9 +37,9 @@ pub(crate) fn check(raw: &str, what: &str, carries: &str) -> Result<()> {
     }
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
+        "http" if allow_insecure || is_loopback(&url) => Ok(()),
         "http" => Err(Error::config(format!(
-            "{what} must use https: `{shown}` uses plain http, so {carries} would travel unencrypted (plain http is accepted only for a loopback address, for tests)"
+            "{what} must use https: `{shown}` uses plain http, so {carries} would travel unencrypted (plain http is accepted only for a loopback address, for tests, or with TransportSettings::allow_insecure_http(true))"
         ))),
         other => Err(Error::config(format!(
             "{what} must use https, not `{other}`"
@@ -59,7 +61,9 @@ mod tests {
     use super::*;
 
     fn err(raw: &str) -> String {
-        check(raw, "the URL", "the token").unwrap_err().to_string()
+        check(raw, "the URL", "the token", false)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -70,7 +74,7 @@ mod tests {
             "http://localhost/x",
             "http://[::1]:8/x",
         ] {
-            assert!(check(ok, "the URL", "the token").is_ok(), "{ok}");
+            assert!(check(ok, "the URL", "the token", false).is_ok(), "{ok}");
         }
     }
 

@@ -42,22 +42,46 @@ fn a_scim_url_that_is_not_https_is_refused_unless_loopback() {
 }
 
 #[test]
-fn plain_http_cannot_be_reenabled_through_the_transport_settings() {
+fn plain_http_to_a_remote_host_needs_the_transport_opt_in() {
     let err = ScimClient::builder()
+        .scim_url("http://scim.example.com/scim/v2")
+        .token(ScimToken::new("scim-secret"))
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("plain http"));
+    ScimClient::builder()
         .scim_url("http://scim.example.com/scim/v2")
         .token(ScimToken::new("scim-secret"))
         .transport(TransportSettings::new().allow_insecure_http(true))
         .build()
-        .unwrap_err();
-    assert!(config_message(err).contains("plain http"));
+        .unwrap();
 
     let err = RestClient::builder()
         .api_token(ApiToken::new("t"))
         .base_url("http://api.example.com/v1")
-        .transport(TransportSettings::new().allow_insecure_http(true))
         .build()
         .unwrap_err();
     assert!(config_message(err).contains("REST base URL"));
+    RestClient::builder()
+        .api_token(ApiToken::new("t"))
+        .base_url("http://api.example.com/v1")
+        .transport(TransportSettings::new().allow_insecure_http(true))
+        .build()
+        .unwrap();
+    // The token URL follows the same opt-in.
+    let creds = || ClientCredentials::new("id", ClientSecret::new("s"));
+    let err = RestClient::builder()
+        .client_credentials(creds())
+        .token_url("http://auth.example.com/oauth/token")
+        .build()
+        .unwrap_err();
+    assert!(config_message(err).contains("token URL"));
+    RestClient::builder()
+        .client_credentials(creds())
+        .token_url("http://auth.example.com/oauth/token")
+        .transport(TransportSettings::new().allow_insecure_http(true))
+        .build()
+        .unwrap();
 }
 
 #[test]

@@ -664,7 +664,7 @@ async fn an_answer_that_is_not_an_array_is_a_decode_error() {
 }
 
 #[tokio::test]
-async fn the_token_request_timeout_bounds_a_token_endpoint_that_hangs() {
+async fn the_attempt_timeout_bounds_a_token_endpoint_that_hangs() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
@@ -676,9 +676,11 @@ async fn the_token_request_timeout_bounds_a_token_endpoint_that_hangs() {
         .token_url(format!("{}/oauth/token", server.uri()))
         .client_credentials(credentials())
         .transport(
-            hyperproof::TransportSettings::new().retry_policy(hyperproof::RetryPolicy::disabled()),
+            hyperproof::TransportSettings::new()
+                .retry_policy(hyperproof::RetryPolicy::disabled())
+                .attempt_timeout(Duration::from_millis(200))
+                .user_agent("offboarding-bot/2.1"),
         )
-        .token_request_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
     let started = std::time::Instant::now();
@@ -688,4 +690,14 @@ async fn the_token_request_timeout_bounds_a_token_endpoint_that_hangs() {
     // The API itself was never called.
     let sent = server.received_requests().await.unwrap();
     assert!(sent.iter().all(|r| r.url.path() == "/oauth/token"));
+    // The token request travelled with the same settings: the caller's user agent.
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter()
+            .all(|r| r.headers["user-agent"] == "offboarding-bot/2.1"),
+        "{:?}",
+        sent.iter()
+            .map(|r| &r.headers["user-agent"])
+            .collect::<Vec<_>>()
+    );
 }

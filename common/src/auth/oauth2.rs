@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -20,7 +20,7 @@ use url::Url;
 use super::{AuthHeaders, AuthProvider, AuthStamp, sensitive_value};
 use crate::error::{ApiError, Error, ErrorBody, Result, TimeoutKind, quote};
 use crate::http::body::{self, Ctx, DecodeCtx};
-use crate::http::validate_base_url;
+use crate::http::{TransportSettings, validate_base_url};
 use crate::redact::RedactedUrl;
 use crate::redact::Redaction;
 
@@ -74,6 +74,7 @@ struct Inner {
     scopes: Vec<String>,
     method: ClientAuthMethod,
     http: reqwest::Client,
+    user_agent: Option<HeaderValue>,
     timeout: Option<Duration>,
     skew: Duration,
     cache: Mutex<Option<Cached>>,
@@ -133,6 +134,8 @@ impl OAuth2ClientCredentials {
             connect_timeout: crate::http::DEFAULT_CONNECT_TIMEOUT,
             timeout: Some(crate::http::DEFAULT_ATTEMPT_TIMEOUT),
             allow_insecure_http: false,
+            reqwest_client: None,
+            user_agent: None,
         }
     }
 
@@ -196,6 +199,9 @@ impl OAuth2ClientCredentials {
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
+        if let Some(agent) = &i.user_agent {
+            rb = rb.header(USER_AGENT, agent.clone());
+        }
         let basic_sent = basic.clone();
         if let Some(basic) = basic {
             rb = rb.header(AUTHORIZATION, basic);
@@ -397,6 +403,8 @@ pub struct OAuth2ClientCredentialsBuilder {
     connect_timeout: Duration,
     timeout: Option<Duration>,
     allow_insecure_http: bool,
+    reqwest_client: Option<reqwest::Client>,
+    user_agent: Option<HeaderValue>,
 }
 
 impl OAuth2ClientCredentialsBuilder {
@@ -443,23 +451,75 @@ impl OAuth2ClientCredentialsBuilder {
         self
     }
 
+    /// The transport knobs of the client this provider authenticates, so that token
+    /// requests travel the same way its API requests do: the connect timeout, the attempt
+    /// timeout (as the timeout of one token request; `no_attempt_timeout` removes it), your
+    /// own `reqwest::Client` (its proxy, TLS roots and pool), the user agent and the
+    /// plain-http opt-in. A knob the settings leave unset keeps this builder's value.
+    ///
+    /// The retry policy, retry budget and rate limiter do not apply to the token request
+    /// itself: it is made inside an API attempt, which the client's policy retries (a
+    /// failed token request fails that attempt), and a token is fetched about once per
+    /// lifetime, so it takes no permit. The body cap is the provider's own (64 KiB: a token
+    /// answer is small).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use idgraph_common::TransportSettings;
+    /// use idgraph_common::auth::OAuth2ClientCredentials;
+    ///
+    /// let settings = TransportSettings::new().attempt_timeout(Duration::from_secs(10));
+    /// let auth = OAuth2ClientCredentials::builder(
+    ///     "https://auth.example.com/oauth/token",
+    ///     "client-id",
+    ///     "s3cr3t".to_owned(),
+    /// )
+    /// .transport(&settings)
+    /// .build()?;
+    /// # let _ = auth;
+    /// # Ok::<(), idgraph_common::Error>(())
+    /// ```
+    pub fn transport(mut self, settings: &TransportSettings) -> Self {
+        if let Some(t) = settings.connect_timeout {
+            self.connect_timeout = t;
+        }
+        if let Some(t) = settings.attempt_timeout {
+            self.timeout = t;
+        }
+        if let Some(client) = &settings.reqwest_client {
+            self.reqwest_client = Some(client.clone());
+        }
+        if let Some(agent) = &settings.user_agent {
+            // An agent that cannot be a header value is refused by the client's own
+            // build(), which reads the same settings; here it is simply not sent.
+            self.user_agent = HeaderValue::from_str(agent).ok();
+        }
+        if let Some(allow) = settings.allow_insecure_http {
+            self.allow_insecure_http = allow;
+        }
+        self
+    }
+
     /// Builds the provider. Fails when the token URL is unusable.
     pub fn build(self) -> Result<OAuth2ClientCredentials> {
         let token_url = validate_base_url(&self.token_url, self.allow_insecure_http)?;
         if self.client_id.is_empty() {
             return Err(Error::config("the OAuth2 client id is empty"));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            // Token requests are rare (about once per token lifetime): a kept-alive
-            // connection buys nothing, and an idle-pool timer would be one more timer.
-            .pool_max_idle_per_host(0)
-            .build()
-            .map_err(|e| Error::Config {
-                message: "could not create the HTTP client for the token endpoint".into(),
-                source: Some(Box::new(e)),
-            })?;
+        let http = match self.reqwest_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                // Token requests are rare (about once per token lifetime): a kept-alive
+                // connection buys nothing, and an idle-pool timer would be one more timer.
+                .pool_max_idle_per_host(0)
+                .build()
+                .map_err(|e| Error::Config {
+                    message: "could not create the HTTP client for the token endpoint".into(),
+                    source: Some(Box::new(e)),
+                })?,
+        };
         Ok(OAuth2ClientCredentials {
             inner: Arc::new(Inner {
                 path: token_url.path().to_owned(),
@@ -469,6 +529,7 @@ impl OAuth2ClientCredentialsBuilder {
                 scopes: self.scopes,
                 method: self.method,
                 http,
+                user_agent: self.user_agent,
                 timeout: self.timeout,
                 skew: self.skew,
                 cache: Mutex::new(None),

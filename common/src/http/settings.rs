@@ -137,6 +137,12 @@ impl TransportSettings {
         self
     }
 
+    /// `true` when these settings opt in to plain `http` to non-loopback hosts, for a
+    /// builder that checks its URLs itself before handing the settings on.
+    pub fn allows_insecure_http(&self) -> bool {
+        self.allow_insecure_http.unwrap_or(false)
+    }
+
     /// The largest success body accepted. Default: the client's own
     /// ([`DEFAULT_MAX_RESPONSE_BODY`](crate::http::DEFAULT_MAX_RESPONSE_BODY), 32 MiB, unless
     /// the vendor answers everything in one response).

@@ -150,7 +150,6 @@ impl fmt::Debug for RestClient {
 /// | [`token_url`](Self::token_url) | [`DEFAULT_TOKEN_URL`] (client credentials only) |
 /// | [`token_client_auth`](Self::token_client_auth) | [`ClientAuthMethod::RequestBody`] (form body, as Hyperproof documents) |
 /// | [`token_refresh_skew`](Self::token_refresh_skew) | 30 s before expiry |
-/// | [`token_request_timeout`](Self::token_request_timeout), [`no_token_request_timeout`](Self::no_token_request_timeout) | 30 s per token request |
 ///
 /// Transport defaults, each overridden by the [`TransportSettings`] knob of the same
 /// name: retry policy [`RetryPolicy::standard`](idgraph_common::RetryPolicy::standard)
@@ -160,10 +159,12 @@ impl fmt::Debug for RestClient {
 /// user agent `hyperproof/<version>`, a new `reqwest::Client` that follows no redirects,
 /// and the transport's 32 MiB body cap (one `GET /v1/users` answer holds every user).
 ///
-/// Two things no setting changes: plain `http` is accepted only to a loopback address
-/// (the credential would travel unencrypted), even when the settings
-/// [allow insecure http](TransportSettings::allow_insecure_http); and the quota-403 rule
-/// and the 401/403 hints are always Hyperproof's.
+/// Token requests of client credentials travel with the same settings (connect and
+/// attempt timeout, your `reqwest::Client`, user agent, plain-http opt-in; see
+/// `idgraph_common::auth::OAuth2ClientCredentialsBuilder::transport`). Plain `http` is
+/// accepted only to a loopback address unless the settings
+/// [allow insecure http](TransportSettings::allow_insecure_http) (the credential then
+/// travels unencrypted). The quota-403 rule and the 401/403 hints are always Hyperproof's.
 ///
 /// Setting a credential replaces one set before: a client has exactly one.
 ///
@@ -195,8 +196,6 @@ pub struct RestClientBuilder {
 struct TokenEndpoint {
     client_auth: Option<ClientAuthMethod>,
     refresh_skew: Option<Duration>,
-    /// `Some(None)`: no timeout.
-    timeout: Option<Option<Duration>>,
 }
 
 impl RestClientBuilder {
@@ -237,15 +236,14 @@ impl RestClientBuilder {
     /// the settings leave unset keeps this crate's default (see the table above). Calling
     /// it again replaces the earlier settings.
     ///
-    /// The token endpoint of client credentials is reached by its own small HTTP client
-    /// (`idgraph_common::auth::OAuth2ClientCredentials`), which these settings do not
-    /// configure: its timeout is [`token_request_timeout`](Self::token_request_timeout).
-    /// A call's operation timeout does cover the token request the call waits for.
+    /// The token requests of client credentials use the same settings: the attempt
+    /// timeout bounds one token request, and your `reqwest::Client`, user agent and
+    /// plain-http opt-in apply to it too. A call's operation timeout covers the token
+    /// request the call waits for.
     ///
     /// For tests on tokio's paused clock, use
     /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`
-    /// and [`no_token_request_timeout`](Self::no_token_request_timeout) (the `test-util`
-    /// fake's builders set both).
+    /// (the `test-util` fake's `transport()` gives exactly that).
     pub fn transport(mut self, settings: TransportSettings) -> Self {
         self.transport = settings;
         self
@@ -287,20 +285,6 @@ impl RestClientBuilder {
         self
     }
 
-    /// How long one token request may take. Default 30 s (connect 5 s). Ignored with an
-    /// [`ApiToken`].
-    pub fn token_request_timeout(mut self, timeout: Duration) -> Self {
-        self.token.timeout = Some(Some(timeout));
-        self
-    }
-
-    /// No timeout on token requests (tests on tokio's paused clock, where a pending timer
-    /// makes the clock jump while real I/O is in flight). Ignored with an [`ApiToken`].
-    pub fn no_token_request_timeout(mut self) -> Self {
-        self.token.timeout = Some(None);
-        self
-    }
-
     /// Builds the client.
     ///
     /// Fails with [`Error::Config`] when no credential is set (naming `api_token` and
@@ -316,13 +300,19 @@ impl RestClientBuilder {
         let base = self
             .base_url
             .unwrap_or_else(|| self.region.api_base_url().to_owned());
-        endpoint_url::check(&base, "the Hyperproof REST base URL", "the REST credential")?;
+        let insecure = self.transport.allows_insecure_http();
+        endpoint_url::check(
+            &base,
+            "the Hyperproof REST base URL",
+            "the REST credential",
+            insecure,
+        )?;
 
         // Vendor defaults first, then whatever the caller's settings set.
         let http = HttpClient::builder()
             .user_agent(USER_AGENT)
             .accept("application/json")
-            .transport(self.transport);
+            .transport(self.transport.clone());
 
         let (http, oauth, kind) = match credential {
             Credential::Token(token) => (
@@ -336,13 +326,14 @@ impl RestClientBuilder {
                     token_url,
                     "the Hyperproof OAuth2 token URL",
                     "the client secret",
+                    insecure,
                 )?;
                 if creds.client_id().trim().is_empty() {
                     return Err(Error::config(
                         "the OAuth2 client id is empty: use the API client's id from Settings > API clients",
                     ));
                 }
-                let provider = token_provider(token_url, &creds, &self.token)?;
+                let provider = token_provider(token_url, &creds, &self.token, &self.transport)?;
                 (
                     http.auth(provider.clone()),
                     Some(provider),
@@ -355,9 +346,6 @@ impl RestClientBuilder {
         let hint_kind = kind.clone();
         let http = http
             .base_url(base)
-            // Never plain http to a remote host, whatever the settings say: the credential
-            // would travel unencrypted (`endpoint_url::check` has refused it already).
-            .allow_insecure_http(false)
             .throttle_when(is_quota_exceeded)
             .api_error_hook(move |api| {
                 if let Some(h) = rest_hint(&hint_kind, api) {
@@ -378,6 +366,7 @@ fn token_provider(
     token_url: &str,
     creds: &ClientCredentials,
     settings: &TokenEndpoint,
+    transport: &TransportSettings,
 ) -> Result<OAuth2ClientCredentials> {
     let mut provider = OAuth2ClientCredentials::builder(
         token_url,
@@ -391,13 +380,7 @@ fn token_provider(
     if let Some(skew) = settings.refresh_skew {
         provider = provider.refresh_skew(skew);
     }
-    match settings.timeout {
-        None => {}
-        Some(Some(timeout)) => provider = provider.timeout(timeout),
-        Some(None) => provider = provider.no_timeout(),
-    }
-    // Always https (or loopback): the secret travels in the request body.
-    provider.allow_insecure_http(false).build()
+    provider.transport(transport).build()
 }
 
 impl fmt::Debug for RestClientBuilder {

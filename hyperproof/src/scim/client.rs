@@ -201,6 +201,7 @@ impl ScimClientBuilder {
             url,
             &format!("the Hyperproof SCIM URL ({WHERE})"),
             "the SCIM token",
+            self.transport.allows_insecure_http(),
         )?;
         let token = self.token.ok_or_else(|| {
             Error::config(
@@ -212,9 +213,6 @@ impl ScimClientBuilder {
             .user_agent(USER_AGENT)
             .transport(self.transport)
             .base_url(url)
-            // Never plain http to a remote host, whatever the settings say: the token
-            // would travel unencrypted.
-            .allow_insecure_http(false)
             .auth(Bearer::new(token.secret().clone()))
             .api_error_hook(|api| {
                 if let Some(h) = scim_hint(api) {

@@ -188,14 +188,13 @@ impl FakeHyperproof {
     }
 
     /// A REST client builder pointed at the fake (base URL and token URL), with the
-    /// fake's [`transport`](Self::transport) and no timeout on token requests (for
-    /// paused-clock tests), and no credential yet.
+    /// fake's [`transport`](Self::transport) (paused-clock safe, token requests included),
+    /// and no credential yet.
     pub fn rest_client_builder(&self) -> RestClientBuilder {
         RestClient::builder()
             .base_url(self.rest_url())
             .token_url(self.token_url())
             .transport(self.transport())
-            .no_token_request_timeout()
     }
 
     /// A REST client with the fake's client credentials.

@@ -60,7 +60,6 @@ pub fn rest_builder(server: &MockServer) -> RestClientBuilder {
         .base_url(format!("{}/v1", server.uri()))
         .token_url(format!("{}/oauth/token", server.uri()))
         .transport(paused_transport())
-        .no_token_request_timeout()
 }
 
 /// A SCIM builder for `url`, paused-clock safe, with no token yet.
