@@ -114,6 +114,8 @@ pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, T
 pub use region::{DEFAULT_TOKEN_URL, Region};
 pub use rest::{RestClient, RestClientBuilder};
 pub use scim::{HyperproofRole, ScimClient, ScimClientBuilder};
+/// The SCIM types crate, re-exported so that you name the same types the SCIM client uses.
+pub use scim_types;
 
 /// The README's examples, compiled as doctests (the fake example runs; it needs `test-util`).
 #[cfg(all(doctest, feature = "test-util"))]

@@ -37,3 +37,8 @@ pub use idgraph_common::scim::ListRequest;
 pub use roles::{HyperproofRole, ROLE_PATH, primary_role_value};
 pub(crate) use users::patch_error;
 pub use users::{NewUser, ScimUsers};
+
+/// The SCIM types this module's API uses, re-exported so that you name the same ones
+/// (`hyperproof::scim::UserId` is `scim_types::UserId`; the REST surface has its own ids
+/// in [`rest`](crate::rest)).
+pub use scim_types::{Filter, Group, GroupId, PatchOp, User, UserId};
