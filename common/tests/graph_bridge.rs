@@ -371,6 +371,9 @@ impl UserDirectory for Hanging {
     async fn delete_user(&self, _: &DirectoryUser) -> idgraph_common::Result<()> {
         Ok(())
     }
+    async fn get_user(&self, u: &DirectoryUser) -> idgraph_common::Result<DirectoryUser> {
+        Ok(u.clone())
+    }
 }
 
 #[tokio::test(start_paused = true)]

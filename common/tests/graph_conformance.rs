@@ -155,6 +155,9 @@ impl UserDirectory for Broken {
     async fn delete_user(&self, u: &DirectoryUser) -> Result<()> {
         self.inner.delete_user(u).await
     }
+    async fn get_user(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
+        self.inner.get_user(u).await
+    }
 }
 
 #[tokio::test]

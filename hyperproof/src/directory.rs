@@ -133,6 +133,11 @@ impl UserDirectory for ScimClient {
         Ok(to_directory_user(self.users().deactivate(&id).await?))
     }
 
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(user).await?;
+        Ok(to_directory_user(self.users().get(&id).await?))
+    }
+
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         let _ = user;
         let entry = UserDirectory::catalog(self);

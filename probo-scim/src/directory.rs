@@ -174,4 +174,9 @@ impl UserDirectory for Client {
         let id = self.resolve(user).await?;
         self.users().delete(&id).await
     }
+
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(user).await?;
+        Ok(to_directory(&self.users().get(&id).await?))
+    }
 }

@@ -216,4 +216,8 @@ impl UserDirectory for Client {
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
         self.users().delete(&key_of(user)?, Irreversible).await
     }
+
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        Ok(to_directory(&self.users().get(&key_of(user)?).await?))
+    }
 }

@@ -97,16 +97,19 @@ pub enum Operation {
     Deactivate,
     /// Delete a user.
     Delete,
+    /// Change a user's email, keeping the person.
+    Rename,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 6] = [
         Operation::List,
         Operation::Create,
         Operation::Update,
         Operation::Deactivate,
         Operation::Delete,
+        Operation::Rename,
     ];
 
     /// The lower-case name used in errors and reports.
@@ -117,6 +120,7 @@ impl Operation {
             Operation::Update => "update",
             Operation::Deactivate => "deactivate",
             Operation::Delete => "delete",
+            Operation::Rename => "rename",
         }
     }
 }
@@ -310,6 +314,13 @@ pub struct Lifecycle {
     pub deactivate: Step,
     /// Deleting users.
     pub delete: Step,
+    /// Changing a user's email while keeping the person (a rename).
+    pub rename: Step,
+    /// What a rename by API loses, for apps where it is a delete and a new create
+    /// (Proofpoint: the email is immutable). Empty when a rename keeps the account. A
+    /// plan lists these on the rename item, and plans such a rename only when the
+    /// `SyncPolicy` allows lossy renames.
+    pub rename_loses: &'static [&'static str],
     /// Whether group membership is managed through the user API (so reconciliation
     /// compares groups).
     pub manages_groups: bool,
@@ -443,6 +454,7 @@ impl CatalogEntry {
             Operation::Update => &l.update,
             Operation::Deactivate => &l.deactivate,
             Operation::Delete => &l.delete,
+            Operation::Rename => &l.rename,
         }
     }
 
@@ -564,6 +576,12 @@ const PROOF: CatalogEntry = CatalogEntry {
             "Proof has no API to delete users: unassign the user from the Proof app in Okta or \
              Entra ID to block SSO, then ask a Proof admin to remove the account in Command Center",
         ),
+        rename: step(
+            Route::IdentityProvider,
+            "change the user's email in Okta or Entra ID; Proof has no API, and JIT does not \
+             sync attributes, so ask a Proof admin to change the account in Command Center",
+        ),
+        rename_loses: &[],
         manages_groups: false,
         stores: Attributes::NONE,
     },
@@ -667,6 +685,12 @@ const HYPERPROOF: CatalogEntry = CatalogEntry {
              user from the Hyperproof SCIM app in the IdP), then ask a Hyperproof admin to delete \
              the record manually",
         ),
+        rename: step(
+            Route::Scim,
+            "PATCH of userName and emails on the same SCIM id: the account, its role and its \
+             history stay",
+        ),
+        rename_loses: &[],
         manages_groups: false,
         stores: Attributes::ALL,
     },
@@ -806,6 +830,17 @@ const PROOFPOINT_ESSENTIALS: CatalogEntry = CatalogEntry {
             Route::RestApi,
             "DELETE /v2/users/{primaryEmail} is immediate and irreversible, aliases included",
         ),
+        rename: step(
+            Route::RestApi,
+            "primaryEmail is immutable: the account is deleted and created again under the new \
+             email, which removes its aliases and may reset what the API does not return; \
+             only when the SyncPolicy allows lossy renames",
+        ),
+        rename_loses: &[
+            "aliases",
+            "mailbox settings the API does not return",
+            "the account's history",
+        ],
         manages_groups: true,
         stores: Attributes::NAMES_ONLY,
     },
@@ -863,6 +898,16 @@ const PROOFPOINT_ESSENTIALS_V1: CatalogEntry = CatalogEntry {
             "PUT with is_active false (full replacement)",
         ),
         delete: step(Route::RestApi, "DELETE is immediate and irreversible"),
+        rename: step(
+            Route::RestApi,
+            "the primary email is immutable: the account is deleted and created again under the \
+             new email, which removes its aliases; only when the SyncPolicy allows lossy renames",
+        ),
+        rename_loses: &[
+            "aliases",
+            "sender allow and block lists",
+            "the account's history",
+        ],
         manages_groups: false,
         stores: Attributes::NAMES_ONLY,
     },
@@ -924,6 +969,12 @@ const TESSIAN: CatalogEntry = CatalogEntry {
             "unassign the user from the Tessian app in Okta or Entra ID and let the IdP's SCIM \
              app provisioning deprovision Tessian; there is no Tessian API",
         ),
+        rename: step(
+            Route::IdentityProvider,
+            "change the user's email in Entra ID (or Google Workspace); Tessian follows the \
+             directory sync",
+        ),
+        rename_loses: &[],
         manages_groups: false,
         stores: Attributes::NONE,
     },
@@ -996,6 +1047,12 @@ const PROBO: CatalogEntry = CatalogEntry {
             Route::Scim,
             "DELETE /Users/{id} (may degrade to a deactivation while still answering 204)",
         ),
+        rename: step(
+            Route::Scim,
+            "POST /Users repeating the externalId with the new email (Probo ignores emails on \
+             PUT and PATCH): the same id, role and history",
+        ),
+        rename_loses: &[],
         manages_groups: false,
         stores: Attributes::ALL,
     },

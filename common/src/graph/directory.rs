@@ -261,6 +261,34 @@ pub trait UserDirectory: Send + Sync {
     /// `SyncPolicy` is the confirmation. An app that only deactivated answers
     /// [`Error::Incomplete`](crate::Error::Incomplete).
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()>;
+
+    /// Reads one user as the app has it now: by `user.app_id` when set, else by email.
+    /// An unknown user is an error for which `is_not_found()` is true.
+    ///
+    /// [`apply`](super::apply()) calls it before every destructive step (deactivate,
+    /// delete, rename) to make sure the account still belongs to the person the plan was
+    /// made for: same email, same link key. If it does not, nothing is changed.
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser>;
+
+    /// Changes a user's email to `new_email` while keeping the person, by the app's own
+    /// route (the catalog's [`Lifecycle::rename`](super::catalog::Lifecycle::rename)), and
+    /// returns the user as the app now has it. Its `app_id` may differ where the app's
+    /// rename is a delete and a new create (then [`Lifecycle::rename_loses`] says what is
+    /// lost, and a plan contains such a rename only when its policy allows lossy renames).
+    ///
+    /// The default answers [`Error::Unsupported`](crate::Error::Unsupported) with the
+    /// catalog's instructions.
+    ///
+    /// [`Lifecycle::rename_loses`]: super::catalog::Lifecycle::rename_loses
+    async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        let _ = (user, new_email);
+        let entry = self.catalog();
+        Err(crate::Error::unsupported(
+            entry.name,
+            super::catalog::Operation::Rename.as_str(),
+            entry.step(super::catalog::Operation::Rename).how,
+        ))
+    }
 }
 
 /// What a create really did: [`UserDirectory::create_user`]'s answer.

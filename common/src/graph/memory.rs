@@ -215,7 +215,7 @@ fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
     let method = match op {
         Operation::List => "GET",
         Operation::Create => "POST",
-        Operation::Update | Operation::Deactivate => "PUT",
+        Operation::Update | Operation::Deactivate | Operation::Rename => "PUT",
         Operation::Delete => "DELETE",
     };
     Error::Api(Box::new(
@@ -303,5 +303,38 @@ impl UserDirectory for MemoryDirectory {
             st.ids.remove(&id);
         }
         Ok(())
+    }
+
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::List)?;
+        let key = Self::find(&st, user, Operation::List)?;
+        st.users
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| api_error(404, Operation::List, "notFound", "no such user"))
+    }
+
+    /// Moves the account to `new_email`, keeping its `app_id` (the way SCIM apps and
+    /// Probo rename); 409 when another account has the new email.
+    async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        let mut st = self.lock();
+        self.begin(&mut st, Operation::Rename)?;
+        let key = Self::find(&st, user, Operation::Rename)?;
+        if key != new_email.key() && st.users.contains_key(new_email.key()) {
+            return Err(api_error(
+                409,
+                Operation::Rename,
+                "uniqueness",
+                "a user with the new email exists",
+            ));
+        }
+        let mut moved = st
+            .users
+            .remove(&key)
+            .ok_or_else(|| api_error(404, Operation::Rename, "notFound", "no such user"))?;
+        moved.email = new_email.clone();
+        insert(&mut st, moved.clone());
+        Ok(moved)
     }
 }

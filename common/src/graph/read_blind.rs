@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::catalog::{self, App, CatalogEntry, Operation};
-use super::directory::{Created, DirectoryUser, UserDirectory};
+use super::directory::{Created, DirectoryUser, Email, UserDirectory};
 use crate::error::{Error, Result};
 use crate::paginate::Items;
 
@@ -102,6 +102,18 @@ impl UserDirectory for ReadBlind {
 
     async fn delete_user(&self, _user: &DirectoryUser) -> Result<()> {
         Err(self.unsupported(Operation::Delete))
+    }
+
+    async fn get_user(&self, _user: &DirectoryUser) -> Result<DirectoryUser> {
+        Err(self.unsupported(Operation::List))
+    }
+
+    async fn rename_user(
+        &self,
+        _user: &DirectoryUser,
+        _new_email: &Email,
+    ) -> Result<DirectoryUser> {
+        Err(self.unsupported(Operation::Rename))
     }
 }
 
