@@ -1,11 +1,11 @@
 //! [`apply`]: carries out a [`SyncPlan`] against the target's [`UserDirectory`];
 //! [`apply_guarded`]: the same, only while a [`RunGuard`] (for example a lease) allows.
 
-use super::directory::UserDirectory;
+use super::directory::{CreateKind, DirectoryUser, UserDirectory};
 use super::plan::{Action, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
 use super::run_guard::RunGuard;
-use crate::error::Error;
+use crate::error::{Error, quote};
 
 /// Whether [`apply`] calls the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -24,7 +24,16 @@ pub enum ApplyMode {
 /// * Skips and manual actions are reported as such; nothing is called for them.
 ///   Deactivations and deletions withheld by the guard are plan skips, so they are never
 ///   carried out.
+/// * Before a destructive step (deactivate, delete, rename) the account is read again
+///   ([`UserDirectory::get_user`]): when it no longer belongs to the planned person
+///   (another email, another link key) the item fails with a reason that says so and
+///   nothing is changed. An account already gone counts as done for a delete or a
+///   deactivation (nobody can sign in with it) and as a failure for a rename.
 /// * A delete answered with 404 counts as done (the user is gone either way).
+/// * A rename goes through the app's own route ([`UserDirectory::rename_user`]), then
+///   the other changes of the item are made on the renamed account.
+/// * A create the app answered by taking over or moving an existing account is done,
+///   with a note saying so.
 /// * Refuses the whole plan (every item skipped, [`SyncReport::aborted`] set) when it was
 ///   made for another app than `target`'s.
 /// * [`ApplyMode::DryRun`] calls nothing.
@@ -193,12 +202,52 @@ async fn run(
 
 async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
     let result = match action {
-        Action::Create { user } => target.create_user(user).await.map(|c| Some(c.user)),
-        Action::Update { desired, .. } => target.update_user(desired).await.map(Some),
-        Action::Deactivate { user, .. } => target.deactivate_user(user).await.map(Some),
-        Action::Delete { user, .. } => match target.delete_user(user).await {
-            Err(e) if e.is_not_found() => Ok(None),
-            other => other.map(|()| None),
+        Action::Create { user } => target.create_user(user).await.map(|c| {
+            let note = match c.kind {
+                CreateKind::New => None,
+                CreateKind::TookOver => {
+                    Some("the app took over an existing account with this email or link key".into())
+                }
+                CreateKind::Renamed { previous_email } => Some(format!(
+                    "the app moved the existing account of this person from {previous_email}"
+                )),
+            };
+            (Some(c.user), note)
+        }),
+        Action::Update { desired, .. } => {
+            target.update_user(desired).await.map(|u| (Some(u), None))
+        }
+        Action::Rename {
+            current,
+            desired,
+            changes,
+            ..
+        } => match still_planned(target, current).await {
+            Err(Outcome::Done { .. }) => {
+                return Outcome::Failed {
+                    error: format!(
+                        "refused: the account {} to rename is gone; nothing was changed: plan again",
+                        quote(current.app_id.as_deref().unwrap_or(current.email.as_str()))
+                    ),
+                };
+            }
+            Err(outcome) => return outcome,
+            Ok(()) => rename(target, current, desired, !changes.is_empty())
+                .await
+                .map(|u| (Some(u), None)),
+        },
+        Action::Deactivate { user, .. } => match still_planned(target, user).await {
+            Err(outcome) => return outcome,
+            Ok(()) => target.deactivate_user(user).await.map(|u| (Some(u), None)),
+        },
+        Action::Delete { user, .. } => match still_planned(target, user).await {
+            // Gone already: the user is gone either way.
+            Err(Outcome::Done { .. }) => Ok((None, None)),
+            Err(outcome) => return outcome,
+            Ok(()) => match target.delete_user(user).await {
+                Err(e) if e.is_not_found() => Ok((None, None)),
+                other => other.map(|()| (None, None)),
+            },
         },
         Action::Skip { reason } => {
             return Outcome::Skipped {
@@ -208,9 +257,72 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
         Action::Manual { instructions, .. } => return Outcome::Manual { instructions },
     };
     match result {
-        Ok(user) => Outcome::Done { user },
+        Ok((user, note)) => Outcome::Done { user, note },
         Err(e) => Outcome::Failed {
             error: e.to_string(),
         },
     }
+}
+
+/// Re-reads the account a destructive step is planned for and checks that it still
+/// belongs to the planned person (same email, same link key where the app stores one).
+/// `Err` holds the outcome to report instead of acting: `Done` when the account is
+/// gone (for a delete, the goal is reached), `Failed` otherwise.
+async fn still_planned(target: &dyn UserDirectory, planned: &DirectoryUser) -> Result<(), Outcome> {
+    let now = match target.get_user(planned).await {
+        Ok(now) => now,
+        Err(e) if e.is_not_found() => {
+            return Err(Outcome::Done {
+                user: None,
+                note: Some("the account was already gone".into()),
+            });
+        }
+        Err(e) => {
+            return Err(Outcome::Failed {
+                error: format!(
+                    "refused: could not re-read the account to make sure it is still the planned one, so nothing was changed: {e}"
+                ),
+            });
+        }
+    };
+    let stores_link = target.catalog().lifecycle.stores.external_id;
+    let same_email = now.email == planned.email;
+    let same_link =
+        !stores_link || planned.external_id.is_none() || now.external_id == planned.external_id;
+    if same_email && same_link {
+        return Ok(());
+    }
+    Err(Outcome::Failed {
+        error: format!(
+            "refused: the account {} changed since the plan (it is now {}{}, the plan was made for {}{}); nothing was changed: plan again",
+            quote(planned.app_id.as_deref().unwrap_or(planned.email.as_str())),
+            quote(now.email.as_str()),
+            link_note(&now),
+            quote(planned.email.as_str()),
+            link_note(planned),
+        ),
+    })
+}
+
+fn link_note(u: &DirectoryUser) -> String {
+    match &u.external_id {
+        Some(k) => format!(" with link key {}", quote(k)),
+        None => String::new(),
+    }
+}
+
+/// A rename by the app's own route, then the other changes on the renamed account.
+async fn rename(
+    target: &dyn UserDirectory,
+    current: &DirectoryUser,
+    desired: &DirectoryUser,
+    other_changes: bool,
+) -> crate::Result<DirectoryUser> {
+    let renamed = target.rename_user(current, &desired.email).await?;
+    if !other_changes {
+        return Ok(renamed);
+    }
+    let mut next = desired.clone();
+    next.app_id = renamed.app_id.clone();
+    target.update_user(&next).await
 }

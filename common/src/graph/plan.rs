@@ -179,6 +179,21 @@ pub enum SkipReason {
         /// How many target records share the email.
         count: usize,
     },
+    /// Several target accounts carry this person's link key: which one is theirs is the
+    /// target's problem to fix, so nothing is done for the person.
+    LinkKeySharedInTarget {
+        /// How many target accounts share the link key.
+        count: usize,
+    },
+    /// The person's link key matches one account and their email another: nothing is
+    /// done for either until one of them is fixed.
+    MatchesTwoAccounts,
+    /// Two people in the source claim this account (one by link key, one by email, or
+    /// both by email in another case): nothing is done for it or them.
+    ClaimedByTwoPeople,
+    /// The account with this person's email is linked to someone else (another link
+    /// key): it is not taken over, and nothing is created in its place.
+    LinkedToAnotherPerson,
 }
 
 impl fmt::Display for SkipReason {
@@ -200,6 +215,19 @@ impl fmt::Display for SkipReason {
             SkipReason::DuplicateInTarget { count } => {
                 write!(f, "{count} target records share this email; fix the target")
             }
+            SkipReason::LinkKeySharedInTarget { count } => write!(
+                f,
+                "{count} target accounts carry this person's link key; fix the target"
+            ),
+            SkipReason::MatchesTwoAccounts => f.write_str(
+                "the link key matches one account and the email another; fix one of them",
+            ),
+            SkipReason::ClaimedByTwoPeople => f.write_str(
+                "two people in the source claim this account (by link key or email); fix the source",
+            ),
+            SkipReason::LinkedToAnotherPerson => f.write_str(
+                "the account with this email is linked to another person (a different link key); not taken over",
+            ),
         }
     }
 }
@@ -225,6 +253,20 @@ pub enum Action {
         desired: Box<DirectoryUser>,
         /// What changes, field by field.
         changes: Vec<FieldChange>,
+    },
+    /// Change the email of the target account that belongs to this person (their link
+    /// key matched, their email changed), by the app's own rename route; then bring the
+    /// other fields to the source's values. Never a create and a deprovision.
+    Rename {
+        /// The target account as listed (its old email).
+        current: Box<DirectoryUser>,
+        /// The account as it should be: the new email and the source's values.
+        desired: Box<DirectoryUser>,
+        /// What changes besides the email, field by field.
+        changes: Vec<FieldChange>,
+        /// What the app's rename loses (the catalog's `rename_loses`); empty where a
+        /// rename keeps the account.
+        loses: Vec<String>,
     },
     /// Deactivate the target user.
     Deactivate {
@@ -260,6 +302,7 @@ impl Action {
         match self {
             Action::Create { .. } => Some(Operation::Create),
             Action::Update { .. } => Some(Operation::Update),
+            Action::Rename { .. } => Some(Operation::Rename),
             Action::Deactivate { .. } => Some(Operation::Deactivate),
             Action::Delete { .. } => Some(Operation::Delete),
             Action::Skip { .. } | Action::Manual { .. } => None,
@@ -271,6 +314,7 @@ impl Action {
         match self {
             Action::Create { .. } => ActionKind::Create,
             Action::Update { .. } => ActionKind::Update,
+            Action::Rename { .. } => ActionKind::Rename,
             Action::Deactivate { .. } => ActionKind::Deactivate,
             Action::Delete { .. } => ActionKind::Delete,
             Action::Skip { .. } => ActionKind::Skip,
@@ -278,7 +322,8 @@ impl Action {
         }
     }
 
-    /// A short label: `create`, `update`, `deactivate`, `delete`, `skip`, `manual`.
+    /// A short label: `create`, `update`, `rename`, `deactivate`, `delete`, `skip`,
+    /// `manual`.
     pub fn label(&self) -> &'static str {
         self.kind().as_str()
     }
@@ -298,6 +343,23 @@ impl Action {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
+            Action::Rename {
+                current,
+                desired,
+                changes,
+                loses,
+            } => {
+                let mut out = format!("{} → {}", current.email, desired.email);
+                for c in changes {
+                    out.push_str("; ");
+                    out.push_str(&c.to_string());
+                }
+                if !loses.is_empty() {
+                    out.push_str("; loses: ");
+                    out.push_str(&loses.join(", "));
+                }
+                out
+            }
             Action::Deactivate { reason, .. } | Action::Delete { reason, .. } => reason.to_string(),
             Action::Skip { reason } => reason.to_string(),
             Action::Manual {
@@ -317,6 +379,8 @@ pub enum ActionKind {
     Create,
     /// [`Action::Update`].
     Update,
+    /// [`Action::Rename`].
+    Rename,
     /// [`Action::Deactivate`].
     Deactivate,
     /// [`Action::Delete`].
@@ -333,6 +397,7 @@ impl ActionKind {
         match self {
             ActionKind::Create => "create",
             ActionKind::Update => "update",
+            ActionKind::Rename => "rename",
             ActionKind::Deactivate => "deactivate",
             ActionKind::Delete => "delete",
             ActionKind::Skip => "skip",
@@ -366,6 +431,8 @@ pub struct PlanCounts {
     pub create: usize,
     /// Updates.
     pub update: usize,
+    /// Renames (an email change of a linked person).
+    pub rename: usize,
     /// Deactivations.
     pub deactivate: usize,
     /// Deletions.
@@ -406,6 +473,7 @@ impl SyncPlan {
             match &item.action {
                 Action::Create { .. } => c.create += 1,
                 Action::Update { .. } => c.update += 1,
+                Action::Rename { .. } => c.rename += 1,
                 Action::Deactivate { .. } => c.deactivate += 1,
                 Action::Delete { .. } => c.delete += 1,
                 Action::Manual { .. } => c.manual += 1,
@@ -445,8 +513,23 @@ impl SyncPlan {
 /// Plans the reconciliation of `target` (the app's users, as listed) against `source`
 /// (the authoritative directory), under `policy`.
 ///
-/// A pure function: no I/O, deterministic, linear in the input. Users are matched by
-/// [`Email`] (case-insensitively).
+/// A pure function: no I/O, deterministic, linear in the input.
+///
+/// **People, not email strings.** A source person is matched to a target account by
+/// their stable link key first ([`DirectoryUser::external_id`]: the source's own id,
+/// which SCIM apps store as `externalId`; for apps that do not store it, set it on the
+/// listed accounts from your own record), then by [`Email`] (case-insensitively):
+///
+/// * Link key matches, email differs → one **rename** ([`Action::Rename`], old → new),
+///   never a create and a deprovision. Where the app's rename loses data (the catalog's
+///   `rename_loses`: Proofpoint deletes and recreates) it is planned only when the
+///   policy [allows lossy renames](SyncPolicy::allow_lossy_renames), otherwise it is a
+///   manual item naming the losses. A person renamed *and* inactive in the source gets a
+///   deactivation of the linked account. Renames never count towards the guard.
+/// * A person whose link key names one account and whose email another, an account two
+///   people claim, a link key several accounts carry, or an account the app itself
+///   links to another person → a skip with the reason, for every account and person
+///   involved: never an action.
 ///
 /// * In source, not in target, active → **create**; inactive → skip.
 /// * In both → **update** with field-level [`FieldChange`]s for given name, family
@@ -661,6 +744,106 @@ fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<
 /// users): plan again with the exact index.
 struct Collision;
 
+/// A person's stable link key (the source's id, `external_id`), if set.
+fn link_key(u: &DirectoryUser) -> Option<&str> {
+    norm(&u.external_id)
+}
+
+/// What became of a target account through link keys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    /// No person is linked to it by key (it may still match by email).
+    Free,
+    /// A person's item (a rename, a deactivation) covers it: no item of its own.
+    Covered,
+    /// Left alone; its item says why.
+    Ambiguous(SkipReason),
+}
+
+/// Link-key matching, built only when both sides carry link keys.
+struct LinkIndex<'a> {
+    /// Link key → (first target index, how many target accounts carry it).
+    by_key: HashMap<&'a str, (usize, usize)>,
+    /// Per target index: how many source people claim it, by key or email (saturating).
+    claims: Vec<u8>,
+    /// Per target index: what the link keys made of it.
+    state: Vec<Claim>,
+}
+
+impl<'a> LinkIndex<'a> {
+    /// `None` when no user on one of the sides has a link key (plain email matching).
+    fn build(
+        source: &'a [DirectoryUser],
+        target: &'a [DirectoryUser],
+        slots: &[Slot],
+        policy: &SyncPolicy,
+    ) -> Option<Self> {
+        if !source.iter().any(|u| link_key(u).is_some())
+            || !target.iter().any(|u| link_key(u).is_some())
+        {
+            return None;
+        }
+        let mut by_key: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (i, t) in target.iter().enumerate() {
+            if let Some(k) = link_key(t) {
+                by_key.entry(k).or_insert((i, 0)).1 += 1;
+            }
+        }
+        let mut index = Self {
+            by_key,
+            claims: vec![0; target.len()],
+            state: vec![Claim::Free; target.len()],
+        };
+        for slot in slots {
+            let Some(s) = slot.src.and_then(|i| source.get(i)) else {
+                continue;
+            };
+            if slot.src_count > 1 || policy.is_excluded(&s.email) {
+                continue;
+            }
+            let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
+            let by_key = index.key_match(s);
+            for t in [by_email, by_key.filter(|k| Some(*k) != by_email)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(c) = index.claims.get_mut(t) {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        Some(index)
+    }
+
+    /// The one target account carrying `s`'s link key.
+    fn key_match(&self, s: &DirectoryUser) -> Option<usize> {
+        match link_key(s).and_then(|k| self.by_key.get(k)) {
+            Some(&(t, 1)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn claims(&self, t: usize) -> u8 {
+        self.claims.get(t).copied().unwrap_or(0)
+    }
+
+    fn set(&mut self, t: usize, claim: Claim) {
+        if let Some(s) = self.state.get_mut(t) {
+            *s = claim;
+        }
+    }
+}
+
+/// How the link keys resolve a source person.
+enum Linked {
+    /// Plain email matching applies (no link key decides).
+    ByEmail,
+    /// Left alone for this reason.
+    Skip(SkipReason),
+    /// The person's account, found by link key under another email.
+    Renamed(usize),
+}
+
 struct Planner<'a> {
     source: &'a [DirectoryUser],
     target: &'a [DirectoryUser],
@@ -673,6 +856,8 @@ struct Planner<'a> {
     source_in_scope: usize,
     /// Target users the policy could deprovision.
     candidates: usize,
+    /// Link-key matching (when both sides carry link keys).
+    links: Option<LinkIndex<'a>>,
 }
 
 impl<'a> Planner<'a> {
@@ -692,6 +877,7 @@ impl<'a> Planner<'a> {
             items: Vec::new(),
             source_in_scope: 0,
             candidates: 0,
+            links: None,
         }
     }
 
@@ -765,14 +951,15 @@ impl<'a> Planner<'a> {
         self.items.reserve(slots.len() + 16);
         let source = self.source;
         let target = self.target;
+        self.links = LinkIndex::build(source, target, slots, self.policy);
         for slot in slots {
             let t = slot
                 .tgt
                 .and_then(|ti| target.get(ti))
                 .map(|t| (t, slot.tgt_count));
             let Some(s) = slot.src.and_then(|si| source.get(si)) else {
-                if let Some((t, count)) = t {
-                    self.target_only(t, count);
+                if let (Some((t, count)), Some(ti)) = (t, slot.tgt) {
+                    self.target_only(t, ti, count);
                 }
                 continue;
             };
@@ -805,6 +992,19 @@ impl<'a> Planner<'a> {
                 };
                 self.manual(&s.email, op);
                 continue;
+            }
+            match self.resolve_link(s, slot) {
+                Linked::ByEmail => {}
+                Linked::Skip(reason) => {
+                    self.skip(&s.email, reason);
+                    continue;
+                }
+                Linked::Renamed(ti) => {
+                    if let Some(t) = target.get(ti) {
+                        self.renamed(s, t);
+                    }
+                    continue;
+                }
             }
             match t {
                 Some((t, tc)) if tc > 1 => {
@@ -861,14 +1061,132 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// A target user (first of `count` records) whose email the source does not have.
-    fn target_only(&mut self, t: &DirectoryUser, count: usize) {
+    /// What the link keys make of source person `s` (unique in the source, in scope)
+    /// whose email slot is `slot`.
+    fn resolve_link(&mut self, s: &DirectoryUser, slot: &Slot) -> Linked {
+        let Some(links) = &self.links else {
+            return Linked::ByEmail;
+        };
+        let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
+        if let Some(&(_, count)) = link_key(s).and_then(|k| links.by_key.get(k))
+            && count > 1
+        {
+            return Linked::Skip(SkipReason::LinkKeySharedInTarget { count });
+        }
+        let by_key = links.key_match(s);
+        let (decision, marks): (Linked, &[(Option<usize>, Claim)]) = match (by_key, by_email) {
+            (Some(k), Some(e)) if k != e => {
+                let reason = SkipReason::MatchesTwoAccounts;
+                let marks = [
+                    (Some(k), Claim::Ambiguous(reason)),
+                    (Some(e), Claim::Ambiguous(reason)),
+                ];
+                return self.mark(Linked::Skip(reason), &marks);
+            }
+            (Some(k), _) if links.claims(k) > 1 => {
+                let reason = SkipReason::ClaimedByTwoPeople;
+                return self.mark(Linked::Skip(reason), &[(Some(k), Claim::Ambiguous(reason))]);
+            }
+            // Same account by key and by email: plain matching.
+            (Some(_), Some(_)) => (Linked::ByEmail, &[]),
+            (Some(k), None) => {
+                return self.mark(Linked::Renamed(k), &[(Some(k), Claim::Covered)]);
+            }
+            (None, Some(e)) if links.claims(e) > 1 => {
+                let reason = SkipReason::ClaimedByTwoPeople;
+                return self.mark(Linked::Skip(reason), &[(Some(e), Claim::Ambiguous(reason))]);
+            }
+            (None, Some(e)) => {
+                let other = self.target.get(e).and_then(link_key);
+                match (link_key(s), other) {
+                    // The app's own record says the account is someone else's (an
+                    // address handed on, a second person with the same email): never
+                    // taken over. (Where the app does not store link keys, a target's
+                    // link key comes from the caller and only serves to find renames.)
+                    (Some(mine), Some(theirs))
+                        if mine != theirs && self.entry.lifecycle.stores.external_id =>
+                    {
+                        (Linked::Skip(SkipReason::LinkedToAnotherPerson), &[])
+                    }
+                    _ => (Linked::ByEmail, &[]),
+                }
+            }
+            (None, None) => (Linked::ByEmail, &[]),
+        };
+        self.mark(decision, marks)
+    }
+
+    fn mark(&mut self, decision: Linked, marks: &[(Option<usize>, Claim)]) -> Linked {
+        if let Some(links) = &mut self.links {
+            for (t, claim) in marks {
+                if let Some(t) = t {
+                    links.set(*t, *claim);
+                }
+            }
+        }
+        decision
+    }
+
+    /// Source person `s` whose account `t` (found by link key) has another email.
+    fn renamed(&mut self, s: &DirectoryUser, t: &DirectoryUser) {
+        if self.policy.is_excluded(&t.email) {
+            self.skip(&s.email, SkipReason::Excluded);
+            return;
+        }
+        if !s.active {
+            // Renamed and deactivated in the source: deactivate the account the person
+            // has (under its old email); there is nothing to rename for someone leaving.
+            if t.active {
+                self.operation(
+                    &t.email,
+                    Action::Deactivate {
+                        user: Box::new(t.clone()),
+                        reason: DeprovisionReason::InactiveInSource,
+                    },
+                );
+            } else {
+                self.skip(&t.email, SkipReason::AlreadyInactive);
+            }
+            return;
+        }
+        let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
+        let mut desired = desired_user(s, t, &changes);
+        desired.email = s.email.clone();
+        let loses = self.entry.lifecycle.rename_loses;
+        if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
+            // The app's rename deletes and recreates: a person decides.
+            self.manual(&s.email, Operation::Rename);
+            return;
+        }
+        self.operation(
+            &s.email,
+            Action::Rename {
+                current: Box::new(t.clone()),
+                desired: Box::new(desired),
+                changes,
+                loses: loses.iter().map(|l| (*l).to_owned()).collect(),
+            },
+        );
+    }
+
+    /// A target user (first of `count` records, at index `ti`) whose email the source
+    /// does not have.
+    fn target_only(&mut self, t: &DirectoryUser, ti: usize, count: usize) {
         if self.policy.is_excluded(&t.email) {
             self.skip(&t.email, SkipReason::Excluded);
             return;
         }
         if !self.read_blind {
             self.count_candidate(t, count);
+        }
+        match self.links.as_ref().and_then(|l| l.state.get(ti).copied()) {
+            // A person's rename (or deactivation) item covers this account.
+            Some(Claim::Covered) => return,
+            Some(Claim::Ambiguous(reason)) => {
+                self.skip(&t.email, reason);
+                return;
+            }
+            Some(Claim::Free) | None => {}
         }
         if count > 1 {
             self.skip(&t.email, SkipReason::DuplicateInTarget { count });
@@ -932,22 +1250,7 @@ impl<'a> Planner<'a> {
             self.skip(&t.email, SkipReason::Unchanged);
             return;
         }
-        let mut desired = t.clone();
-        for c in &changes {
-            match c {
-                FieldChange::Text { field, to, .. } => {
-                    let slot = match field {
-                        Field::GivenName => &mut desired.given_name,
-                        Field::FamilyName => &mut desired.family_name,
-                        Field::DisplayName => &mut desired.display_name,
-                        _ => &mut desired.external_id,
-                    };
-                    slot.clone_from(to);
-                }
-                FieldChange::Active { to, .. } => desired.active = *to,
-                FieldChange::Groups { .. } => desired.groups = dedup(&s.groups),
-            }
-        }
+        let desired = desired_user(s, t, &changes);
         self.operation(
             &t.email,
             Action::Update {
@@ -957,6 +1260,27 @@ impl<'a> Planner<'a> {
             },
         );
     }
+}
+
+/// Target user `t` with `changes` (from source user `s`) applied.
+fn desired_user(s: &DirectoryUser, t: &DirectoryUser, changes: &[FieldChange]) -> DirectoryUser {
+    let mut desired = t.clone();
+    for c in changes {
+        match c {
+            FieldChange::Text { field, to, .. } => {
+                let slot = match field {
+                    Field::GivenName => &mut desired.given_name,
+                    Field::FamilyName => &mut desired.family_name,
+                    Field::DisplayName => &mut desired.display_name,
+                    _ => &mut desired.external_id,
+                };
+                slot.clone_from(to);
+            }
+            FieldChange::Active { to, .. } => desired.active = *to,
+            FieldChange::Groups { .. } => desired.groups = dedup(&s.groups),
+        }
+    }
+    desired
 }
 
 /// `None` and `""` both mean "not set".

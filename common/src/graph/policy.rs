@@ -68,6 +68,7 @@ pub struct SyncPolicy {
     allowance: usize,
     allow_empty_source: bool,
     sync_groups: bool,
+    lossy_renames: bool,
 }
 
 impl Default for SyncPolicy {
@@ -79,6 +80,7 @@ impl Default for SyncPolicy {
             allowance: 0,
             allow_empty_source: false,
             sync_groups: true,
+            lossy_renames: false,
         }
     }
 }
@@ -170,6 +172,21 @@ impl SyncPolicy {
     pub fn sync_groups(mut self, sync: bool) -> Self {
         self.sync_groups = sync;
         self
+    }
+
+    /// Whether a rename may be carried out where the app's rename loses data (Proofpoint:
+    /// the email is immutable, so the account is deleted and created again; the
+    /// catalog's `rename_loses` says what is lost). Default `false`: such a rename is a
+    /// manual item naming the losses, and nobody is created or deprovisioned for it.
+    #[must_use]
+    pub fn allow_lossy_renames(mut self, allow: bool) -> Self {
+        self.lossy_renames = allow;
+        self
+    }
+
+    /// Whether lossy renames are allowed ([`allow_lossy_renames`](Self::allow_lossy_renames)).
+    pub fn lossy_renames_allowed(&self) -> bool {
+        self.lossy_renames
     }
 
     /// `true` when `email` is excluded.

@@ -17,9 +17,13 @@ use super::policy::GuardTripped;
 pub enum Outcome {
     /// The operation succeeded.
     Done {
-        /// The user as the app stored it (create, update), as it now is (deactivate:
-        /// the listed user with `active: false`), or `None` (delete).
+        /// The user as the app stored it (create, update, rename), as it now is
+        /// (deactivate), or `None` (delete).
         user: Option<DirectoryUser>,
+        /// What the app did besides the plain operation, when it says (a create answered
+        /// by taking over or renaming an existing account).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// The operation failed; the error's `Display` (which never holds a secret).
     Failed {
@@ -198,7 +202,7 @@ impl fmt::Display for SyncPlan {
     /// let p = plan(&[DirectoryUser::new("ada@example.com")], &[],
     ///              catalog::entry(App::Probo), &SyncPolicy::default());
     /// assert_eq!(p.to_string(), "\
-    /// Plan for Probo: 1 create, 0 update, 0 deactivate, 0 delete, 0 manual, 0 skip, 0 unchanged
+    /// Plan for Probo: 1 create, 0 update, 0 rename, 0 deactivate, 0 delete, 0 manual, 0 skip, 0 unchanged
     /// ACTION  EMAIL            DETAIL
     /// ------  ---------------  ------
     /// create  ada@example.com
@@ -208,12 +212,13 @@ impl fmt::Display for SyncPlan {
         let c = self.counts();
         writeln!(
             f,
-            "Plan for {}{}: {} create, {} update, {} deactivate, {} delete, {} manual, {} skip, \
-             {} unchanged{}",
+            "Plan for {}{}: {} create, {} update, {} rename, {} deactivate, {} delete, {} manual, \
+             {} skip, {} unchanged{}",
             self.app,
             if self.read_blind { " (read-blind)" } else { "" },
             c.create,
             c.update,
+            c.rename,
             c.deactivate,
             c.delete,
             c.manual,
@@ -280,7 +285,7 @@ impl fmt::Display for SyncReport {
             .filter(|i| f.alternate() || !i.unchanged)
             .map(|i| {
                 let result = match &i.outcome {
-                    Outcome::Done { .. } => String::new(),
+                    Outcome::Done { note, .. } => note.clone().unwrap_or_default(),
                     Outcome::Failed { error } => error.clone(),
                     Outcome::Skipped { reason } => reason.clone(),
                     Outcome::Manual { .. } => String::new(),
