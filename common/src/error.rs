@@ -16,6 +16,7 @@
 //! | [`Error::Limiter`] | never | the rate limiter could not grant a permit (shared backend down) |
 //! | [`Error::Unsupported`] | never | the app has no API for this; what to do instead |
 //! | [`Error::Lease`] | never | a sync job's lease is held elsewhere, was lost, or its fencing token is stale |
+//! | [`Error::StalePlan`] | never | a reviewed plan's target changed since it was made: plan again |
 
 use std::borrow::Cow;
 use std::fmt;
@@ -193,6 +194,15 @@ pub enum Error {
         /// The underlying cause (for example the Redis error), when there is one.
         #[source]
         source: Option<BoxError>,
+    },
+
+    /// A saved, reviewed plan was not applied because its target is no longer what the
+    /// plan was made from (the listing's fingerprint differs), so what would run is not
+    /// what was reviewed. Nothing was sent: plan again and review the new plan.
+    #[error("the plan is stale: {detail}; nothing was applied: plan again and review the new plan")]
+    StalePlan {
+        /// What differs.
+        detail: Cow<'static, str>,
     },
 }
 
@@ -422,7 +432,8 @@ impl Error {
             | Error::Config { .. }
             | Error::Unsupported { .. }
             | Error::Limiter { .. }
-            | Error::Lease { .. } => false,
+            | Error::Lease { .. }
+            | Error::StalePlan { .. } => false,
             Error::Transport { sent, .. } => *sent,
             _ => true,
         }

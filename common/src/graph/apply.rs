@@ -157,7 +157,9 @@ async fn run(
             (Action::Skip { reason }, _, _) => Outcome::Skipped {
                 reason: reason.to_string(),
             },
-            (Action::Manual { instructions, .. }, _, _) => Outcome::Manual { instructions },
+            (Action::Manual { instructions, .. }, _, _) => Outcome::Manual {
+                instructions: instructions.clone(),
+            },
             (_, Some(_), _) => Outcome::Skipped {
                 reason: "not applied: plan made for another app".into(),
             },
@@ -254,7 +256,11 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
                 reason: reason.to_string(),
             };
         }
-        Action::Manual { instructions, .. } => return Outcome::Manual { instructions },
+        Action::Manual { instructions, .. } => {
+            return Outcome::Manual {
+                instructions: instructions.clone(),
+            };
+        }
     };
     match result {
         Ok((user, note)) => Outcome::Done { user, note },

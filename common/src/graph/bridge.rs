@@ -34,15 +34,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::TryStreamExt;
 use serde::Serialize;
 use tokio::sync::{Mutex, watch};
 use tokio::time::Instant;
 
 use super::apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
-use super::catalog::Operation;
-use super::directory::{DirectoryUser, UserDirectory};
-use super::plan::plan;
+use super::directory::UserDirectory;
+use super::listing::{Listing, list_target, plan_listings};
 use super::policy::{GuardTripped, SyncPolicy};
 use super::report::{Outcome, SyncReport};
 use super::run_guard::{RunGuard, RunLock};
@@ -629,24 +627,16 @@ impl Bridge {
     }
 
     async fn sync(&self, run_guard: Option<&dyn RunGuard>) -> Result<SyncReport, BridgeError> {
-        let source: Vec<DirectoryUser> = self
-            .source
-            .list_users()
-            .try_collect()
+        // Plans only from listings that are provably everything: a short source would
+        // deprovision whoever is missing from it, a short target would create duplicates.
+        let source = Listing::complete(self.source.list_users())
             .await
             .map_err(BridgeError::Source)?;
+        let target = list_target(&*self.target)
+            .await
+            .map_err(BridgeError::Target)?;
         let entry = self.target.catalog();
-        // Same rule as `plan`: a target that cannot be listed has an unknown state.
-        let target: Vec<DirectoryUser> = if !entry.by_api(Operation::List) {
-            Vec::new()
-        } else {
-            self.target
-                .list_users()
-                .try_collect()
-                .await
-                .map_err(BridgeError::Target)?
-        };
-        let plan = plan(&source, &target, entry, &self.config.policy);
+        let plan = plan_listings(&source, &target, entry, &self.config.policy);
         match run_guard {
             None => Ok(apply(&plan, &*self.target, self.config.mode).await),
             Some(g) => apply_guarded(&plan, &*self.target, self.config.mode, g)

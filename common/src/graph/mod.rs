@@ -49,6 +49,7 @@ pub mod catalog;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod conformance;
 mod directory;
+mod listing;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod memory;
@@ -61,6 +62,7 @@ mod run_guard;
 pub use apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
 pub use catalog::{App, CatalogEntry};
 pub use directory::{CreateKind, Created, DirectoryUser, Email, UserDirectory};
+pub use listing::{Listing, apply_reviewed, list_target, plan_listings};
 pub use plan::{
     Action, ActionKind, DeprovisionReason, Field, FieldChange, PlanCounts, PlanItem, SkipReason,
     SyncPlan, plan,

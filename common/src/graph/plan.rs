@@ -1,18 +1,19 @@
 //! [`plan`]: the pure reconciliation of a source directory against a target app.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalog::{App, Attributes, CatalogEntry, Operation};
 use super::directory::{DirectoryUser, Email};
 use super::policy::{Deprovision, GuardTripped, SyncPolicy};
 
 /// A user attribute that reconciliation compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Field {
@@ -58,7 +59,7 @@ impl fmt::Display for Field {
 /// assert_eq!(c.to_string(), r#"given_name: "Jon" → "John""#);
 /// assert_eq!(c.field(), Field::GivenName);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FieldChange {
@@ -129,7 +130,7 @@ impl fmt::Display for FieldChange {
 }
 
 /// Why a user is deprovisioned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DeprovisionReason {
@@ -149,7 +150,7 @@ impl fmt::Display for DeprovisionReason {
 }
 
 /// Why a user is left alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SkipReason {
@@ -233,7 +234,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// What the plan does for one user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Action {
@@ -292,7 +293,7 @@ pub enum Action {
         /// The operation that has no API.
         operation: Operation,
         /// What to do (from the target's catalog entry).
-        instructions: &'static str,
+        instructions: Cow<'static, str>,
     },
 }
 
@@ -371,7 +372,7 @@ impl Action {
 }
 
 /// The kind of an [`Action`], without its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActionKind {
@@ -413,7 +414,7 @@ impl fmt::Display for ActionKind {
 }
 
 /// One line of a [`SyncPlan`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PlanItem {
     /// Whose line.
@@ -424,7 +425,7 @@ pub struct PlanItem {
 }
 
 /// Counts of a plan's items by kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PlanCounts {
     /// Creates.
@@ -450,7 +451,7 @@ pub struct PlanCounts {
 /// Items come in source order, then target-only users in target order. `Display` prints
 /// an aligned table of every item except unchanged users (`{:#}` includes those too);
 /// `serde` gives JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncPlan {
     /// The target app.
@@ -463,6 +464,14 @@ pub struct SyncPlan {
     /// `Some` when the mass-deprovision guard withheld every deactivation and deletion
     /// (they appear as [`SkipReason::GuardWithheld`]).
     pub guard: Option<GuardTripped>,
+    /// The fingerprint of the target listing the plan was made from, when it was made
+    /// by [`plan_listings`](super::plan_listings) ([`Listing::fingerprint`]); a saved plan
+    /// applied with [`apply_reviewed`](super::apply_reviewed) must find the target
+    /// unchanged.
+    ///
+    /// [`Listing::fingerprint`]: super::Listing::fingerprint
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_fingerprint: Option<String>,
 }
 
 impl SyncPlan {
@@ -893,7 +902,7 @@ impl<'a> Planner<'a> {
     }
 
     fn manual(&mut self, email: &Email, operation: Operation) {
-        let instructions = self.entry.step(operation).how;
+        let instructions = Cow::Borrowed(self.entry.step(operation).how);
         self.push(
             email,
             Action::Manual {
@@ -1058,6 +1067,7 @@ impl<'a> Planner<'a> {
             read_blind: self.read_blind,
             items: self.items,
             guard,
+            target_fingerprint: None,
         }
     }
 

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::directory::Email;
 
@@ -11,7 +11,7 @@ use super::directory::Email;
 ///
 /// Users the source marks *inactive* are always deactivated (never deleted), whatever
 /// this says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Deprovision {
@@ -255,7 +255,7 @@ impl SyncPolicy {
 }
 
 /// Why the guard withheld deprovisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum GuardReason {
@@ -277,7 +277,7 @@ pub enum GuardReason {
 ///      SyncPolicy::max_deprovision_share"
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GuardTripped {
     /// Why.

@@ -1,6 +1,7 @@
 //! [`SyncReport`] (what [`apply`](super::apply()) did) and the plain-text tables of
 //! plans and reports.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -38,7 +39,7 @@ pub enum Outcome {
     /// A person must act.
     Manual {
         /// What to do.
-        instructions: &'static str,
+        instructions: Cow<'static, str>,
     },
 }
 

@@ -530,6 +530,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::Limiter { .. } => "rate_limiter",
         Error::IncompleteListing { .. } => "incomplete_listing",
         Error::Lease { .. } => "lease",
+        Error::StalePlan { .. } => "stale_plan",
     }
 }
 

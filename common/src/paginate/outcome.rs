@@ -110,6 +110,11 @@ pub enum ListingFault {
     },
     /// The server handed back a cursor it had already given: following it would loop.
     CursorLoop,
+    /// The caller capped the listing ([`max_pages`](super::Paginator::max_pages)) before
+    /// it ended: fine for a preview, never for a plan.
+    StoppedAtMaxPages,
+    /// More distinct items arrived than the server's own reported total.
+    MoreThanReported,
     /// The reported total went down during the listing: items may have shifted past the
     /// pages already read. A new listing may be consistent.
     TotalDecreased {
@@ -139,6 +144,12 @@ impl fmt::Display for ListingFault {
             ),
             ListingFault::CursorLoop => {
                 f.write_str("the server handed back a cursor it had already given")
+            }
+            ListingFault::StoppedAtMaxPages => {
+                f.write_str("the listing was capped by max_pages before it ended")
+            }
+            ListingFault::MoreThanReported => {
+                f.write_str("more distinct items arrived than the server's reported total")
             }
             ListingFault::TotalDecreased { from, to } => write!(
                 f,
