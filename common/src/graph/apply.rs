@@ -1,8 +1,10 @@
 //! [`apply`]: carries out a [`SyncPlan`] against the target's [`UserDirectory`];
 //! [`apply_guarded`]: the same, only while a [`RunGuard`] (for example a lease) allows.
 
+use super::audit::{AuditEvent, AuditSink};
+use super::catalog::App;
 use super::directory::{CreateKind, DirectoryUser, UserDirectory};
-use super::plan::{Action, SyncPlan};
+use super::plan::{Action, PlanItem, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
 use super::run_guard::RunGuard;
 use crate::error::{Error, quote};
@@ -61,7 +63,7 @@ pub enum ApplyMode {
 /// # }
 /// ```
 pub async fn apply(plan: &SyncPlan, target: &dyn UserDirectory, mode: ApplyMode) -> SyncReport {
-    run(plan, target, mode, None).await.0
+    run(plan, target, mode, None, None).await.0
 }
 
 /// Why [`apply_guarded`] stopped before the end of the plan.
@@ -124,7 +126,7 @@ pub async fn apply_guarded(
     mode: ApplyMode,
     guard: &dyn RunGuard,
 ) -> Result<SyncReport, ApplyStopped> {
-    match run(plan, target, mode, Some(guard)).await {
+    match run(plan, target, mode, Some(guard), None).await {
         (report, None) => Ok(report),
         (report, Some((error, not_applied))) => Err(ApplyStopped {
             error,
@@ -134,13 +136,31 @@ pub async fn apply_guarded(
     }
 }
 
-/// The one loop behind [`apply`] and [`apply_guarded`]; the second half of the answer is
-/// the guard's error and how many operations it left out.
+/// [`apply`], writing one [`AuditEvent`] per change made or attempted to `audit`
+/// (time, app, action, the person's email and link key, the app's account id, field
+/// values before → after, outcome, the server's request id of a failed request).
+/// Skips, manual items and a dry run write nothing. When the sink fails, the run stops
+/// between items as [`apply_guarded`] does (the rest is reported `not applied`, and
+/// [`SyncReport::stopped`] says why): no change is made that could not be recorded.
+///
+/// Events never hold a secret or a password.
+pub async fn apply_audited(
+    plan: &SyncPlan,
+    target: &dyn UserDirectory,
+    mode: ApplyMode,
+    audit: &dyn AuditSink,
+) -> SyncReport {
+    run(plan, target, mode, None, Some(audit)).await.0
+}
+
+/// The one loop behind [`apply`], [`apply_guarded`] and [`apply_audited`]; the second
+/// half of the answer is the stop's error and how many operations it left out.
 async fn run(
     plan: &SyncPlan,
     target: &dyn UserDirectory,
     mode: ApplyMode,
     guard: Option<&dyn RunGuard>,
+    audit: Option<&dyn AuditSink>,
 ) -> (SyncReport, Option<(Error, usize)>) {
     let target_app = target.catalog().app;
     let aborted = (target_app != plan.app).then(|| {
@@ -181,7 +201,21 @@ async fn run(
                             reason: reason.clone(),
                         }
                     }
-                    None => execute(action, target).await,
+                    None => {
+                        let executed = execute(action, target).await;
+                        if let Some(sink) = audit
+                            && let Some(event) = audit_event(plan.app, item, &executed)
+                            && let Err(e) = sink.record(&event)
+                        {
+                            // The change was made but could not be recorded: stop
+                            // before making another.
+                            let reason = format!(
+                                "not applied: the run stopped: the audit trail could not be written: {e}"
+                            );
+                            stop = Some((e, reason, 0));
+                        }
+                        executed.outcome
+                    }
                 }
             }
         };
@@ -202,7 +236,18 @@ async fn run(
     (report, stop)
 }
 
-async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
+/// What carrying out one operation gave: the outcome to report, and for the audit trail
+/// the server's request id of a failed request.
+struct Executed {
+    outcome: Outcome,
+    request_id: Option<String>,
+}
+
+async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
+    let refused = |outcome: Outcome| Executed {
+        outcome,
+        request_id: None,
+    };
     let result = match action {
         Action::Create { user } => target.create_user(user).await.map(|c| {
             let note = match c.kind {
@@ -226,48 +271,64 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Outcome {
             ..
         } => match still_planned(target, current).await {
             Err(Outcome::Done { .. }) => {
-                return Outcome::Failed {
+                return refused(Outcome::Failed {
                     error: format!(
                         "refused: the account {} to rename is gone; nothing was changed: plan again",
                         quote(current.app_id.as_deref().unwrap_or(current.email.as_str()))
                     ),
-                };
+                });
             }
-            Err(outcome) => return outcome,
+            Err(outcome) => return refused(outcome),
             Ok(()) => rename(target, current, desired, !changes.is_empty())
                 .await
                 .map(|u| (Some(u), None)),
         },
         Action::Deactivate { user, .. } => match still_planned(target, user).await {
-            Err(outcome) => return outcome,
+            Err(outcome) => return refused(outcome),
             Ok(()) => target.deactivate_user(user).await.map(|u| (Some(u), None)),
         },
         Action::Delete { user, .. } => match still_planned(target, user).await {
             // Gone already: the user is gone either way.
-            Err(Outcome::Done { .. }) => Ok((None, None)),
-            Err(outcome) => return outcome,
+            Err(Outcome::Done { note, .. }) => Ok((None, note)),
+            Err(outcome) => return refused(outcome),
             Ok(()) => match target.delete_user(user).await {
                 Err(e) if e.is_not_found() => Ok((None, None)),
                 other => other.map(|()| (None, None)),
             },
         },
         Action::Skip { reason } => {
-            return Outcome::Skipped {
+            return refused(Outcome::Skipped {
                 reason: reason.to_string(),
-            };
+            });
         }
         Action::Manual { instructions, .. } => {
-            return Outcome::Manual {
+            return refused(Outcome::Manual {
                 instructions: instructions.clone(),
-            };
+            });
         }
     };
     match result {
-        Ok((user, note)) => Outcome::Done { user, note },
-        Err(e) => Outcome::Failed {
-            error: e.to_string(),
+        Ok((user, note)) => Executed {
+            outcome: Outcome::Done { user, note },
+            request_id: None,
+        },
+        Err(e) => Executed {
+            request_id: e.api().and_then(|a| a.request_id()).map(str::to_owned),
+            outcome: Outcome::Failed {
+                error: e.to_string(),
+            },
         },
     }
+}
+
+/// The audit event of an executed operation (`None` for skips and manual items).
+fn audit_event(app: App, item: &PlanItem, executed: &Executed) -> Option<AuditEvent> {
+    let done = match &executed.outcome {
+        Outcome::Done { user, note } => Ok((user.as_ref(), note.as_deref())),
+        Outcome::Failed { error } => Err((error.as_str(), executed.request_id.as_deref())),
+        Outcome::Skipped { .. } | Outcome::Manual { .. } => return None,
+    };
+    Some(AuditEvent::new(app, &item.action, &item.email, done))
 }
 
 /// Re-reads the account a destructive step is planned for and checks that it still

@@ -43,6 +43,7 @@
 //! ```
 
 mod apply;
+mod audit;
 pub mod bridge;
 pub mod catalog;
 #[cfg(feature = "test-util")]
@@ -59,7 +60,8 @@ mod read_blind;
 mod report;
 mod run_guard;
 
-pub use apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
+pub use apply::{ApplyMode, ApplyStopped, apply, apply_audited, apply_guarded};
+pub use audit::{AuditEvent, AuditSink, JsonLinesSink};
 pub use catalog::{App, CatalogEntry};
 pub use directory::{CreateKind, Created, DirectoryUser, Email, UserDirectory};
 pub use listing::{Listing, apply_reviewed, list_target, plan_listings};
