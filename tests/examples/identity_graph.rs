@@ -10,9 +10,15 @@
 //!    (REST, 100 requests/minute) seeded with some drift, and adds Proof and Tessian, which
 //!    have no user API at all (read-blind: the plan lists the IdP actions to take instead).
 //! 3. Shows the plan for each app, applies it, and prints what happened.
-//! 4. Simulates a departure (the person is disabled in the source) and shows the
+//! 4. Simulates an email change (same person, same source id): one `rename` per app
+//!    that has a rename route, nobody deactivated; Proofpoint, whose email is immutable,
+//!    gets a manual item naming what a delete-and-recreate would lose.
+//! 5. Simulates a departure (the person is disabled in the source) and shows the
 //!    offboarding plan and its result, then what the mass-deprovision guard does with a
 //!    truncated (empty) export, and checks that planning again finds nothing left to do.
+//!
+//! Every change is recorded in an audit trail, one JSON object per line
+//! (`target/identity_graph-audit.jsonl`, or `IDGRAPH_AUDIT_FILE`).
 //!
 //! With only fakes, the run uses tokio's simulated clock, so Proofpoint's 100
 //! requests/minute pacing is honoured without costing wall time; it finishes in seconds.
@@ -42,8 +48,9 @@ use futures::TryStreamExt;
 use hyperproof::testing::FakeHyperproof;
 use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::{
-    Action, ApplyMode, DirectoryUser, Outcome, ReadBlind, SyncPlan, SyncPolicy, SyncReport,
-    UserDirectory, apply, plan,
+    Action, ApplyMode, DirectoryUser, JsonLinesSink, Listing, Outcome, ReadBlind, SyncPlan,
+    SyncPolicy, SyncReport, UserDirectory, apply_audited, carry_link_keys, list_target, plan,
+    plan_listings,
 };
 use idgraph_common::{RateLimiter, SecretString, TransportSettings};
 use probo_scim::testing::FakeProbo;
@@ -193,12 +200,56 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
         println!("  {:<22} {}", app.directory.catalog().name, app.kind);
     }
 
+    let audit_path = env("IDGRAPH_AUDIT_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/identity_graph-audit.jsonl")
+        });
+    if let Some(dir) = audit_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // A fresh trail per run of the example (a real deployment appends).
+    let _ = std::fs::remove_file(&audit_path);
+    let audit = JsonLinesSink::create(&audit_path)?;
+    let sync = SyncRun {
+        policy: &policy,
+        mode,
+        audit: &audit,
+    };
+
     let mut ok = true;
     println!("\n=== 1. Sync the source into every app");
-    ok &= sync_all(&apps, &source, &policy, mode, Show::Everything).await?;
+    ok &= sync_all(&apps, &source, &source, &sync, Show::Everything).await?;
+
+    let renamed = env("IDGRAPH_RENAME").unwrap_or_else(|| "grace.hopper@example.com".into());
+    // Every source snapshot applied so far: where an app stores no link keys, it tells
+    // whose each listed account is (a real deployment keeps this, or its audit trail).
+    let mut history = source.clone();
+    if let Some(person) = source
+        .iter_mut()
+        .find(|u| u.email.key() == renamed.to_lowercase() && u.active)
+    {
+        let new_email = format!(
+            "grace.brewster@{}",
+            person
+                .email
+                .as_str()
+                .rsplit('@')
+                .next()
+                .unwrap_or("example.com")
+        );
+        println!(
+            "\n=== 2. Rename: {} becomes {new_email} in the source (same person, same id {})",
+            person.email,
+            person.external_id.as_deref().unwrap_or("?")
+        );
+        person.email = new_email.into();
+        ok &= sync_all(&apps, &source, &history, &sync, Show::Everything).await?;
+        history.extend(source.iter().cloned());
+    }
 
     let leaver = env("IDGRAPH_DEPARTURE").unwrap_or_else(|| "alan.turing@example.com".into());
-    println!("\n=== 2. Departure: {leaver} is disabled in the source directory");
+    println!("\n=== 3. Departure: {leaver} is disabled in the source directory");
     let Some(person) = source
         .iter_mut()
         .find(|u| u.email.key() == leaver.to_lowercase())
@@ -206,9 +257,9 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
         return Err(format!("{leaver} is not in the source directory").into());
     };
     person.active = false;
-    ok &= sync_all(&apps, &source, &policy, mode, Show::Deprovisioning).await?;
+    ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
 
-    println!("\n=== 3. Safety: the source export comes back empty (a failed export)");
+    println!("\n=== 4. Safety: the source export comes back empty (a failed export)");
     for app in apps
         .iter()
         .filter(|a| !a.directory.catalog().is_read_blind())
@@ -233,12 +284,13 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     }
 
     if execute {
-        println!("\n=== 4. Converged: planning again finds nothing left to do");
+        println!("\n=== 5. Converged: planning again finds nothing left to do");
         for app in apps
             .iter()
             .filter(|a| !a.directory.catalog().is_read_blind())
         {
-            let target = list(app.directory.as_ref()).await?;
+            let mut target = list(app.directory.as_ref()).await?;
+            carry_link_keys(&mut target, &history);
             let p = plan(&source, &target, app.directory.catalog(), &policy);
             let settled = !p.has_operations();
             ok &= settled;
@@ -252,6 +304,20 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
                 }
             );
         }
+    }
+
+    let trail = std::fs::read_to_string(&audit_path).unwrap_or_default();
+    let renames = trail
+        .lines()
+        .filter(|l| l.contains(r#""action":"rename""#))
+        .count();
+    println!(
+        "\naudit trail: {} event(s), {renames} rename(s), in {}",
+        trail.lines().count(),
+        audit_path.display()
+    );
+    if let Some(first) = trail.lines().find(|l| l.contains(r#""action":"rename""#)) {
+        println!("  e.g. {first}");
     }
 
     println!(
@@ -283,12 +349,21 @@ enum Show {
     Deprovisioning,
 }
 
-/// Plans and applies `source` to every app, one progress line per app.
+/// How every sync of the run is made.
+struct SyncRun<'a> {
+    policy: &'a SyncPolicy,
+    mode: ApplyMode,
+    audit: &'a JsonLinesSink,
+}
+
+/// Plans and applies `source` to every app, one progress line per app. `previous` is
+/// the source as last applied: for apps that do not store link keys (Proofpoint), it
+/// gives the listed accounts their person's link key, so an email change is a rename.
 async fn sync_all(
     apps: &[App],
     source: &[DirectoryUser],
-    policy: &SyncPolicy,
-    mode: ApplyMode,
+    previous: &[DirectoryUser],
+    sync: &SyncRun<'_>,
     show: Show,
 ) -> Result<bool, BoxError> {
     let mut ok = true;
@@ -296,13 +371,19 @@ async fn sync_all(
         let dir = app.directory.as_ref();
         let entry = dir.catalog();
         let started = tokio::time::Instant::now();
-        let target = if entry.is_read_blind() {
-            Vec::new() // no API to list users: the plan lists the IdP actions instead
-        } else {
-            list(dir).await?
-        };
-        let p = plan(source, &target, entry, policy);
-        let report = apply(&p, dir, mode).await;
+        // A complete listing or an error (a read-blind app gives an empty one: the plan
+        // lists the IdP actions instead).
+        let mut target = list_target(dir).await?.into_users();
+        if !entry.lifecycle.stores.external_id {
+            carry_link_keys(&mut target, previous);
+        }
+        let p = plan_listings(
+            &Listing::from_source(source.to_vec()),
+            &Listing::from_source(target.clone()),
+            entry,
+            sync.policy,
+        );
+        let report = apply_audited(&p, dir, sync.mode, sync.audit).await;
         println!(
             "[{}/{}] {:<22} listed {:>2} · plan {} · result {}  ({:.1} s)",
             i + 1,
@@ -352,6 +433,7 @@ fn plan_summary(p: &SyncPlan) -> String {
     for (n, what) in [
         (c.create, "create"),
         (c.update, "update"),
+        (c.rename, "rename"),
         (c.deactivate, "deactivate"),
         (c.delete, "delete"),
         (c.manual, "manual"),

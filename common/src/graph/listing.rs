@@ -132,6 +132,44 @@ fn fingerprint(users: &[DirectoryUser]) -> String {
     out
 }
 
+/// For apps that do not store link keys (the catalog's `stores.external_id` is `false`,
+/// as for Proofpoint): gives each listed account without one the link key of the person
+/// it was synced from, found by email in `previous_source` (the source as you applied it
+/// before, which you keep; several snapshots may be concatenated). Then [`plan`]
+/// recognises a person whose email changed since as a rename instead of a new person
+/// and a leaver. Accounts that already carry a link key, and emails the previous source
+/// gives different link keys, are left as they are.
+///
+/// ```
+/// use idgraph_common::graph::{carry_link_keys, DirectoryUser};
+///
+/// let previous = [DirectoryUser::new("jane.doe@example.com").with_external_id("00u1")];
+/// let mut listed = [DirectoryUser::new("JANE.DOE@example.com").with_app_id("jane.doe@example.com")];
+/// carry_link_keys(&mut listed, &previous);
+/// assert_eq!(listed[0].external_id.as_deref(), Some("00u1"));
+/// ```
+pub fn carry_link_keys(target: &mut [DirectoryUser], previous_source: &[DirectoryUser]) {
+    let mut by_email: std::collections::HashMap<&str, Option<&str>> =
+        std::collections::HashMap::with_capacity(previous_source.len());
+    for u in previous_source {
+        let key = u.external_id.as_deref().filter(|k| !k.is_empty());
+        by_email
+            .entry(u.email.key())
+            // Listed twice with different link keys: no guess.
+            .and_modify(|seen| {
+                if *seen != key {
+                    *seen = None;
+                }
+            })
+            .or_insert(key);
+    }
+    for t in target.iter_mut().filter(|t| t.external_id.is_none()) {
+        if let Some(Some(key)) = by_email.get(t.email.key()) {
+            t.external_id = Some((*key).to_owned());
+        }
+    }
+}
+
 /// [`plan`] from two complete listings; the plan carries the target listing's
 /// fingerprint ([`SyncPlan::target_fingerprint`]) so that [`apply_reviewed`] can prove
 /// it runs against the state it was made from.
