@@ -7,6 +7,11 @@
 //! | `active` | `status` (`is_active`); no status counts as active |
 //! | `groups` | the names of the user's groups (REST surface; the interface API has none); the API lists group ids, which a listing resolves to names once |
 //! | `external_id`, `display_name` | not stored by Proofpoint; ignored |
+//!
+//! New accounts get their temporary password from the client's [`PasswordPolicy`]
+//! (generated from the OS CSPRNG by default; every REST create sends one).
+//!
+//! [`PasswordPolicy`]: crate::PasswordPolicy
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -150,6 +155,7 @@ impl UserDirectory for Client {
         } else {
             UserStatus::Inactive
         });
+        new.password = self.password_policy().for_create(user, self.surface())?;
         // Resolve groups before creating, so an unknown group creates nothing.
         let groups = match self.surface() {
             Surface::RestV2 => self.resolve_groups(&user.groups).await?,
