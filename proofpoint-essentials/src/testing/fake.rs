@@ -75,6 +75,8 @@ struct State {
     window: VecDeque<Duration>,
     log: Vec<RecordedRequest>,
     base_uri: String,
+    /// Injected failures: (method, path fragment, status), each answered once.
+    failures: Vec<(String, String, u16)>,
 }
 
 /// A stateful fake of Proofpoint Essentials, serving **both** surfaces from one store:
@@ -202,6 +204,7 @@ impl FakeBuilder {
             window: VecDeque::new(),
             log: Vec::new(),
             base_uri: server.uri(),
+            failures: Vec::new(),
         }));
         Mock::given(any())
             .respond_with(Responder {
@@ -359,6 +362,18 @@ impl FakeEssentials {
             .map(UserPassword::new)
     }
 
+    /// Answers the next request whose method is `method` and whose path as sent
+    /// (percent-encoded) contains `path_fragment` with `status` and an `INJECTED` error
+    /// body, instead of handling it; once. For tests of a failure in the middle of a
+    /// multi-step change.
+    pub fn fail_next(&self, method: &str, path_fragment: &str, status: u16) {
+        self.state().failures.push((
+            method.to_ascii_uppercase(),
+            path_fragment.to_owned(),
+            status,
+        ));
+    }
+
     /// How many users exist.
     pub fn user_count(&self) -> usize {
         self.state().store.users.len()
@@ -457,6 +472,12 @@ impl State {
                 "RATE_LIMITED",
                 "Rate limit exceeded: 100 requests per minute",
             );
+        }
+        if let Some(i) = self.failures.iter().position(|(m, frag, _)| {
+            m == req.method.as_str() && req.url.path().contains(frag.as_str())
+        }) {
+            let (_, _, status) = self.failures.remove(i);
+            return store::error(status, "INJECTED", "injected failure");
         }
         let segments: Vec<String> = req
             .url
