@@ -11,6 +11,7 @@ use idgraph_common::{
 use crate::client::{Client, Inner, Surface};
 use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
 use crate::errors;
+use crate::password::PasswordPolicy;
 use crate::stack::Stack;
 use crate::{Error, Result};
 
@@ -42,6 +43,7 @@ const USER_AGENT: &str = concat!("proofpoint-essentials/", env!("CARGO_PKG_VERSI
 /// | [`org_domain`](Self::org_domain), [`admin_user`](Self::admin_user), [`admin_password`](Self::admin_password) | interface | required |
 /// | [`batch_size`](Self::batch_size) | interface | 100 users per create request |
 /// | [`transport`](Self::transport) | both | see below |
+/// | [`password_policy`](Self::password_policy) | both | [`PasswordPolicy::generated`] (REST); no password on the interface API |
 ///
 /// Setting any REST setting and any interface setting on one builder is an
 /// [`Error::Config`] from [`build`](Self::build) naming them, as is a missing required
@@ -94,6 +96,7 @@ pub struct ClientBuilder {
     rest: RestSettings,
     interface: InterfaceSettings,
     transport: TransportSettings,
+    password_policy: PasswordPolicy,
 }
 
 #[derive(Clone, Default)]
@@ -219,6 +222,23 @@ impl ClientBuilder {
     /// settings set a limiter or [`TransportSettings::no_rate_limiter`].
     pub fn transport(mut self, settings: TransportSettings) -> Self {
         self.transport = settings;
+        self
+    }
+
+    /// How the identity-graph view ([`UserDirectory::create_user`] and
+    /// [`UserDirectory::rename_user`]) chooses the temporary password of the accounts
+    /// it creates. Default [`PasswordPolicy::generated`]: on the REST surface, whose
+    /// creates require a password, a fresh one from the operating system's CSPRNG, never
+    /// shown; on the interface API no password unless the policy is
+    /// [`PasswordPolicy::per_user`]. Valid for both surfaces (it chooses neither).
+    ///
+    /// [`Users::create`](crate::Users::create) is not affected: it sends the
+    /// [`NewUser`](crate::NewUser) it is given.
+    ///
+    /// [`UserDirectory::create_user`]: idgraph_common::graph::UserDirectory::create_user
+    /// [`UserDirectory::rename_user`]: idgraph_common::graph::UserDirectory::rename_user
+    pub fn password_policy(mut self, policy: PasswordPolicy) -> Self {
+        self.password_policy = policy;
         self
     }
 
@@ -366,6 +386,7 @@ impl ClientBuilder {
             org_domain: None,
             stack: None,
             batch_size: DEFAULT_BATCH_SIZE,
+            password_policy: self.password_policy,
         }))
     }
 
@@ -417,6 +438,7 @@ impl ClientBuilder {
             org_domain: Some(domain),
             stack: Some(stack),
             batch_size,
+            password_policy: self.password_policy,
         }))
     }
 }
@@ -455,6 +477,7 @@ impl fmt::Debug for ClientBuilder {
             .field("admin_password", &i.admin_password)
             .field("batch_size", &i.batch_size)
             .field("transport", &self.transport)
+            .field("password_policy", &self.password_policy)
             .finish()
     }
 }

@@ -8,6 +8,7 @@ use idgraph_common::{ApiPath, HttpClient};
 use crate::builder::ClientBuilder;
 use crate::errors::APP;
 use crate::model::{Me, PrimaryEmail};
+use crate::password::PasswordPolicy;
 use crate::stack::{Stack, parse_endpoints};
 use crate::{Error, Groups, Result, Users};
 
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     pub(crate) stack: Option<Stack>,
     /// Users per request of an interface API batch create.
     pub(crate) batch_size: usize,
+    /// The temporary password of accounts the directory view creates.
+    pub(crate) password_policy: PasswordPolicy,
 }
 
 impl Client {
@@ -96,6 +99,13 @@ impl Client {
     /// The stack (interface API); `None` on the REST surface.
     pub fn stack(&self) -> Option<&Stack> {
         self.inner.stack.as_ref()
+    }
+
+    /// How the identity-graph view ([`UserDirectory`](idgraph_common::graph::UserDirectory))
+    /// chooses the temporary password of accounts it creates; set with
+    /// [`ClientBuilder::password_policy`], [`PasswordPolicy::generated`] by default.
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        &self.inner.password_policy
     }
 
     /// The base URL requests go to.
@@ -179,6 +189,7 @@ impl fmt::Debug for Client {
             .field("surface", &self.inner.surface)
             .field("org_domain", &self.inner.org_domain)
             .field("http", &self.inner.http)
+            .field("password_policy", &self.inner.password_policy)
             .finish_non_exhaustive()
     }
 }

@@ -7,6 +7,11 @@
 //! | `active` | `status` (`is_active`); no status counts as active |
 //! | `groups` | the names of the user's groups (REST surface; the interface API has none); the API lists group ids, which a listing resolves to names once |
 //! | `external_id`, `display_name` | not stored by Proofpoint; ignored |
+//!
+//! New accounts get their temporary password from the client's [`PasswordPolicy`]
+//! (generated from the OS CSPRNG by default; every REST create sends one).
+//!
+//! [`PasswordPolicy`]: crate::PasswordPolicy
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -14,10 +19,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use idgraph_common::graph::catalog::{self, App, CatalogEntry};
-use idgraph_common::graph::{Created, DirectoryUser, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
 use idgraph_common::paginate::Items;
 
 use crate::client::{Client, Surface};
+use crate::errors::APP;
 use crate::model::{Group, NewUser, PrimaryEmail, User, UserStatus, UserType};
 use crate::offboard::leave_group;
 use crate::users::{Irreversible, fetch_page};
@@ -61,6 +67,26 @@ fn key_of(user: &DirectoryUser) -> Result<PrimaryEmail> {
 }
 
 impl Client {
+    /// Every group's id → what the directory calls it (REST surface).
+    async fn group_names(&self) -> Result<HashMap<String, String>> {
+        let groups: Vec<Group> = self.groups().list().stream().try_collect().await?;
+        Ok(groups
+            .iter()
+            .map(|g| (g.id.as_str().to_owned(), group_label(g)))
+            .collect())
+    }
+
+    /// The directory view of one user in the shape `list_users` gives: on the REST
+    /// surface its group ids become names (one groups listing, only when it has groups).
+    async fn to_directory_listed(&self, user: &User) -> Result<DirectoryUser> {
+        if self.surface() == Surface::InterfaceV1
+            || user.groups.as_ref().is_none_or(|g| g.is_empty())
+        {
+            return Ok(to_directory(user));
+        }
+        Ok(to_directory_named(user, &self.group_names().await?))
+    }
+
     /// Resolves group entries (ids or names) to groups, refusing unknown ones.
     async fn resolve_groups(&self, entries: &[String]) -> Result<Vec<Group>> {
         if entries.is_empty() {
@@ -118,14 +144,7 @@ impl UserDirectory for Client {
                 async move {
                     let names = names
                         .get_or_try_init(|| async {
-                            let groups: Vec<Group> =
-                                client.groups().list().stream().try_collect().await?;
-                            Ok::<_, Error>(Arc::new(
-                                groups
-                                    .iter()
-                                    .map(|g| (g.id.as_str().to_owned(), group_label(g)))
-                                    .collect(),
-                            ))
+                            Ok::<_, Error>(Arc::new(client.group_names().await?))
                         })
                         .await?
                         .clone();
@@ -150,6 +169,7 @@ impl UserDirectory for Client {
         } else {
             UserStatus::Inactive
         });
+        new.password = self.password_policy().for_create(user, self.surface())?;
         // Resolve groups before creating, so an unknown group creates nothing.
         let groups = match self.surface() {
             Surface::RestV2 => self.resolve_groups(&user.groups).await?,
@@ -217,7 +237,108 @@ impl UserDirectory for Client {
         self.users().delete(&key_of(user)?, Irreversible).await
     }
 
+    /// `GET /users/{primaryEmail}` by `app_id` (else email), in the shape
+    /// [`list_users`](UserDirectory::list_users) gives (group names on REST), so the two
+    /// compare equal for an unchanged account.
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        Ok(to_directory(&self.users().get(&key_of(user)?).await?))
+        let found = self.users().get(&key_of(user)?).await?;
+        self.to_directory_listed(&found).await
     }
+
+    /// The primary email is immutable, so a rename is [`Users::change_primary_email`](crate::Users::change_primary_email):
+    /// the account is created again under `new_email` (with a password from the
+    /// client's [`PasswordPolicy`](crate::PasswordPolicy)), the old one deleted, its
+    /// aliases and (REST) group memberships re-added. What that loses is the plan's
+    /// [`Loss`](crate::Loss) list: the password, the server-assigned identity
+    /// (`createdAt`, `uid`), fields this client does not model, and the account's
+    /// history.
+    ///
+    /// `user` is the account as the caller read it ([`list_users`](UserDirectory::list_users)
+    /// or [`get_user`](UserDirectory::get_user)). It is read again first, and when it is
+    /// gone, or its email, names, active flag or groups differ from `user`, the rename
+    /// is refused and nothing is changed: it acts on exactly the planned account.
+    ///
+    /// If the new account cannot be created, nothing has changed and that error is
+    /// returned. Once it exists, a later step that fails (deleting the old account,
+    /// re-adding aliases or memberships) is an [`Error::Incomplete`] saying what exists
+    /// now and what is missing.
+    async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        let old = key_of(user)?;
+        let new = PrimaryEmail::new(new_email.as_str())?;
+        let plan = self.users().change_primary_email(&old, new.clone()).await?;
+        let now = self.to_directory_listed(plan.old_user()).await?;
+        let changed = changes_since_read(user, &now);
+        if !changed.is_empty() {
+            return Err(Error::invalid_input(format!(
+                "`{old}` changed since it was read ({}); nothing was changed: read it again and re-plan",
+                changed.join(", ")
+            )));
+        }
+        let mut becomes = user.clone();
+        becomes.email = new_email.clone();
+        becomes.app_id = None;
+        let plan = match self
+            .password_policy()
+            .for_create(&becomes, self.surface())?
+        {
+            Some(password) => plan.password(password),
+            None => plan,
+        };
+        let report = plan.execute(Irreversible).await?;
+        let mut missing: Vec<String> = Vec::new();
+        if let Err(e) = &report.old_deletion {
+            missing.push(format!(
+                "the old account `{old}` could not be deleted ({e}), so both accounts exist: delete `{old}` once the new one is confirmed"
+            ));
+        }
+        if let Some((aliases, e)) = &report.aliases_not_readded {
+            missing.push(format!(
+                "aliases {} were not re-added ({e})",
+                aliases.join(", ")
+            ));
+        }
+        for (group, e) in &report.groups_not_readded {
+            missing.push(format!("membership in `{group}` was not re-added ({e})"));
+        }
+        if !missing.is_empty() {
+            return Err(Error::Incomplete {
+                app: APP.into(),
+                operation: format!("rename of `{old}` to `{new}`").into(),
+                outcome: format!("the new account `{new}` exists, but {}", missing.join("; "))
+                    .into(),
+            });
+        }
+        let mut out = to_directory(&report.user);
+        if self.surface() == Surface::RestV2 {
+            // Every membership was re-added (else the error above): the groups it had,
+            // named as `list_users` names them.
+            out.groups = now.groups;
+        }
+        Ok(out)
+    }
+}
+
+/// What differs between the account as the caller read it and as it is now, by the
+/// fields Proofpoint stores (email, names, active flag, groups).
+fn changes_since_read(read: &DirectoryUser, now: &DirectoryUser) -> Vec<&'static str> {
+    let groups = |u: &DirectoryUser| -> BTreeSet<String> {
+        u.groups.iter().map(|g| g.to_lowercase()).collect()
+    };
+    let mut out = Vec::new();
+    if read.email != now.email {
+        out.push("email");
+    }
+    if read.given_name != now.given_name {
+        out.push("first name");
+    }
+    if read.family_name != now.family_name {
+        out.push("last name");
+    }
+    if read.active != now.active {
+        out.push("status");
+    }
+    if groups(read) != groups(now) {
+        out.push("groups");
+    }
+    out
 }

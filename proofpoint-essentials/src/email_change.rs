@@ -17,7 +17,8 @@ pub enum Loss {
     /// The group memberships end with the old user; the helper re-adds them (REST).
     Groups(Vec<String>),
     /// The password cannot be read back; the new user gets the one set on the plan
-    /// ([`EmailChangePlan::password`]) or none.
+    /// ([`EmailChangePlan::password`]; required on the REST surface, whose creates need
+    /// one) or, on the interface API, none.
     Password,
     /// The server-assigned identity (`createdAt`, `updatedAt`, `uid`) starts afresh.
     ServerAssigned,
@@ -201,7 +202,8 @@ impl EmailChangePlan {
 
     /// Carries out the change, in the order that can lose least:
     ///
-    /// 1. checks again that the new address is free;
+    /// 1. checks again that the new address is free (and, on the REST surface, that a
+    ///    [`password`](Self::password) was set: each create needs one);
     /// 2. creates the new user with the old one's modelled fields (not its aliases,
     ///    which still belong to the old user). **If this fails, nothing has changed**
     ///    and the error is returned;
@@ -213,6 +215,12 @@ impl EmailChangePlan {
     /// new user exists either way.
     pub async fn execute(self, confirm: Irreversible) -> Result<EmailChangeReport> {
         let users = self.users;
+        if self.password.is_none() && users.client().surface() == Surface::RestV2 {
+            return Err(Error::invalid_input(format!(
+                "the new user `{}` needs a temporary password on the REST surface (each create requires one): set it with EmailChangePlan::password; nothing was changed",
+                self.new_email
+            )));
+        }
         users.ensure_free(&self.new_email).await?;
         let old = self.old;
         let mut new = NewUser::new(

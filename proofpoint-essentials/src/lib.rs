@@ -86,6 +86,7 @@ mod errors;
 mod groups;
 mod model;
 mod offboard;
+mod password;
 mod stack;
 mod users;
 mod wire;
@@ -110,6 +111,7 @@ pub use model::{
     Group, GroupId, Me, Membership, NewUser, PrimaryEmail, User, UserStatus, UserType,
 };
 pub use offboard::OffboardReport;
+pub use password::{GENERATED_PASSWORD_LENGTH, PasswordPolicy};
 pub use stack::Stack;
 pub use users::{Irreversible, ListUsers, MAX_PAGE_SIZE, Users};
 

@@ -250,7 +250,10 @@ async fn delete_takes_the_aliases_with_the_user() {
     // While Jane exists her alias is taken.
     let err = client
         .users()
-        .create(NewUser::new(email("jd@example.com"), UserType::User))
+        .create(
+            NewUser::new(email("jd@example.com"), UserType::User)
+                .password(UserPassword::new("Temp@1234")),
+        )
         .await
         .unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
@@ -264,7 +267,10 @@ async fn delete_takes_the_aliases_with_the_user() {
     // The alias went with her.
     client
         .users()
-        .create(NewUser::new(email("jd@example.com"), UserType::User))
+        .create(
+            NewUser::new(email("jd@example.com"), UserType::User)
+                .password(UserPassword::new("Temp@1234")),
+        )
         .await
         .unwrap();
     let err = client
@@ -410,7 +416,8 @@ async fn change_primary_email_refuses_unsafe_plans_before_changing_anything() {
     let plan = users
         .change_primary_email(&jane, email("jane@unregistered.example"))
         .await
-        .unwrap();
+        .unwrap()
+        .password(UserPassword::new("Temp@1234"));
     let err = plan.execute(Irreversible).await.unwrap_err();
     assert!(
         matches!(
@@ -435,7 +442,10 @@ async fn unregistered_domains_are_typed_on_both_surfaces() {
         };
         let err = client
             .users()
-            .create(NewUser::new(email("a@elsewhere.example"), user_type))
+            .create(
+                NewUser::new(email("a@elsewhere.example"), user_type)
+                    .password(UserPassword::new("Temp@1234")),
+            )
             .await
             .unwrap_err();
         match err.vendor_code::<ErrorCode>() {
@@ -523,7 +533,9 @@ async fn awkward_emails_travel_as_one_path_segment() {
         let e = email(raw);
         client
             .users()
-            .create(NewUser::new(e.clone(), UserType::User))
+            .create(
+                NewUser::new(e.clone(), UserType::User).password(UserPassword::new("Temp@1234")),
+            )
             .await
             .unwrap();
         let got = client.users().get(&e).await.unwrap();
@@ -555,15 +567,16 @@ async fn handles_are_owned_and_outlive_the_client() {
     fake.register_domain("new.example");
     let client = fake.rest_client().build().unwrap();
     let (users, groups) = (client.users(), client.groups());
-    let bulk = users.bulk_create([BulkUser::new(NewUser::new(
-        email("spawned@example.com"),
-        UserType::User,
-    ))
+    let bulk = users.bulk_create([BulkUser::new(
+        NewUser::new(email("spawned@example.com"), UserType::User)
+            .password(UserPassword::new("Temp@1234")),
+    )
     .group(GroupId::new("grp_002").unwrap())]);
     let plan = users
         .change_primary_email(&email("jane@example.com"), email("jane@new.example"))
         .await
-        .unwrap();
+        .unwrap()
+        .password(UserPassword::new("Temp@1234"));
     drop(client);
     // Each one moves into its own task (`Send + 'static`) with no client in sight.
     let listed = tokio::spawn(async move {

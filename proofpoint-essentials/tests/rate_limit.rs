@@ -64,7 +64,7 @@ async fn a_429_the_client_did_not_prevent_is_retried_with_backoff() {
         let email = PrimaryEmail::new(format!("u{i}@example.com")).unwrap();
         client
             .users()
-            .create(NewUser::new(email, UserType::User))
+            .create(NewUser::new(email, UserType::User).password(UserPassword::new("Temp@1234")))
             .await
             .unwrap();
     }

@@ -32,7 +32,7 @@ use idgraph_common::redis::{Redis, RedisRateLimit};
 use idgraph_tests::redis_env::RedisServer;
 use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials};
 use proofpoint_essentials::{
-    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserType,
+    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserPassword, UserType,
 };
 
 const WORKERS: usize = 3;
@@ -76,7 +76,8 @@ async fn worker(id: usize) {
     // Worker i onboards users i, i + 3, i + 6, …
     for n in (id..USERS).step_by(WORKERS) {
         let email = PrimaryEmail::new(format!("new-hire-{n:03}@example.com")).unwrap();
-        match users.create(NewUser::new(email, UserType::User)).await {
+        let new = NewUser::new(email, UserType::User).password(UserPassword::new("Temp@1234"));
+        match users.create(new).await {
             Ok(_) => created += 1,
             Err(e) => eprintln!("worker {id}: {e}"),
         }

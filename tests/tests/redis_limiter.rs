@@ -26,7 +26,7 @@ use idgraph_common::{RateLimiter, RateSignal, SecretString};
 use idgraph_tests::redis_env;
 use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials};
 use proofpoint_essentials::{
-    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserType,
+    ApiKey, ApiSecret, Client, NewUser, PrimaryEmail, TransportSettings, UserPassword, UserType,
 };
 use tokio::time::Instant;
 
@@ -82,7 +82,8 @@ async fn worker() {
     let users = client.users();
     for n in 0.. {
         let email = PrimaryEmail::new(format!("w{id}-{n:05}@example.com")).unwrap();
-        let create = users.create(NewUser::new(email, UserType::User));
+        let create = users
+            .create(NewUser::new(email, UserType::User).password(UserPassword::new("Temp@1234")));
         // A worker still waiting for a permit at the deadline gives up the wait.
         match tokio::time::timeout_at(deadline, create).await {
             Ok(Ok(_)) => created += 1,

@@ -17,7 +17,7 @@ use idgraph_common::testing::paused_clock_reqwest_client;
 use super::clock::SimClock;
 use super::store::{self, Answer, INTERFACE, REST, Store, StoredGroup};
 use crate::builder::ClientBuilder;
-use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret};
+use crate::credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret, UserPassword};
 use crate::stack::Stack;
 use idgraph_common::testing::max_in_window;
 
@@ -75,6 +75,8 @@ struct State {
     window: VecDeque<Duration>,
     log: Vec<RecordedRequest>,
     base_uri: String,
+    /// Injected failures: (method, path fragment, status), each answered once.
+    failures: Vec<(String, String, u16)>,
 }
 
 /// A stateful fake of Proofpoint Essentials, serving **both** surfaces from one store:
@@ -88,6 +90,10 @@ struct State {
 ///   (names cleared, roles back to `["USER"]`, aliases and groups emptied, mailbox
 ///   1024 MB, status active, unknown fields dropped); `primaryEmail` and `type` are
 ///   immutable (400 if changed). The write-only password is kept when omitted;
+/// * **a REST create needs a password**: `POST /v2/users` without a non-empty
+///   `password` is a 400 `INVALID_FIELD` naming it (the seed's scenarios require a
+///   temporary password on each create; its field table says optional, and the fake
+///   takes the stricter reading). The interface API does not require one;
 /// * **domains**: creating a user whose domain is not registered is a 400 naming it;
 /// * **delete** is immediate and takes the user's aliases and memberships with it;
 /// * **groups** exist on the REST surface only; adding a member needs the user to exist;
@@ -105,13 +111,19 @@ struct State {
 ///
 /// ```no_run
 /// use proofpoint_essentials::testing::FakeEssentials;
-/// use proofpoint_essentials::{NewUser, PrimaryEmail, UserType};
+/// use proofpoint_essentials::{NewUser, PrimaryEmail, UserPassword, UserType};
 ///
 /// # async fn run() -> proofpoint_essentials::Result<()> {
 /// let fake = FakeEssentials::start().await;
 /// fake.add_group("grp_001", "Sales");
 /// let client = fake.rest_client().build()?;
-/// client.users().create(NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User)).await?;
+/// client
+///     .users()
+///     .create(
+///         NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User)
+///             .password(UserPassword::new("Temp@1234")),
+///     )
+///     .await?;
 /// assert!(fake.user_json("a@example.com").is_some());
 /// # Ok(()) }
 /// ```
@@ -192,6 +204,7 @@ impl FakeBuilder {
             window: VecDeque::new(),
             log: Vec::new(),
             base_uri: server.uri(),
+            failures: Vec::new(),
         }));
         Mock::given(any())
             .respond_with(Responder {
@@ -294,7 +307,8 @@ impl FakeEssentials {
         );
     }
 
-    /// Inserts a user as a REST create would (camelCase JSON), bypassing the rate limit.
+    /// Inserts a user as a REST create would (camelCase JSON), bypassing the rate limit
+    /// (and the password a create through the API needs: this is seeding).
     /// Returns the fake's error message when the vendor would refuse it.
     pub fn insert_user(&self, rest_json: Value) -> Result<(), String> {
         self.state()
@@ -336,6 +350,28 @@ impl FakeEssentials {
             .get(email)
             .and_then(|u| u.password.as_deref())
             .is_some_and(|p| p == password)
+    }
+
+    /// The password the user was given, as a [`UserPassword`] (redacted in `Debug`), so
+    /// tests can look for a generated password where it must not be.
+    pub fn password_of(&self, email: &str) -> Option<UserPassword> {
+        self.state()
+            .store
+            .get(email)
+            .and_then(|u| u.password.clone())
+            .map(UserPassword::new)
+    }
+
+    /// Answers the next request whose method is `method` and whose path as sent
+    /// (percent-encoded) contains `path_fragment` with `status` and an `INJECTED` error
+    /// body, instead of handling it; once. For tests of a failure in the middle of a
+    /// multi-step change.
+    pub fn fail_next(&self, method: &str, path_fragment: &str, status: u16) {
+        self.state().failures.push((
+            method.to_ascii_uppercase(),
+            path_fragment.to_owned(),
+            status,
+        ));
     }
 
     /// How many users exist.
@@ -437,6 +473,12 @@ impl State {
                 "Rate limit exceeded: 100 requests per minute",
             );
         }
+        if let Some(i) = self.failures.iter().position(|(m, frag, _)| {
+            m == req.method.as_str() && req.url.path().contains(frag.as_str())
+        }) {
+            let (_, _, status) = self.failures.remove(i);
+            return store::error(status, "INJECTED", "injected failure");
+        }
         let segments: Vec<String> = req
             .url
             .path()
@@ -505,6 +547,13 @@ impl State {
                     (200, json!({ "users": users, "total": st.users.len() }))
                 }
             },
+            // The seed's scenarios: each create requires a temporary password (its field
+            // table says optional; the fake enforces the stricter reading).
+            ("POST", ["users"]) if !has_password(&body) => store::error(
+                400,
+                "INVALID_FIELD",
+                "`password` is required: each user is created with a temporary password",
+            ),
             ("POST", ["users"]) => match st.create(&body, &REST) {
                 Ok(u) => (201, st.rest_json(&u)),
                 Err(a) => a,
@@ -637,6 +686,13 @@ impl State {
             _ => store::error(404, "NOT_FOUND", "No such resource"),
         }
     }
+}
+
+/// Whether a create body carries a non-empty string `password`.
+fn has_password(body: &Value) -> bool {
+    body.get("password")
+        .and_then(Value::as_str)
+        .is_some_and(|p| !p.is_empty())
 }
 
 fn bad_query() -> Answer {

@@ -1,0 +1,192 @@
+//! The password policy of new accounts: the strict fake refuses a REST create without a
+//! password, and a directory sync of 20 people converges through `UserDirectory`
+//! (no password shows anywhere: `password_leaks.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+
+use futures::TryStreamExt;
+use idgraph_common::ExposeSecret;
+use idgraph_common::graph::{
+    ApplyMode, DirectoryUser, SyncPolicy, SyncReport, UserDirectory, apply, plan,
+};
+use proofpoint_essentials::testing::{FakeEssentials, SimClock};
+use proofpoint_essentials::{
+    Client, GENERATED_PASSWORD_LENGTH, Irreversible, NewUser, PasswordPolicy, PrimaryEmail,
+    RateLimiter, UserPassword, UserType,
+};
+use serde_json::json;
+
+fn people(n: usize) -> Vec<DirectoryUser> {
+    (0..n)
+        .map(|i| {
+            DirectoryUser::new(format!("person{i:02}@example.com"))
+                .with_names(format!("Given{i}"), format!("Family{i}"))
+                .with_external_id(format!("ext-{i}"))
+                .with_groups([if i % 2 == 0 { "Sales" } else { "Engineering" }])
+        })
+        .collect()
+}
+
+/// A REST client on the fake's simulated clock, with the documented 100/minute limiter.
+fn rest(fake: &FakeEssentials, clock: &SimClock, policy: Option<PasswordPolicy>) -> Client {
+    let b = fake.rest_client().transport(
+        fake.transport()
+            .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap())),
+    );
+    match policy {
+        Some(p) => b.password_policy(p),
+        None => b,
+    }
+    .build()
+    .unwrap()
+}
+
+async fn strict_fake() -> (FakeEssentials, SimClock) {
+    let clock = SimClock::new();
+    let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
+    fake.add_group("grp_001", "Sales");
+    fake.add_group("grp_002", "Engineering");
+    (fake, clock)
+}
+
+async fn sync(dir: &dyn UserDirectory, src: &[DirectoryUser]) -> SyncReport {
+    let target: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
+    let p = plan(src, &target, dir.catalog(), &SyncPolicy::default());
+    apply(&p, dir, ApplyMode::Execute).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_strict_fake_refuses_a_rest_create_without_a_password() {
+    let (fake, clock) = strict_fake().await;
+    let client = rest(&fake, &clock, None);
+    let e = PrimaryEmail::new("nopw@example.com").unwrap();
+    for new in [
+        NewUser::new(e.clone(), UserType::User),
+        NewUser::new(e.clone(), UserType::User).password(UserPassword::new("")),
+    ] {
+        let err = client.users().create(new).await.unwrap_err();
+        assert!(err.is_bad_request(), "{err:?}");
+        assert!(err.to_string().contains("password"), "{err}");
+    }
+    assert_eq!(fake.user_count(), 0);
+    // The interface API takes a create without one.
+    let iface = fake.interface_client().build().unwrap();
+    iface
+        .users()
+        .create(NewUser::new(e, UserType::EndUser))
+        .await
+        .unwrap();
+    assert_eq!(fake.user_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_directory_sync_of_twenty_people_converges_on_the_strict_fake() {
+    let (fake, clock) = strict_fake().await;
+    let client = rest(&fake, &clock, None);
+    assert!(client.password_policy().is_generated(), "the default");
+    let src = people(20);
+
+    let report = sync(&client, &src).await;
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.counts().done, 20, "{report}");
+    assert_eq!(fake.user_count(), 20);
+    assert_eq!(fake.members("grp_001").len(), 10);
+    assert_eq!(fake.members("grp_002").len(), 10);
+    // Every create carried a password and the server took it the first time.
+    let posts: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/v2/users")
+        .collect();
+    assert_eq!(posts.len(), 20);
+    assert!(posts.iter().all(|r| r.status == 201), "{posts:?}");
+    // Each person got a distinct password that meets the complexity rules.
+    let mut seen = HashSet::new();
+    for p in &src {
+        let pw = fake.password_of(p.email.as_str()).unwrap();
+        let pw = pw.secret().expose_secret().to_owned();
+        assert_eq!(pw.len(), GENERATED_PASSWORD_LENGTH);
+        assert!(pw.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(pw.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(pw.chars().any(|c| c.is_ascii_digit()));
+        assert!(pw.chars().any(|c| !c.is_ascii_alphanumeric()));
+        assert!(seen.insert(pw), "two people share a generated password");
+    }
+
+    // The next plan is a no-op.
+    let target: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
+    let again = plan(&src, &target, client.catalog(), &SyncPolicy::default());
+    assert!(again.is_noop(), "{again}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_supplied_policy_sets_each_persons_password_on_both_surfaces() {
+    let (fake, clock) = strict_fake().await;
+    let policy = PasswordPolicy::per_user(|u| UserPassword::new(format!("Pw-{}!", u.email.key())));
+    let client = rest(&fake, &clock, Some(policy.clone()));
+    let report = sync(&client, &people(3)).await;
+    assert!(report.is_success(), "{report}");
+    for i in 0..3 {
+        let e = format!("person{i:02}@example.com");
+        assert!(fake.password_matches(&e, &format!("Pw-{e}!")), "{e}");
+    }
+
+    // Interface API: the supplied password is sent; the generated default sends none.
+    let iface = fake
+        .interface_client()
+        .password_policy(policy)
+        .build()
+        .unwrap();
+    iface
+        .create_user(&DirectoryUser::new("sam@example.com"))
+        .await
+        .unwrap();
+    assert!(fake.password_matches("sam@example.com", "Pw-sam@example.com!"));
+    let iface = fake.interface_client().build().unwrap();
+    iface
+        .create_user(&DirectoryUser::new("kim@example.com"))
+        .await
+        .unwrap();
+    assert!(fake.user_json("kim@example.com").is_some());
+    assert!(fake.password_of("kim@example.com").is_none());
+
+    // An empty supplied password is refused before anything is sent.
+    let sent = fake.requests().len();
+    let empty = rest(
+        &fake,
+        &clock,
+        Some(PasswordPolicy::per_user(|_| UserPassword::new(""))),
+    );
+    let err = empty
+        .create_user(&DirectoryUser::new("lee@example.com"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("empty password"), "{err}");
+    assert_eq!(fake.requests().len(), sent);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_email_change_on_rest_needs_a_password_and_changes_nothing_without_one() {
+    let (fake, clock) = strict_fake().await;
+    fake.register_domain("new.example");
+    fake.insert_user(json!({"primaryEmail": "jane@example.com", "type": "User"}))
+        .unwrap();
+    let client = rest(&fake, &clock, None);
+    let plan = client
+        .users()
+        .change_primary_email(
+            &PrimaryEmail::new("jane@example.com").unwrap(),
+            PrimaryEmail::new("jane@new.example").unwrap(),
+        )
+        .await
+        .unwrap();
+    let sent = fake.requests().len();
+    let err = plan.execute(Irreversible).await.unwrap_err();
+    assert!(
+        err.to_string().contains("EmailChangePlan::password"),
+        "{err}"
+    );
+    assert_eq!(fake.requests().len(), sent, "nothing was sent");
+    assert!(fake.user_json("jane@example.com").is_some());
+}
