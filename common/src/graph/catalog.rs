@@ -832,14 +832,16 @@ const PROOFPOINT_ESSENTIALS: CatalogEntry = CatalogEntry {
         ),
         rename: step(
             Route::RestApi,
-            "primaryEmail is immutable: the account is deleted and created again under the new \
-             email, which removes its aliases and may reset what the API does not return; \
-             only when the SyncPolicy allows lossy renames",
+            "primaryEmail is immutable: the account is created again under the new email \
+             (roles, status, mailbox size and spam policy copied; aliases and group \
+             memberships deleted with the old account and re-added, a failed re-add \
+             reported) and the old one deleted; only when the SyncPolicy allows lossy renames",
         ),
         rename_loses: &[
-            "aliases",
-            "mailbox settings the API does not return",
-            "the account's history",
+            "the password (the new account gets one from the PasswordPolicy)",
+            "creation time, update time and the server id",
+            "fields the client does not model",
+            "the account's history (quarantine, logs)",
         ],
         manages_groups: true,
         stores: Attributes::NAMES_ONLY,
@@ -900,13 +902,15 @@ const PROOFPOINT_ESSENTIALS_V1: CatalogEntry = CatalogEntry {
         delete: step(Route::RestApi, "DELETE is immediate and irreversible"),
         rename: step(
             Route::RestApi,
-            "the primary email is immutable: the account is deleted and created again under the \
-             new email, which removes its aliases; only when the SyncPolicy allows lossy renames",
+            "the primary email is immutable: the account is created again under the new email \
+             (sender allow and block lists copied, aliases re-added) and the old one deleted; \
+             only when the SyncPolicy allows lossy renames",
         ),
         rename_loses: &[
-            "aliases",
-            "sender allow and block lists",
-            "the account's history",
+            "the password",
+            "creation time and the server id (uid)",
+            "fields the client does not model",
+            "the account's history (quarantine, logs)",
         ],
         manages_groups: false,
         stores: Attributes::NAMES_ONLY,
