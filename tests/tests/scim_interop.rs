@@ -249,3 +249,71 @@ async fn a_wrong_token_is_an_unauthorized_error() {
     assert!(err.is_unauthorized(), "{err}");
     assert!(!format!("{err} {err:?}").contains("not-the-token"));
 }
+
+/// The identity graph against scim2-server through `ScimDirectory` (configured from the
+/// server's own discovery, scoped to this run's users): plan → apply → converge, a
+/// departure → converge, a rename → converge.
+#[tokio::test]
+async fn scim_directory_syncs_against_scim2_server() {
+    use idgraph_common::graph::{
+        ApplyMode, DirectoryUser, Listing, SyncPolicy, UserDirectory, apply, list_target,
+        plan_listings,
+    };
+    use idgraph_common::scim::ScimDirectory;
+
+    let Some((url, token)) = server() else { return };
+    let prefix = run_prefix();
+    let dir = ScimDirectory::discover(client(&url, &token))
+        .await
+        .unwrap()
+        .scope(Filter::sw("userName", prefix.as_str()));
+    let person = |i: usize| {
+        DirectoryUser::new(format!("{prefix}{i:03}@example.com"))
+            .with_names(format!("User{i}"), "Graph")
+            .with_external_id(format!("graph-{prefix}{i}"))
+    };
+    let mut source: Vec<DirectoryUser> = (0..12).map(person).collect();
+    let policy = SyncPolicy::default().deprovision_allowance(1);
+    let plan_now = |source: Vec<DirectoryUser>| {
+        let dir = &dir;
+        let policy = &policy;
+        async move {
+            let target = list_target(dir).await.unwrap();
+            plan_listings(
+                &Listing::from_source(source),
+                &target,
+                dir.catalog(),
+                policy,
+            )
+        }
+    };
+
+    let p = plan_now(source.clone()).await;
+    assert_eq!(p.counts().create, 12, "{p}");
+    let report = apply(&p, &dir, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    assert!(plan_now(source.clone()).await.is_noop());
+
+    source[3].active = false;
+    let p = plan_now(source.clone()).await;
+    assert_eq!(p.counts().deactivate, 1, "{p}");
+    assert!(apply(&p, &dir, ApplyMode::Execute).await.is_success());
+    assert!(plan_now(source.clone()).await.is_noop());
+
+    source[5].email = format!("{prefix}renamed@example.com").into();
+    let p = plan_now(source.clone()).await;
+    assert_eq!(
+        (p.counts().rename, p.counts().create, p.counts().deactivate),
+        (1, 0, 0),
+        "{p}"
+    );
+    let report = apply(&p, &dir, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    let after = plan_now(source.clone()).await;
+    assert!(after.is_noop(), "{after}");
+
+    // Leave the server as it was.
+    for u in list_target(&dir).await.unwrap().users() {
+        dir.delete_user(u).await.unwrap();
+    }
+}

@@ -43,6 +43,9 @@ pub enum App {
     Tessian,
     /// Probo (SCIM 2.0 + Bridge).
     Probo,
+    /// Any SCIM 2.0 service provider (RFC 7643/7644), through
+    /// `idgraph_common::scim::ScimDirectory`.
+    Scim,
 }
 
 impl App {
@@ -50,14 +53,15 @@ impl App {
     ///
     /// ```
     /// use idgraph_common::graph::catalog::App;
-    /// assert_eq!(App::ALL.len(), 5);
+    /// assert_eq!(App::ALL.len(), 6);
     /// ```
-    pub const ALL: [App; 5] = [
+    pub const ALL: [App; 6] = [
         App::Proof,
         App::Hyperproof,
         App::ProofpointEssentials,
         App::Tessian,
         App::Probo,
+        App::Scim,
     ];
 
     /// The app's catalog entry (same as [`entry`]).
@@ -1091,6 +1095,7 @@ pub fn entry(app: App) -> &'static CatalogEntry {
         App::ProofpointEssentials => &ENTRIES[2],
         App::Tessian => &ENTRIES[3],
         App::Probo => &ENTRIES[4],
+        App::Scim => &ENTRIES[5],
     }
 }
 
@@ -1109,7 +1114,79 @@ pub fn proofpoint_essentials_interface_v1() -> &'static CatalogEntry {
 
 static PROOFPOINT_ESSENTIALS_V1_ENTRY: CatalogEntry = PROOFPOINT_ESSENTIALS_V1;
 
-static ENTRIES: [CatalogEntry; 5] = [PROOF, HYPERPROOF, PROOFPOINT_ESSENTIALS, TESSIAN, PROBO];
+static ENTRIES: [CatalogEntry; 6] = [
+    PROOF,
+    HYPERPROOF,
+    PROOFPOINT_ESSENTIALS,
+    TESSIAN,
+    PROBO,
+    GENERIC_SCIM,
+];
+
+/// Any SCIM 2.0 service provider: what RFC 7643/7644 promise, and nothing vendor-specific.
+/// `ScimDirectory` reads the server's own `ServiceProviderConfig` for the rest (PATCH,
+/// filters, ETags, page size).
+const GENERIC_SCIM: CatalogEntry = CatalogEntry {
+    app: App::Scim,
+    name: "SCIM 2.0",
+    surface: "any SCIM 2.0 service provider (RFC 7643/7644) /Users",
+    user_api: None,
+    scim: Scim {
+        available: true,
+        version: Some("2.0"),
+        endpoint: None,
+        plan_required: "Depends on the service provider",
+        auth: Some(Auth {
+            method: AuthMethod::BearerToken,
+            note: "RFC 7644 §2: usually an OAuth bearer token; any auth provider of the \
+                   transport works.",
+        }),
+        limitations: &[
+            "PATCH, filters, sorting, ETags and bulk are optional in RFC 7644: the \
+             ServiceProviderConfig says which the server has.",
+        ],
+    },
+    pagination: Pagination {
+        method: PaginationMethod::Offset,
+        pointer: Some("startIndex / count"),
+        default_page_size: None,
+        max_page_size: None,
+        note: "RFC 7644 §3.4.2.4 index paging; the server's filter.maxResults caps a page.",
+    },
+    rate_limits: RateLimits {
+        requests_per_minute: None,
+        headers: Availability::Unknown,
+        retry_after: Availability::Unknown,
+        note: "Server-specific; 429 with Retry-After is honoured.",
+    },
+    webhooks: Webhooks {
+        available: Availability::Unknown,
+        note: "SCIM defines no events (RFC 8417 security events are separate).",
+        alternative: "Poll GET /Users.",
+    },
+    lifecycle: Lifecycle {
+        summary: "SCIM 2.0: POST creates, PATCH (or PUT) updates and sets active=false, \
+                  DELETE removes.",
+        list: step(Route::Scim, "GET /Users"),
+        create: step(Route::Scim, "POST /Users"),
+        update: step(
+            Route::Scim,
+            "PATCH /Users/{id} when the server supports PATCH, else PUT of the whole user \
+             (with If-Match where the server has ETags)",
+        ),
+        deactivate: step(Route::Scim, "active=false by PATCH (or PUT)"),
+        delete: step(Route::Scim, "DELETE /Users/{id}"),
+        rename: step(
+            Route::Scim,
+            "userName and the primary email replaced on the same id, by PATCH (or PUT)",
+        ),
+        rename_loses: &[],
+        manages_groups: false,
+        stores: Attributes::ALL,
+    },
+    identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"],
+    caveats: &[],
+};
 
 /// Every entry, one per app, in [`App::ALL`] order.
 ///

@@ -43,10 +43,12 @@
 //! ```
 
 mod builder;
+mod directory;
 mod list;
 mod resource;
 
 pub use builder::{ScimClientBuilder, ScimToken};
+pub use directory::{EmailAttribute, ScimDirectory};
 pub use list::ListRequest;
 pub use resource::{Patched, Resources, ScimResource};
 

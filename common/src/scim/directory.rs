@@ -1,0 +1,309 @@
+//! [`ScimDirectory`]: any SCIM 2.0 service provider as an identity-graph
+//! [`UserDirectory`], usable as a target and as a source.
+
+use async_trait::async_trait;
+use scim_types::{Email as ScimEmail, Filter, Name, PatchOp, User, UserId};
+
+use super::ScimClient;
+use crate::error::{ApiError, Error, ErrorBody, Result, quote};
+use crate::graph::catalog::{self, App, CatalogEntry};
+use crate::graph::{Created, DirectoryUser, Email, UserDirectory};
+use crate::paginate::Items;
+
+/// Which SCIM attribute holds the person's email (the identity graph's email).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum EmailAttribute {
+    /// `userName` (what most identity providers send, and the default).
+    #[default]
+    UserName,
+    /// The primary entry of `emails` (`userName` is then left as the server has it on
+    /// updates, and set to the email on creates).
+    PrimaryEmail,
+}
+
+/// Any SCIM 2.0 service provider (RFC 7643/7644) as a [`UserDirectory`], over the
+/// generic [`ScimClient`]: plan against it as a target, or list it as a source.
+///
+/// * `list_users` lists `/Users` with index paging, complete or an error, at the page
+///   size the server allows (`filter.maxResults`);
+/// * `create_user` is a `POST`; `update_user`, `deactivate_user` a `PATCH` of the changed
+///   attributes when the server supports PATCH, else a `PUT` of the user as read (with
+///   `If-Match` where the server has ETags); `delete_user` a `DELETE`;
+/// * `rename_user` reads the account, refuses when it is not the one the caller read,
+///   and replaces `userName` and the primary email on the same id by `PUT` (with
+///   `If-Match` where the server has ETags, so a change in between is a 412);
+/// * the link key is `externalId`; the email is `userName` unless
+///   [`email_attribute`](Self::email_attribute) says the primary email.
+///
+/// [`discover`](Self::discover) reads the server's `ServiceProviderConfig` for PATCH
+/// support and the page size; [`new`](Self::new) assumes PATCH (RFC 7644 servers
+/// usually have it) and page size 100.
+///
+/// ```no_run
+/// use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
+/// use idgraph_common::graph::{list_target, UserDirectory};
+///
+/// # async fn run() -> idgraph_common::Result<()> {
+/// let scim = ScimClient::builder()
+///     .base_url("https://scim.example.com/scim/v2")
+///     .token(ScimToken::new("t0ken"))
+///     .build()?;
+/// let app = ScimDirectory::discover(scim).await?;
+/// let users = list_target(&app).await?;
+/// println!("{} users in {}", users.users().len(), app.catalog().name);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScimDirectory {
+    client: ScimClient,
+    email: EmailAttribute,
+    patch: bool,
+    page_size: u32,
+    scope: Option<Filter>,
+}
+
+impl ScimDirectory {
+    /// The server behind `client`, assuming PATCH support and 100 users per page.
+    pub fn new(client: ScimClient) -> Self {
+        Self {
+            client,
+            email: EmailAttribute::default(),
+            patch: true,
+            page_size: 100,
+            scope: None,
+        }
+    }
+
+    /// The server behind `client`, configured from its own `ServiceProviderConfig`
+    /// (PATCH support; the page size capped at `filter.maxResults`).
+    pub async fn discover(client: ScimClient) -> Result<Self> {
+        let spc = client.service_provider_config().await?;
+        let mut dir = Self::new(client);
+        dir.patch = spc.patch.supported;
+        if let Some(max) = spc.filter.max_results.filter(|m| *m > 0) {
+            dir.page_size = u32::try_from(max).unwrap_or(u32::MAX).min(dir.page_size);
+        }
+        Ok(dir)
+    }
+
+    /// Which attribute holds the email. Default [`EmailAttribute::UserName`].
+    #[must_use]
+    pub fn email_attribute(mut self, attribute: EmailAttribute) -> Self {
+        self.email = attribute;
+        self
+    }
+
+    /// Manages only the users `filter` selects (for example `userName sw "acme-"`, or
+    /// one domain's users): listings carry it, so a plan never sees, and never
+    /// deprovisions, anyone outside it. Default: every user.
+    #[must_use]
+    pub fn scope(mut self, filter: Filter) -> Self {
+        self.scope = Some(filter);
+        self
+    }
+
+    /// Whether changes go by PATCH (`true`) or by PUT of the user as read.
+    #[must_use]
+    pub fn use_patch(mut self, patch: bool) -> Self {
+        self.patch = patch;
+        self
+    }
+
+    /// The client underneath.
+    pub fn client(&self) -> &ScimClient {
+        &self.client
+    }
+
+    fn to_directory(&self, user: &User) -> DirectoryUser {
+        let email = match self.email {
+            EmailAttribute::UserName => user.user_name.clone(),
+            EmailAttribute::PrimaryEmail => user.primary_email().unwrap_or_default().to_owned(),
+        };
+        let mut d = DirectoryUser::new(email).with_active(user.active != Some(false));
+        let name = user.name.as_ref();
+        d.given_name = non_empty(name.and_then(|n| n.given_name.as_deref()));
+        d.family_name = non_empty(name.and_then(|n| n.family_name.as_deref()));
+        d.display_name = non_empty(user.display_name.as_deref());
+        d.external_id = non_empty(user.external_id.as_deref());
+        d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
+        d
+    }
+
+    /// The SCIM id of the user `d` names: its `app_id`, else a lookup by email.
+    async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
+        if let Some(id) = &d.app_id {
+            return Ok(UserId::new(id.as_str()));
+        }
+        let attr = match self.email {
+            EmailAttribute::UserName => "userName",
+            EmailAttribute::PrimaryEmail => "emails.value",
+        };
+        let found: Vec<User> = futures::TryStreamExt::try_collect(
+            self.client
+                .users()
+                .list()
+                .filter(Filter::eq(attr, d.email.as_str()))
+                .stream(),
+        )
+        .await?;
+        match found.as_slice() {
+            [one] => one.id.clone().ok_or_else(|| not_found(d)),
+            [] => Err(not_found(d)),
+            _ => Err(Error::invalid_input(format!(
+                "{} SCIM users have the email {}: name the user by its id",
+                found.len(),
+                quote(d.email.as_str())
+            ))),
+        }
+    }
+
+    /// Writes `desired`'s attributes onto `user` (as read), for a PUT.
+    fn merge(user: &mut User, desired: &DirectoryUser) {
+        if desired.given_name.is_some() || desired.family_name.is_some() {
+            let name = user.name.get_or_insert_with(Name::default);
+            name.given_name.clone_from(&desired.given_name);
+            name.family_name.clone_from(&desired.family_name);
+        }
+        if desired.display_name.is_some() {
+            user.display_name.clone_from(&desired.display_name);
+        }
+        if desired.external_id.is_some() {
+            user.external_id.clone_from(&desired.external_id);
+        }
+        user.active = Some(desired.active);
+    }
+
+    async fn write(&self, id: &UserId, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        if self.patch {
+            let mut op = PatchOp::builder().replace("active", desired.active);
+            if let Some(v) = &desired.given_name {
+                op = op.replace("name.givenName", v.as_str());
+            }
+            if let Some(v) = &desired.family_name {
+                op = op.replace("name.familyName", v.as_str());
+            }
+            if let Some(v) = &desired.display_name {
+                op = op.replace("displayName", v.as_str());
+            }
+            if let Some(v) = &desired.external_id {
+                op = op.replace("externalId", v.as_str());
+            }
+            let op = op.build()?;
+            let patched = self.client.users().patch(id, &op).await?;
+            let user = match patched.resource {
+                Some(user) => user,
+                None => self.client.users().get(id).await?,
+            };
+            return Ok(self.to_directory(&user));
+        }
+        let mut user = self.client.users().get(id).await?;
+        Self::merge(&mut user, desired);
+        Ok(self.to_directory(&self.client.users().replace(id, &user).await?))
+    }
+}
+
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn not_found(d: &DirectoryUser) -> Error {
+    Error::Api(Box::new(ApiError::new(404, "GET", "/Users").with_body(
+        ErrorBody::Json {
+            code: Some("notFound".into()),
+            message: Some(format!(
+                "no SCIM user has the email {}",
+                quote(d.email.as_str())
+            )),
+        },
+    )))
+}
+
+#[async_trait]
+impl UserDirectory for ScimDirectory {
+    fn catalog(&self) -> &'static CatalogEntry {
+        catalog::entry(App::Scim)
+    }
+
+    fn list_users(&self) -> Items<DirectoryUser> {
+        let this = self.clone();
+        let mut list = self.client.users().list().page_size(self.page_size);
+        if let Some(scope) = &self.scope {
+            list = list.filter(scope.clone());
+        }
+        list.stream().map(move |u| this.to_directory(&u))
+    }
+
+    async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
+        let mut new = User::new(user.email.as_str())
+            .with_email(ScimEmail::work(user.email.as_str()).with_primary(true))
+            .with_active(user.active);
+        if user.given_name.is_some() || user.family_name.is_some() {
+            let mut name = Name::default();
+            name.given_name.clone_from(&user.given_name);
+            name.family_name.clone_from(&user.family_name);
+            new.name = Some(name);
+        }
+        new.display_name.clone_from(&user.display_name);
+        new.external_id.clone_from(&user.external_id);
+        let created = self.client.users().create(&new).await?;
+        Ok(Created::new(self.to_directory(&created)))
+    }
+
+    async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(desired).await?;
+        self.write(&id, desired).await
+    }
+
+    async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(user).await?;
+        if self.patch {
+            let op = PatchOp::builder().replace("active", false).build()?;
+            let patched = self.client.users().patch(&id, &op).await?;
+            let now = match patched.resource {
+                Some(u) => u,
+                None => self.client.users().get(&id).await?,
+            };
+            return Ok(self.to_directory(&now));
+        }
+        let mut now = self.client.users().get(&id).await?;
+        now.active = Some(false);
+        Ok(self.to_directory(&self.client.users().replace(&id, &now).await?))
+    }
+
+    async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
+        let id = self.resolve(user).await?;
+        self.client.users().delete(&id).await
+    }
+
+    async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
+        let id = self.resolve(user).await?;
+        Ok(self.to_directory(&self.client.users().get(&id).await?))
+    }
+
+    async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        let id = self.resolve(user).await?;
+        let mut now = self.client.users().get(&id).await?;
+        let read = self.to_directory(&now);
+        if read.email != user.email {
+            return Err(Error::invalid_input(format!(
+                "the SCIM user {} is now {}, not {} as read: nothing was changed",
+                quote(id.as_str()),
+                quote(read.email.as_str()),
+                quote(user.email.as_str())
+            )));
+        }
+        if self.email == EmailAttribute::UserName {
+            now.user_name = new_email.as_str().to_owned();
+        }
+        match now.emails.iter_mut().find(|e| e.primary == Some(true)) {
+            Some(primary) => primary.value = Some(new_email.as_str().to_owned()),
+            None => now
+                .emails
+                .insert(0, ScimEmail::work(new_email.as_str()).with_primary(true)),
+        }
+        // A PUT of the user as read: with the server's ETag, If-Match refuses a change
+        // made in between (412).
+        Ok(self.to_directory(&self.client.users().replace(&id, &now).await?))
+    }
+}
