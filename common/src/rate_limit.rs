@@ -21,6 +21,10 @@
 //!   [`max_retry_after`](crate::RetryPolicy::max_retry_after), so a server asking for an
 //!   hour never makes a later call sleep for an hour.
 //!
+//! [`SlidingWindow`] matches a vendor that counts a rolling window (at most `quota` in
+//! any `window`): it uses the whole quota, where the token bucket's even spacing leaves
+//! part of it unused.
+//!
 //! Implement [`RateLimit`] to plug in another limiter (for example one shared by many
 //! processes through Redis).
 
@@ -32,6 +36,9 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
+
+mod sliding;
+pub use sliding::SlidingWindow;
 
 /// What a response said about the rate limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -193,3 +193,33 @@ async fn the_rest_client_limits_itself_by_default_and_shares_a_limiter() {
     }
     assert_eq!(Instant::now() - start, Duration::ZERO);
 }
+
+/// The rolling-window limiter against the fake's rolling window: 250 requests from an
+/// empty window with no 429, never more than 100 in any 60 s, in about the true floor
+/// (120 s: a full quota at 0, 60 and 120 s) instead of the even spacing's 149 s.
+#[tokio::test(start_paused = true)]
+async fn a_sliding_window_limiter_reaches_the_rolling_ceiling_without_a_429() {
+    use idgraph_common::rate_limit::SlidingWindow;
+    let clock = SimClock::new();
+    let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
+    let limiter = RateLimiter::new(SlidingWindow::new(100, MINUTE).unwrap());
+    let client = fake
+        .rest_client()
+        .transport(
+            fake.transport()
+                .rate_limiter(clock.limiter(limiter))
+                .retry_policy(RetryPolicy::disabled()),
+        )
+        .build()
+        .unwrap();
+    let email = PrimaryEmail::new("nobody@example.com").unwrap();
+    let start = Instant::now();
+    for _ in 0..250 {
+        assert!(client.users().get(&email).await.unwrap_err().is_not_found());
+    }
+    let took = start.elapsed();
+    assert_eq!(fake.throttled(), 0);
+    assert!(fake.max_requests_in(MINUTE) <= 100);
+    assert!(took >= Duration::from_secs(120), "{took:?}");
+    assert!(took <= Duration::from_millis(121_200), "{took:?}");
+}

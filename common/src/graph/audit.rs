@@ -118,7 +118,8 @@ pub(crate) type Ended<'a> =
 /// Where [`apply_audited`](super::apply_audited()) writes its events. An error stops the
 /// run between items (nothing is changed that is not recorded after the failure).
 pub trait AuditSink: Send + Sync {
-    /// Records one event durably (the call returns once it is written).
+    /// Records one event; returns once it is written (for [`JsonLinesSink`]: flushed to
+    /// the operating system, not `fsync`ed).
     fn record(&self, event: &AuditEvent) -> Result<()>;
 }
 
