@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use idgraph_common::error::quote;
 use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{CatalogEntry, CreateKind, Created, DirectoryUser, UserDirectory};
-use idgraph_common::paginate::Items;
+use idgraph_common::paginate::{Items, Page, Paginator, Strategy};
 use idgraph_common::{Error, Result};
 use scim_types::{Email, Name, PatchOp, User, UserId};
 
@@ -88,8 +88,23 @@ impl UserDirectory for Client {
         catalog::entry(App::Probo)
     }
 
+    /// Every SCIM user (Probo answers them all at once). A listing that ends cleanly is
+    /// also kept as the record [`Users::create`](crate::Users::create) reads, so the
+    /// creates that follow it need no listing of their own.
     fn list_users(&self) -> Items<DirectoryUser> {
-        self.users().list().stream().map(|u| to_directory(&u))
+        let users = self.users();
+        Paginator::new(Strategy::Unpaginated, move |_| {
+            let users = users.clone();
+            async move {
+                let (all, summary) = users.list().stream().collect_with_summary().await?;
+                if summary.is_complete() {
+                    users.client().snapshot().replace(&all);
+                }
+                Ok(Page::new(all.iter().map(to_directory).collect())
+                    .with_total(summary.reported_total))
+            }
+        })
+        .items()
     }
 
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {

@@ -63,6 +63,10 @@ impl Users {
         Self { client }
     }
 
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn scim(&self) -> Resources<User> {
         self.client.scim().users()
     }
@@ -158,13 +162,29 @@ impl Users {
     /// and, when the `externalId` belongs to a user with another email, a *rename* of that
     /// user. It answers 409 when the email already belongs to a SCIM user.
     ///
-    /// How the outcome is determined: when the user carries an `externalId`, the client
-    /// first looks it up (one listing request); an answer with that user's id is a rename.
-    /// Otherwise an answer whose `meta.lastModified` is later than its `meta.created` is a
-    /// take-over (a new user has both equal). Profiles that are not SCIM-provisioned are
-    /// invisible to listings, so a take-over can only be seen in the timestamps; one of a
-    /// profile created within the same second as the request would read as
-    /// [`CreateOutcome::Created`].
+    /// **How the outcome is determined, and what it costs.** The client keeps a record of
+    /// the SCIM users it has seen: the last complete listing (from
+    /// [`UserDirectory::list_users`](idgraph_common::graph::UserDirectory::list_users), or
+    /// taken here), updated with every user Probo answers a write with. A create whose
+    /// user carries an `externalId` lists every user first (one request) only when that
+    /// record is missing or older than 15 minutes; otherwise it is one `POST`. So K creates
+    /// cost at most one listing plus K writes. Then, from Probo's answer:
+    ///
+    /// * an id the record holds as a SCIM user is [`CreateOutcome::Renamed`] (from the
+    ///   email recorded for it);
+    /// * any other id whose `meta.lastModified` is later than its `meta.created` existed
+    ///   before: [`CreateOutcome::TookOver`] (a profile not provisioned through SCIM, or a
+    ///   SCIM user created or renamed by someone else since the listing, whose previous
+    ///   email the client cannot know);
+    /// * otherwise [`CreateOutcome::Created`].
+    ///
+    /// The limit: Probo's timestamps have second precision and its answer carries no
+    /// other sign of reuse, so an existing account that the record does not hold *and*
+    /// that was created within the same second as it was reused reads as `Created`
+    /// (Probo's answers make the two indistinguishable). Changes others make after the
+    /// listing can also make `previous_user_name` the email the client last saw rather
+    /// than the very last one. A create without `externalId` never lists: Probo can then
+    /// only take over a profile that no listing shows anyway.
     ///
     /// `active` absent means active. Not retried once it may have reached Probo.
     pub async fn create(&self, user: &User) -> Result<CreateOutcome> {
@@ -176,24 +196,36 @@ impl Users {
         let mut body = user.clone();
         body.id = None;
         body.meta = None;
-        let prior = match body.external_id.as_deref().filter(|e| !e.is_empty()) {
-            Some(ext) => self.find_by_external_id(ext).await?,
-            None => None,
-        };
+        let seen = self.client.snapshot();
+        if body.external_id.as_deref().is_some_and(|e| !e.is_empty()) && !seen.is_fresh() {
+            self.refresh_snapshot().await?;
+        }
         let created = self.scim().create(&body).await?;
-        if let Some(prior) = prior
-            && prior.id.is_some()
-            && prior.id == created.id
-        {
-            return Ok(CreateOutcome::Renamed {
-                user: created,
-                previous_user_name: prior.user_name,
-            });
+        let before = created.id.as_ref().and_then(|id| seen.seen(id.as_str()));
+        seen.observe(&created);
+        Ok(match before {
+            Some(before) if before.user_name.to_lowercase() != created.user_name.to_lowercase() => {
+                CreateOutcome::Renamed {
+                    user: created,
+                    previous_user_name: before.user_name,
+                }
+            }
+            // A SCIM user with this very email would have been a 409: whatever happened
+            // since the listing, the account existed before.
+            Some(_) => CreateOutcome::TookOver { user: created },
+            None if modified_after_creation(&created) => CreateOutcome::TookOver { user: created },
+            None => CreateOutcome::Created { user: created },
+        })
+    }
+
+    /// Lists every user (one request) and keeps the result as the record of SCIM users
+    /// that [`create`](Self::create) reads.
+    pub(crate) async fn refresh_snapshot(&self) -> Result<Vec<User>> {
+        let (users, summary) = self.list().stream().collect_with_summary().await?;
+        if summary.is_complete() {
+            self.client.snapshot().replace(&users);
         }
-        if modified_after_creation(&created) {
-            return Ok(CreateOutcome::TookOver { user: created });
-        }
-        Ok(CreateOutcome::Created { user: created })
+        Ok(users)
     }
 
     /// `PUT /Users/{id}` with Probo's traps defused. Returns the user as Probo stored it.
@@ -243,7 +275,9 @@ impl Users {
             body.external_id = None;
         }
         body.emails = current.emails.clone();
-        self.scim().replace(id, &body).await
+        let user = self.scim().replace(id, &body).await?;
+        self.client.snapshot().observe(&user);
+        Ok(user)
     }
 
     /// `PATCH /Users/{id}`; returns the user as Probo stored it.
@@ -264,12 +298,14 @@ impl Users {
     }
 
     async fn patch_unchecked(&self, id: &UserId, op: &PatchOp) -> Result<User> {
-        match self.scim().patch(id, op).await?.resource {
-            Some(user) => Ok(user),
+        let user = match self.scim().patch(id, op).await?.resource {
+            Some(user) => user,
             // Probo always answers 200 with the user; a 204 from a proxy or a future
             // version is followed by a GET so the caller still gets the user.
-            None => self.get(id).await,
-        }
+            None => self.get(id).await?,
+        };
+        self.client.snapshot().observe(&user);
+        Ok(user)
     }
 
     /// Deactivates the user (`PATCH active: false`): they can no longer sign in, stay
@@ -325,7 +361,10 @@ impl Users {
     pub async fn delete(&self, id: &UserId) -> Result<()> {
         self.scim().delete(id).await?;
         let user = match self.get(id).await {
-            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if e.is_not_found() => {
+                self.client.snapshot().forget(id.as_str());
+                return Ok(());
+            }
             Err(e) => return Err(e),
             Ok(user) => user,
         };
