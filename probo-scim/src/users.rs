@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use idgraph_common::error::quote;
 use idgraph_common::paginate::{Items, Pages};
 use idgraph_common::scim::{ListRequest, Resources};
-use idgraph_common::{Error, Result};
+use idgraph_common::{ApiError, Error, ErrorBody, Result};
 use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User, UserId};
 use serde_json::Value;
 
@@ -385,18 +385,33 @@ impl Users {
         })
     }
 
-    /// Changes a user's email (and `userName`), keeping their id, role and history.
+    /// Changes a user's email (and `userName`), keeping their id, role, active state and
+    /// history.
     ///
     /// Probo changes an email only through a `POST /Users` that repeats the user's
     /// `externalId` with the new email; PUT and PATCH ignore emails. So this reads the
     /// user, and POSTs their current attributes with the new email. A user without an
     /// `externalId` first gets their own `id` as `externalId` (`PATCH`), which Probo
-    /// displays exactly like "no externalId" (it shows the id there anyway).
+    /// displays exactly like "no externalId" (it shows the id there anyway); before that
+    /// PATCH, a `userName` lookup makes sure no SCIM user has the new email, so a conflict
+    /// changes nothing.
     ///
-    /// A new email already used by a SCIM user is a 409 ([`Error::is_conflict`]). A new
-    /// email that belongs to a profile Probo did not provision through SCIM makes Probo
-    /// take over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A
-    /// change of letter case only is refused: Probo compares emails ignoring case.
+    /// **Role and active state.** Probo resets the role to EMPLOYEE when a step
+    /// reactivates a deactivated user, and its SCIM API can neither read nor set roles
+    /// (`roles` is accepted and dropped), so a reset role could not be restored. The POST
+    /// therefore always carries the user's current `active` (never `true` for a user who
+    /// is not active), so no step reactivates anyone and the role is never reset. A user
+    /// whose `active` Probo did not report is refused ([`Error::InvalidInput`], nothing
+    /// sent). Probo shows a user still invited (pending) as `active: false`, like a
+    /// deactivated one; the POST keeps `active: false` for them too, which in Probo's
+    /// create path may deactivate the pending invitation: SCIM cannot tell the two apart,
+    /// and reactivating a deactivated user would be worse.
+    ///
+    /// A new email already used by a SCIM user is a 409 ([`Error::is_conflict`]), and
+    /// nothing is changed. A new email that belongs to a profile Probo did not provision
+    /// through SCIM (invisible to SCIM, so it cannot be checked first) makes Probo take
+    /// over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A change of
+    /// letter case only is refused: Probo compares emails ignoring case.
     pub async fn rename_email(&self, id: &UserId, new_email: &str) -> Result<RenameOutcome> {
         let new_email = new_email.trim();
         if new_email.is_empty()
@@ -419,9 +434,20 @@ impl Users {
                 "Probo compares emails ignoring case, so it cannot change only the case of an email",
             ));
         }
+        let active = current.active.ok_or_else(|| {
+            Error::invalid_input(
+                "cannot tell whether the user is active (Probo did not say): a rename POST without `active` would reactivate the user and reset their role",
+            )
+        })?;
         let ext = match external_id(&current) {
             Some(ext) => ext.to_owned(),
             None => {
+                // A write comes before the POST here: make sure the POST cannot be a 409.
+                if let Some(holder) = self.find_by_user_name(new_email).await?
+                    && holder.id.as_ref() != Some(id)
+                {
+                    return Err(email_taken(new_email));
+                }
                 let op = PatchOp::builder()
                     .replace("externalId", id.as_str())
                     .build()
@@ -436,7 +462,9 @@ impl Users {
         body.user_name = new_email.to_owned();
         body.emails = vec![Email::work(new_email).with_primary(true)];
         body.external_id = Some(ext);
+        body.active = Some(active);
         let user = self.scim().create(&body).await?;
+        self.client.snapshot().observe(&user);
         if user.id.as_ref() == Some(id) {
             Ok(RenameOutcome::Renamed {
                 user,
@@ -444,6 +472,7 @@ impl Users {
             })
         } else {
             let original = Box::new(self.get(id).await?);
+            self.client.snapshot().observe(&original);
             Ok(RenameOutcome::TookOverOtherProfile { user, original })
         }
     }
@@ -455,6 +484,22 @@ impl fmt::Debug for Users {
             .field("client", &self.client)
             .finish()
     }
+}
+
+/// The conflict a rename meets when a SCIM user already has the new email, found by a
+/// `userName` lookup before any write (so nothing was changed): the 409 Probo would answer.
+fn email_taken(new_email: &str) -> Error {
+    let mut api = ApiError::new(409, "POST", "/Users").with_body(ErrorBody::Json {
+        code: Some("uniqueness".into()),
+        message: Some(format!(
+            "another Probo SCIM user already has the email {}",
+            quote(new_email)
+        )),
+    });
+    api.set_hint(
+        "found by a userName lookup before any write: nothing was changed; rename or remove the other user first",
+    );
+    Error::Api(Box::new(api))
 }
 
 /// `true` when the resource changed after it was created (Probo's second-precision
