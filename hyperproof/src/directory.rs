@@ -13,6 +13,7 @@
 //! * `create` gives new users the default role, [`HyperproofRole::LimitedAccessUser`].
 //! * `update` PATCHes only the names, external id and active flag it is given (a `None`
 //!   leaves that attribute as it is), never the role, the email or anything else.
+//! * `rename` is one `PATCH` of `userName` and the primary email on the same SCIM id.
 //! * `deactivate` is Hyperproof's deprovisioning: `active` = `false`, record and audit
 //!   history kept.
 //! * `delete` sends nothing and fails with [`Error::Unsupported`]: Hyperproof's SCIM
@@ -26,13 +27,14 @@
 
 use async_trait::async_trait;
 use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
-use idgraph_common::graph::{Created, DirectoryUser, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
 use idgraph_common::paginate::Items;
 use scim_types::{PatchOp, User, UserId};
 
 use crate::scim::{HyperproofRole, NewUser, ScimClient};
 use crate::{Error, Result};
 use idgraph_common::error::quote;
+use idgraph_common::{ApiError, ErrorBody};
 
 /// A SCIM user as the identity graph sees it.
 pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
@@ -75,6 +77,29 @@ fn new_user(user: &DirectoryUser) -> NewUser {
 }
 
 impl ScimClient {
+    /// Like `resolve`, but no such user is an error for which `is_not_found()` is true
+    /// (the 404 a `GET` would be).
+    async fn resolve_existing(&self, user: &DirectoryUser) -> Result<UserId> {
+        if let Some(id) = &user.app_id {
+            return Ok(UserId::new(id.clone()));
+        }
+        self.users()
+            .find_by_user_name(user.email.as_str())
+            .await?
+            .and_then(|u| u.id)
+            .ok_or_else(|| {
+                let mut api = ApiError::new(404, "GET", "/Users").with_body(ErrorBody::Json {
+                    code: None,
+                    message: Some(format!(
+                        "no Hyperproof SCIM user has the userName {}",
+                        quote(user.email.as_str())
+                    )),
+                });
+                api.set_hint("the userName lookup found no SCIM user with this email");
+                Error::Api(Box::new(api))
+            })
+    }
+
     /// The SCIM id of a directory user: its `app_id`, else the user whose `userName` is
     /// its email.
     async fn resolve(&self, user: &DirectoryUser) -> Result<UserId> {
@@ -133,9 +158,22 @@ impl UserDirectory for ScimClient {
         Ok(to_directory_user(self.users().deactivate(&id).await?))
     }
 
+    /// `GET /Users/{app_id}`, else a `userName` lookup of the email; a gone id and an
+    /// unknown email are errors for which `is_not_found()` is true.
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let id = self.resolve(user).await?;
+        let id = self.resolve_existing(user).await?;
         Ok(to_directory_user(self.users().get(&id).await?))
+    }
+
+    /// [`ScimUsers::rename`](crate::scim::ScimUsers::rename): one `PATCH` of `userName`
+    /// and the primary email on the same SCIM id (the account, its role and its active
+    /// state stay). A taken `userName` is a 409 (`is_conflict()`), a gone id a 404
+    /// (`is_not_found()`); nothing changes either way.
+    async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        let id = self.resolve_existing(user).await?;
+        Ok(to_directory_user(
+            self.users().rename(&id, new_email.as_str()).await?,
+        ))
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {

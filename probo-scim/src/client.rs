@@ -8,13 +8,15 @@ use scim_types::ServiceProviderConfig;
 use url::Url;
 
 use crate::builder::ClientBuilder;
+use crate::snapshot::SnapshotCache;
 use crate::users::Users;
 
 /// A client for one Probo organization's SCIM 2.0 API (the token selects the
 /// organization).
 ///
-/// Cheap to clone (an `Arc` inside); clones share the connection pool and any rate
-/// limiter. `Send + Sync`.
+/// Cheap to clone (an `Arc` inside); clones share the connection pool, any rate
+/// limiter and the record of users seen that [`Users::create`] uses to tell a rename
+/// from a new user. `Send + Sync`.
 ///
 /// ```no_run
 /// use probo_scim::{Client, ScimToken};
@@ -32,6 +34,7 @@ use crate::users::Users;
 #[derive(Clone)]
 pub struct Client {
     scim: ScimClient,
+    snapshot: SnapshotCache,
 }
 
 impl Client {
@@ -41,7 +44,15 @@ impl Client {
     }
 
     pub(crate) fn from_scim(scim: ScimClient) -> Self {
-        Self { scim }
+        Self {
+            scim,
+            snapshot: SnapshotCache::default(),
+        }
+    }
+
+    /// The record of SCIM users seen, shared by clones.
+    pub(crate) fn snapshot(&self) -> &SnapshotCache {
+        &self.snapshot
     }
 
     /// The Users endpoint: list, find, create, replace, patch, deactivate, reactivate,

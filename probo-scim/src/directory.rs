@@ -13,13 +13,15 @@
 use async_trait::async_trait;
 use idgraph_common::error::quote;
 use idgraph_common::graph::catalog::{self, App};
-use idgraph_common::graph::{CatalogEntry, CreateKind, Created, DirectoryUser, UserDirectory};
-use idgraph_common::paginate::Items;
-use idgraph_common::{Error, Result};
+use idgraph_common::graph::{
+    CatalogEntry, CreateKind, Created, DirectoryUser, Email as GraphEmail, UserDirectory,
+};
+use idgraph_common::paginate::{Items, Page, Paginator, Strategy};
+use idgraph_common::{ApiError, Error, ErrorBody, Result};
 use scim_types::{Email, Name, PatchOp, User, UserId};
 
 use crate::client::Client;
-use crate::outcome::CreateOutcome;
+use crate::outcome::{CreateOutcome, RenameOutcome};
 use crate::users::external_id;
 
 fn non_empty(s: Option<&String>) -> Option<String> {
@@ -59,7 +61,54 @@ pub(crate) fn from_directory(d: &DirectoryUser) -> User {
     user
 }
 
+/// No SCIM user has this email: the 404 a `GET` would be.
+fn no_user_with_email(email: &str) -> Error {
+    let mut api = ApiError::new(404, "GET", "/Users").with_body(ErrorBody::Json {
+        code: None,
+        message: Some(format!("no Probo SCIM user has the email {}", quote(email))),
+    });
+    api.set_hint(
+        "the userName lookup found no SCIM user (profiles Probo did not provision through SCIM are invisible to SCIM)",
+    );
+    Error::Api(Box::new(api))
+}
+
+/// A rename that made Probo take over another profile: never a success.
+fn took_over_other(id: &UserId, original: &User, other: &User, new_email: &GraphEmail) -> Error {
+    let other_id = other.id.as_ref().map(UserId::as_str).unwrap_or_default();
+    Error::Incomplete {
+        app: "Probo".into(),
+        operation: format!(
+            "renaming user {} ({}) to {}",
+            quote(id.as_str()),
+            quote(&original.user_name),
+            quote(new_email.as_str())
+        )
+        .into(),
+        outcome: format!(
+            "a profile Probo had not provisioned through SCIM (invited by hand or through SAML) already had the new email, so Probo took over that profile ({}) instead of renaming: it now has the new email, the person's attributes and their externalId, while user {} kept {} and lost its externalId; review both in Probo (keep one account for the person) before syncing again",
+            quote(other_id),
+            quote(id.as_str()),
+            quote(&original.user_name)
+        )
+        .into(),
+    }
+}
+
 impl Client {
+    /// The id of the user `d` names: its `app_id`, else a lookup by email; no such user
+    /// is an error for which `is_not_found()` is true.
+    async fn resolve_existing(&self, d: &DirectoryUser) -> Result<UserId> {
+        if let Some(id) = &d.app_id {
+            return Ok(UserId::new(id.as_str()));
+        }
+        self.users()
+            .find_by_user_name(d.email.as_str())
+            .await?
+            .and_then(|u| u.id)
+            .ok_or_else(|| no_user_with_email(d.email.as_str()))
+    }
+
     /// The id of the user `d` names: its `app_id`, else a lookup by email.
     async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
         if let Some(id) = &d.app_id {
@@ -88,8 +137,23 @@ impl UserDirectory for Client {
         catalog::entry(App::Probo)
     }
 
+    /// Every SCIM user (Probo answers them all at once). A listing that ends cleanly is
+    /// also kept as the record [`Users::create`](crate::Users::create) reads, so the
+    /// creates that follow it need no listing of their own.
     fn list_users(&self) -> Items<DirectoryUser> {
-        self.users().list().stream().map(|u| to_directory(&u))
+        let users = self.users();
+        Paginator::new(Strategy::Unpaginated, move |_| {
+            let users = users.clone();
+            async move {
+                let (all, summary) = users.list().stream().collect_with_summary().await?;
+                if summary.is_complete() {
+                    users.client().snapshot().replace(&all);
+                }
+                Ok(Page::new(all.iter().map(to_directory).collect())
+                    .with_total(summary.reported_total))
+            }
+        })
+        .items()
     }
 
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
@@ -175,8 +239,40 @@ impl UserDirectory for Client {
         self.users().delete(&id).await
     }
 
+    /// `GET /Users/{app_id}`, else a `userName` lookup of the email. An `app_id` that is
+    /// gone (deleted, or not a Probo id) and an email no SCIM user has are errors for which
+    /// `is_not_found()` is true.
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let id = self.resolve(user).await?;
+        let id = self.resolve_existing(user).await?;
         Ok(to_directory(&self.users().get(&id).await?))
+    }
+
+    /// [`Users::rename_email`](crate::Users::rename_email): Probo's rename route, a `POST`
+    /// repeating the `externalId` with the new email. Same id, same role, same active
+    /// state at every step (the POST carries the current `active`, so no step reactivates
+    /// the user, which would reset the role to EMPLOYEE: Probo's SCIM API cannot set roles
+    /// back). Answers:
+    ///
+    /// * renamed, or already at that email: the user as it is now;
+    /// * a SCIM user already has the new email: a 409 (`is_conflict()`), nothing changed;
+    /// * the user is gone: `is_not_found()`;
+    /// * a profile Probo did not provision through SCIM had the new email, and Probo took
+    ///   it over instead of renaming ([`RenameOutcome::TookOverOtherProfile`]): an
+    ///   [`Error::Incomplete`] naming both accounts, never a success, because the person
+    ///   now has two accounts to review. SCIM cannot see such profiles before the request.
+    async fn rename_user(
+        &self,
+        user: &DirectoryUser,
+        new_email: &GraphEmail,
+    ) -> Result<DirectoryUser> {
+        let id = self.resolve_existing(user).await?;
+        match self.users().rename_email(&id, new_email.as_str()).await? {
+            RenameOutcome::Renamed { user, .. } | RenameOutcome::Unchanged { user } => {
+                Ok(to_directory(&user))
+            }
+            RenameOutcome::TookOverOtherProfile { user, original } => {
+                Err(took_over_other(&id, &original, &user, new_email))
+            }
+        }
     }
 }

@@ -66,6 +66,7 @@ mod builder;
 mod client;
 mod directory;
 mod outcome;
+mod snapshot;
 mod timestamp;
 mod token;
 mod users;

@@ -29,10 +29,13 @@ pub enum CreateOutcome {
         /// The user as Probo stored it.
         user: User,
     },
-    /// A profile with this email already existed but was not managed by SCIM (invited by
-    /// hand or created through SAML). Probo took it over: same id, attributes overwritten
-    /// from the request, now SCIM-managed. Any other user holding the same `externalId`
-    /// lost it.
+    /// Probo answered with an account that already existed, one the client had not seen
+    /// as a SCIM user: most often a profile with this email that was not managed by SCIM
+    /// (invited by hand or created through SAML), which Probo took over (same id,
+    /// attributes overwritten from the request, now SCIM-managed; any other user holding
+    /// the same `externalId` lost it). It can also be a SCIM user created or renamed by
+    /// someone else since the client's last listing and now renamed by this `externalId`,
+    /// whose previous email the client cannot know. Either way, not a new account.
     TookOver {
         /// The user as Probo stored it.
         user: User,

@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use idgraph_common::error::quote;
 use idgraph_common::paginate::{Items, Pages};
 use idgraph_common::scim::{ListRequest, Resources};
-use idgraph_common::{Error, Result};
+use idgraph_common::{ApiError, Error, ErrorBody, Result};
 use scim_types::{Email, Filter, Name, PatchOp, PatchOpKind, User, UserId};
 use serde_json::Value;
 
@@ -61,6 +61,10 @@ pub struct Users {
 impl Users {
     pub(crate) fn new(client: Client) -> Self {
         Self { client }
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     fn scim(&self) -> Resources<User> {
@@ -158,13 +162,29 @@ impl Users {
     /// and, when the `externalId` belongs to a user with another email, a *rename* of that
     /// user. It answers 409 when the email already belongs to a SCIM user.
     ///
-    /// How the outcome is determined: when the user carries an `externalId`, the client
-    /// first looks it up (one listing request); an answer with that user's id is a rename.
-    /// Otherwise an answer whose `meta.lastModified` is later than its `meta.created` is a
-    /// take-over (a new user has both equal). Profiles that are not SCIM-provisioned are
-    /// invisible to listings, so a take-over can only be seen in the timestamps; one of a
-    /// profile created within the same second as the request would read as
-    /// [`CreateOutcome::Created`].
+    /// **How the outcome is determined, and what it costs.** The client keeps a record of
+    /// the SCIM users it has seen: the last complete listing (from
+    /// [`UserDirectory::list_users`](idgraph_common::graph::UserDirectory::list_users), or
+    /// taken here), updated with every user Probo answers a write with. A create whose
+    /// user carries an `externalId` lists every user first (one request) only when that
+    /// record is missing or older than 15 minutes; otherwise it is one `POST`. So K creates
+    /// cost at most one listing plus K writes. Then, from Probo's answer:
+    ///
+    /// * an id the record holds as a SCIM user is [`CreateOutcome::Renamed`] (from the
+    ///   email recorded for it);
+    /// * any other id whose `meta.lastModified` is later than its `meta.created` existed
+    ///   before: [`CreateOutcome::TookOver`] (a profile not provisioned through SCIM, or a
+    ///   SCIM user created or renamed by someone else since the listing, whose previous
+    ///   email the client cannot know);
+    /// * otherwise [`CreateOutcome::Created`].
+    ///
+    /// The limit: Probo's timestamps have second precision and its answer carries no
+    /// other sign of reuse, so an existing account that the record does not hold *and*
+    /// that was created within the same second as it was reused reads as `Created`
+    /// (Probo's answers make the two indistinguishable). Changes others make after the
+    /// listing can also make `previous_user_name` the email the client last saw rather
+    /// than the very last one. A create without `externalId` never lists: Probo can then
+    /// only take over a profile that no listing shows anyway.
     ///
     /// `active` absent means active. Not retried once it may have reached Probo.
     pub async fn create(&self, user: &User) -> Result<CreateOutcome> {
@@ -176,24 +196,36 @@ impl Users {
         let mut body = user.clone();
         body.id = None;
         body.meta = None;
-        let prior = match body.external_id.as_deref().filter(|e| !e.is_empty()) {
-            Some(ext) => self.find_by_external_id(ext).await?,
-            None => None,
-        };
+        let seen = self.client.snapshot();
+        if body.external_id.as_deref().is_some_and(|e| !e.is_empty()) && !seen.is_fresh() {
+            self.refresh_snapshot().await?;
+        }
         let created = self.scim().create(&body).await?;
-        if let Some(prior) = prior
-            && prior.id.is_some()
-            && prior.id == created.id
-        {
-            return Ok(CreateOutcome::Renamed {
-                user: created,
-                previous_user_name: prior.user_name,
-            });
+        let before = created.id.as_ref().and_then(|id| seen.seen(id.as_str()));
+        seen.observe(&created);
+        Ok(match before {
+            Some(before) if before.user_name.to_lowercase() != created.user_name.to_lowercase() => {
+                CreateOutcome::Renamed {
+                    user: created,
+                    previous_user_name: before.user_name,
+                }
+            }
+            // A SCIM user with this very email would have been a 409: whatever happened
+            // since the listing, the account existed before.
+            Some(_) => CreateOutcome::TookOver { user: created },
+            None if modified_after_creation(&created) => CreateOutcome::TookOver { user: created },
+            None => CreateOutcome::Created { user: created },
+        })
+    }
+
+    /// Lists every user (one request) and keeps the result as the record of SCIM users
+    /// that [`create`](Self::create) reads.
+    pub(crate) async fn refresh_snapshot(&self) -> Result<Vec<User>> {
+        let (users, summary) = self.list().stream().collect_with_summary().await?;
+        if summary.is_complete() {
+            self.client.snapshot().replace(&users);
         }
-        if modified_after_creation(&created) {
-            return Ok(CreateOutcome::TookOver { user: created });
-        }
-        Ok(CreateOutcome::Created { user: created })
+        Ok(users)
     }
 
     /// `PUT /Users/{id}` with Probo's traps defused. Returns the user as Probo stored it.
@@ -243,7 +275,9 @@ impl Users {
             body.external_id = None;
         }
         body.emails = current.emails.clone();
-        self.scim().replace(id, &body).await
+        let user = self.scim().replace(id, &body).await?;
+        self.client.snapshot().observe(&user);
+        Ok(user)
     }
 
     /// `PATCH /Users/{id}`; returns the user as Probo stored it.
@@ -264,12 +298,14 @@ impl Users {
     }
 
     async fn patch_unchecked(&self, id: &UserId, op: &PatchOp) -> Result<User> {
-        match self.scim().patch(id, op).await?.resource {
-            Some(user) => Ok(user),
+        let user = match self.scim().patch(id, op).await?.resource {
+            Some(user) => user,
             // Probo always answers 200 with the user; a 204 from a proxy or a future
             // version is followed by a GET so the caller still gets the user.
-            None => self.get(id).await,
-        }
+            None => self.get(id).await?,
+        };
+        self.client.snapshot().observe(&user);
+        Ok(user)
     }
 
     /// Deactivates the user (`PATCH active: false`): they can no longer sign in, stay
@@ -325,7 +361,10 @@ impl Users {
     pub async fn delete(&self, id: &UserId) -> Result<()> {
         self.scim().delete(id).await?;
         let user = match self.get(id).await {
-            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if e.is_not_found() => {
+                self.client.snapshot().forget(id.as_str());
+                return Ok(());
+            }
             Err(e) => return Err(e),
             Ok(user) => user,
         };
@@ -346,18 +385,33 @@ impl Users {
         })
     }
 
-    /// Changes a user's email (and `userName`), keeping their id, role and history.
+    /// Changes a user's email (and `userName`), keeping their id, role, active state and
+    /// history.
     ///
     /// Probo changes an email only through a `POST /Users` that repeats the user's
     /// `externalId` with the new email; PUT and PATCH ignore emails. So this reads the
     /// user, and POSTs their current attributes with the new email. A user without an
     /// `externalId` first gets their own `id` as `externalId` (`PATCH`), which Probo
-    /// displays exactly like "no externalId" (it shows the id there anyway).
+    /// displays exactly like "no externalId" (it shows the id there anyway); before that
+    /// PATCH, a `userName` lookup makes sure no SCIM user has the new email, so a conflict
+    /// changes nothing.
     ///
-    /// A new email already used by a SCIM user is a 409 ([`Error::is_conflict`]). A new
-    /// email that belongs to a profile Probo did not provision through SCIM makes Probo
-    /// take over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A
-    /// change of letter case only is refused: Probo compares emails ignoring case.
+    /// **Role and active state.** Probo resets the role to EMPLOYEE when a step
+    /// reactivates a deactivated user, and its SCIM API can neither read nor set roles
+    /// (`roles` is accepted and dropped), so a reset role could not be restored. The POST
+    /// therefore always carries the user's current `active` (never `true` for a user who
+    /// is not active), so no step reactivates anyone and the role is never reset. A user
+    /// whose `active` Probo did not report is refused ([`Error::InvalidInput`], nothing
+    /// sent). Probo shows a user still invited (pending) as `active: false`, like a
+    /// deactivated one; the POST keeps `active: false` for them too, which in Probo's
+    /// create path may deactivate the pending invitation: SCIM cannot tell the two apart,
+    /// and reactivating a deactivated user would be worse.
+    ///
+    /// A new email already used by a SCIM user is a 409 ([`Error::is_conflict`]), and
+    /// nothing is changed. A new email that belongs to a profile Probo did not provision
+    /// through SCIM (invisible to SCIM, so it cannot be checked first) makes Probo take
+    /// over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A change of
+    /// letter case only is refused: Probo compares emails ignoring case.
     pub async fn rename_email(&self, id: &UserId, new_email: &str) -> Result<RenameOutcome> {
         let new_email = new_email.trim();
         if new_email.is_empty()
@@ -380,9 +434,20 @@ impl Users {
                 "Probo compares emails ignoring case, so it cannot change only the case of an email",
             ));
         }
+        let active = current.active.ok_or_else(|| {
+            Error::invalid_input(
+                "cannot tell whether the user is active (Probo did not say): a rename POST without `active` would reactivate the user and reset their role",
+            )
+        })?;
         let ext = match external_id(&current) {
             Some(ext) => ext.to_owned(),
             None => {
+                // A write comes before the POST here: make sure the POST cannot be a 409.
+                if let Some(holder) = self.find_by_user_name(new_email).await?
+                    && holder.id.as_ref() != Some(id)
+                {
+                    return Err(email_taken(new_email));
+                }
                 let op = PatchOp::builder()
                     .replace("externalId", id.as_str())
                     .build()
@@ -397,7 +462,9 @@ impl Users {
         body.user_name = new_email.to_owned();
         body.emails = vec![Email::work(new_email).with_primary(true)];
         body.external_id = Some(ext);
+        body.active = Some(active);
         let user = self.scim().create(&body).await?;
+        self.client.snapshot().observe(&user);
         if user.id.as_ref() == Some(id) {
             Ok(RenameOutcome::Renamed {
                 user,
@@ -405,6 +472,7 @@ impl Users {
             })
         } else {
             let original = Box::new(self.get(id).await?);
+            self.client.snapshot().observe(&original);
             Ok(RenameOutcome::TookOverOtherProfile { user, original })
         }
     }
@@ -416,6 +484,22 @@ impl fmt::Debug for Users {
             .field("client", &self.client)
             .finish()
     }
+}
+
+/// The conflict a rename meets when a SCIM user already has the new email, found by a
+/// `userName` lookup before any write (so nothing was changed): the 409 Probo would answer.
+fn email_taken(new_email: &str) -> Error {
+    let mut api = ApiError::new(409, "POST", "/Users").with_body(ErrorBody::Json {
+        code: Some("uniqueness".into()),
+        message: Some(format!(
+            "another Probo SCIM user already has the email {}",
+            quote(new_email)
+        )),
+    });
+    api.set_hint(
+        "found by a userName lookup before any write: nothing was changed; rename or remove the other user first",
+    );
+    Error::Api(Box::new(api))
 }
 
 /// `true` when the resource changed after it was created (Probo's second-precision

@@ -2,6 +2,7 @@
 
 use futures::TryStreamExt;
 use idgraph_common::Error;
+use idgraph_common::error::quote;
 use idgraph_common::scim::{ListRequest, ScimClient as GenericScimClient};
 use scim_types::{Email, Filter, Name, PatchOp, User, UserId};
 
@@ -136,6 +137,81 @@ impl ScimUsers {
             Some(user) => Ok(user),
             None => self.get(id).await,
         }
+    }
+
+    /// Changes the user's email: one `PATCH` replacing `userName` and `emails` (the
+    /// primary email's value set to `new_email`, other emails kept) on the same SCIM id,
+    /// so the account, its role, its active state and its history stay. Returns the user
+    /// as it is now.
+    ///
+    /// Reads the user first (`GET`): an already equal `userName` and primary email sends
+    /// nothing more. Another user with `new_email` as `userName` is an error for which
+    /// `is_conflict()` is true (409), a user that is gone one for which `is_not_found()`
+    /// is true (404); either way nothing changed. An answer that does not show the new
+    /// email on the same id is an [`Error::Incomplete`].
+    pub async fn rename(&self, id: &UserId, new_email: &str) -> Result<User> {
+        let new_email = new_email.trim();
+        if new_email.is_empty()
+            || new_email.contains(char::is_whitespace)
+            || new_email.split('@').count() != 2
+            || new_email.starts_with('@')
+            || new_email.ends_with('@')
+        {
+            return Err(Error::invalid_input(format!(
+                "{} is not an email address",
+                quote(new_email)
+            )));
+        }
+        let current = self.get(id).await?;
+        let mut emails = current.emails.clone();
+        let slot = emails
+            .iter()
+            .position(|e| e.primary == Some(true))
+            .or_else(|| (!emails.is_empty()).then_some(0));
+        match slot {
+            Some(i) => {
+                emails[i].value = Some(new_email.to_owned());
+                emails[i].primary = Some(true);
+            }
+            None => emails.push(Email::work(new_email).with_primary(true)),
+        }
+        if current.user_name == new_email && current.emails == emails {
+            return Ok(current);
+        }
+        let op = PatchOp::builder()
+            .replace("userName", new_email)
+            .replace(
+                "emails",
+                serde_json::to_value(&emails)
+                    .map_err(|e| Error::invalid_input(format!("could not encode emails: {e}")))?,
+            )
+            .build()
+            .map_err(patch_error)?;
+        let user = self.patch(id, &op).await?;
+        let converged = user.id.as_ref() == Some(id)
+            && user.user_name.eq_ignore_ascii_case(new_email)
+            && user
+                .primary_email()
+                .is_some_and(|e| e.eq_ignore_ascii_case(new_email));
+        if !converged {
+            return Err(Error::Incomplete {
+                app: "Hyperproof".into(),
+                operation: format!(
+                    "renaming SCIM user {} ({}) to {}",
+                    quote(id.as_str()),
+                    quote(&current.user_name),
+                    quote(new_email)
+                )
+                .into(),
+                outcome: format!(
+                    "Hyperproof answered the PATCH with userName {} and primary email {}: the email did not change as asked; read the user again before retrying",
+                    quote(&user.user_name),
+                    quote(user.primary_email().unwrap_or_default())
+                )
+                .into(),
+            });
+        }
+        Ok(user)
     }
 
     async fn set_active(&self, id: &UserId, active: bool) -> Result<User> {

@@ -1,7 +1,7 @@
 //! The fake's SCIM side: `idgraph_common`'s generic SCIM fake with Hyperproof's rules.
 
 use idgraph_common::testing::{FakeRequest, Hooks, Kind, Store, Stored, scim_error_response};
-use scim_types::{PatchOpKind, PatchOperation, PatchPath, ScimError, User};
+use scim_types::{PatchOp, PatchOpKind, PatchOperation, PatchPath, ScimError, User};
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 
@@ -20,7 +20,12 @@ const ARCHIVED: &str = "hyperproof.archived";
 ///   role, whether or not it had one (Entra ID's role mapping relies on that);
 /// * `DELETE /Groups/{id}` archives the group: it leaves SCIM (404, not listed) and
 ///   shows as `archived` on the REST side;
-/// * (through the builder) `DELETE /Users/{id}` only deactivates.
+/// * (through the builder) `DELETE /Users/{id}` only deactivates;
+/// * `userName` is the work email (the seed: "typically the user's work email", and
+///   Hyperproof identifies users by email): a `PUT` or `PATCH` that leaves a user's
+///   `userName` or primary email changed and the two disagreeing is refused with 400
+///   `invalidValue` and nothing changes (a rename must change both); `userName` stays
+///   unique ignoring case (409 `uniqueness`).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct HyperproofScimHooks;
 
@@ -109,6 +114,38 @@ impl Hooks for HyperproofScimHooks {
         )))
     }
 
+    fn replace(
+        &self,
+        kind: Kind,
+        id: &str,
+        body: Value,
+        store: &mut Store,
+    ) -> Result<(), ScimError> {
+        let before = store.get(kind, id).cloned();
+        store.standard_replace(kind, id, body)?;
+        keep_email_agreement(kind, id, before, store)
+    }
+
+    fn patch(
+        &self,
+        kind: Kind,
+        id: &str,
+        patch: PatchOp,
+        store: &mut Store,
+    ) -> Result<(), ScimError> {
+        let Some(before) = store.get(kind, id).cloned() else {
+            return Err(not_found(id));
+        };
+        let mut ops = Vec::with_capacity(patch.operations.len());
+        for op in patch.operations {
+            if let Some(op) = self.patch_operation(kind, op)? {
+                ops.push(op);
+            }
+        }
+        store.standard_patch(kind, id, &ops)?;
+        keep_email_agreement(kind, id, Some(before), store)
+    }
+
     fn delete(&self, kind: Kind, id: &str, store: &mut Store) -> Result<(), ScimError> {
         if kind != Kind::Group {
             return store.standard_delete(kind, id);
@@ -122,6 +159,41 @@ impl Hooks for HyperproofScimHooks {
         store.touch(Kind::Group, id);
         Ok(())
     }
+}
+
+/// Refuses (and undoes) a write that changed a user's `userName` or primary email and
+/// left the two disagreeing.
+fn keep_email_agreement(
+    kind: Kind,
+    id: &str,
+    before: Option<Stored>,
+    store: &mut Store,
+) -> Result<(), ScimError> {
+    if kind != Kind::User {
+        return Ok(());
+    }
+    let Some(stored) = store.get(kind, id) else {
+        return Ok(());
+    };
+    let identity = |s: &Stored| {
+        let u: User = serde_json::from_value(s.resource.clone()).ok()?;
+        let primary = u.primary_email().map(str::to_lowercase);
+        Some((u.user_name.to_lowercase(), primary))
+    };
+    let Some((user_name, primary)) = identity(stored) else {
+        return Ok(());
+    };
+    let changed = before.as_ref().and_then(identity) != Some((user_name.clone(), primary.clone()));
+    let disagree = primary.is_some_and(|p| p != user_name);
+    if !(changed && disagree) {
+        return Ok(());
+    }
+    if let (Some(before), Some(slot)) = (before, store.get_mut(kind, id)) {
+        *slot = before;
+    }
+    Err(ScimError::new(400)
+        .with_scim_type(scim_types::ScimType::InvalidValue)
+        .with_detail("userName must be the user's primary email address"))
 }
 
 /// A SCIM user as `GET /v1/users` shows it.

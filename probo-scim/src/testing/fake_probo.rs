@@ -1,6 +1,7 @@
 //! [`FakeProbo`]: the generic SCIM fake with Probo's rules, plus Probo-only controls.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use idgraph_common::Result;
 use idgraph_common::testing::{Failure, Kind, Paging, RecordedRequest, ScimFake};
@@ -9,8 +10,8 @@ use serde_json::Value;
 
 use super::gid::{new_gid, new_tenant, new_token};
 use super::probo_hooks::{
-    ProboHooks, ROLE_EMPLOYEE, SOURCE_SCIM, STATE_ACTIVE, STATE_DEACTIVATED, render_user,
-    seed_fields,
+    ProboHooks, ProfileState, ROLE_EMPLOYEE, SOURCE_SCIM, STATE_ACTIVE, STATE_DEACTIVATED,
+    render_user, seed_fields,
 };
 use crate::builder::{ClientBuilder, SCIM_PATH};
 use crate::client::Client;
@@ -35,6 +36,7 @@ use crate::token::ScimToken;
 pub struct FakeProbo {
     fake: ScimFake,
     tenant: u64,
+    log: Arc<Mutex<Vec<ProfileState>>>,
 }
 
 impl FakeProbo {
@@ -42,6 +44,7 @@ impl FakeProbo {
     pub async fn start() -> Self {
         let tenant = new_tenant();
         let token = new_token();
+        let log = Arc::new(Mutex::new(Vec::new()));
         let fake = ScimFake::builder()
             .base_path(SCIM_PATH)
             .token(&token)
@@ -49,10 +52,13 @@ impl FakeProbo {
             .groups(false)
             .search(false)
             .unique_user_name(true)
-            .hooks(ProboHooks { tenant })
+            .hooks(ProboHooks {
+                tenant,
+                log: Arc::clone(&log),
+            })
             .start()
             .await;
-        Self { fake, tenant }
+        Self { fake, tenant, log }
     }
 
     /// The instance URL, for [`ClientBuilder::base_url`].
@@ -193,6 +199,20 @@ impl FakeProbo {
     /// One user as Probo would render it (any source).
     pub fn user(&self, id: &UserId) -> Option<User> {
         self.fake.user(id.as_str())
+    }
+
+    /// The profile's state after each successful write request that touched it, in
+    /// order (a `POST` that took over or renamed it included): to assert that a sequence
+    /// of steps kept the account (same id, state, role) at every step. Seeding through
+    /// [`insert_user`](Self::insert_user) or the setters is not a step.
+    pub fn history(&self, id: &UserId) -> Vec<ProfileState> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|s| s.id == id.as_str())
+            .cloned()
+            .collect()
     }
 
     /// How many requests the fake received (401s and 403s included).

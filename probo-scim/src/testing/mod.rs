@@ -62,3 +62,4 @@ mod probo_hooks;
 
 pub use fake_probo::FakeProbo;
 pub use idgraph_common::testing::{Failure, RecordedRequest, paused_clock_reqwest_client};
+pub use probo_hooks::ProfileState;

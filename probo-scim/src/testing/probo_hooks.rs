@@ -11,6 +11,8 @@
 //! | `role` | `EMPLOYEE`, `ADMIN`, …; reactivation resets it to `EMPLOYEE` |
 //! | `referenced` | `true`: DELETE deactivates instead |
 
+use std::sync::{Arc, Mutex};
+
 use idgraph_common::testing::{
     AuthFailure, FakeRequest, Hooks, Kind, Store, Stored, scim_error_response, scim_json,
 };
@@ -55,6 +57,35 @@ const ENTERPRISE_STRINGS: [&str; 5] = [
 
 pub(crate) struct ProboHooks {
     pub(crate) tenant: u64,
+    /// Every profile's state after each write, in order.
+    pub(crate) log: Arc<Mutex<Vec<ProfileState>>>,
+}
+
+/// A profile's state in [`FakeProbo`](super::FakeProbo) right after one write request
+/// (`POST`, `PUT`, `PATCH`, `DELETE`) that Probo answered with success: what
+/// [`FakeProbo::history`](super::FakeProbo::history) returns, to assert that a sequence of
+/// steps kept a person's account (same id, still active, same role) at every step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProfileState {
+    /// The write's method.
+    pub method: &'static str,
+    /// The profile's id.
+    pub id: String,
+    /// Its `userName` (`None` for a profile not provisioned through SCIM, or gone).
+    pub user_name: Option<String>,
+    /// The identity's email (what `emails[0].value` shows).
+    pub email: String,
+    /// The `externalId` stored (`None` when unset; Probo then shows the id).
+    pub external_id: Option<String>,
+    /// `ACTIVE`, `PENDING` or `DEACTIVATED`.
+    pub state: String,
+    /// The membership role (`EMPLOYEE`, `ADMIN`, …).
+    pub role: String,
+    /// `SCIM`, `MANUAL` or `SAML`.
+    pub source: String,
+    /// `false` when the write deleted the profile.
+    pub exists: bool,
 }
 
 // ---------------------------------------------------------------- errors
@@ -645,6 +676,327 @@ const PATHLESS_KEYS: [&str; 12] = [
     "preferredLanguage",
 ];
 
+impl ProboHooks {
+    /// Appends the profile's state after a successful write to the step log.
+    fn record(&self, method: &'static str, id: &str, store: &Store) {
+        let state = match store.get(Kind::User, id) {
+            Some(s) => ProfileState {
+                method,
+                id: id.to_owned(),
+                user_name: s.str_attr("userName").map(str::to_owned),
+                email: internal_str(s, "email").to_owned(),
+                external_id: s.str_attr("externalId").map(str::to_owned),
+                state: internal_str(s, "state").to_owned(),
+                role: internal_str(s, "role").to_owned(),
+                source: internal_str(s, "source").to_owned(),
+                exists: true,
+            },
+            None => ProfileState {
+                method,
+                id: id.to_owned(),
+                user_name: None,
+                email: String::new(),
+                external_id: None,
+                state: String::new(),
+                role: String::new(),
+                source: String::new(),
+                exists: false,
+            },
+        };
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(state);
+    }
+
+    fn post_user(&self, kind: Kind, body: Value, store: &mut Store) -> Result<String, ScimError> {
+        if kind != Kind::User {
+            return Err(ScimError::new(404).with_detail("Specified endpoint does not exist."));
+        }
+        let (user, has_user_name) = parse_user(body)?;
+        if !has_user_name {
+            return Err(invalid_value());
+        }
+        if user.user_name.is_empty() {
+            return Err(probo_400("userName is required"));
+        }
+        let email = resolve_email(&user)?;
+        let mut display = full_name(&user);
+        if display.is_empty() {
+            display = user.user_name.clone();
+        }
+        let active = user.active.unwrap_or(true);
+        let ext = user.external_id.clone().filter(|e| !e.is_empty());
+        let fields = create_fields(&user, &display);
+        let email_key = email.to_lowercase();
+
+        // Case 1 and 2: the email already has a profile in the organization.
+        let by_email = store
+            .all(Kind::User)
+            .iter()
+            .find(|s| internal_str(s, "email").to_lowercase() == email_key)
+            .map(|s| (s.id.clone(), internal_str(s, "source") == SOURCE_SCIM));
+        if let Some((id, scim)) = by_email {
+            if scim {
+                return Err(uniqueness());
+            }
+            // Take-over: the profile becomes SCIM-sourced; others lose this externalId.
+            if let Some(ext) = &ext {
+                let holders: Vec<String> = store
+                    .all(Kind::User)
+                    .iter()
+                    .filter(|s| s.id != id && s.str_attr("externalId") == Some(ext.as_str()))
+                    .map(|s| s.id.clone())
+                    .collect();
+                for h in holders {
+                    if let Some(s) = store.get_mut(Kind::User, &h)
+                        && let Some(o) = s.resource.as_object_mut()
+                    {
+                        o.remove("externalId");
+                    }
+                    store.touch(Kind::User, &h);
+                    self.record("POST", &h, store);
+                }
+            }
+            if let Some(s) = store.get_mut(Kind::User, &id) {
+                overwrite(s, fields);
+                s.internal.insert("source".into(), SOURCE_SCIM.into());
+                s.internal.insert("email".into(), email.into());
+                set_active(s, active);
+            }
+            store.touch(Kind::User, &id);
+            return Ok(id);
+        }
+
+        // Case 3: no profile for this email, but the externalId matches one: the email
+        // rename path.
+        if let Some(ext) = &ext {
+            let holder = store
+                .all(Kind::User)
+                .iter()
+                .find(|s| s.str_attr("externalId") == Some(ext.as_str()))
+                .map(|s| s.id.clone());
+            if let Some(id) = holder {
+                if other_has(store, &id, "userName", &user.user_name, true) {
+                    return Err(uniqueness());
+                }
+                if let Some(s) = store.get_mut(Kind::User, &id) {
+                    overwrite(s, fields);
+                    s.internal.insert("email".into(), email.into());
+                    s.internal.insert("source".into(), SOURCE_SCIM.into());
+                    set_active(s, active);
+                }
+                store.touch(Kind::User, &id);
+                return Ok(id);
+            }
+        }
+
+        // Case 4: a new profile; the unique indexes still apply.
+        if other_has(store, "", "userName", &user.user_name, true) {
+            return Err(uniqueness());
+        }
+        let id = new_gid(self.tenant);
+        store.insert(Kind::User, id.clone(), Value::Object(fields));
+        if let Some(s) = store.get_mut(Kind::User, &id) {
+            s.internal.insert("email".into(), email.into());
+            s.internal.insert("source".into(), SOURCE_SCIM.into());
+            s.internal.insert("role".into(), ROLE_EMPLOYEE.into());
+            s.internal.insert("referenced".into(), false.into());
+            let state = if active {
+                STATE_ACTIVE
+            } else {
+                STATE_DEACTIVATED
+            };
+            s.internal.insert("state".into(), state.into());
+        }
+        Ok(id)
+    }
+
+    fn put_user(&self, id: &str, body: Value, store: &mut Store) -> Result<(), ScimError> {
+        let (user, has_user_name) = parse_user(body)?;
+        if !has_user_name {
+            return Err(invalid_value());
+        }
+        if !user.user_name.is_empty() && other_has(store, id, "userName", &user.user_name, true) {
+            return Err(internal());
+        }
+        if let Some(ext) = user.external_id.as_deref().filter(|e| !e.is_empty())
+            && other_has(store, id, "externalId", ext, false)
+        {
+            return Err(internal());
+        }
+        let Some(stored) = store.get_mut(Kind::User, id) else {
+            return Err(not_found(id));
+        };
+        let given_family = {
+            let mut parts = user.clone();
+            parts.display_name = None;
+            full_name(&parts)
+        };
+        if let Some(obj) = stored.resource.as_object_mut() {
+            if !user.user_name.is_empty() {
+                obj.insert("userName".into(), user.user_name.clone().into());
+            }
+            if let Some(ext) = user.external_id.as_ref().filter(|e| !e.is_empty()) {
+                obj.insert("externalId".into(), ext.clone().into());
+            }
+            let title = user.title.clone().filter(|t| !t.is_empty());
+            obj.insert("title".into(), title.map_or(Value::Null, Value::from));
+            let name = user.name.clone().unwrap_or_default();
+            let n = obj_mut(obj, "name");
+            // Given and family names are cleared when absent; the other parts only change
+            // when present.
+            n.insert(
+                "givenName".into(),
+                name.given_name.clone().unwrap_or_default().into(),
+            );
+            n.insert(
+                "familyName".into(),
+                name.family_name.clone().unwrap_or_default().into(),
+            );
+            for (k, v) in [
+                ("formatted", name.formatted),
+                ("middleName", name.middle_name),
+                ("honorificPrefix", name.honorific_prefix),
+                ("honorificSuffix", name.honorific_suffix),
+            ] {
+                if let Some(v) = v {
+                    n.insert(k.into(), v.into());
+                }
+            }
+            let simple = [
+                ("userType", &user.user_type),
+                ("nickName", &user.nick_name),
+                ("locale", &user.locale),
+                ("timezone", &user.timezone),
+                ("profileUrl", &user.profile_url),
+                ("preferredLanguage", &user.preferred_language),
+            ];
+            for (k, v) in simple {
+                if let Some(v) = v {
+                    obj.insert(k.into(), v.clone().into());
+                }
+            }
+            if let Some(e) = &user.enterprise {
+                let ext_obj = obj_mut(obj, ENTERPRISE_USER);
+                for (k, v) in [
+                    ("employeeNumber", &e.employee_number),
+                    ("costCenter", &e.cost_center),
+                    ("organization", &e.organization),
+                    ("division", &e.division),
+                    ("department", &e.department),
+                ] {
+                    if let Some(v) = v {
+                        ext_obj.insert(k.into(), v.clone().into());
+                    }
+                }
+                if let Some(v) = e.manager.as_ref().and_then(|m| m.value.clone()) {
+                    ext_obj.insert("manager".into(), json!({"value": v}));
+                }
+            }
+            let display = user.display_name.as_deref().unwrap_or_default().trim();
+            if !display.is_empty() {
+                obj.insert("displayName".into(), display.into());
+            } else if !given_family.is_empty() {
+                obj.insert("displayName".into(), given_family.into());
+            }
+        }
+        stored.internal.insert("source".into(), SOURCE_SCIM.into());
+        // A PUT without `active` is a PUT with `active: true`.
+        set_active(stored, user.active.unwrap_or(true));
+        store.touch(Kind::User, id);
+        Ok(())
+    }
+
+    fn patch_user(&self, id: &str, patch: PatchOp, store: &mut Store) -> Result<(), ScimError> {
+        if patch.schemas.len() != 1 || patch.schemas[0] != scim_types::urn::PATCH_OP {
+            return Err(invalid_value());
+        }
+        for op in &patch.operations {
+            validate_operation(op)?;
+        }
+        let Some(current) = store.get(Kind::User, id) else {
+            return Err(not_found(id));
+        };
+        let mut work = current.clone();
+        let mut fx = NameEffects::default();
+        for op in &patch.operations {
+            match (op.op, &op.path) {
+                (PatchOpKind::Remove, Some(path)) => {
+                    if let Some(p) = probo_path(path) {
+                        remove_path(&mut work, &p);
+                    }
+                }
+                (_, Some(path)) => {
+                    if let (Some(p), Some(v)) = (probo_path(path), &op.value) {
+                        set_path(&mut work, &p, v, &mut fx)?;
+                    }
+                }
+                (_, None) => {
+                    let Some(Value::Object(values)) = &op.value else {
+                        return Err(invalid_value());
+                    };
+                    for (key, v) in values {
+                        let dotted =
+                            key.contains('.') || (key.contains(':') && key != ENTERPRISE_USER);
+                        if dotted {
+                            if let Some(p) =
+                                key.parse::<PatchPath>().ok().as_ref().and_then(probo_path)
+                            {
+                                set_path(&mut work, &p, v, &mut fx)?;
+                            }
+                        } else if PATHLESS_KEYS.contains(&key.as_str()) || key == ENTERPRISE_USER {
+                            set_path(&mut work, &key.to_ascii_lowercase(), v, &mut fx)?;
+                        }
+                        // Other keys (for example `Active`) pass validation and do nothing.
+                    }
+                }
+            }
+        }
+        if !fx.display_set && (fx.given.is_some() || fx.family.is_some()) {
+            // Probo recomputes the full name from the parts present in this PATCH only.
+            let parts: Vec<String> = [fx.given, fx.family].into_iter().flatten().collect();
+            let display = parts.join(" ").trim().to_owned();
+            if let Some(obj) = work.resource.as_object_mut()
+                && !display.is_empty()
+            {
+                obj.insert("displayName".into(), display.into());
+            }
+        }
+        let user_name = work.str_attr("userName").unwrap_or_default().to_owned();
+        if !user_name.is_empty() && other_has(store, id, "userName", &user_name, true) {
+            return Err(internal());
+        }
+        if let Some(ext) = work.str_attr("externalId").map(str::to_owned)
+            && other_has(store, id, "externalId", &ext, false)
+        {
+            return Err(internal());
+        }
+        work.internal.insert("source".into(), SOURCE_SCIM.into());
+        if let Some(s) = store.get_mut(Kind::User, id) {
+            *s = work;
+        }
+        store.touch(Kind::User, id);
+        Ok(())
+    }
+
+    fn delete_user(&self, id: &str, store: &mut Store) -> Result<(), ScimError> {
+        let Some(stored) = store.get_mut(Kind::User, id) else {
+            return Err(not_found(id));
+        };
+        if stored.internal.get("referenced") == Some(&Value::Bool(true)) {
+            // Foreign keys block the delete: Probo deactivates and still answers 204.
+            stored
+                .internal
+                .insert("state".into(), STATE_DEACTIVATED.into());
+            store.touch(Kind::User, id);
+        } else {
+            store.remove(Kind::User, id);
+        }
+        Ok(())
+    }
+}
+
 impl Hooks for ProboHooks {
     fn before(&self, req: &FakeRequest<'_>, _: &mut Store) -> Option<ResponseTemplate> {
         // Go's http.CrossOriginProtection, wrapped around the whole API.
@@ -746,288 +1098,26 @@ impl Hooks for ProboHooks {
     }
 
     fn create(&self, kind: Kind, body: Value, store: &mut Store) -> Result<String, ScimError> {
-        if kind != Kind::User {
-            return Err(ScimError::new(404).with_detail("Specified endpoint does not exist."));
-        }
-        let (user, has_user_name) = parse_user(body)?;
-        if !has_user_name {
-            return Err(invalid_value());
-        }
-        if user.user_name.is_empty() {
-            return Err(probo_400("userName is required"));
-        }
-        let email = resolve_email(&user)?;
-        let mut display = full_name(&user);
-        if display.is_empty() {
-            display = user.user_name.clone();
-        }
-        let active = user.active.unwrap_or(true);
-        let ext = user.external_id.clone().filter(|e| !e.is_empty());
-        let fields = create_fields(&user, &display);
-        let email_key = email.to_lowercase();
-
-        // Case 1 and 2: the email already has a profile in the organization.
-        let by_email = store
-            .all(Kind::User)
-            .iter()
-            .find(|s| internal_str(s, "email").to_lowercase() == email_key)
-            .map(|s| (s.id.clone(), internal_str(s, "source") == SOURCE_SCIM));
-        if let Some((id, scim)) = by_email {
-            if scim {
-                return Err(uniqueness());
-            }
-            // Take-over: the profile becomes SCIM-sourced; others lose this externalId.
-            if let Some(ext) = &ext {
-                let holders: Vec<String> = store
-                    .all(Kind::User)
-                    .iter()
-                    .filter(|s| s.id != id && s.str_attr("externalId") == Some(ext.as_str()))
-                    .map(|s| s.id.clone())
-                    .collect();
-                for h in holders {
-                    if let Some(s) = store.get_mut(Kind::User, &h)
-                        && let Some(o) = s.resource.as_object_mut()
-                    {
-                        o.remove("externalId");
-                    }
-                    store.touch(Kind::User, &h);
-                }
-            }
-            if let Some(s) = store.get_mut(Kind::User, &id) {
-                overwrite(s, fields);
-                s.internal.insert("source".into(), SOURCE_SCIM.into());
-                s.internal.insert("email".into(), email.into());
-                set_active(s, active);
-            }
-            store.touch(Kind::User, &id);
-            return Ok(id);
-        }
-
-        // Case 3: no profile for this email, but the externalId matches one: the email
-        // rename path.
-        if let Some(ext) = &ext {
-            let holder = store
-                .all(Kind::User)
-                .iter()
-                .find(|s| s.str_attr("externalId") == Some(ext.as_str()))
-                .map(|s| s.id.clone());
-            if let Some(id) = holder {
-                if other_has(store, &id, "userName", &user.user_name, true) {
-                    return Err(uniqueness());
-                }
-                if let Some(s) = store.get_mut(Kind::User, &id) {
-                    overwrite(s, fields);
-                    s.internal.insert("email".into(), email.into());
-                    s.internal.insert("source".into(), SOURCE_SCIM.into());
-                    set_active(s, active);
-                }
-                store.touch(Kind::User, &id);
-                return Ok(id);
-            }
-        }
-
-        // Case 4: a new profile; the unique indexes still apply.
-        if other_has(store, "", "userName", &user.user_name, true) {
-            return Err(uniqueness());
-        }
-        let id = new_gid(self.tenant);
-        store.insert(Kind::User, id.clone(), Value::Object(fields));
-        if let Some(s) = store.get_mut(Kind::User, &id) {
-            s.internal.insert("email".into(), email.into());
-            s.internal.insert("source".into(), SOURCE_SCIM.into());
-            s.internal.insert("role".into(), ROLE_EMPLOYEE.into());
-            s.internal.insert("referenced".into(), false.into());
-            let state = if active {
-                STATE_ACTIVE
-            } else {
-                STATE_DEACTIVATED
-            };
-            s.internal.insert("state".into(), state.into());
-        }
+        let id = self.post_user(kind, body, store)?;
+        self.record("POST", &id, store);
         Ok(id)
     }
 
     fn replace(&self, _: Kind, id: &str, body: Value, store: &mut Store) -> Result<(), ScimError> {
-        let (user, has_user_name) = parse_user(body)?;
-        if !has_user_name {
-            return Err(invalid_value());
-        }
-        if !user.user_name.is_empty() && other_has(store, id, "userName", &user.user_name, true) {
-            return Err(internal());
-        }
-        if let Some(ext) = user.external_id.as_deref().filter(|e| !e.is_empty())
-            && other_has(store, id, "externalId", ext, false)
-        {
-            return Err(internal());
-        }
-        let Some(stored) = store.get_mut(Kind::User, id) else {
-            return Err(not_found(id));
-        };
-        let given_family = {
-            let mut parts = user.clone();
-            parts.display_name = None;
-            full_name(&parts)
-        };
-        if let Some(obj) = stored.resource.as_object_mut() {
-            if !user.user_name.is_empty() {
-                obj.insert("userName".into(), user.user_name.clone().into());
-            }
-            if let Some(ext) = user.external_id.as_ref().filter(|e| !e.is_empty()) {
-                obj.insert("externalId".into(), ext.clone().into());
-            }
-            let title = user.title.clone().filter(|t| !t.is_empty());
-            obj.insert("title".into(), title.map_or(Value::Null, Value::from));
-            let name = user.name.clone().unwrap_or_default();
-            let n = obj_mut(obj, "name");
-            // Given and family names are cleared when absent; the other parts only change
-            // when present.
-            n.insert(
-                "givenName".into(),
-                name.given_name.clone().unwrap_or_default().into(),
-            );
-            n.insert(
-                "familyName".into(),
-                name.family_name.clone().unwrap_or_default().into(),
-            );
-            for (k, v) in [
-                ("formatted", name.formatted),
-                ("middleName", name.middle_name),
-                ("honorificPrefix", name.honorific_prefix),
-                ("honorificSuffix", name.honorific_suffix),
-            ] {
-                if let Some(v) = v {
-                    n.insert(k.into(), v.into());
-                }
-            }
-            let simple = [
-                ("userType", &user.user_type),
-                ("nickName", &user.nick_name),
-                ("locale", &user.locale),
-                ("timezone", &user.timezone),
-                ("profileUrl", &user.profile_url),
-                ("preferredLanguage", &user.preferred_language),
-            ];
-            for (k, v) in simple {
-                if let Some(v) = v {
-                    obj.insert(k.into(), v.clone().into());
-                }
-            }
-            if let Some(e) = &user.enterprise {
-                let ext_obj = obj_mut(obj, ENTERPRISE_USER);
-                for (k, v) in [
-                    ("employeeNumber", &e.employee_number),
-                    ("costCenter", &e.cost_center),
-                    ("organization", &e.organization),
-                    ("division", &e.division),
-                    ("department", &e.department),
-                ] {
-                    if let Some(v) = v {
-                        ext_obj.insert(k.into(), v.clone().into());
-                    }
-                }
-                if let Some(v) = e.manager.as_ref().and_then(|m| m.value.clone()) {
-                    ext_obj.insert("manager".into(), json!({"value": v}));
-                }
-            }
-            let display = user.display_name.as_deref().unwrap_or_default().trim();
-            if !display.is_empty() {
-                obj.insert("displayName".into(), display.into());
-            } else if !given_family.is_empty() {
-                obj.insert("displayName".into(), given_family.into());
-            }
-        }
-        stored.internal.insert("source".into(), SOURCE_SCIM.into());
-        // A PUT without `active` is a PUT with `active: true`.
-        set_active(stored, user.active.unwrap_or(true));
-        store.touch(Kind::User, id);
+        self.put_user(id, body, store)?;
+        self.record("PUT", id, store);
         Ok(())
     }
 
     fn patch(&self, _: Kind, id: &str, patch: PatchOp, store: &mut Store) -> Result<(), ScimError> {
-        if patch.schemas.len() != 1 || patch.schemas[0] != scim_types::urn::PATCH_OP {
-            return Err(invalid_value());
-        }
-        for op in &patch.operations {
-            validate_operation(op)?;
-        }
-        let Some(current) = store.get(Kind::User, id) else {
-            return Err(not_found(id));
-        };
-        let mut work = current.clone();
-        let mut fx = NameEffects::default();
-        for op in &patch.operations {
-            match (op.op, &op.path) {
-                (PatchOpKind::Remove, Some(path)) => {
-                    if let Some(p) = probo_path(path) {
-                        remove_path(&mut work, &p);
-                    }
-                }
-                (_, Some(path)) => {
-                    if let (Some(p), Some(v)) = (probo_path(path), &op.value) {
-                        set_path(&mut work, &p, v, &mut fx)?;
-                    }
-                }
-                (_, None) => {
-                    let Some(Value::Object(values)) = &op.value else {
-                        return Err(invalid_value());
-                    };
-                    for (key, v) in values {
-                        let dotted =
-                            key.contains('.') || (key.contains(':') && key != ENTERPRISE_USER);
-                        if dotted {
-                            if let Some(p) =
-                                key.parse::<PatchPath>().ok().as_ref().and_then(probo_path)
-                            {
-                                set_path(&mut work, &p, v, &mut fx)?;
-                            }
-                        } else if PATHLESS_KEYS.contains(&key.as_str()) || key == ENTERPRISE_USER {
-                            set_path(&mut work, &key.to_ascii_lowercase(), v, &mut fx)?;
-                        }
-                        // Other keys (for example `Active`) pass validation and do nothing.
-                    }
-                }
-            }
-        }
-        if !fx.display_set && (fx.given.is_some() || fx.family.is_some()) {
-            // Probo recomputes the full name from the parts present in this PATCH only.
-            let parts: Vec<String> = [fx.given, fx.family].into_iter().flatten().collect();
-            let display = parts.join(" ").trim().to_owned();
-            if let Some(obj) = work.resource.as_object_mut()
-                && !display.is_empty()
-            {
-                obj.insert("displayName".into(), display.into());
-            }
-        }
-        let user_name = work.str_attr("userName").unwrap_or_default().to_owned();
-        if !user_name.is_empty() && other_has(store, id, "userName", &user_name, true) {
-            return Err(internal());
-        }
-        if let Some(ext) = work.str_attr("externalId").map(str::to_owned)
-            && other_has(store, id, "externalId", &ext, false)
-        {
-            return Err(internal());
-        }
-        work.internal.insert("source".into(), SOURCE_SCIM.into());
-        if let Some(s) = store.get_mut(Kind::User, id) {
-            *s = work;
-        }
-        store.touch(Kind::User, id);
+        self.patch_user(id, patch, store)?;
+        self.record("PATCH", id, store);
         Ok(())
     }
 
     fn delete(&self, _: Kind, id: &str, store: &mut Store) -> Result<(), ScimError> {
-        let Some(stored) = store.get_mut(Kind::User, id) else {
-            return Err(not_found(id));
-        };
-        if stored.internal.get("referenced") == Some(&Value::Bool(true)) {
-            // Foreign keys block the delete: Probo deactivates and still answers 204.
-            stored
-                .internal
-                .insert("state".into(), STATE_DEACTIVATED.into());
-            store.touch(Kind::User, id);
-        } else {
-            store.remove(Kind::User, id);
-        }
+        self.delete_user(id, store)?;
+        self.record("DELETE", id, store);
         Ok(())
     }
 
