@@ -203,3 +203,41 @@ async fn a_planned_deactivation_of_an_account_renamed_since_is_refused_on_probo(
         "nobody deactivated: {now:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn probo_renames_in_place() {
+    use probo_scim::testing::FakeProbo;
+    let fake = FakeProbo::start().await;
+    let client = fake.client_builder().transport(settings()).build().unwrap();
+    let watched = Watched::new(&client, || {
+        fake.users()
+            .iter()
+            .any(|u| [OLD, NEW].contains(&u.user_name.as_str()) && u.active != Some(false))
+    });
+    rename_converges(&client, &watched, &SyncPolicy::default()).await;
+    let renamed = fake
+        .users()
+        .into_iter()
+        .find(|u| u.user_name == NEW)
+        .unwrap();
+    assert_eq!(renamed.external_id.as_deref(), Some("00u1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn hyperproof_renames_in_place() {
+    use hyperproof::testing::FakeHyperproof;
+    let fake = FakeHyperproof::start().await;
+    let client = fake.scim_client().unwrap();
+    let watched = Watched::new(&client, || {
+        fake.scim_users()
+            .iter()
+            .any(|u| [OLD, NEW].contains(&u.user_name.as_str()) && u.active != Some(false))
+    });
+    rename_converges(&client, &watched, &SyncPolicy::default()).await;
+    let renamed = fake
+        .scim_users()
+        .into_iter()
+        .find(|u| u.user_name == NEW)
+        .unwrap();
+    assert_eq!(renamed.primary_email(), Some(NEW));
+}
