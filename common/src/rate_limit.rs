@@ -40,6 +40,17 @@ use crate::error::{Error, Result};
 mod sliding;
 pub use sliding::SlidingWindow;
 
+/// Waits until `try_take` grants a permit; it answers `Err(when)` to say when to ask
+/// again (a sleep on tokio's clock, so paused-clock tests skip it).
+async fn wait_for_permit(mut try_take: impl FnMut(Instant) -> std::result::Result<(), Instant>) {
+    loop {
+        match try_take(Instant::now()) {
+            Ok(()) => return,
+            Err(at) => tokio::time::sleep_until(at).await,
+        }
+    }
+}
+
 /// What a response said about the rate limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -230,12 +241,8 @@ impl fmt::Debug for TokenBucket {
 #[async_trait]
 impl RateLimit for TokenBucket {
     async fn acquire(&self) -> Result<()> {
-        loop {
-            match self.try_take(Instant::now()) {
-                Ok(()) => return Ok(()),
-                Err(at) => tokio::time::sleep_until(at).await,
-            }
-        }
+        wait_for_permit(|now| self.try_take(now)).await;
+        Ok(())
     }
 
     fn observe(&self, signal: &RateSignal) {
@@ -290,7 +297,7 @@ mod tests {
         all
     }
 
-    fn max_in_window(times: &[Duration], window: Duration) -> usize {
+    pub(crate) fn max_in_window(times: &[Duration], window: Duration) -> usize {
         let mut best = 0;
         let mut lo = 0;
         for hi in 0..times.len() {

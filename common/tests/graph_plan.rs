@@ -812,7 +812,7 @@ fn catalog_answers_questions() {
         .filter(|e| e.scim.available)
         .map(|e| e.app)
         .collect();
-    assert_eq!(scim, [App::Hyperproof, App::Probo]);
+    assert_eq!(scim, [App::Hyperproof, App::Probo, App::Scim]);
     let irreversible: Vec<App> = catalog::all()
         .iter()
         .filter(|e| {
@@ -822,6 +822,6 @@ fn catalog_answers_questions() {
         })
         .map(|e| e.app)
         .collect();
-    assert_eq!(irreversible, [App::ProofpointEssentials]);
+    assert_eq!(irreversible, [App::ProofpointEssentials, App::Scim]);
     assert!(catalog::all().iter().all(|e| !e.caveats.is_empty()));
 }

@@ -413,18 +413,7 @@ impl Users {
     /// over *that* profile instead ([`RenameOutcome::TookOverOtherProfile`]). A change of
     /// letter case only is refused: Probo compares emails ignoring case.
     pub async fn rename_email(&self, id: &UserId, new_email: &str) -> Result<RenameOutcome> {
-        let new_email = new_email.trim();
-        if new_email.is_empty()
-            || new_email.contains(char::is_whitespace)
-            || new_email.split('@').count() != 2
-            || new_email.starts_with('@')
-            || new_email.ends_with('@')
-        {
-            return Err(Error::invalid_input(format!(
-                "{} is not an email address",
-                quote(new_email)
-            )));
-        }
+        let new_email = idgraph_common::graph::Email::check(new_email)?;
         let current = self.get(id).await?;
         if current.user_name == new_email {
             return Ok(RenameOutcome::Unchanged { user: current });

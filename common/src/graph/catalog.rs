@@ -22,7 +22,7 @@
 //!     .filter(|e| e.by_api(Operation::Delete))
 //!     .map(|e| e.app)
 //!     .collect();
-//! assert_eq!(deletable, [App::ProofpointEssentials, App::Probo]);
+//! assert_eq!(deletable, [App::ProofpointEssentials, App::Probo, App::Scim]);
 //! ```
 
 use std::fmt;
@@ -1185,7 +1185,17 @@ const GENERIC_SCIM: CatalogEntry = CatalogEntry {
         stores: Attributes::ALL,
     },
     identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"],
-    caveats: &[],
+    caveats: &[
+        caveat(
+            CaveatKind::Undocumented,
+            "What RFC 7644 leaves optional (PATCH, filters, ETags, page size) differs from \
+             server to server: ScimDirectory::discover reads the ServiceProviderConfig.",
+        ),
+        caveat(
+            CaveatKind::IrreversibleDelete,
+            "DELETE /Users/{id} removes the user; most servers keep no copy.",
+        ),
+    ],
 };
 
 /// Every entry, one per app, in [`App::ALL`] order.

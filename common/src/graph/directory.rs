@@ -62,6 +62,33 @@ impl Email {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// `raw` trimmed, when it is plausibly one email address (one `@` with something on
+    /// both sides, no white space); otherwise [`Error::InvalidInput`](crate::Error::InvalidInput)
+    /// quoting it. Apps check their own rules on top; this catches what no app accepts
+    /// before anything is sent.
+    ///
+    /// ```
+    /// use idgraph_common::graph::Email;
+    /// assert_eq!(Email::check(" jane@example.com ").unwrap(), "jane@example.com");
+    /// assert!(Email::check("jane@").is_err());
+    /// assert!(Email::check("jane doe@example.com").is_err());
+    /// ```
+    pub fn check(raw: &str) -> crate::Result<&str> {
+        let email = raw.trim();
+        if email.is_empty()
+            || email.contains(char::is_whitespace)
+            || email.split('@').count() != 2
+            || email.starts_with('@')
+            || email.ends_with('@')
+        {
+            return Err(crate::Error::invalid_input(format!(
+                "{} is not an email address",
+                crate::error::quote(email)
+            )));
+        }
+        Ok(email)
+    }
 }
 
 impl From<String> for Email {

@@ -1146,17 +1146,7 @@ impl<'a> Planner<'a> {
         if !s.active {
             // Renamed and deactivated in the source: deactivate the account the person
             // has (under its old email); there is nothing to rename for someone leaving.
-            if t.active {
-                self.operation(
-                    &t.email,
-                    Action::Deactivate {
-                        user: Box::new(t.clone()),
-                        reason: DeprovisionReason::InactiveInSource,
-                    },
-                );
-            } else {
-                self.skip(&t.email, SkipReason::AlreadyInactive);
-            }
+            self.inactive_in_source(t);
             return;
         }
         let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
@@ -1239,20 +1229,26 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Target account `t` of a person the source marks inactive: deactivated (never
+    /// deleted), or skipped when it is already inactive.
+    fn inactive_in_source(&mut self, t: &DirectoryUser) {
+        if t.active {
+            self.operation(
+                &t.email,
+                Action::Deactivate {
+                    user: Box::new(t.clone()),
+                    reason: DeprovisionReason::InactiveInSource,
+                },
+            );
+        } else {
+            self.skip(&t.email, SkipReason::AlreadyInactive);
+        }
+    }
+
     /// A user present in both.
     fn both(&mut self, s: &DirectoryUser, t: &DirectoryUser) {
         if !s.active {
-            if t.active {
-                self.operation(
-                    &t.email,
-                    Action::Deactivate {
-                        user: Box::new(t.clone()),
-                        reason: DeprovisionReason::InactiveInSource,
-                    },
-                );
-            } else {
-                self.skip(&t.email, SkipReason::AlreadyInactive);
-            }
+            self.inactive_in_source(t);
             return;
         }
         let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);

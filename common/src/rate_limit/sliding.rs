@@ -139,12 +139,8 @@ impl fmt::Debug for SlidingWindow {
 #[async_trait]
 impl RateLimit for SlidingWindow {
     async fn acquire(&self) -> Result<()> {
-        loop {
-            match self.try_take(Instant::now()) {
-                Ok(()) => return Ok(()),
-                Err(at) => tokio::time::sleep_until(at).await,
-            }
-        }
+        super::wait_for_permit(|now| self.try_take(now)).await;
+        Ok(())
     }
 
     fn observe(&self, signal: &RateSignal) {
@@ -173,6 +169,7 @@ impl RateLimit for SlidingWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate_limit::tests::max_in_window;
 
     async fn times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
         let start = Instant::now();
@@ -184,18 +181,6 @@ mod tests {
         out
     }
 
-    fn max_in(times: &[Duration], window: Duration) -> usize {
-        let mut best = 0;
-        let mut lo = 0;
-        for hi in 0..times.len() {
-            while times[hi] - times[lo] >= window {
-                lo += 1;
-            }
-            best = best.max(hi - lo + 1);
-        }
-        best
-    }
-
     #[tokio::test(start_paused = true)]
     async fn from_an_empty_window_the_whole_quota_goes_and_no_window_holds_more() {
         let w = Duration::from_secs(60);
@@ -203,7 +188,7 @@ mod tests {
         let t = times(&limiter, 250).await;
         assert_eq!(t[99], Duration::ZERO, "the first 100 at once");
         assert!(t[100] >= w, "{:?}", t[100]);
-        assert!(max_in(&t, w) <= 100);
+        assert!(max_in_window(&t, w) <= 100);
         // 250 requests: the floor is 120 s (two full windows after the first burst); the
         // margin costs 1 % per window.
         assert!(t[249] <= Duration::from_millis(121_200), "{:?}", t[249]);
@@ -216,7 +201,7 @@ mod tests {
         let limiter = SlidingWindow::new(100, w).unwrap().starting_full();
         let t = times(&limiter, 250).await;
         assert!(t[0] >= w, "{:?}", t[0]);
-        assert!(max_in(&t, w) <= 100);
+        assert!(max_in_window(&t, w) <= 100);
         assert!(t[249] <= Duration::from_millis(181_800), "{:?}", t[249]);
     }
 

@@ -150,18 +150,7 @@ impl ScimUsers {
     /// is true (404); either way nothing changed. An answer that does not show the new
     /// email on the same id is an [`Error::Incomplete`].
     pub async fn rename(&self, id: &UserId, new_email: &str) -> Result<User> {
-        let new_email = new_email.trim();
-        if new_email.is_empty()
-            || new_email.contains(char::is_whitespace)
-            || new_email.split('@').count() != 2
-            || new_email.starts_with('@')
-            || new_email.ends_with('@')
-        {
-            return Err(Error::invalid_input(format!(
-                "{} is not an email address",
-                quote(new_email)
-            )));
-        }
+        let new_email = idgraph_common::graph::Email::check(new_email)?;
         let current = self.get(id).await?;
         let mut emails = current.emails.clone();
         let slot = emails
