@@ -10,7 +10,7 @@
 //!   "Bandwidth quota exceeded" 403): retried for every method, since the server did not
 //!   process the request. A `Retry-After` is obeyed exactly; above
 //!   [`max_retry_after`](RetryPolicy::max_retry_after) the call fails at once with
-//!   [`Error::RateLimited`](crate::Error::RateLimited) instead of sleeping for an hour.
+//!   [`Error::RateLimited`] instead of sleeping for an hour.
 //! * **503 with `Retry-After`**: the server says it did not process the request, so it is
 //!   retried for every method, waiting as asked (up to the cap).
 //! * **408, 502, 503, 504, timeouts, transport errors after sending**: retried only for
@@ -118,7 +118,7 @@ impl RetryPolicy {
     }
 
     /// The longest `Retry-After` the client will sleep for; a longer one fails the call at
-    /// once with [`Error::RateLimited`](crate::Error::RateLimited). Default 60 s.
+    /// once with [`Error::RateLimited`]. Default 60 s.
     #[must_use]
     pub fn with_max_retry_after(mut self, cap: Duration) -> Self {
         self.max_retry_after = cap;
@@ -294,7 +294,7 @@ pub enum Decision {
     RetryAfter(Duration),
     /// Return the attempt's result (success or error) as it is.
     Stop,
-    /// Fail with [`Error::RateLimited`](crate::Error::RateLimited).
+    /// Fail with [`Error::RateLimited`].
     GiveUpRateLimited {
         /// The server's `Retry-After`, if any.
         retry_after: Option<Duration>,
