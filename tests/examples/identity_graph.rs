@@ -47,6 +47,7 @@ use std::time::Instant as WallInstant;
 use futures::TryStreamExt;
 use hyperproof::testing::FakeHyperproof;
 use idgraph_common::graph::catalog::Operation;
+use idgraph_common::graph::source::CsvSource;
 use idgraph_common::graph::{
     Action, ApplyMode, DirectoryUser, JsonLinesSink, Listing, Outcome, ReadBlind, SyncPlan,
     SyncPolicy, SyncReport, UserDirectory, apply_audited, carry_link_keys, list_target, plan,
@@ -79,38 +80,9 @@ struct Fakes {
     essentials: Option<FakeEssentials>,
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Row {
-    email: String,
-    given_name: String,
-    family_name: String,
-    display_name: String,
-    external_id: String,
-    active: bool,
-    groups: String,
-}
-
 fn load_source(path: &PathBuf) -> Result<Vec<DirectoryUser>, BoxError> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut users = Vec::new();
-    for (i, row) in reader.deserialize::<Row>().enumerate() {
-        let row = row.map_err(|e| format!("{} row {}: {e}", path.display(), i + 2))?;
-        let mut user = DirectoryUser::new(row.email)
-            .with_names(row.given_name, row.family_name)
-            .with_display_name(row.display_name)
-            .with_external_id(row.external_id)
-            .with_active(row.active)
-            .with_groups(
-                row.groups
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|g| !g.is_empty()),
-            );
-        user.app_id = None;
-        users.push(user);
-    }
-    Ok(users)
+    // Every person in the file, or an error naming each bad row (line, column, reason).
+    Ok(CsvSource::from_path(path).load()?.into_users())
 }
 
 fn env(name: &str) -> Option<String> {

@@ -59,6 +59,7 @@ mod policy;
 mod read_blind;
 mod report;
 mod run_guard;
+pub mod source;
 
 pub use apply::{ApplyMode, ApplyStopped, apply, apply_audited, apply_guarded};
 pub use audit::{AuditEvent, AuditSink, JsonLinesSink};
