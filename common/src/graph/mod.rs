@@ -10,7 +10,13 @@
 //!   field-level diffs, exclusions and a mass-deprovision guard ([`SyncPolicy`]), then a
 //!   per-item executor with a dry-run mode; [`apply_guarded`] runs only while a
 //!   [`RunGuard`] (for example a lease shared through Redis) allows.
+//! * People, not email strings: link keys first, renames as one action, and `apply`
+//!   re-reading an account before any destructive step; [`Listing`] (complete listings
+//!   with fingerprints), [`plan_listings`] and [`apply_reviewed`] for reviewed plans;
+//!   [`apply_audited`] with an [`AuditSink`] for the audit trail.
 //! * [`bridge`]: Probo-style pull-based sync loop with backoff and auto-disable.
+//! * `source` (feature `sources`): CSV and JSON source directories read into a
+//!   [`Listing`], every bad row reported.
 //! * `memory` and `conformance` (feature `test-util`): an in-memory directory and the
 //!   conformance suite every implementation must pass.
 //!
