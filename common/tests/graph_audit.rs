@@ -153,3 +153,22 @@ async fn a_dry_run_writes_nothing() {
     .await;
     assert!(events(&buf).is_empty());
 }
+
+#[tokio::test]
+async fn the_bridge_writes_its_runs_to_the_audit_trail() {
+    use idgraph_common::graph::bridge::{Bridge, BridgeConfig};
+    let source = Arc::new(
+        MemoryDirectory::new(App::Probo).with_users([DirectoryUser::new("ada@example.com")]),
+    );
+    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let buf = Shared::default();
+    let bridge = Bridge::new(source, target.clone(), BridgeConfig::default())
+        .with_audit(Arc::new(JsonLinesSink::new(buf.clone())));
+    let report = bridge.run_once().await.unwrap();
+    assert!(report.is_success(), "{report}");
+    let ev = events(&buf);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0]["action"], "create");
+    assert_eq!(ev[0]["email"], "ada@example.com");
+    assert_eq!(target.len(), 1);
+}

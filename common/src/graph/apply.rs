@@ -126,14 +126,7 @@ pub async fn apply_guarded(
     mode: ApplyMode,
     guard: &dyn RunGuard,
 ) -> Result<SyncReport, ApplyStopped> {
-    match run(plan, target, mode, Some(guard), None).await {
-        (report, None) => Ok(report),
-        (report, Some((error, not_applied))) => Err(ApplyStopped {
-            error,
-            not_applied,
-            report: Box::new(report),
-        }),
-    }
+    apply_checked(plan, target, mode, Some(guard), None).await
 }
 
 /// [`apply`], writing one [`AuditEvent`] per change made or attempted to `audit`
@@ -151,6 +144,25 @@ pub async fn apply_audited(
     audit: &dyn AuditSink,
 ) -> SyncReport {
     run(plan, target, mode, None, Some(audit)).await.0
+}
+
+/// [`apply_guarded`] and [`apply_audited`] at once, for the Bridge: `Err` when the guard
+/// or the audit sink stopped the run.
+pub(crate) async fn apply_checked(
+    plan: &SyncPlan,
+    target: &dyn UserDirectory,
+    mode: ApplyMode,
+    guard: Option<&dyn RunGuard>,
+    audit: Option<&dyn AuditSink>,
+) -> Result<SyncReport, ApplyStopped> {
+    match run(plan, target, mode, guard, audit).await {
+        (report, None) => Ok(report),
+        (report, Some((error, not_applied))) => Err(ApplyStopped {
+            error,
+            not_applied,
+            report: Box::new(report),
+        }),
+    }
 }
 
 /// The one loop behind [`apply`], [`apply_guarded`] and [`apply_audited`]; the second

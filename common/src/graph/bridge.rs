@@ -38,7 +38,8 @@ use serde::Serialize;
 use tokio::sync::{Mutex, watch};
 use tokio::time::Instant;
 
-use super::apply::{ApplyMode, ApplyStopped, apply, apply_guarded};
+use super::apply::{ApplyMode, ApplyStopped, apply_checked};
+use super::audit::AuditSink;
 use super::directory::UserDirectory;
 use super::listing::{Listing, list_target, plan_listings};
 use super::policy::{GuardTripped, SyncPolicy};
@@ -437,6 +438,7 @@ pub struct Bridge {
     status: watch::Sender<BridgeStatus>,
     running: Mutex<()>,
     lock: Option<Arc<dyn RunLock>>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl fmt::Debug for Bridge {
@@ -481,6 +483,7 @@ impl Bridge {
             status: watch::Sender::new(BridgeStatus::new()),
             running: Mutex::new(()),
             lock: None,
+            audit: None,
         }
     }
 
@@ -498,6 +501,15 @@ impl Bridge {
     #[must_use]
     pub fn with_lock(mut self, lock: Arc<dyn RunLock>) -> Self {
         self.lock = Some(lock);
+        self
+    }
+
+    /// Writes every change each run makes or attempts to `audit` (see
+    /// [`apply_audited`](super::apply_audited())); a sink that cannot write stops the run
+    /// between items ([`BridgeError::Stopped`], a failed run).
+    #[must_use]
+    pub fn with_audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(audit);
         self
     }
 
@@ -637,15 +649,10 @@ impl Bridge {
             .map_err(BridgeError::Target)?;
         let entry = self.target.catalog();
         let plan = plan_listings(&source, &target, entry, &self.config.policy);
-        match run_guard {
-            None => Ok(apply(&plan, &*self.target, self.config.mode).await),
-            Some(g) => apply_guarded(&plan, &*self.target, self.config.mode, g)
-                .await
-                .map_err(|ApplyStopped { error, report, .. }| BridgeError::Stopped {
-                    error,
-                    report,
-                }),
-        }
+        let audit = self.audit.as_deref();
+        apply_checked(&plan, &*self.target, self.config.mode, run_guard, audit)
+            .await
+            .map_err(|ApplyStopped { error, report, .. }| BridgeError::Stopped { error, report })
     }
 
     /// Runs forever on the schedule: at once when pending, after `interval` when active,
