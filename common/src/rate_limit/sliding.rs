@@ -49,7 +49,10 @@ struct WindowState {
     granted: VecDeque<Instant>,
     /// No permit before this instant (after a throttle or an exhausted server window).
     blocked_until: Option<Instant>,
-    /// `starting_full`: the first `quota` permits wait for one window from this instant.
+    /// `starting_full`, before the first permit is asked for.
+    starts_full: bool,
+    /// `starting_full`: the first `quota` permits wait for one window from this instant
+    /// (set by the first ask, so a limiter built before its runtime still waits).
     full_since: Option<Instant>,
 }
 
@@ -77,14 +80,11 @@ impl SlidingWindow {
         self
     }
 
-    /// Assumes the server's window is full when the limiter starts: the first permit
-    /// waits one window (plus the margin).
+    /// Assumes the server's window is full when the first permit is asked for: that
+    /// permit waits one window (plus the margin).
     #[must_use]
     pub fn starting_full(self) -> Self {
-        {
-            let mut s = self.lock();
-            s.full_since = Some(Instant::now());
-        }
+        self.lock().starts_full = true;
         self
     }
 
@@ -102,6 +102,10 @@ impl SlidingWindow {
                 return Err(until);
             }
             s.blocked_until = None;
+        }
+        if s.starts_full {
+            s.starts_full = false;
+            s.full_since = Some(now);
         }
         if let Some(since) = s.full_since {
             let free_at = since + span;
