@@ -21,8 +21,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 crates=(idgraph-common scim-types probo-scim hyperproof proofpoint-essentials)
-version="$(cargo metadata --format-version 1 --no-deps \
+metadata="$(cargo metadata --format-version 1 --no-deps)"
+version="$(printf '%s' "$metadata" \
   | python3 -c 'import json,sys; m=json.load(sys.stdin); print(next(p["version"] for p in m["packages"] if p["name"]=="idgraph-common"))')"
+# Where cargo builds (CARGO_TARGET_DIR when set, else ./target).
+target_dir="$(printf '%s' "$metadata" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -31,13 +34,13 @@ step "cargo package (${crates[*]})"
 cargo package --workspace --exclude idgraph-tests --no-verify --allow-dirty
 
 step "unpack into target/package-test and test outside the workspace"
-out="$root/target/package-test"
+out="$target_dir/package-test"
 rm -rf "$out"
 mkdir -p "$out"
 members=""
 patches=""
 for c in "${crates[@]}"; do
-  tar -xzf "target/package/$c-$version.crate" -C "$out"
+  tar -xzf "$target_dir/package/$c-$version.crate" -C "$out"
   members+="\"$c-$version\", "
   patches+="$c = { path = \"$c-$version\" }"$'\n'
 done
@@ -53,7 +56,7 @@ $patches
 EOF
 # The same dependency versions as the repository's lockfile.
 cp Cargo.lock "$out/Cargo.lock"
-(cd "$out" && CARGO_TARGET_DIR="$root/target" cargo test --workspace --all-features)
+(cd "$out" && CARGO_TARGET_DIR="$target_dir" cargo test --workspace --all-features)
 
 step "cargo tree -d per published crate (must print nothing)"
 # Checked with the features a production build uses (the defaults, and `redis`). Two
