@@ -1079,6 +1079,12 @@ const PROBO: CatalogEntry = CatalogEntry {
             CaveatKind::Undocumented,
             "List paging is fake: every page holds every user and echoes the request.",
         ),
+        caveat(
+            CaveatKind::Groups,
+            "Reactivating a user (active=true) resets their membership role to EMPLOYEE, and \
+             the SCIM API can neither read nor set roles: an admin reactivated by a sync \
+             comes back as an employee and must be given their role again in Probo.",
+        ),
     ],
 };
 
