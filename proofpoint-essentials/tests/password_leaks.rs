@@ -4,61 +4,24 @@
 //! tests running alongside without a subscriber would otherwise race.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod password_support;
+use password_support::{people, rest, strict_fake, sync};
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use futures::TryStreamExt;
 use idgraph_common::graph::{
     ApplyMode, DirectoryUser, Outcome, SyncPolicy, SyncReport, UserDirectory, apply, plan,
 };
 use idgraph_common::testing::paused_clock_reqwest_client;
 use idgraph_common::{ExposeSecret, TransportSettings};
-use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET, FakeEssentials, SimClock};
+use proofpoint_essentials::testing::{FAKE_API_KEY, FAKE_API_SECRET};
 use proofpoint_essentials::{ApiKey, ApiSecret, Client, PasswordPolicy, RateLimiter, UserPassword};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const SUPPLIED: &str = "Supplied-pw-9!";
-
-fn people(n: usize) -> Vec<DirectoryUser> {
-    (0..n)
-        .map(|i| {
-            DirectoryUser::new(format!("person{i:02}@example.com"))
-                .with_names(format!("Given{i}"), format!("Family{i}"))
-                .with_external_id(format!("ext-{i}"))
-                .with_groups([if i % 2 == 0 { "Sales" } else { "Engineering" }])
-        })
-        .collect()
-}
-
-/// A REST client on the fake's simulated clock, with the documented 100/minute limiter.
-fn rest(fake: &FakeEssentials, clock: &SimClock, policy: Option<PasswordPolicy>) -> Client {
-    let b = fake.rest_client().transport(
-        fake.transport()
-            .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap())),
-    );
-    match policy {
-        Some(p) => b.password_policy(p),
-        None => b,
-    }
-    .build()
-    .unwrap()
-}
-
-async fn strict_fake() -> (FakeEssentials, SimClock) {
-    let clock = SimClock::new();
-    let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
-    fake.add_group("grp_001", "Sales");
-    fake.add_group("grp_002", "Engineering");
-    (fake, clock)
-}
-
-async fn sync(dir: &dyn UserDirectory, src: &[DirectoryUser]) -> SyncReport {
-    let target: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
-    let p = plan(src, &target, dir.catalog(), &SyncPolicy::default());
-    apply(&p, dir, ApplyMode::Execute).await
-}
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

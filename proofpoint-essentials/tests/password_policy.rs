@@ -3,58 +3,19 @@
 //! (no password shows anywhere: `password_leaks.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod password_support;
+use password_support::{people, rest, strict_fake, sync};
+
 use std::collections::HashSet;
 
 use futures::TryStreamExt;
 use idgraph_common::ExposeSecret;
-use idgraph_common::graph::{
-    ApplyMode, DirectoryUser, SyncPolicy, SyncReport, UserDirectory, apply, plan,
-};
-use proofpoint_essentials::testing::{FakeEssentials, SimClock};
+use idgraph_common::graph::{DirectoryUser, SyncPolicy, UserDirectory, plan};
 use proofpoint_essentials::{
-    Client, GENERATED_PASSWORD_LENGTH, Irreversible, NewUser, PasswordPolicy, PrimaryEmail,
-    RateLimiter, UserPassword, UserType,
+    GENERATED_PASSWORD_LENGTH, Irreversible, NewUser, PasswordPolicy, PrimaryEmail, UserPassword,
+    UserType,
 };
 use serde_json::json;
-
-fn people(n: usize) -> Vec<DirectoryUser> {
-    (0..n)
-        .map(|i| {
-            DirectoryUser::new(format!("person{i:02}@example.com"))
-                .with_names(format!("Given{i}"), format!("Family{i}"))
-                .with_external_id(format!("ext-{i}"))
-                .with_groups([if i % 2 == 0 { "Sales" } else { "Engineering" }])
-        })
-        .collect()
-}
-
-/// A REST client on the fake's simulated clock, with the documented 100/minute limiter.
-fn rest(fake: &FakeEssentials, clock: &SimClock, policy: Option<PasswordPolicy>) -> Client {
-    let b = fake.rest_client().transport(
-        fake.transport()
-            .rate_limiter(clock.limiter(RateLimiter::per_minute(100).unwrap())),
-    );
-    match policy {
-        Some(p) => b.password_policy(p),
-        None => b,
-    }
-    .build()
-    .unwrap()
-}
-
-async fn strict_fake() -> (FakeEssentials, SimClock) {
-    let clock = SimClock::new();
-    let fake = FakeEssentials::builder().clock(clock.clone()).start().await;
-    fake.add_group("grp_001", "Sales");
-    fake.add_group("grp_002", "Engineering");
-    (fake, clock)
-}
-
-async fn sync(dir: &dyn UserDirectory, src: &[DirectoryUser]) -> SyncReport {
-    let target: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
-    let p = plan(src, &target, dir.catalog(), &SyncPolicy::default());
-    apply(&p, dir, ApplyMode::Execute).await
-}
 
 #[tokio::test(start_paused = true)]
 async fn the_strict_fake_refuses_a_rest_create_without_a_password() {

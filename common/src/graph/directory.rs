@@ -70,9 +70,10 @@ impl Email {
     ///
     /// ```
     /// use idgraph_common::graph::Email;
-    /// assert_eq!(Email::check(" jane@example.com ").unwrap(), "jane@example.com");
+    /// assert_eq!(Email::check(" jane@example.com ")?, "jane@example.com");
     /// assert!(Email::check("jane@").is_err());
     /// assert!(Email::check("jane doe@example.com").is_err());
+    /// # Ok::<(), idgraph_common::Error>(())
     /// ```
     pub fn check(raw: &str) -> crate::Result<&str> {
         let email = raw.trim();

@@ -174,6 +174,16 @@ impl ScimDirectory {
         user.active = Some(desired.active);
     }
 
+    /// A PATCH, and the user as it now is (read back when the server answered 204).
+    async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<DirectoryUser> {
+        let patched = self.client.users().patch(id, op).await?;
+        let user = match patched.resource {
+            Some(user) => user,
+            None => self.client.users().get(id).await?,
+        };
+        Ok(self.to_directory(&user))
+    }
+
     async fn write(&self, id: &UserId, desired: &DirectoryUser) -> Result<DirectoryUser> {
         if self.patch {
             let mut op = PatchOp::builder().replace("active", desired.active);
@@ -189,13 +199,7 @@ impl ScimDirectory {
             if let Some(v) = &desired.external_id {
                 op = op.replace("externalId", v.as_str());
             }
-            let op = op.build()?;
-            let patched = self.client.users().patch(id, &op).await?;
-            let user = match patched.resource {
-                Some(user) => user,
-                None => self.client.users().get(id).await?,
-            };
-            return Ok(self.to_directory(&user));
+            return self.patch(id, &op.build()?).await;
         }
         let mut user = self.client.users().get(id).await?;
         Self::merge(&mut user, desired);
@@ -259,12 +263,7 @@ impl UserDirectory for ScimDirectory {
         let id = self.resolve(user).await?;
         if self.patch {
             let op = PatchOp::builder().replace("active", false).build()?;
-            let patched = self.client.users().patch(&id, &op).await?;
-            let now = match patched.resource {
-                Some(u) => u,
-                None => self.client.users().get(&id).await?,
-            };
-            return Ok(self.to_directory(&now));
+            return self.patch(&id, &op).await;
         }
         let mut now = self.client.users().get(&id).await?;
         now.active = Some(false);
