@@ -3,11 +3,13 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::{App, Operation};
+use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{
     ApplyMode, AuditEvent, AuditSink, DirectoryUser, JsonLinesSink, SyncPolicy, UserDirectory,
@@ -38,7 +40,7 @@ fn events(buf: &Shared) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_change_is_one_event_with_before_and_after() {
-    let app = MemoryDirectory::new(App::Probo).with_users([
+    let app = MemoryDirectory::new(apps::probo_like()).with_users([
         DirectoryUser::new("jane.doe@example.com")
             .with_names("Jane", "Doe")
             .with_external_id("00u1")
@@ -78,7 +80,7 @@ async fn every_change_is_one_event_with_before_and_after() {
     assert_eq!(rename["previous_email"], "jane.doe@example.com");
     assert_eq!(rename["link_key"], "00u1");
     assert_eq!(rename["app_id"], "p-1");
-    assert_eq!(rename["app"], "Probo");
+    assert_eq!(rename["app"], "probo-like");
     assert_eq!(rename["outcome"], "done");
     assert_eq!(rename["changes"][0]["from"], "Doe");
     assert_eq!(rename["changes"][0]["to"], "Smith");
@@ -115,7 +117,7 @@ impl AuditSink for Broken {
 
 #[tokio::test]
 async fn a_sink_that_cannot_write_stops_the_run_between_items() {
-    let app = MemoryDirectory::new(App::Probo);
+    let app = MemoryDirectory::new(apps::probo_like());
     let source: Vec<_> = (0..3)
         .map(|i| DirectoryUser::new(format!("u{i}@example.com")))
         .collect();
@@ -136,7 +138,7 @@ async fn a_sink_that_cannot_write_stops_the_run_between_items() {
 
 #[tokio::test]
 async fn a_dry_run_writes_nothing() {
-    let app = MemoryDirectory::new(App::Probo);
+    let app = MemoryDirectory::new(apps::probo_like());
     let p = plan(
         &[DirectoryUser::new("a@example.com")],
         &[],
@@ -158,9 +160,10 @@ async fn a_dry_run_writes_nothing() {
 async fn the_bridge_writes_its_runs_to_the_audit_trail() {
     use idgraph_common::graph::bridge::{Bridge, BridgeConfig};
     let source = Arc::new(
-        MemoryDirectory::new(App::Probo).with_users([DirectoryUser::new("ada@example.com")]),
+        MemoryDirectory::new(apps::probo_like())
+            .with_users([DirectoryUser::new("ada@example.com")]),
     );
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let buf = Shared::default();
     let bridge = Bridge::new(source, target.clone(), BridgeConfig::default())
         .with_audit(Arc::new(JsonLinesSink::new(buf.clone())));

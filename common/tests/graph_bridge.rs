@@ -4,6 +4,8 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use async_trait::async_trait;
 use idgraph_common::graph::bridge::{
     Bridge, BridgeConfig, BridgeError, BridgeEvent, BridgeState, BridgeStatus, next_delay,
 };
-use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
+use idgraph_common::graph::catalog::{CatalogEntry, Operation};
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{Created, DirectoryUser, SyncPolicy, UserDirectory};
 use idgraph_common::paginate::{Items, Paginator, Strategy};
@@ -159,9 +161,10 @@ fn gaps(times: &[Duration]) -> Vec<Duration> {
 
 #[tokio::test(start_paused = true)]
 async fn runner_backs_off_disables_and_is_re_enabled() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([u("ada@example.com")]));
+    let source =
+        Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([u("ada@example.com")]));
     source.fail_next(Operation::List, 10);
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let bridge = Arc::new(Bridge::new(
         source.clone(),
         target.clone(),
@@ -211,9 +214,9 @@ async fn runner_backs_off_disables_and_is_re_enabled() {
 
 #[tokio::test(start_paused = true)]
 async fn runner_backoff_reaches_the_24_hour_cap() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo));
+    let source = Arc::new(MemoryDirectory::new(apps::probo_like()));
     source.fail_next(Operation::List, 100);
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let bridge = Arc::new(Bridge::new(
         source,
         target,
@@ -230,8 +233,9 @@ async fn runner_backoff_reaches_the_24_hour_cap() {
 
 #[tokio::test(start_paused = true)]
 async fn active_bridge_runs_every_interval() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([u("ada@example.com")]));
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let source =
+        Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([u("ada@example.com")]));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let bridge = Arc::new(Bridge::new(
         source.clone(),
         target.clone(),
@@ -253,12 +257,12 @@ async fn active_bridge_runs_every_interval() {
 
 #[tokio::test(start_paused = true)]
 async fn one_failed_user_fails_the_run_as_in_probo() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([
+    let source = Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([
         u("a@example.com"),
         u("b@example.com"),
         u("c@example.com"),
     ]));
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     target.fail_next(Operation::Create, 1);
     let bridge = Bridge::new(source, target.clone(), BridgeConfig::default());
 
@@ -294,9 +298,9 @@ async fn one_failed_user_fails_the_run_as_in_probo() {
 
 #[tokio::test(start_paused = true)]
 async fn a_truncated_source_fails_the_run_and_wipes_nothing() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo));
+    let source = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let target = Arc::new(
-        MemoryDirectory::new(App::Probo)
+        MemoryDirectory::new(apps::probo_like())
             .with_users((0..10).map(|i| u(&format!("u{i}@example.com")))),
     );
     let bridge = Bridge::new(source.clone(), target.clone(), BridgeConfig::default());
@@ -326,10 +330,11 @@ async fn a_truncated_source_fails_the_run_and_wipes_nothing() {
 #[tokio::test(start_paused = true)]
 async fn exclusions_are_honoured() {
     let source = Arc::new(
-        MemoryDirectory::new(App::Probo)
+        MemoryDirectory::new(apps::probo_like())
             .with_users([u("ada@example.com"), u("Shared-Mailbox@example.com")]),
     );
-    let target = Arc::new(MemoryDirectory::new(App::Probo).with_users([u("svc@example.com")]));
+    let target =
+        Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([u("svc@example.com")]));
     let policy = SyncPolicy::default()
         .exclude("shared-mailbox@EXAMPLE.com")
         .exclude("SVC@example.com");
@@ -353,8 +358,8 @@ struct Hanging;
 
 #[async_trait]
 impl UserDirectory for Hanging {
-    fn catalog(&self) -> &'static CatalogEntry {
-        catalog::entry(App::Probo)
+    fn catalog(&self) -> &CatalogEntry {
+        apps::probo_like()
     }
     fn list_users(&self) -> Items<DirectoryUser> {
         Paginator::new(Strategy::Unpaginated, |_| futures::future::pending()).items()
@@ -378,7 +383,7 @@ impl UserDirectory for Hanging {
 
 #[tokio::test(start_paused = true)]
 async fn a_hanging_run_times_out_and_an_interrupted_one_counts_as_failed() {
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let bridge = Bridge::new(Arc::new(Hanging), target.clone(), BridgeConfig::default());
     let t0 = Instant::now();
     let err = bridge.run_once().await.unwrap_err();
@@ -400,8 +405,9 @@ async fn a_hanging_run_times_out_and_an_interrupted_one_counts_as_failed() {
 
 #[tokio::test(start_paused = true)]
 async fn status_is_watchable_and_dry_run_changes_nothing() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([u("ada@example.com")]));
-    let target = Arc::new(MemoryDirectory::new(App::Probo));
+    let source =
+        Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([u("ada@example.com")]));
+    let target = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let bridge = Bridge::new(
         source,
         target.clone(),
@@ -420,7 +426,7 @@ async fn status_is_watchable_and_dry_run_changes_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn a_read_blind_target_is_not_listed_and_gets_manual_idp_actions() {
-    let source = Arc::new(MemoryDirectory::new(App::Probo).with_users([
+    let source = Arc::new(MemoryDirectory::new(apps::probo_like()).with_users([
         u("joiner@example.com"),
         u("leaver@example.com").with_active(false),
     ]));

@@ -4,8 +4,10 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use async_trait::async_trait;
-use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::catalog::{self, CatalogEntry};
 use idgraph_common::graph::conformance::{self, Knobs};
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{Created, DirectoryUser, ReadBlind, UserDirectory};
@@ -20,25 +22,29 @@ async fn passes(dir: &dyn UserDirectory) -> conformance::ConformanceReport {
 
 #[tokio::test]
 async fn memory_directory_conforms_as_every_app() {
-    for app in App::ALL {
-        let dir = MemoryDirectory::new(app);
+    let builtin = catalog::builtin().iter();
+    let shaped = [
+        apps::probo_like(),
+        apps::hyperproof_like(),
+        apps::proofpoint_like(),
+        apps::proofpoint_v1_like(),
+    ];
+    for entry in builtin.chain(shaped) {
+        let dir = MemoryDirectory::new(entry);
         let report = passes(&dir).await;
         let names = report.names();
+        let app = &entry.app;
         if dir.catalog().is_read_blind() {
             assert!(names.contains(&"list_is_unsupported"), "{app}");
         } else {
             assert!(names.contains(&"listing_plans_as_unchanged"), "{app}");
         }
     }
-    passes(&MemoryDirectory::with_entry(
-        catalog::proofpoint_essentials_interface_v1(),
-    ))
-    .await;
 }
 
 #[tokio::test]
 async fn the_writable_scenario_covers_the_lifecycle() {
-    let dir = MemoryDirectory::new(App::ProofpointEssentials);
+    let dir = MemoryDirectory::new(apps::proofpoint_like());
     let report = passes(&dir).await;
     assert_eq!(
         report.names(),
@@ -60,7 +66,7 @@ async fn the_writable_scenario_covers_the_lifecycle() {
     assert!(dir.is_empty(), "the test user is deleted");
 
     // Without delete (Hyperproof), the refusal is checked and the user left inactive.
-    let dir = MemoryDirectory::new(App::Hyperproof);
+    let dir = MemoryDirectory::new(apps::hyperproof_like());
     let report = passes(&dir).await;
     assert!(report.names().contains(&"delete_is_refused"));
     assert_eq!(dir.snapshot().iter().filter(|u| u.active).count(), 0);
@@ -76,7 +82,7 @@ async fn read_blind_conforms() {
 
 #[tokio::test]
 async fn knobs_must_agree_with_the_catalog() {
-    let dir = MemoryDirectory::new(App::Probo);
+    let dir = MemoryDirectory::new(apps::probo_like());
     let report = conformance::run(
         &dir,
         &Knobs::from_catalog(dir.catalog()).reports_groups(true),
@@ -109,7 +115,7 @@ enum Bug {
 
 #[async_trait]
 impl UserDirectory for Broken {
-    fn catalog(&self) -> &'static CatalogEntry {
+    fn catalog(&self) -> &CatalogEntry {
         self.inner.catalog()
     }
     fn list_users(&self) -> Items<DirectoryUser> {
@@ -163,19 +169,23 @@ impl UserDirectory for Broken {
 #[tokio::test]
 async fn the_suite_catches_broken_implementations() {
     let cases = [
-        (App::Probo, Bug::UpdateIgnored, "update_by_app_id"),
+        (apps::probo_like(), Bug::UpdateIgnored, "update_by_app_id"),
         (
-            App::Probo,
+            apps::probo_like(),
             Bug::DeactivateDeletes,
             "deactivate_keeps_the_user",
         ),
-        (App::Probo, Bug::ListingLosesFields, "listed_after_create"),
         (
-            App::Probo,
+            apps::probo_like(),
+            Bug::ListingLosesFields,
+            "listed_after_create",
+        ),
+        (
+            apps::probo_like(),
             Bug::CaseSensitiveEmail,
             "update_by_email_case_insensitive",
         ),
-        (App::Proof, Bug::SilentlyEmpty, "list_is_unsupported"),
+        (catalog::proof(), Bug::SilentlyEmpty, "list_is_unsupported"),
     ];
     for (app, bug, check) in cases {
         let dir = Broken {
@@ -195,7 +205,7 @@ async fn the_suite_catches_broken_implementations() {
 async fn report_prints_a_table() {
     let report = conformance::run(
         &ReadBlind::tessian(),
-        &Knobs::from_catalog(catalog::entry(App::Tessian)),
+        &Knobs::from_catalog(catalog::tessian()),
     )
     .await;
     let s = report.to_string();

@@ -3,8 +3,10 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::{self, App, Operation};
+use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::memory::MemoryDirectory;
 
 use idgraph_common::graph::{
@@ -52,12 +54,7 @@ fn skip_of<'a>(p: &'a SyncPlan, email: &str) -> Vec<&'a SkipReason> {
 fn a_changed_email_with_the_same_link_key_is_one_rename() {
     let source = [person("jane.smith@example.com", "00u1")];
     let target = [account("jane.doe@example.com", "00u1", "p-1")];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert_eq!(
         kinds(&p),
         [("jane.smith@example.com".to_owned(), ActionKind::Rename)],
@@ -91,12 +88,7 @@ fn without_a_link_key_in_the_app_the_email_decides() {
     let target = [DirectoryUser::new("ADA@example.com")
         .with_names("Ada", "Byron")
         .with_app_id("p-1")];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert_eq!(
         kinds(&p),
         [("ADA@example.com".to_owned(), ActionKind::Update)],
@@ -112,12 +104,7 @@ fn ambiguous_matches_are_skips_never_actions() {
         account("jane.old@example.com", "00u1", "p-1"),
         account("jane@example.com", "", "p-2"),
     ];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert!(!p.has_operations(), "{p}");
     assert_eq!(
         skip_of(&p, "jane@example.com"),
@@ -134,12 +121,7 @@ fn ambiguous_matches_are_skips_never_actions() {
         person("jane@example.com", "00u2"),
     ];
     let target = [account("jane@example.com", "00u1", "p-1")];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert!(!p.has_operations(), "{p}");
     assert_eq!(
         skip_of(&p, "jane.new@example.com"),
@@ -156,12 +138,7 @@ fn ambiguous_matches_are_skips_never_actions() {
         account("a@example.com", "00u1", "p-1"),
         account("b@example.com", "00u1", "p-2"),
     ];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert_eq!(
         skip_of(&p, "jane@example.com"),
         [&SkipReason::LinkKeySharedInTarget { count: 2 }]
@@ -170,12 +147,7 @@ fn ambiguous_matches_are_skips_never_actions() {
     // An address handed on: the account with this email is linked to someone else.
     let source = [person("jane@example.com", "00u2")];
     let target = [account("jane@example.com", "00u1", "p-1")];
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert!(!p.has_operations(), "{p}");
     assert_eq!(
         skip_of(&p, "jane@example.com"),
@@ -190,7 +162,7 @@ fn renamed_and_deactivated_in_the_source_deactivates_the_linked_account() {
     let p = plan(
         &source,
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default().max_deprovision_share(1.0),
     );
     assert_eq!(
@@ -216,12 +188,7 @@ fn renames_are_never_counted_as_deprovisions() {
             )
         })
         .collect();
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert!(p.guard.is_none(), "{p}");
     let c = p.counts();
     assert_eq!(
@@ -236,7 +203,7 @@ fn renames_are_never_counted_as_deprovisions() {
 fn a_lossy_rename_is_manual_unless_the_policy_allows_it() {
     // Proofpoint does not store link keys: the caller supplies them on the listed
     // accounts (from their own record), and the email is immutable there.
-    let pp = catalog::entry(App::ProofpointEssentials);
+    let pp = apps::proofpoint_like();
     let source = [person("jane.smith@example.com", "00u1")];
     let target = [account(
         "jane.doe@example.com",
@@ -278,7 +245,7 @@ fn a_lossy_rename_is_manual_unless_the_policy_allows_it() {
 
 #[tokio::test]
 async fn a_rename_converges_in_one_apply_and_the_person_stays_active() {
-    let app = MemoryDirectory::new(App::Probo);
+    let app = MemoryDirectory::new(apps::probo_like());
     let before = app
         .create_user(&person("jane.doe@example.com", "00u1"))
         .await
@@ -310,7 +277,7 @@ async fn a_rename_converges_in_one_apply_and_the_person_stays_active() {
 
 #[tokio::test]
 async fn a_planned_deactivation_of_an_account_renamed_since_is_refused() {
-    let app = MemoryDirectory::new(App::Probo);
+    let app = MemoryDirectory::new(apps::probo_like());
     app.create_user(&person("leaver@example.com", "00u1"))
         .await
         .unwrap();
@@ -344,7 +311,7 @@ async fn a_planned_deactivation_of_an_account_renamed_since_is_refused() {
 
 #[tokio::test]
 async fn a_delete_of_an_account_already_gone_is_done_without_a_call() {
-    let app = MemoryDirectory::new(App::Probo);
+    let app = MemoryDirectory::new(apps::probo_like());
     app.create_user(&person("gone@example.com", "00u1"))
         .await
         .unwrap();

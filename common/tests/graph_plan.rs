@@ -3,8 +3,10 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::{self, App, Operation};
+use idgraph_common::graph::catalog::{self, Operation};
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{
     Action, ApplyMode, Deprovision, DeprovisionReason, DirectoryUser, Field, FieldChange,
@@ -50,7 +52,7 @@ fn base() -> DirectoryUser {
 
 #[test]
 fn every_kind_of_difference() {
-    let pp = catalog::entry(App::ProofpointEssentials);
+    let pp = apps::proofpoint_like();
     let source = vec![
         u("new@example.com").with_names("New", "User"),
         base().with_names("Anne", "Lee"),
@@ -197,7 +199,7 @@ fn every_kind_of_difference() {
     assert_eq!(p.items.len(), source.len() + 2);
 
     // On a SCIM app, which stores both, display name and external id are differences.
-    let probo = catalog::entry(App::Probo);
+    let probo = apps::probo_like();
     let p = plan(&source, &target, probo, &lenient());
     let expect_update = |email: &str, want: Vec<FieldChange>| match one(&p, email) {
         Action::Update { changes, .. } => assert_eq!(changes, &want, "{email}"),
@@ -219,7 +221,7 @@ fn every_kind_of_difference() {
 
 #[test]
 fn deprovision_modes() {
-    let probo = catalog::entry(App::Probo);
+    let probo = apps::probo_like();
     let source = [u("stay@example.com")];
     let target = [
         u("stay@example.com"),
@@ -263,7 +265,7 @@ fn source_without_a_value_never_clears_the_target() {
     let p = plan(
         &[u("a@example.com")],
         &[t],
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default(),
     );
     assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
@@ -273,24 +275,25 @@ fn source_without_a_value_never_clears_the_target() {
 fn groups_are_compared_only_where_the_target_manages_them() {
     let s = [u("a@example.com").with_groups(["X"])];
     let t = [u("a@example.com").with_groups(["Y"])];
-    for app in [App::Probo, App::Hyperproof] {
-        let p = plan(&s, &t, catalog::entry(app), &SyncPolicy::default());
+    for app in [apps::probo_like(), apps::hyperproof_like()] {
+        let p = plan(&s, &t, app, &SyncPolicy::default());
         assert_eq!(
             skip_reason(&p, "a@example.com"),
             SkipReason::Unchanged,
-            "{app}"
+            "{}",
+            app.app
         );
     }
-    let v1 = catalog::proofpoint_essentials_interface_v1();
+    let v1 = apps::proofpoint_v1_like();
     let p = plan(&s, &t, v1, &SyncPolicy::default());
     assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
-    let pp = catalog::entry(App::ProofpointEssentials);
+    let pp = apps::proofpoint_like();
     let p = plan(&s, &t, pp, &SyncPolicy::default().sync_groups(false));
     assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
     let p = plan(&s, &t, pp, &SyncPolicy::default());
     assert!(matches!(one(&p, "a@example.com"), Action::Update { .. }));
     // Creates do not carry groups the target cannot store.
-    let p = plan(&s, &[], catalog::entry(App::Probo), &SyncPolicy::default());
+    let p = plan(&s, &[], apps::probo_like(), &SyncPolicy::default());
     match one(&p, "a@example.com") {
         Action::Create { user } => assert!(user.groups.is_empty()),
         a => panic!("{a:?}"),
@@ -314,7 +317,7 @@ fn exclusions_are_case_insensitive_in_both_directions() {
     let p = plan(
         &source,
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &policy.deprovision(Deprovision::Delete),
     );
     assert_eq!(skip_reason(&p, "svc@example.com"), SkipReason::Excluded);
@@ -327,7 +330,7 @@ fn exclusions_are_case_insensitive_in_both_directions() {
     let p = plan(
         &[u("SVC@example.com")],
         &[],
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default().exclude("svc@example.com"),
     );
     assert_eq!(skip_reason(&p, "svc@example.com"), SkipReason::Excluded);
@@ -340,7 +343,7 @@ fn emails_match_case_insensitively() {
         &[u("ada.lovelace@example.com")
             .with_names("Ada", "L")
             .with_app_id("1")],
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default(),
     );
     assert_eq!(p.items.len(), 1);
@@ -368,7 +371,7 @@ fn duplicate_emails_are_reported_never_guessed() {
     ];
     let mut source = source.to_vec();
     source.push(u("twice@example.com").with_names("New", "Name"));
-    let p = plan(&source, &target, catalog::entry(App::Probo), &lenient());
+    let p = plan(&source, &target, apps::probo_like(), &lenient());
     assert_eq!(
         skip_reason(&p, "dup@example.com"),
         SkipReason::DuplicateInSource { count: 2 }
@@ -397,7 +400,7 @@ fn guard_refuses_an_empty_source() {
             .max_deprovision_share(1.0)
             .deprovision(Deprovision::Delete),
     ] {
-        let p = plan(&[], &target, catalog::entry(App::Probo), &policy);
+        let p = plan(&[], &target, apps::probo_like(), &policy);
         let g = p.guard.as_ref().expect("guard");
         assert_eq!(g.reason, GuardReason::EmptySource);
         assert_eq!(g.would_deprovision, 20);
@@ -414,7 +417,7 @@ fn guard_refuses_an_empty_source() {
     let p = plan(
         &[u("svc@example.com")],
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &lenient().exclude("svc@example.com"),
     );
     assert_eq!(p.guard.map(|g| g.reason), Some(GuardReason::EmptySource));
@@ -422,7 +425,7 @@ fn guard_refuses_an_empty_source() {
     let p = plan(
         &[],
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &lenient().allow_empty_source(true),
     );
     assert!(p.guard.is_none());
@@ -438,12 +441,7 @@ fn guard_refuses_a_half_source() {
     let newcomer = u("new@example.com");
     let mut source = half.to_vec();
     source.push(newcomer);
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     let g = p.guard.clone().expect("guard");
     assert_eq!(g.reason, GuardReason::ShareExceeded);
     assert_eq!(
@@ -472,7 +470,7 @@ fn guard_refuses_a_half_source() {
     let p = plan(
         &target[..90],
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default(),
     );
     assert!(p.guard.is_none());
@@ -480,13 +478,13 @@ fn guard_refuses_a_half_source() {
     let p = plan(
         &target[..89],
         &target,
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &SyncPolicy::default(),
     );
     assert!(p.guard.is_some());
 
     // The explicit override allows it.
-    let p = plan(&source, &target, catalog::entry(App::Probo), &lenient());
+    let p = plan(&source, &target, apps::probo_like(), &lenient());
     assert!(p.guard.is_none());
     assert_eq!(p.counts().deactivate, 50);
 }
@@ -500,12 +498,7 @@ fn guard_counts_source_inactive_users_and_measures_active_users() {
     target.extend((0..100).map(|i| u(&format!("a{i}@example.com"))));
     let mut source: Vec<_> = target[..900].to_vec();
     source.push(u("someone-else@example.com"));
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert_eq!(p.guard.map(|g| g.candidates), Some(100));
 
     // A source that marks everyone inactive is no safer than an empty one.
@@ -514,12 +507,7 @@ fn guard_counts_source_inactive_users_and_measures_active_users() {
         .iter()
         .map(|t| t.clone().with_active(false))
         .collect();
-    let p = plan(
-        &source,
-        &target,
-        catalog::entry(App::Probo),
-        &SyncPolicy::default(),
-    );
+    let p = plan(&source, &target, apps::probo_like(), &SyncPolicy::default());
     assert_eq!(p.guard.map(|g| g.reason), Some(GuardReason::ShareExceeded));
 }
 
@@ -531,7 +519,7 @@ fn read_blind_targets_get_manual_idp_actions() {
         u("svc@example.com"),
     ];
     let policy = SyncPolicy::default().exclude("svc@example.com");
-    let p = plan(&source, &[], catalog::entry(App::Proof), &policy);
+    let p = plan(&source, &[], catalog::proof(), &policy);
     assert!(p.read_blind);
     assert!(p.guard.is_none());
     match one(&p, "joiner@example.com") {
@@ -563,7 +551,7 @@ fn read_blind_targets_get_manual_idp_actions() {
     let p = plan(
         &source,
         &[u("departed@example.com")],
-        catalog::entry(App::Tessian),
+        catalog::tessian(),
         &policy,
     );
     match one(&p, "departed@example.com") {
@@ -585,11 +573,11 @@ fn plan_prints_a_table_and_serialises_to_json() {
             u("cy@example.com").with_app_id("3"),
             u("dee@example.com").with_app_id("4"),
         ],
-        catalog::entry(App::Probo),
+        apps::probo_like(),
         &lenient(),
     );
     let expected = "\
-Plan for Probo: 1 create, 1 update, 0 rename, 1 deactivate, 0 delete, 0 manual, 0 skip, 1 unchanged (not listed)
+Plan for probo-like: 1 create, 1 update, 0 rename, 1 deactivate, 0 delete, 0 manual, 0 skip, 1 unchanged (not listed)
 ACTION      EMAIL            DETAIL
 ----------  ---------------  ----------------------------
 create      ada@example.com
@@ -600,7 +588,7 @@ deactivate  dee@example.com  absent from source
     assert!(format!("{p:#}").contains("skip        cy@example.com   unchanged"));
 
     let json = serde_json::to_value(&p).unwrap();
-    assert_eq!(json["app"], "Probo");
+    assert_eq!(json["app"], "probo-like");
     assert_eq!(json["items"][0]["action"], "create");
     assert_eq!(json["items"][0]["email"], "ada@example.com");
     assert_eq!(json["items"][1]["changes"][0]["field"], "given_name");
@@ -634,14 +622,15 @@ fn population(n: usize) -> Vec<DirectoryUser> {
 #[tokio::test]
 async fn applying_then_planning_again_is_a_noop() {
     for (app, deprovision) in [
-        (App::ProofpointEssentials, Deprovision::Delete),
-        (App::ProofpointEssentials, Deprovision::Deactivate),
-        (App::Probo, Deprovision::Delete),
-        (App::Hyperproof, Deprovision::Deactivate),
+        (apps::proofpoint_like(), Deprovision::Delete),
+        (apps::proofpoint_like(), Deprovision::Deactivate),
+        (apps::probo_like(), Deprovision::Delete),
+        (apps::hyperproof_like(), Deprovision::Deactivate),
     ] {
         let source = population(200);
         // A target that differs in every way the planner knows.
         let target = MemoryDirectory::new(app);
+        let app = &app.app;
         for (i, s) in source.iter().enumerate().step_by(3) {
             let mut t = s.clone();
             t.email = s.email.as_str().to_lowercase().into();
@@ -673,7 +662,7 @@ async fn applying_then_planning_again_is_a_noop() {
 
 #[tokio::test]
 async fn dry_run_calls_nothing() {
-    let target = MemoryDirectory::new(App::Probo).with_users([u("old@example.com")]);
+    let target = MemoryDirectory::new(apps::probo_like()).with_users([u("old@example.com")]);
     let p = plan(
         &[u("new@example.com")],
         &list(&target).await,
@@ -691,13 +680,13 @@ async fn dry_run_calls_nothing() {
         }));
     assert!(
         r.to_string()
-            .starts_with("Sync report for Probo (dry run): 0 done, 0 failed, 2 skipped")
+            .starts_with("Sync report for probo-like (dry run): 0 done, 0 failed, 2 skipped")
     );
 }
 
 #[tokio::test]
 async fn apply_continues_past_a_failure_and_reports_each_item() {
-    let target = MemoryDirectory::new(App::ProofpointEssentials).with_users([
+    let target = MemoryDirectory::new(apps::proofpoint_like()).with_users([
         u("gone@example.com"),
         u("bob@example.com").with_names("Bob", "B"),
     ]);
@@ -733,7 +722,7 @@ async fn apply_continues_past_a_failure_and_reports_each_item() {
     let table = r.to_string();
     assert!(
         table.starts_with(
-            "Sync report for Proofpoint Essentials: 4 done, 1 failed, 0 skipped, 0 manual\n"
+            "Sync report for proofpoint-like: 4 done, 1 failed, 0 skipped, 0 manual\n"
         ),
         "{table}"
     );
@@ -755,11 +744,11 @@ async fn apply_continues_past_a_failure_and_reports_each_item() {
 
 #[tokio::test]
 async fn apply_refuses_a_plan_made_for_another_app() {
-    let probo = MemoryDirectory::new(App::Probo).with_users([u("x@example.com")]);
+    let probo = MemoryDirectory::new(apps::probo_like()).with_users([u("x@example.com")]);
     let p = plan(
         &[u("new@example.com")],
         &[u("x@example.com")],
-        catalog::entry(App::ProofpointEssentials),
+        apps::proofpoint_like(),
         &lenient(),
     );
     let r = apply(&p, &probo, ApplyMode::Execute).await;
@@ -770,7 +759,7 @@ async fn apply_refuses_a_plan_made_for_another_app() {
 
 #[tokio::test]
 async fn delete_of_a_missing_user_counts_as_done_and_manual_items_are_reported() {
-    let probo = MemoryDirectory::new(App::Probo);
+    let probo = MemoryDirectory::new(apps::probo_like());
     let p = plan(
         &[u("keep@example.com")],
         &[
@@ -801,27 +790,21 @@ async fn delete_of_a_missing_user_counts_as_done_and_manual_items_are_reported()
 
 #[test]
 fn catalog_answers_questions() {
-    let no_deprovision: Vec<App> = catalog::all()
+    let no_deprovision: Vec<&str> = catalog::builtin()
         .iter()
         .filter(|e| !e.can_deprovision_by_api())
-        .map(|e| e.app)
+        .map(|e| e.app.as_str())
         .collect();
-    assert_eq!(no_deprovision, [App::Proof, App::Tessian]);
-    let scim: Vec<App> = catalog::all()
-        .iter()
-        .filter(|e| e.scim.available)
-        .map(|e| e.app)
-        .collect();
-    assert_eq!(scim, [App::Hyperproof, App::Probo, App::Scim]);
-    let irreversible: Vec<App> = catalog::all()
+    assert_eq!(no_deprovision, ["proof", "tessian"]);
+    let irreversible: Vec<&str> = catalog::builtin()
         .iter()
         .filter(|e| {
             e.caveats_of(catalog::CaveatKind::IrreversibleDelete)
                 .next()
                 .is_some()
         })
-        .map(|e| e.app)
+        .map(|e| e.app.as_str())
         .collect();
-    assert_eq!(irreversible, [App::ProofpointEssentials, App::Scim]);
-    assert!(catalog::all().iter().all(|e| !e.caveats.is_empty()));
+    assert_eq!(irreversible, ["scim"]);
+    assert!(catalog::builtin().iter().all(|e| !e.caveats.is_empty()));
 }

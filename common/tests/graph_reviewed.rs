@@ -3,8 +3,10 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use idgraph_common::Error;
-use idgraph_common::graph::catalog::{App, Operation};
+use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{
     ApplyMode, DirectoryUser, Listing, SyncPlan, SyncPolicy, UserDirectory, apply, apply_reviewed,
@@ -73,7 +75,7 @@ async fn the_bridge_path_refuses_a_target_listing_that_is_short() {
     struct Short(MemoryDirectory);
     #[async_trait::async_trait]
     impl UserDirectory for Short {
-        fn catalog(&self) -> &'static idgraph_common::graph::CatalogEntry {
+        fn catalog(&self) -> &idgraph_common::graph::CatalogEntry {
             self.0.catalog()
         }
         fn list_users(&self) -> idgraph_common::paginate::Items<DirectoryUser> {
@@ -101,7 +103,7 @@ async fn the_bridge_path_refuses_a_target_listing_that_is_short() {
             self.0.get_user(u).await
         }
     }
-    let err = list_target(&Short(MemoryDirectory::new(App::Probo)))
+    let err = list_target(&Short(MemoryDirectory::new(apps::probo_like())))
         .await
         .unwrap_err();
     assert!(err.is_incomplete_listing(), "{err}");
@@ -122,7 +124,7 @@ async fn reviewed_plan(app: &MemoryDirectory, source: &[DirectoryUser]) -> Strin
 #[tokio::test]
 async fn a_saved_plan_runs_only_against_the_target_it_was_made_from() {
     let source = users(3);
-    let app = MemoryDirectory::new(App::Probo)
+    let app = MemoryDirectory::new(apps::probo_like())
         .with_users([DirectoryUser::new("leaver@example.com").with_app_id("p-9")]);
     let saved = reviewed_plan(&app, &source).await;
 
@@ -141,9 +143,9 @@ async fn a_saved_plan_runs_only_against_the_target_it_was_made_from() {
     );
 
     // Unchanged: applied, with the same report as the plan made and applied at once.
-    let twin = MemoryDirectory::new(App::Probo)
+    let twin = MemoryDirectory::new(apps::probo_like())
         .with_users([DirectoryUser::new("leaver@example.com").with_app_id("p-9")]);
-    let app = MemoryDirectory::new(App::Probo)
+    let app = MemoryDirectory::new(apps::probo_like())
         .with_users([DirectoryUser::new("leaver@example.com").with_app_id("p-9")]);
     let saved = reviewed_plan(&app, &source).await;
     let reviewed: SyncPlan = serde_json::from_str(&saved).unwrap();
@@ -187,7 +189,7 @@ fn a_plan_round_trips_through_json() {
     let p = plan(
         &source,
         &target,
-        idgraph_common::graph::catalog::entry(App::Hyperproof),
+        apps::hyperproof_like(),
         &SyncPolicy::default()
             .max_deprovision_share(1.0)
             .deprovision(idgraph_common::graph::Deprovision::Delete),

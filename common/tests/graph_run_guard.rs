@@ -5,12 +5,14 @@
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apps;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use idgraph_common::graph::bridge::{Bridge, BridgeConfig, BridgeError, BridgeState};
-use idgraph_common::graph::catalog::{App, Operation};
+use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::memory::MemoryDirectory;
 use idgraph_common::graph::{
     ActionKind, ApplyMode, DirectoryUser, Outcome, RunGuard, RunLock, SyncPolicy, UserDirectory,
@@ -52,7 +54,7 @@ fn people(n: usize) -> Vec<DirectoryUser> {
 
 #[tokio::test]
 async fn a_lost_guard_stops_the_run_between_items_and_reports_the_rest_as_not_applied() {
-    let dir = MemoryDirectory::new(App::Probo);
+    let dir = MemoryDirectory::new(apps::probo_like());
     let p = plan(&people(5), &[], dir.catalog(), &SyncPolicy::default());
     let guard = LosesAfter {
         allowed: 2,
@@ -112,7 +114,7 @@ async fn a_lost_guard_stops_the_run_between_items_and_reports_the_rest_as_not_ap
 
 #[tokio::test]
 async fn a_guard_that_holds_changes_nothing_and_dry_runs_never_ask_it() {
-    let dir = MemoryDirectory::new(App::Probo);
+    let dir = MemoryDirectory::new(apps::probo_like());
     let p = plan(&people(3), &[], dir.catalog(), &SyncPolicy::default());
     let never = LosesAfter {
         allowed: 0,
@@ -186,8 +188,8 @@ impl RunLock for TestLock {
 
 #[tokio::test(start_paused = true)]
 async fn a_bridge_with_a_lock_runs_only_while_holding_it() {
-    let idp = Arc::new(MemoryDirectory::new(App::Probo).with_users(people(4)));
-    let app = Arc::new(MemoryDirectory::new(App::Probo));
+    let idp = Arc::new(MemoryDirectory::new(apps::probo_like()).with_users(people(4)));
+    let app = Arc::new(MemoryDirectory::new(apps::probo_like()));
     let lock = Arc::new(TestLock::default());
     let config = BridgeConfig::default();
     let interval = config.interval;

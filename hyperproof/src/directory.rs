@@ -26,7 +26,7 @@
 //! with the client's own `users()` handle.
 
 use async_trait::async_trait;
-use idgraph_common::graph::catalog::{self, App, CatalogEntry, Operation};
+use idgraph_common::graph::catalog::{CatalogEntry, Operation};
 use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
 use idgraph_common::paginate::Items;
 use scim_types::{PatchOp, User, UserId};
@@ -121,8 +121,8 @@ impl ScimClient {
 
 #[async_trait]
 impl UserDirectory for ScimClient {
-    fn catalog(&self) -> &'static CatalogEntry {
-        catalog::entry(App::Hyperproof)
+    fn catalog(&self) -> &CatalogEntry {
+        crate::catalog_entry()
     }
 
     fn list_users(&self) -> Items<DirectoryUser> {
@@ -180,7 +180,7 @@ impl UserDirectory for ScimClient {
         let _ = user;
         let entry = UserDirectory::catalog(self);
         Err(Error::unsupported(
-            entry.name,
+            entry.name.clone(),
             Operation::Delete.as_str(),
             "Hyperproof's SCIM deprovisioning deactivates users and keeps the record and its audit history; deactivate the user (UserDirectory::deactivate_user), and if a hard delete is really required, have an organization administrator delete the user by hand in Hyperproof",
         ))

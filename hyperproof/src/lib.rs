@@ -98,6 +98,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod catalog;
 pub mod credentials;
 pub mod directory;
 mod endpoint_url;
@@ -108,6 +109,7 @@ pub mod scim;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 
+pub use catalog::{APP_ID, catalog_entry};
 pub use credentials::{ApiToken, ClientCredentials, ClientSecret, ScimToken};
 pub use idgraph_common::auth::ClientAuthMethod;
 pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, TransportSettings};

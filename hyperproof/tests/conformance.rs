@@ -6,14 +6,13 @@
 
 use hyperproof::testing::FakeHyperproof;
 use idgraph_common::graph::UserDirectory;
-use idgraph_common::graph::catalog::App;
 use idgraph_common::graph::conformance::{self, Knobs};
 
 #[tokio::test]
 async fn conformance_suite_passes_against_the_fake_scim_endpoint() {
     let fake = FakeHyperproof::start().await;
     let scim = fake.scim_client().unwrap();
-    assert_eq!(scim.catalog().app, App::Hyperproof);
+    assert_eq!(scim.catalog().app, hyperproof::APP_ID);
     let knobs = Knobs::from_catalog(scim.catalog());
     assert!(!knobs.supports_delete && !knobs.read_blind);
     let report = conformance::run(&scim, &knobs).await;

@@ -12,7 +12,6 @@
 
 use async_trait::async_trait;
 use idgraph_common::error::quote;
-use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{
     CatalogEntry, CreateKind, Created, DirectoryUser, Email as GraphEmail, UserDirectory,
 };
@@ -133,8 +132,8 @@ impl Client {
 /// Probo only deactivated the user because other records reference it.
 #[async_trait]
 impl UserDirectory for Client {
-    fn catalog(&self) -> &'static CatalogEntry {
-        catalog::entry(App::Probo)
+    fn catalog(&self) -> &CatalogEntry {
+        crate::catalog_entry()
     }
 
     /// Every SCIM user (Probo answers them all at once). A listing that ends cleanly is

@@ -63,6 +63,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
+mod catalog;
 mod client;
 mod directory;
 mod outcome;
@@ -76,6 +77,7 @@ mod users;
 pub mod testing;
 
 pub use builder::{ClientBuilder, DEFAULT_PAGE_SIZE, MAX_RESPONSE_BODY, SCIM_PATH};
+pub use catalog::{APP_ID, catalog_entry};
 pub use client::Client;
 pub use idgraph_common::{Error, RateLimiter, Result, RetryBudget, RetryPolicy, TransportSettings};
 pub use outcome::{CreateOutcome, RenameOutcome};

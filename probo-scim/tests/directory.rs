@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::App;
 use idgraph_common::graph::conformance::{self, Knobs};
 use idgraph_common::graph::{DirectoryUser, UserDirectory};
 use probo_scim::testing::FakeProbo;
@@ -27,7 +26,7 @@ async fn mapping_ignores_the_external_id_echo_and_empty_strings() {
     named.active = Some(false);
     let named = probo.insert_user(named);
     let client = probo.client().unwrap();
-    assert_eq!(client.catalog().app, App::Probo);
+    assert_eq!(client.catalog().app, probo_scim::APP_ID);
     let users: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
     let plain = &users[0];

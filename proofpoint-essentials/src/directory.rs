@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::{self, App, CatalogEntry};
+use idgraph_common::graph::catalog::CatalogEntry;
 use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
 use idgraph_common::paginate::Items;
 
@@ -121,10 +121,10 @@ impl Client {
 impl UserDirectory for Client {
     /// The entry of the surface this client talks to: the interface API has no groups
     /// and no paging, so planning against it must not try to change groups.
-    fn catalog(&self) -> &'static CatalogEntry {
+    fn catalog(&self) -> &CatalogEntry {
         match self.surface() {
-            Surface::InterfaceV1 => catalog::proofpoint_essentials_interface_v1(),
-            Surface::RestV2 => catalog::entry(App::ProofpointEssentials),
+            Surface::InterfaceV1 => crate::catalog_entry_interface_v1(),
+            Surface::RestV2 => crate::catalog_entry(),
         }
     }
 

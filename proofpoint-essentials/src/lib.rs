@@ -78,6 +78,7 @@
 
 mod builder;
 mod bulk;
+mod catalog;
 mod client;
 mod credentials;
 mod directory;
@@ -102,6 +103,7 @@ pub use builder::{
 pub use bulk::{
     BulkCreate, BulkReport, BulkResult, BulkUser, CreateError, GroupAssignment, Rejection,
 };
+pub use catalog::{APP_ID, catalog_entry, catalog_entry_interface_v1};
 pub use client::{Client, Surface};
 pub use credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret, UserPassword};
 pub use email_change::{EmailChangePlan, EmailChangeReport, Loss};

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use idgraph_common::graph::UserDirectory;
-use idgraph_common::graph::catalog;
 use idgraph_common::graph::conformance::{self, Knobs};
 use proofpoint_essentials::testing::FakeEssentials;
 
@@ -32,7 +31,7 @@ async fn conformance_suite_passes_on_the_interface_surface() {
     let client = fake.interface_client().build().unwrap();
     assert_eq!(
         client.catalog(),
-        catalog::proofpoint_essentials_interface_v1(),
+        proofpoint_essentials::catalog_entry_interface_v1(),
         "the interface API has its own entry: no groups, no paging"
     );
     let knobs = Knobs::from_catalog(client.catalog());

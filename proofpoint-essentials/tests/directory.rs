@@ -2,7 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::App;
 use idgraph_common::graph::{DirectoryUser, UserDirectory};
 use proofpoint_essentials::testing::FakeEssentials;
 use serde_json::json;
@@ -14,7 +13,7 @@ async fn rest_surface_directory_round_trip() {
     fake.add_group("grp_002", "Engineering");
     let client = fake.rest_client().build().unwrap();
     let dir: &dyn UserDirectory = &client;
-    assert_eq!(dir.catalog().app, App::ProofpointEssentials);
+    assert_eq!(dir.catalog().app, proofpoint_essentials::APP_ID);
 
     // Groups by name or id.
     let created = dir

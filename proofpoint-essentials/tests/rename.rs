@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::TryStreamExt;
-use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{DirectoryUser, Email, SyncPolicy, UserDirectory, plan};
 use proofpoint_essentials::testing::FakeEssentials;
 use proofpoint_essentials::{Client, Error, ErrorCode, Loss, PrimaryEmail};
@@ -310,6 +309,6 @@ async fn the_helper_announces_its_losses() {
     assert!(losses.contains(&Loss::UnmodelledFields(vec!["costCenter".into()])));
     // Aliases and groups are announced, and re-added by the helper.
     assert!(losses.contains(&Loss::Aliases(vec!["jd@example.com".into()])));
-    let entry = catalog::entry(App::ProofpointEssentials);
+    let entry = proofpoint_essentials::catalog_entry();
     assert!(!entry.lifecycle.rename_loses.is_empty());
 }

@@ -26,7 +26,6 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use idgraph_common::graph::catalog::{self, App};
 use idgraph_common::graph::{DirectoryUser, SyncPolicy, plan};
 
 fn user(i: usize, upper: bool) -> DirectoryUser {
@@ -77,7 +76,7 @@ fn inputs(n: usize) -> (Vec<DirectoryUser>, Vec<DirectoryUser>) {
 }
 
 fn bench_plan(c: &mut Criterion) {
-    let entry = catalog::entry(App::ProofpointEssentials);
+    let entry = proofpoint_essentials::catalog_entry();
     let policy = SyncPolicy::default();
     let mut group = c.benchmark_group("plan");
     for n in [10_000usize, 100_000, 1_000_000] {
@@ -120,7 +119,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn cpu_report() {
-    let entry = catalog::entry(App::ProofpointEssentials);
+    let entry = proofpoint_essentials::catalog_entry();
     let policy = SyncPolicy::default();
     println!();
     println!("plan(), median of 7 samples, plan + drop (source n × target n, 1 % differences)");

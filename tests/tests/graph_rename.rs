@@ -44,7 +44,7 @@ impl<'a> Watched<'a> {
 
 #[async_trait]
 impl UserDirectory for Watched<'_> {
-    fn catalog(&self) -> &'static CatalogEntry {
+    fn catalog(&self) -> &CatalogEntry {
         self.inner.catalog()
     }
     fn list_users(&self) -> Items<DirectoryUser> {

@@ -2,7 +2,7 @@
 //! [`apply_guarded`]: the same, only while a [`RunGuard`] (for example a lease) allows.
 
 use super::audit::{AuditEvent, AuditSink};
-use super::catalog::App;
+use super::catalog::AppId;
 use super::directory::{CreateKind, DirectoryUser, UserDirectory};
 use super::plan::{Action, PlanItem, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
@@ -45,10 +45,10 @@ pub enum ApplyMode {
 /// ```
 /// use idgraph_common::graph::{apply, plan, ApplyMode, DirectoryUser, SyncPolicy, UserDirectory};
 /// use idgraph_common::graph::memory::MemoryDirectory;
-/// use idgraph_common::graph::catalog::App;
+/// use idgraph_common::graph::catalog;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let probo = MemoryDirectory::new(App::Probo);
+/// let probo = MemoryDirectory::new(catalog::scim());
 /// let source = [DirectoryUser::new("ada@example.com").with_names("Ada", "Lovelace")];
 /// let p = plan(&source, &[], probo.catalog(), &SyncPolicy::default());
 ///
@@ -97,7 +97,7 @@ pub struct ApplyStopped {
 /// ```
 /// use idgraph_common::graph::{apply_guarded, plan, ApplyMode, DirectoryUser, RunGuard, SyncPolicy, UserDirectory};
 /// use idgraph_common::graph::memory::MemoryDirectory;
-/// use idgraph_common::graph::catalog::App;
+/// use idgraph_common::graph::catalog;
 /// use idgraph_common::{Error, LeaseErrorKind};
 ///
 /// #[derive(Debug)]
@@ -110,7 +110,7 @@ pub struct ApplyStopped {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let probo = MemoryDirectory::new(App::Probo);
+/// let probo = MemoryDirectory::new(catalog::scim());
 /// let source = [DirectoryUser::new("ada@example.com")];
 /// let p = plan(&source, &[], probo.catalog(), &SyncPolicy::default());
 /// let stopped = apply_guarded(&p, &probo, ApplyMode::Execute, &Lost).await.unwrap_err();
@@ -174,8 +174,8 @@ async fn run(
     guard: Option<&dyn RunGuard>,
     audit: Option<&dyn AuditSink>,
 ) -> (SyncReport, Option<(Error, usize)>) {
-    let target_app = target.catalog().app;
-    let aborted = (target_app != plan.app).then(|| {
+    let target_app = &target.catalog().app;
+    let aborted = (*target_app != plan.app).then(|| {
         format!(
             "the plan was made for {} but the directory is {}; plan again against this directory",
             plan.app, target_app
@@ -216,7 +216,7 @@ async fn run(
                     None => {
                         let executed = execute(action, target).await;
                         if let Some(sink) = audit
-                            && let Some(event) = audit_event(plan.app, item, &executed)
+                            && let Some(event) = audit_event(&plan.app, item, &executed)
                             && let Err(e) = sink.record(&event)
                         {
                             // The change was made but could not be recorded: stop
@@ -238,7 +238,7 @@ async fn run(
         None => (None, None),
     };
     let report = SyncReport {
-        app: plan.app,
+        app: plan.app.clone(),
         dry_run: mode == ApplyMode::DryRun,
         items,
         guard: plan.guard.clone(),
@@ -334,13 +334,18 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
 }
 
 /// The audit event of an executed operation (`None` for skips and manual items).
-fn audit_event(app: App, item: &PlanItem, executed: &Executed) -> Option<AuditEvent> {
+fn audit_event(app: &AppId, item: &PlanItem, executed: &Executed) -> Option<AuditEvent> {
     let done = match &executed.outcome {
         Outcome::Done { user, note } => Ok((user.as_ref(), note.as_deref())),
         Outcome::Failed { error } => Err((error.as_str(), executed.request_id.as_deref())),
         Outcome::Skipped { .. } | Outcome::Manual { .. } => return None,
     };
-    Some(AuditEvent::new(app, &item.action, &item.email, done))
+    Some(AuditEvent::new(
+        app.clone(),
+        &item.action,
+        &item.email,
+        done,
+    ))
 }
 
 /// Re-reads the account a destructive step is planned for and checks that it still

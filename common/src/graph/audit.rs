@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::catalog::App;
+use super::catalog::AppId;
 use super::directory::{DirectoryUser, Email};
 use super::plan::{Action, ActionKind, FieldChange};
 use crate::error::{Error, Result};
@@ -28,7 +28,7 @@ pub struct AuditEvent {
     /// When the change ended, RFC 3339 in UTC with milliseconds.
     pub time: String,
     /// The target app.
-    pub app: App,
+    pub app: AppId,
     /// What the plan said to do.
     pub action: ActionKind,
     /// The person's email (for a rename, the new one).
@@ -58,7 +58,7 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// The event for `action` on `app`: `Ok` with the account as the app now has it and
     /// a note, or `Err` with why it failed and the server's request id.
-    pub(crate) fn new(app: App, action: &Action, email: &Email, done: Ended<'_>) -> Self {
+    pub(crate) fn new(app: AppId, action: &Action, email: &Email, done: Ended<'_>) -> Self {
         let (subject, previous_email, changes) = match action {
             Action::Create { user } => (Some(&**user), None, Vec::new()),
             Action::Update {
@@ -129,12 +129,12 @@ pub trait AuditSink: Send + Sync {
 /// ```
 /// use idgraph_common::graph::{apply_audited, plan, ApplyMode, DirectoryUser, JsonLinesSink, SyncPolicy, UserDirectory};
 /// use idgraph_common::graph::memory::MemoryDirectory;
-/// use idgraph_common::graph::catalog::App;
+/// use idgraph_common::graph::catalog;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> idgraph_common::Result<()> {
 /// let path = std::env::temp_dir().join(format!("idgraph-audit-doc-{}.jsonl", std::process::id()));
 /// let sink = JsonLinesSink::create(&path)?;
-/// let probo = MemoryDirectory::new(App::Probo);
+/// let probo = MemoryDirectory::new(catalog::scim());
 /// let p = plan(&[DirectoryUser::new("ada@example.com")], &[], probo.catalog(), &SyncPolicy::default());
 /// let report = apply_audited(&p, &probo, ApplyMode::Execute, &sink).await;
 /// assert!(report.is_success());

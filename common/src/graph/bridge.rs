@@ -415,12 +415,12 @@ pub enum BridgeError {
 /// use std::sync::Arc;
 /// use idgraph_common::graph::bridge::{Bridge, BridgeConfig, BridgeState};
 /// use idgraph_common::graph::memory::MemoryDirectory;
-/// use idgraph_common::graph::{DirectoryUser, catalog::App};
+/// use idgraph_common::graph::{DirectoryUser, catalog};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let idp = Arc::new(MemoryDirectory::new(App::Probo)
+/// let idp = Arc::new(MemoryDirectory::new(catalog::scim())
 ///     .with_users([DirectoryUser::new("ada@example.com")]));
-/// let probo = Arc::new(MemoryDirectory::new(App::Probo));
+/// let probo = Arc::new(MemoryDirectory::new(catalog::scim()));
 /// let bridge = Bridge::new(idp, probo.clone(), BridgeConfig::default());
 ///
 /// let status = bridge.status();

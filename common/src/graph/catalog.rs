@@ -1,83 +1,189 @@
-//! What each app in the identity graph offers, as typed data a program can query.
+//! What each app in the identity graph offers, as typed data a program can query, and
+//! that anyone can write for an app of their own.
 //!
-//! One [`CatalogEntry`] per [`App`], filled in from the vendor seeds: user API, SCIM (and
-//! the plan it needs), auth, pagination, rate limits, webhooks, the lifecycle route of
-//! every operation, and the caveats each seed lists under "why building this yourself is
-//! a trap".
+//! One [`CatalogEntry`] per app, identified by an open [`AppId`]: user API, SCIM (and the
+//! plan it needs), auth, pagination, rate limits, webhooks, the lifecycle route of every
+//! operation, and the caveats that make building it yourself a trap. Each vendor crate
+//! owns and exports its own entry (`probo_scim::catalog_entry()`,
+//! `hyperproof::catalog_entry()`, `proofpoint_essentials::catalog_entry()`); this module
+//! keeps the entries of the apps no crate serves ([`proof`], [`tessian`]: read-blind) and
+//! of any SCIM 2.0 service provider ([`scim`]). An app of your own gets its entry from
+//! [`CatalogEntry::builder`].
 //!
 //! ```
-//! use idgraph_common::graph::catalog::{self, App, Operation};
+//! use idgraph_common::graph::catalog::{self, AppId, CatalogEntry, Operation, Route};
 //!
-//! // Which apps cannot be deprovisioned through an API?
-//! let blind: Vec<&str> = catalog::all()
+//! // Which of the built-in apps cannot be deprovisioned through an API?
+//! let blind: Vec<&str> = catalog::builtin()
 //!     .iter()
 //!     .filter(|e| !e.can_deprovision_by_api())
-//!     .map(|e| e.name)
+//!     .map(|e| e.name.as_str())
 //!     .collect();
 //! assert_eq!(blind, ["Proof", "Tessian"]);
 //!
-//! // Which can hard-delete a user through an API?
-//! let deletable: Vec<App> = catalog::all()
-//!     .iter()
-//!     .filter(|e| e.by_api(Operation::Delete))
-//!     .map(|e| e.app)
-//!     .collect();
-//! assert_eq!(deletable, [App::ProofpointEssentials, App::Probo, App::Scim]);
+//! // An app none of our crates knows: a wiki with a REST API and no delete.
+//! let wiki = CatalogEntry::builder(AppId::from_static("acme-wiki"), "Acme Wiki")
+//!     .surface("REST https://wiki.acme.test/api/users")
+//!     .step(Operation::List, Route::RestApi, "GET /api/users")
+//!     .step(Operation::Create, Route::RestApi, "POST /api/users")
+//!     .step(Operation::Deactivate, Route::RestApi, "POST /api/users/{id}/disable")
+//!     .step(Operation::Delete, Route::AdminConsole, "ask a wiki admin to delete the account")
+//!     .build();
+//! assert!(wiki.can_deprovision_by_api() && !wiki.by_api(Operation::Delete));
+//! assert_eq!(wiki.step(Operation::Delete).how, "ask a wiki admin to delete the account");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An app of the identity graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum App {
-    /// Proof (no user API; SAML JIT only).
-    Proof,
-    /// Hyperproof (REST + SCIM).
-    Hyperproof,
-    /// Proofpoint Essentials (REST users and groups).
-    ProofpointEssentials,
-    /// Tessian (no user API; IdP-driven).
-    Tessian,
-    /// Probo (SCIM 2.0 + Bridge).
-    Probo,
-    /// Any SCIM 2.0 service provider (RFC 7643/7644), through
-    /// `idgraph_common::scim::ScimDirectory`.
-    Scim,
-}
+use crate::error::{Error, Result, quote};
 
-impl App {
-    /// Every app, in catalog order.
+mod builder;
+mod builtin;
+
+pub use builder::CatalogEntryBuilder;
+pub use builtin::{builtin, proof, scim, tessian};
+
+/// The id of an app in the identity graph: an open name, not a closed list, so anyone can
+/// add an app.
+///
+/// 1 to 64 characters: lower-case ASCII letters, digits, `-`, `_` and `.`, starting with a
+/// letter or a digit (`probo`, `proofpoint-essentials`, `acme-wiki`). Plans, reports and
+/// audit events carry it, and `apply` refuses a plan made for another id. Give two
+/// instances of one kind of app (two SCIM servers, two tenants) two ids.
+///
+/// ```
+/// use idgraph_common::graph::catalog::AppId;
+///
+/// const WIKI: AppId = AppId::from_static("acme-wiki");
+/// assert_eq!(WIKI.as_str(), "acme-wiki");
+/// assert_eq!(AppId::new("acme-wiki")?, WIKI);
+/// assert!(AppId::new("Acme Wiki").is_err());
+/// # Ok::<(), idgraph_common::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppId(Cow<'static, str>);
+
+/// Longest [`AppId`], in bytes.
+pub const APP_ID_MAX_LEN: usize = 64;
+
+impl AppId {
+    /// The id of Proof (read-blind).
+    pub const PROOF: AppId = AppId::from_static("proof");
+    /// The id of Tessian (read-blind).
+    pub const TESSIAN: AppId = AppId::from_static("tessian");
+    /// The id of the generic SCIM 2.0 entry ([`scim`]). A program that reconciles more
+    /// than one SCIM server gives each its own id.
+    pub const SCIM: AppId = AppId::from_static("scim");
+
+    /// An id from a literal, checked when the constant is evaluated.
     ///
-    /// ```
-    /// use idgraph_common::graph::catalog::App;
-    /// assert_eq!(App::ALL.len(), 6);
-    /// ```
-    pub const ALL: [App; 6] = [
-        App::Proof,
-        App::Hyperproof,
-        App::ProofpointEssentials,
-        App::Tessian,
-        App::Probo,
-        App::Scim,
-    ];
-
-    /// The app's catalog entry (same as [`entry`]).
+    /// # Panics
     ///
+    /// When `id` is not a valid id (see [`AppId`]). Used in a `const`, that is a compile
+    /// error, not a runtime panic; for ids that come from configuration use
+    /// [`AppId::new`], which returns an error instead.
+    ///
+    /// ```compile_fail
+    /// use idgraph_common::graph::catalog::AppId;
+    /// const BAD: AppId = AppId::from_static("Acme Wiki"); // upper case and a space
     /// ```
-    /// use idgraph_common::graph::catalog::App;
-    /// assert_eq!(App::Probo.entry().name, "Probo");
-    /// ```
-    pub fn entry(self) -> &'static CatalogEntry {
-        entry(self)
+    // The panic is the literal check, as in `http::HeaderName::from_static`: evaluated in
+    // a `const` (the intended use) it is a compile error, never a runtime panic.
+    #[allow(clippy::panic)]
+    pub const fn from_static(id: &'static str) -> Self {
+        if !is_valid(id.as_bytes()) {
+            panic!("invalid AppId: 1-64 of a-z 0-9 - _ . starting with a letter or digit");
+        }
+        AppId(Cow::Borrowed(id))
+    }
+
+    /// An id from configuration or user input.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the id (quoted) when it is not a valid id.
+    pub fn new(id: impl Into<String>) -> Result<Self> {
+        let id = id.into();
+        if is_valid(id.as_bytes()) {
+            Ok(AppId(Cow::Owned(id)))
+        } else {
+            Err(Error::invalid_input(format!(
+                "invalid app id {}: an app id is 1 to {APP_ID_MAX_LEN} characters of a-z, 0-9, \
+                 `-`, `_` and `.`, starting with a letter or a digit",
+                quote(&id)
+            )))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-impl fmt::Display for App {
+/// The rule of [`AppId`], as a `const fn` so that [`AppId::from_static`] checks literals
+/// at compile time.
+const fn is_valid(id: &[u8]) -> bool {
+    if id.is_empty() || id.len() > APP_ID_MAX_LEN {
+        return false;
+    }
+    let mut i = 0;
+    while i < id.len() {
+        let c = id[i];
+        let ok = c.is_ascii_lowercase()
+            || c.is_ascii_digit()
+            || (i > 0 && (c == b'-' || c == b'_' || c == b'.'));
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+impl fmt::Debug for AppId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(entry(*self).name)
+        f.debug_tuple("AppId").field(&self.as_str()).finish()
+    }
+}
+
+impl fmt::Display for AppId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for AppId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for AppId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for AppId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for AppId {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AppId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        AppId::new(id).map_err(serde::de::Error::custom)
     }
 }
 
@@ -135,7 +241,7 @@ impl fmt::Display for Operation {
     }
 }
 
-/// A three-valued fact: the seeds often say "unknown" or "not documented".
+/// A three-valued fact: vendor documentation often says "unknown" or "not documented".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -165,26 +271,55 @@ pub enum AuthMethod {
     NotDocumented,
 }
 
-/// An authentication fact: the method and what the seed says about it.
+/// An authentication fact: the method and what to know about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Auth {
     /// The method.
     pub method: AuthMethod,
     /// Where the credential comes from and what to watch out for.
-    pub note: &'static str,
+    pub note: String,
+}
+
+impl Auth {
+    /// An auth fact.
+    pub fn new(method: AuthMethod, note: impl Into<String>) -> Self {
+        Self {
+            method,
+            note: note.into(),
+        }
+    }
 }
 
 /// The app's own (non-SCIM) user API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct UserApi {
-    /// Base URL as the seed states it.
-    pub base_url: &'static str,
+    /// Base URL as documented (may be a pattern such as `https://<stack>.example.com`).
+    pub base_url: String,
     /// How it authenticates.
     pub auth: Auth,
-    /// Whether endpoint-level documentation is public.
+    /// Whether endpoint-level documentation is public (default `false`).
     pub publicly_documented: bool,
+}
+
+impl UserApi {
+    /// A user API at `base_url`, not publicly documented until
+    /// [`publicly_documented`](Self::publicly_documented) says so.
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
+        Self {
+            base_url: base_url.into(),
+            auth,
+            publicly_documented: false,
+        }
+    }
+
+    /// Sets whether endpoint-level documentation is public.
+    #[must_use]
+    pub fn publicly_documented(mut self, yes: bool) -> Self {
+        self.publicly_documented = yes;
+        self
+    }
 }
 
 /// SCIM 2.0 support.
@@ -194,15 +329,72 @@ pub struct Scim {
     /// Whether the app offers a SCIM endpoint.
     pub available: bool,
     /// SCIM version, when available.
-    pub version: Option<&'static str>,
-    /// Endpoint as the seed states it (may be per tenant), when available.
-    pub endpoint: Option<&'static str>,
-    /// The plan (tier) the seed says SCIM or SSO requires.
-    pub plan_required: &'static str,
+    pub version: Option<String>,
+    /// Endpoint as documented (may be per tenant), when available.
+    pub endpoint: Option<String>,
+    /// The plan (tier) SCIM or SSO requires, as the vendor states it.
+    pub plan_required: String,
     /// How the SCIM endpoint authenticates, when available.
     pub auth: Option<Auth>,
-    /// The seed's limitations list.
-    pub limitations: &'static [&'static str],
+    /// Documented limitations.
+    pub limitations: Vec<String>,
+}
+
+impl Scim {
+    /// No SCIM endpoint (the default).
+    pub fn none() -> Self {
+        Self {
+            available: false,
+            version: None,
+            endpoint: None,
+            plan_required: String::new(),
+            auth: None,
+            limitations: Vec::new(),
+        }
+    }
+
+    /// A SCIM 2.0 endpoint.
+    pub fn v2() -> Self {
+        Self {
+            available: true,
+            version: Some("2.0".to_owned()),
+            ..Self::none()
+        }
+    }
+
+    /// Sets the endpoint.
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the plan (tier) SCIM or SSO requires.
+    #[must_use]
+    pub fn plan_required(mut self, plan: impl Into<String>) -> Self {
+        self.plan_required = plan.into();
+        self
+    }
+
+    /// Sets how the endpoint authenticates.
+    #[must_use]
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Adds a limitation.
+    #[must_use]
+    pub fn limitation(mut self, text: impl Into<String>) -> Self {
+        self.limitations.push(text.into());
+        self
+    }
+}
+
+impl Default for Scim {
+    fn default() -> Self {
+        Self::none()
+    }
 }
 
 /// How a list endpoint pages.
@@ -225,13 +417,66 @@ pub struct Pagination {
     /// The method.
     pub method: PaginationMethod,
     /// The query parameters that carry the position, when documented.
-    pub pointer: Option<&'static str>,
+    pub pointer: Option<String>,
     /// Default page size, when documented.
     pub default_page_size: Option<u32>,
     /// Largest page size, when documented.
     pub max_page_size: Option<u32>,
     /// Anything surprising.
-    pub note: &'static str,
+    pub note: String,
+}
+
+impl Pagination {
+    /// No pagination (the default).
+    pub fn none() -> Self {
+        Self {
+            method: PaginationMethod::None,
+            pointer: None,
+            default_page_size: None,
+            max_page_size: None,
+            note: String::new(),
+        }
+    }
+
+    /// Offset paging through the query parameters `pointer` (for example
+    /// `"startIndex / count"`).
+    pub fn offset(pointer: impl Into<String>) -> Self {
+        Self {
+            method: PaginationMethod::Offset,
+            pointer: Some(pointer.into()),
+            ..Self::none()
+        }
+    }
+
+    /// Cursor paging through the query parameter `pointer`.
+    pub fn cursor(pointer: impl Into<String>) -> Self {
+        Self {
+            method: PaginationMethod::Cursor,
+            pointer: Some(pointer.into()),
+            ..Self::none()
+        }
+    }
+
+    /// Sets the documented default and largest page sizes.
+    #[must_use]
+    pub fn page_sizes(mut self, default: Option<u32>, max: Option<u32>) -> Self {
+        self.default_page_size = default;
+        self.max_page_size = max;
+        self
+    }
+
+    /// Sets the note.
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = note.into();
+        self
+    }
+}
+
+impl Default for Pagination {
+    fn default() -> Self {
+        Self::none()
+    }
 }
 
 /// Rate-limit facts.
@@ -244,8 +489,54 @@ pub struct RateLimits {
     pub headers: Availability,
     /// Whether throttled responses carry `Retry-After`.
     pub retry_after: Availability,
-    /// The seed's notes.
-    pub note: &'static str,
+    /// Notes.
+    pub note: String,
+}
+
+impl RateLimits {
+    /// No documented limit, headers or `Retry-After` unknown (the default).
+    pub fn undocumented() -> Self {
+        Self {
+            requests_per_minute: None,
+            headers: Availability::Unknown,
+            retry_after: Availability::Unknown,
+            note: String::new(),
+        }
+    }
+
+    /// Sets the documented limit in requests per minute.
+    #[must_use]
+    pub fn per_minute(mut self, requests: u32) -> Self {
+        self.requests_per_minute = Some(requests);
+        self
+    }
+
+    /// Sets whether responses carry rate-limit headers.
+    #[must_use]
+    pub fn headers(mut self, headers: Availability) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets whether throttled responses carry `Retry-After`.
+    #[must_use]
+    pub fn retry_after(mut self, retry_after: Availability) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Sets the note.
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = note.into();
+        self
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::undocumented()
+    }
 }
 
 /// Webhook (event) facts.
@@ -254,10 +545,36 @@ pub struct RateLimits {
 pub struct Webhooks {
     /// Whether user-lifecycle webhooks exist.
     pub available: Availability,
-    /// The seed's notes.
-    pub note: &'static str,
+    /// Notes.
+    pub note: String,
     /// How to learn about changes instead.
-    pub alternative: &'static str,
+    pub alternative: String,
+}
+
+impl Webhooks {
+    /// Webhook facts.
+    pub fn new(
+        available: Availability,
+        note: impl Into<String>,
+        alternative: impl Into<String>,
+    ) -> Self {
+        Self {
+            available,
+            note: note.into(),
+            alternative: alternative.into(),
+        }
+    }
+}
+
+impl Default for Webhooks {
+    /// Unknown, with "poll the user listing" as the alternative.
+    fn default() -> Self {
+        Self::new(
+            Availability::Unknown,
+            "Not documented.",
+            "Poll the user listing.",
+        )
+    }
 }
 
 /// Through what a lifecycle operation can be carried out.
@@ -299,7 +616,17 @@ pub struct Step {
     /// For API routes, what to watch out for; otherwise the action a person takes
     /// instead (used verbatim in [`Error::Unsupported`](crate::Error::Unsupported) and in
     /// manual plan actions).
-    pub how: &'static str,
+    pub how: String,
+}
+
+impl Step {
+    /// A step.
+    pub fn new(route: Route, how: impl Into<String>) -> Self {
+        Self {
+            route,
+            how: how.into(),
+        }
+    }
 }
 
 /// The lifecycle route of every operation.
@@ -307,7 +634,7 @@ pub struct Step {
 #[non_exhaustive]
 pub struct Lifecycle {
     /// One line: how the app's users are provisioned and deprovisioned.
-    pub summary: &'static str,
+    pub summary: String,
     /// Listing users.
     pub list: Step,
     /// Creating users.
@@ -324,7 +651,7 @@ pub struct Lifecycle {
     /// (Proofpoint: the email is immutable). Empty when a rename keeps the account. A
     /// plan lists these on the rename item, and plans such a rename only when the
     /// `SyncPolicy` allows lossy renames.
-    pub rename_loses: &'static [&'static str],
+    pub rename_loses: Vec<String>,
     /// Whether group membership is managed through the user API (so reconciliation
     /// compares groups).
     pub manages_groups: bool,
@@ -334,8 +661,27 @@ pub struct Lifecycle {
     pub stores: Attributes,
 }
 
+impl Lifecycle {
+    fn step_mut(&mut self, op: Operation) -> &mut Step {
+        match op {
+            Operation::List => &mut self.list,
+            Operation::Create => &mut self.create,
+            Operation::Update => &mut self.update,
+            Operation::Deactivate => &mut self.deactivate,
+            Operation::Delete => &mut self.delete,
+            Operation::Rename => &mut self.rename,
+        }
+    }
+}
+
 /// The user attributes (besides email and active state, which every app with a user API
 /// keeps) that an app stores.
+///
+/// ```
+/// use idgraph_common::graph::catalog::Attributes;
+/// let names_and_link = Attributes::NONE.with_names(true).with_external_id(true);
+/// assert!(names_and_link.names && !names_and_link.display_name);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Attributes {
@@ -354,18 +700,46 @@ impl Attributes {
         display_name: true,
         external_id: true,
     };
-    /// No attribute (apps without a user API).
+    /// No attribute (apps without a user API; the default).
     pub const NONE: Self = Self {
         names: false,
         display_name: false,
         external_id: false,
     };
-    /// Given and family names only (Proofpoint Essentials: `firstName`/`lastName`).
+    /// Given and family names only (for example Proofpoint Essentials'
+    /// `firstName`/`lastName`).
     pub const NAMES_ONLY: Self = Self {
         names: true,
         display_name: false,
         external_id: false,
     };
+
+    /// Sets whether given and family names are stored.
+    #[must_use]
+    pub const fn with_names(mut self, yes: bool) -> Self {
+        self.names = yes;
+        self
+    }
+
+    /// Sets whether a display name is stored.
+    #[must_use]
+    pub const fn with_display_name(mut self, yes: bool) -> Self {
+        self.display_name = yes;
+        self
+    }
+
+    /// Sets whether the source's id (the link key) is stored.
+    #[must_use]
+    pub const fn with_external_id(mut self, yes: bool) -> Self {
+        self.external_id = yes;
+        self
+    }
+}
+
+impl Default for Attributes {
+    fn default() -> Self {
+        Self::NONE
+    }
 }
 
 /// What kind of trap a caveat describes, so programs can filter on it.
@@ -399,37 +773,46 @@ pub enum CaveatKind {
     Interference,
 }
 
-/// One caveat from a seed's "why building this yourself is a trap".
+/// One caveat: a reason building this integration yourself is a trap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Caveat {
     /// Its kind.
     pub kind: CaveatKind,
     /// The caveat in words.
-    pub text: &'static str,
+    pub text: String,
 }
 
-/// One app's entry in the catalog.
+impl Caveat {
+    /// A caveat.
+    pub fn new(kind: CaveatKind, text: impl Into<String>) -> Self {
+        Self {
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
+/// One app's entry in the catalog. Build one with [`CatalogEntry::builder`].
 ///
 /// ```
-/// use idgraph_common::graph::catalog::{entry, App, AuthMethod, Operation, Route};
+/// use idgraph_common::graph::catalog::{self, AppId, AuthMethod, Operation, Route};
 ///
-/// let pp = entry(App::ProofpointEssentials);
-/// assert_eq!(pp.rate_limits.requests_per_minute, Some(100));
-/// assert_eq!(pp.user_api.as_ref().map(|a| a.auth.method), Some(AuthMethod::HttpBasic));
-/// assert!(pp.lifecycle.manages_groups);
-/// assert_eq!(pp.step(Operation::Delete).route, Route::RestApi);
-/// assert!(entry(App::Proof).is_read_blind());
+/// let scim = catalog::scim();
+/// assert_eq!(scim.app, AppId::SCIM);
+/// assert_eq!(scim.scim.auth.as_ref().map(|a| a.method), Some(AuthMethod::BearerToken));
+/// assert_eq!(scim.step(Operation::Delete).route, Route::Scim);
+/// assert!(catalog::proof().is_read_blind());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct CatalogEntry {
     /// Which app.
-    pub app: App,
+    pub app: AppId,
     /// Its display name.
-    pub name: &'static str,
+    pub name: String,
     /// Which API surface this entry describes (the seed's, or a real deployment's).
-    pub surface: &'static str,
+    pub surface: String,
     /// The app's own user API, if it has one.
     pub user_api: Option<UserApi>,
     /// SCIM 2.0 support.
@@ -442,13 +825,36 @@ pub struct CatalogEntry {
     pub webhooks: Webhooks,
     /// How each lifecycle operation is carried out.
     pub lifecycle: Lifecycle,
-    /// Identity providers the seed documents for this app.
-    pub identity_providers: &'static [&'static str],
-    /// The seed's "why building this yourself is a trap", one caveat per point.
-    pub caveats: &'static [Caveat],
+    /// Identity providers documented for this app.
+    pub identity_providers: Vec<String>,
+    /// Why building this integration yourself is a trap, one caveat per point.
+    pub caveats: Vec<Caveat>,
 }
 
 impl CatalogEntry {
+    /// A builder for the entry of `app`, shown as `name`; see [`CatalogEntryBuilder`]
+    /// for the defaults.
+    pub fn builder(app: AppId, name: impl Into<String>) -> CatalogEntryBuilder {
+        CatalogEntryBuilder::new(app, name.into())
+    }
+
+    /// A builder that starts from this entry: to describe a variant of an app (another
+    /// id for a second tenant, another surface) without repeating its facts.
+    ///
+    /// ```
+    /// use idgraph_common::graph::catalog::{self, AppId};
+    /// let hr = catalog::scim()
+    ///     .to_builder()
+    ///     .app(AppId::from_static("hr-scim"))
+    ///     .name("HR (SCIM)")
+    ///     .build();
+    /// assert_eq!(hr.app, "hr-scim");
+    /// assert_eq!(hr.lifecycle, catalog::scim().lifecycle);
+    /// ```
+    pub fn to_builder(&self) -> CatalogEntryBuilder {
+        CatalogEntryBuilder::from_entry(self.clone())
+    }
+
     /// How `op` is carried out.
     pub fn step(&self, op: Operation) -> &Step {
         let l = &self.lifecycle;
@@ -471,9 +877,9 @@ impl CatalogEntry {
     /// read-blind node whose lifecycle runs through the identity provider.
     ///
     /// ```
-    /// use idgraph_common::graph::catalog::{entry, App};
-    /// assert!(entry(App::Tessian).is_read_blind());
-    /// assert!(!entry(App::Hyperproof).is_read_blind());
+    /// use idgraph_common::graph::catalog;
+    /// assert!(catalog::tessian().is_read_blind());
+    /// assert!(!catalog::scim().is_read_blind());
     /// ```
     pub fn is_read_blind(&self) -> bool {
         !Operation::ALL.iter().any(|op| self.by_api(*op))
@@ -492,731 +898,12 @@ impl CatalogEntry {
     /// The caveats of one kind.
     ///
     /// ```
-    /// use idgraph_common::graph::catalog::{entry, App, CaveatKind};
-    /// assert!(entry(App::ProofpointEssentials)
-    ///     .caveats_of(CaveatKind::FullReplaceUpdate)
-    ///     .next()
-    ///     .is_some());
+    /// use idgraph_common::graph::catalog::{self, CaveatKind};
+    /// assert!(catalog::proof().caveats_of(CaveatKind::JitOnly).next().is_some());
     /// ```
     pub fn caveats_of(&self, kind: CaveatKind) -> impl Iterator<Item = &Caveat> + '_ {
         self.caveats.iter().filter(move |c| c.kind == kind)
     }
-}
-
-const fn step(route: Route, how: &'static str) -> Step {
-    Step { route, how }
-}
-
-const fn caveat(kind: CaveatKind, text: &'static str) -> Caveat {
-    Caveat { kind, text }
-}
-
-const NO_PAGINATION: Pagination = Pagination {
-    method: PaginationMethod::None,
-    pointer: None,
-    default_page_size: None,
-    max_page_size: None,
-    note: "No list endpoint.",
-};
-
-const NO_RATE_LIMITS: RateLimits = RateLimits {
-    requests_per_minute: None,
-    headers: Availability::No,
-    retry_after: Availability::No,
-    note: "Not documented: there are no endpoints to limit.",
-};
-
-const PROOF_UNASSIGN: &str = "unassign the user from the Proof app in Okta or Entra ID to block SSO \
-     (Proof has no API to deactivate the account; the account itself stays until a Proof \
-     admin removes it in Command Center)";
-
-const PROOF: CatalogEntry = CatalogEntry {
-    app: App::Proof,
-    name: "Proof",
-    surface: "no user API (SAML 2.0 JIT through Command Center SSO)",
-    user_api: None,
-    scim: Scim {
-        available: false,
-        version: None,
-        endpoint: None,
-        plan_required: "Enterprise (Command Center)",
-        auth: None,
-        limitations: &[
-            "No SCIM provisioning documented in official Proof help center or developer resources.",
-            "User provisioning is handled via SAML 2.0 JIT provisioning only.",
-            "Domain verification is required before SSO/JIT can be enabled.",
-            "SSO requires the Proof Command Center plan.",
-        ],
-    },
-    pagination: NO_PAGINATION,
-    rate_limits: NO_RATE_LIMITS,
-    webhooks: Webhooks {
-        available: Availability::No,
-        note: "No webhook documentation found in official sources.",
-        alternative: "None programmatic: the lifecycle runs through SAML 2.0 JIT provisioning \
-                      configured in Command Center SSO.",
-    },
-    lifecycle: Lifecycle {
-        summary: "Read-blind: SAML 2.0 JIT creates accounts at first login; offboarding is \
-                  unassigning the user in the IdP, which blocks SSO.",
-        list: step(
-            Route::Unavailable,
-            "there is no API to list Proof users; review them in Proof Command Center, or audit \
-             the assignments of the Proof app in Okta or Entra ID",
-        ),
-        create: step(
-            Route::IdentityProvider,
-            "assign the user to the Proof app in Okta or Entra ID; SAML JIT creates the account \
-             at first login, so there is nothing to create",
-        ),
-        update: step(
-            Route::Unavailable,
-            "JIT does not sync attributes and Proof has no API to update users; change the user \
-             in Okta or Entra ID and ask a Proof admin to edit the account in Command Center",
-        ),
-        deactivate: step(Route::IdentityProvider, PROOF_UNASSIGN),
-        delete: step(
-            Route::AdminConsole,
-            "Proof has no API to delete users: unassign the user from the Proof app in Okta or \
-             Entra ID to block SSO, then ask a Proof admin to remove the account in Command Center",
-        ),
-        rename: step(
-            Route::IdentityProvider,
-            "change the user's email in Okta or Entra ID; Proof has no API, and JIT does not \
-             sync attributes, so ask a Proof admin to change the account in Command Center",
-        ),
-        rename_loses: &[],
-        manages_groups: false,
-        stores: Attributes::NONE,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID"],
-    caveats: &[
-        caveat(
-            CaveatKind::JitOnly,
-            "JIT provisioning creates accounts on first login but leaves deprovisioning, role \
-             updates and access auditing outside any automated flow.",
-        ),
-        caveat(
-            CaveatKind::NoApi,
-            "There is no SCIM API to sync against, no webhook for user state changes, and no \
-             documented rate limits or pagination because there are no API endpoints to call.",
-        ),
-        caveat(
-            CaveatKind::PlanGated,
-            "Supported IdPs are limited to Okta and Microsoft Entra ID; Google Workspace and \
-             OneLogin are not documented as compatible.",
-        ),
-        caveat(
-            CaveatKind::PlanGated,
-            "The Command Center plan is required before any SSO or JIT capability is accessible, \
-             and domain verification must be completed first.",
-        ),
-    ],
-};
-
-const HYPERPROOF: CatalogEntry = CatalogEntry {
-    app: App::Hyperproof,
-    name: "Hyperproof",
-    surface: "seed: REST https://api.hyperproof.io/v1 + per-organization SCIM 2.0",
-    user_api: Some(UserApi {
-        base_url: "https://api.hyperproof.io/v1",
-        auth: Auth {
-            method: AuthMethod::BearerToken,
-            note: "API token from Settings > Integrations > API Tokens (OAuth 2.0 not confirmed by \
-                   the seed; real deployments use OAuth 2.0 client credentials). Expiry and \
-                   rotation are undocumented: treat a 401 as a signal to rotate.",
-        },
-        publicly_documented: false,
-    }),
-    scim: Scim {
-        available: true,
-        version: Some("2.0"),
-        endpoint: Some("https://api.hyperproof.io/scim/v2 (the real URL is per organization)"),
-        plan_required: "Contact vendor; SSO is a prerequisite (likely Business or Enterprise tier, \
-                        not officially confirmed).",
-        auth: Some(Auth {
-            method: AuthMethod::BearerToken,
-            note: "A SCIM token separate from the REST token, generated in the SSO/SCIM settings.",
-        }),
-        limitations: &[
-            "SSO must be configured before SCIM provisioning can be enabled.",
-            "Exact SCIM endpoint URL is provisioned per-organization and may differ from the \
-             generic base.",
-            "Group/role provisioning support is not confirmed in public documentation.",
-            "SCIM token is separate from the REST API token.",
-        ],
-    },
-    pagination: Pagination {
-        method: PaginationMethod::Offset,
-        pointer: Some("startIndex / count"),
-        default_page_size: None,
-        max_page_size: None,
-        note: "Page sizes are not documented.",
-    },
-    rate_limits: RateLimits {
-        requests_per_minute: None,
-        headers: Availability::Unknown,
-        retry_after: Availability::Unknown,
-        note: "Not publicly documented; contact Hyperproof support before high-frequency use.",
-    },
-    webhooks: Webhooks {
-        available: Availability::Unknown,
-        note: "No official webhook documentation for user-management events.",
-        alternative: "SCIM provisioning via the IdP.",
-    },
-    lifecycle: Lifecycle {
-        summary: "SCIM 2.0 (IdP-driven or by this client); deprovisioning is PATCH active=false, \
-                  which keeps the record and its audit history.",
-        list: step(
-            Route::Scim,
-            "GET /Users with startIndex/count on the per-organization endpoint",
-        ),
-        create: step(
-            Route::Scim,
-            "POST /Users; SSO must work before SCIM is enabled",
-        ),
-        update: step(
-            Route::Scim,
-            "validate supported attributes in a non-production org first",
-        ),
-        deactivate: step(
-            Route::Scim,
-            "PATCH /Users/{id} active=false; the record and its audit history are kept",
-        ),
-        delete: step(
-            Route::AdminConsole,
-            "Hyperproof has no API to hard-delete users: deactivate through SCIM (unassign the \
-             user from the Hyperproof SCIM app in the IdP), then ask a Hyperproof admin to delete \
-             the record manually",
-        ),
-        rename: step(
-            Route::Scim,
-            "PATCH of userName and emails on the same SCIM id: the account, its role and its \
-             history stay",
-        ),
-        rename_loses: &[],
-        manages_groups: false,
-        stores: Attributes::ALL,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID"],
-    caveats: &[
-        caveat(
-            CaveatKind::Undocumented,
-            "Endpoint schemas, pagination behavior and rate limits are all unconfirmed in public \
-             documentation.",
-        ),
-        caveat(
-            CaveatKind::CredentialConfusion,
-            "The SCIM token and the REST API token are distinct credentials; conflating them \
-             produces authentication failures that are hard to debug.",
-        ),
-        caveat(
-            CaveatKind::Groups,
-            "Group and role provisioning via SCIM is unconfirmed, which limits how far role \
-             assignments propagate without manual fallback.",
-        ),
-        caveat(
-            CaveatKind::PlanGated,
-            "Plan-tier gating for SCIM is not published; assume enterprise-tier requirements and \
-             validate with the vendor.",
-        ),
-    ],
-};
-
-const PROOFPOINT_CAVEATS: &[Caveat] = &[
-    caveat(
-        CaveatKind::CredentialConfusion,
-        "Essentials and Enterprise/TAP are different APIs: different base URLs, auth mechanisms \
-         and capabilities; the developer portal documents TAP/TRAP/PSAT, not Essentials user \
-         management.",
-    ),
-    caveat(
-        CaveatKind::CredentialConfusion,
-        "API keys are scoped to one Essentials organization; MSP or reseller accounts must \
-         manage per-org keys explicitly.",
-    ),
-    caveat(
-        CaveatKind::FullReplaceUpdate,
-        "Updates are PUT-only full replacement: any field omitted from the payload may be reset \
-         to its default.",
-    ),
-    caveat(
-        CaveatKind::ImmutableKey,
-        "primaryEmail is immutable: an address change is a delete-and-recreate, which also \
-         removes all aliases.",
-    ),
-    caveat(
-        CaveatKind::IrreversibleDelete,
-        "DELETE is immediate and irreversible (aliases included); suspension is a status change \
-         to inactive instead.",
-    ),
-    caveat(
-        CaveatKind::NoWebhooks,
-        "No webhooks for user lifecycle events: polling GET /v2/users is the only detection \
-         (the TAP SIEM API is no substitute).",
-    ),
-    caveat(
-        CaveatKind::Undocumented,
-        "The API exposes no last-login field.",
-    ),
-    caveat(
-        CaveatKind::Groups,
-        "Group membership changes take up to 15 minutes to reach policy enforcement.",
-    ),
-    caveat(
-        CaveatKind::Interference,
-        "Active directory sync can re-create users that were deleted through the API.",
-    ),
-];
-
-const PROOFPOINT_ESSENTIALS: CatalogEntry = CatalogEntry {
-    app: App::ProofpointEssentials,
-    name: "Proofpoint Essentials",
-    surface: "seed: REST https://api.proofpoint.com/v2 (users and groups)",
-    user_api: Some(UserApi {
-        base_url: "https://api.proofpoint.com/v2",
-        auth: Auth {
-            method: AuthMethod::HttpBasic,
-            note: "API key as user name, secret as password (Settings > API Keys); the access \
-                   level is the key owner's admin role. Enterprise/TAP uses client credentials \
-                   instead.",
-        },
-        publicly_documented: true,
-    }),
-    scim: Scim {
-        available: false,
-        version: None,
-        endpoint: None,
-        plan_required: "Enterprise",
-        auth: None,
-        limitations: &[
-            "Proofpoint does not publish a native SCIM 2.0 endpoint.",
-            "Okta, Entra ID and OneLogin connectors use the Essentials REST API, not SCIM.",
-            "Enterprise customers should confirm SCIM availability with their account team.",
-        ],
-    },
-    pagination: Pagination {
-        method: PaginationMethod::Offset,
-        pointer: Some("page / pageSize"),
-        default_page_size: Some(100),
-        max_page_size: Some(1000),
-        note: "Pagination is required for organizations with more than 100 users.",
-    },
-    rate_limits: RateLimits {
-        requests_per_minute: Some(100),
-        headers: Availability::Yes,
-        retry_after: Availability::No,
-        note: "100 requests per minute per API key; 429 when exceeded; Retry-After not \
-               confirmed, so back off exponentially.",
-    },
-    webhooks: Webhooks {
-        available: Availability::No,
-        note: "No webhook or event subscription for user lifecycle events.",
-        alternative: "Poll GET /v2/users on a schedule.",
-    },
-    lifecycle: Lifecycle {
-        summary: "REST API: create, full-replace update, suspend by status, irreversible delete; \
-                  groups through /v2/groups members.",
-        list: step(Route::RestApi, "GET /v2/users?page=&pageSize= (max 1000)"),
-        create: step(
-            Route::RestApi,
-            "POST /v2/users; the email domain must already be registered in the admin console",
-        ),
-        update: step(
-            Route::RestApi,
-            "PUT is full replacement: read-modify-write from the full current user",
-        ),
-        deactivate: step(
-            Route::RestApi,
-            "PUT with status inactive (full replacement)",
-        ),
-        delete: step(
-            Route::RestApi,
-            "DELETE /v2/users/{primaryEmail} is immediate and irreversible, aliases included",
-        ),
-        rename: step(
-            Route::RestApi,
-            "primaryEmail is immutable: the account is created again under the new email \
-             (roles, status, mailbox size and spam policy copied; aliases and group \
-             memberships deleted with the old account and re-added, a failed re-add \
-             reported) and the old one deleted; only when the SyncPolicy allows lossy renames",
-        ),
-        rename_loses: &[
-            "the password (the new account gets one from the PasswordPolicy)",
-            "creation time, update time and the server id",
-            "fields the client does not model",
-            "the account's history (quarantine, logs)",
-        ],
-        manages_groups: true,
-        stores: Attributes::NAMES_ONLY,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin"],
-    caveats: PROOFPOINT_CAVEATS,
-};
-
-const PROOFPOINT_ESSENTIALS_V1: CatalogEntry = CatalogEntry {
-    app: App::ProofpointEssentials,
-    name: "Proofpoint Essentials",
-    surface: "real deployments: Essentials interface API v1 \
-              (https://<stack>.proofpointessentials.com/api/v1/orgs/{domain}/users)",
-    user_api: Some(UserApi {
-        base_url: "https://<stack>.proofpointessentials.com/api/v1",
-        auth: Auth {
-            method: AuthMethod::HeaderPair,
-            note: "X-User / X-Password headers carrying an admin's credentials.",
-        },
-        publicly_documented: true,
-    }),
-    scim: Scim {
-        available: false,
-        version: None,
-        endpoint: None,
-        plan_required: "Enterprise",
-        auth: None,
-        limitations: &["Proofpoint does not publish a native SCIM 2.0 endpoint."],
-    },
-    pagination: Pagination {
-        method: PaginationMethod::None,
-        pointer: None,
-        default_page_size: None,
-        max_page_size: None,
-        note: "The users listing is one unpaginated array.",
-    },
-    rate_limits: RateLimits {
-        requests_per_minute: None,
-        headers: Availability::Unknown,
-        retry_after: Availability::Unknown,
-        note: "No documented rate limit.",
-    },
-    webhooks: Webhooks {
-        available: Availability::No,
-        note: "No webhook or event subscription for user lifecycle events.",
-        alternative: "Poll the users listing on a schedule.",
-    },
-    lifecycle: Lifecycle {
-        summary: "REST API v1: create, full-replace update, suspend by is_active, irreversible \
-                  delete; no groups resource.",
-        list: step(Route::RestApi, "GET /orgs/{domain}/users (unpaginated)"),
-        create: step(Route::RestApi, "POST /orgs/{domain}/users"),
-        update: step(Route::RestApi, "PUT is full replacement: read-modify-write"),
-        deactivate: step(
-            Route::RestApi,
-            "PUT with is_active false (full replacement)",
-        ),
-        delete: step(Route::RestApi, "DELETE is immediate and irreversible"),
-        rename: step(
-            Route::RestApi,
-            "the primary email is immutable: the account is created again under the new email \
-             (sender allow and block lists copied, aliases re-added) and the old one deleted; \
-             only when the SyncPolicy allows lossy renames",
-        ),
-        rename_loses: &[
-            "the password",
-            "creation time and the server id (uid)",
-            "fields the client does not model",
-            "the account's history (quarantine, logs)",
-        ],
-        manages_groups: false,
-        stores: Attributes::NAMES_ONLY,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin"],
-    caveats: PROOFPOINT_CAVEATS,
-};
-
-const TESSIAN_IDP: &str = "manage the user in Okta or Entra ID and let the IdP's SCIM app \
-     provisioning sync Tessian; there is no Tessian API";
-
-const TESSIAN: CatalogEntry = CatalogEntry {
-    app: App::Tessian,
-    name: "Tessian",
-    surface: "no user API (IdP-side SCIM app integrations only)",
-    user_api: None,
-    scim: Scim {
-        available: false,
-        version: None,
-        endpoint: None,
-        plan_required: "Enterprise",
-        auth: None,
-        limitations: &[
-            "No native SCIM endpoint is publicly documented by Tessian or Proofpoint.",
-            "User provisioning is handled through IdP connectors (Okta, Microsoft Entra ID) \
-             using IdP-side SCIM app integrations.",
-            "Post-acquisition by Proofpoint (December 2023), any future API/SCIM surface is \
-             subject to change.",
-            "No public developer documentation or API reference has been published.",
-        ],
-    },
-    pagination: NO_PAGINATION,
-    rate_limits: NO_RATE_LIMITS,
-    webhooks: Webhooks {
-        available: Availability::No,
-        note: "No publicly documented webhook system for user-management events.",
-        alternative: "Lifecycle events are managed through the IdP's SCIM provisioning flows.",
-    },
-    lifecycle: Lifecycle {
-        summary: "Read-blind: the IdP (Okta, Entra ID) owns the lifecycle and provisions Tessian \
-                  through its own SCIM app integration.",
-        list: step(
-            Route::Unavailable,
-            "there is no API to list Tessian users; audit the assignments of the Tessian app in \
-             Okta or Entra ID",
-        ),
-        create: step(
-            Route::IdentityProvider,
-            "assign the user to the Tessian app in Okta or Entra ID and let the IdP's SCIM app \
-             provisioning sync Tessian; there is no Tessian API",
-        ),
-        update: step(Route::IdentityProvider, TESSIAN_IDP),
-        deactivate: step(
-            Route::IdentityProvider,
-            "unassign the user from the Tessian app in Okta or Entra ID (or deactivate them in \
-             the IdP) and let the IdP's SCIM app provisioning sync Tessian; there is no Tessian API",
-        ),
-        delete: step(
-            Route::IdentityProvider,
-            "unassign the user from the Tessian app in Okta or Entra ID and let the IdP's SCIM \
-             app provisioning deprovision Tessian; there is no Tessian API",
-        ),
-        rename: step(
-            Route::IdentityProvider,
-            "change the user's email in Entra ID (or Google Workspace); Tessian follows the \
-             directory sync",
-        ),
-        rename_loses: &[],
-        manages_groups: false,
-        stores: Attributes::NONE,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID"],
-    caveats: &[
-        caveat(
-            CaveatKind::NoApi,
-            "Integrating with Okta or Entra ID does not mean Tessian exposes a manageable API: \
-             the integration is one-directional and IdP-owned; nothing can query or mutate \
-             Tessian user state independently.",
-        ),
-        caveat(
-            CaveatKind::Roadmap,
-            "After Proofpoint's acquisition (December 2023), any future API or SCIM capability \
-             follows Proofpoint's unpublished roadmap; confirm with Proofpoint before depending \
-             on one.",
-        ),
-    ],
-};
-
-const PROBO: CatalogEntry = CatalogEntry {
-    app: App::Probo,
-    name: "Probo",
-    surface: "SCIM 2.0 at https://<probo-domain>/api/connect/v1/scim/2.0/Users (+ Bridge)",
-    user_api: None,
-    scim: Scim {
-        available: true,
-        version: Some("2.0"),
-        endpoint: Some("https://your-probo-domain.com/api/connect/v1/scim/2.0/Users"),
-        plan_required: "Not stated by the seed",
-        auth: Some(Auth {
-            method: AuthMethod::BearerToken,
-            note: "Generated with the SCIM configuration and shown once; an attached Bridge \
-                   rotates it on every sync.",
-        }),
-        limitations: &[
-            "Filtering supports the eq operator only (userName, externalId).",
-            "Users only: no Groups, Bulk or /.search.",
-        ],
-    },
-    pagination: Pagination {
-        method: PaginationMethod::Offset,
-        pointer: Some("startIndex / count"),
-        default_page_size: None,
-        max_page_size: None,
-        note: "Real servers return every user on every page and echo the paging parameters: \
-               stop on totalResults or on a page that adds nothing new.",
-    },
-    rate_limits: RateLimits {
-        requests_per_minute: None,
-        headers: Availability::Unknown,
-        retry_after: Availability::Unknown,
-        note: "Not documented.",
-    },
-    webhooks: Webhooks {
-        available: Availability::Unknown,
-        note: "Not described by the seed (real servers emit user:created, user:updated and \
-               user:deleted webhooks).",
-        alternative: "The SCIM event log (Organization Settings > Authentication > \
-                      Auto-Provisioning > Event Log).",
-    },
-    lifecycle: Lifecycle {
-        summary: "SCIM 2.0 pushed by an IdP, or pulled by Probo's Bridge; deactivation is \
-                  active=false, DELETE removes the user.",
-        list: step(Route::Scim, "GET /Users (filter eq only)"),
-        create: step(Route::Scim, "POST /Users"),
-        update: step(Route::Scim, "PUT (full replacement) or PATCH /Users/{id}"),
-        deactivate: step(Route::Scim, "PATCH active=false"),
-        delete: step(
-            Route::Scim,
-            "DELETE /Users/{id} (may degrade to a deactivation while still answering 204)",
-        ),
-        rename: step(
-            Route::Scim,
-            "POST /Users repeating the externalId with the new email (Probo ignores emails on \
-             PUT and PATCH): the same id, role and history",
-        ),
-        rename_loses: &[],
-        manages_groups: false,
-        stores: Attributes::ALL,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"],
-    caveats: &[
-        caveat(
-            CaveatKind::Interference,
-            "An attached Bridge rotates the SCIM bearer token on every sync, so external \
-             clients get 401 invalid token.",
-        ),
-        caveat(
-            CaveatKind::Interference,
-            "The Bridge hard-deletes excluded users that exist in Probo, on every run.",
-        ),
-        caveat(
-            CaveatKind::Undocumented,
-            "List paging is fake: every page holds every user and echoes the request.",
-        ),
-        caveat(
-            CaveatKind::Groups,
-            "Reactivating a user (active=true) resets their membership role to EMPLOYEE, and \
-             the SCIM API can neither read nor set roles: an admin reactivated by a sync \
-             comes back as an employee and must be given their role again in Probo.",
-        ),
-    ],
-};
-
-/// The catalog entry of `app` (the seed's API surface).
-///
-/// ```
-/// use idgraph_common::graph::catalog::{entry, App};
-/// assert_eq!(entry(App::Hyperproof).name, "Hyperproof");
-/// ```
-pub fn entry(app: App) -> &'static CatalogEntry {
-    match app {
-        App::Proof => &ENTRIES[0],
-        App::Hyperproof => &ENTRIES[1],
-        App::ProofpointEssentials => &ENTRIES[2],
-        App::Tessian => &ENTRIES[3],
-        App::Probo => &ENTRIES[4],
-        App::Scim => &ENTRIES[5],
-    }
-}
-
-/// The entry for Proofpoint Essentials' real *interface API v1* (stack hosts,
-/// `X-User`/`X-Password`, no groups, no paging): what a client configured for real
-/// deployments returns from [`UserDirectory::catalog`](super::UserDirectory::catalog), so
-/// that reconciliation does not compare groups it cannot manage.
-///
-/// ```
-/// use idgraph_common::graph::catalog;
-/// assert!(!catalog::proofpoint_essentials_interface_v1().lifecycle.manages_groups);
-/// ```
-pub fn proofpoint_essentials_interface_v1() -> &'static CatalogEntry {
-    &PROOFPOINT_ESSENTIALS_V1_ENTRY
-}
-
-static PROOFPOINT_ESSENTIALS_V1_ENTRY: CatalogEntry = PROOFPOINT_ESSENTIALS_V1;
-
-static ENTRIES: [CatalogEntry; 6] = [
-    PROOF,
-    HYPERPROOF,
-    PROOFPOINT_ESSENTIALS,
-    TESSIAN,
-    PROBO,
-    GENERIC_SCIM,
-];
-
-/// Any SCIM 2.0 service provider: what RFC 7643/7644 promise, and nothing vendor-specific.
-/// `ScimDirectory` reads the server's own `ServiceProviderConfig` for the rest (PATCH,
-/// filters, ETags, page size).
-const GENERIC_SCIM: CatalogEntry = CatalogEntry {
-    app: App::Scim,
-    name: "SCIM 2.0",
-    surface: "any SCIM 2.0 service provider (RFC 7643/7644) /Users",
-    user_api: None,
-    scim: Scim {
-        available: true,
-        version: Some("2.0"),
-        endpoint: None,
-        plan_required: "Depends on the service provider",
-        auth: Some(Auth {
-            method: AuthMethod::BearerToken,
-            note: "RFC 7644 §2: usually an OAuth bearer token; any auth provider of the \
-                   transport works.",
-        }),
-        limitations: &[
-            "PATCH, filters, sorting, ETags and bulk are optional in RFC 7644: the \
-             ServiceProviderConfig says which the server has.",
-        ],
-    },
-    pagination: Pagination {
-        method: PaginationMethod::Offset,
-        pointer: Some("startIndex / count"),
-        default_page_size: None,
-        max_page_size: None,
-        note: "RFC 7644 §3.4.2.4 index paging; the server's filter.maxResults caps a page.",
-    },
-    rate_limits: RateLimits {
-        requests_per_minute: None,
-        headers: Availability::Unknown,
-        retry_after: Availability::Unknown,
-        note: "Server-specific; 429 with Retry-After is honoured.",
-    },
-    webhooks: Webhooks {
-        available: Availability::Unknown,
-        note: "SCIM defines no events (RFC 8417 security events are separate).",
-        alternative: "Poll GET /Users.",
-    },
-    lifecycle: Lifecycle {
-        summary: "SCIM 2.0: POST creates, PATCH (or PUT) updates and sets active=false, \
-                  DELETE removes.",
-        list: step(Route::Scim, "GET /Users"),
-        create: step(Route::Scim, "POST /Users"),
-        update: step(
-            Route::Scim,
-            "PATCH /Users/{id} when the server supports PATCH, else PUT of the whole user \
-             (with If-Match where the server has ETags)",
-        ),
-        deactivate: step(Route::Scim, "active=false by PATCH (or PUT)"),
-        delete: step(Route::Scim, "DELETE /Users/{id}"),
-        rename: step(
-            Route::Scim,
-            "userName and the primary email replaced on the same id, by PATCH (or PUT)",
-        ),
-        rename_loses: &[],
-        manages_groups: false,
-        stores: Attributes::ALL,
-    },
-    identity_providers: &["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"],
-    caveats: &[
-        caveat(
-            CaveatKind::Undocumented,
-            "What RFC 7644 leaves optional (PATCH, filters, ETags, page size) differs from \
-             server to server: ScimDirectory::discover reads the ServiceProviderConfig.",
-        ),
-        caveat(
-            CaveatKind::IrreversibleDelete,
-            "DELETE /Users/{id} removes the user; most servers keep no copy.",
-        ),
-    ],
-};
-
-/// Every entry, one per app, in [`App::ALL`] order.
-///
-/// ```
-/// use idgraph_common::graph::catalog;
-/// let read_blind: Vec<_> = catalog::all()
-///     .iter()
-///     .filter(|e| e.is_read_blind())
-///     .map(|e| e.name)
-///     .collect();
-/// assert_eq!(read_blind, ["Proof", "Tessian"]);
-/// ```
-pub fn all() -> &'static [CatalogEntry] {
-    &ENTRIES
 }
 
 #[cfg(test)]
@@ -1224,45 +911,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_entry_per_app_in_order() {
-        let apps: Vec<App> = all().iter().map(|e| e.app).collect();
-        assert_eq!(apps, App::ALL);
-        for app in App::ALL {
-            assert_eq!(entry(app).app, app);
+    fn app_ids_follow_the_rule() {
+        for ok in [
+            "a",
+            "probo",
+            "proofpoint-essentials",
+            "acme.wiki_2",
+            "9lives",
+        ] {
+            assert_eq!(
+                AppId::new(ok).map(|id| id.to_string()).ok(),
+                Some(ok.to_owned())
+            );
         }
-    }
-
-    #[test]
-    fn read_blind_apps_have_instructions_for_every_operation() {
-        for e in all().iter().filter(|e| e.is_read_blind()) {
-            assert!(!e.has_user_api(), "{}", e.name);
-            for op in Operation::ALL {
-                assert!(e.step(op).how.len() > 20, "{} {op}", e.name);
-            }
+        let long = "a".repeat(APP_ID_MAX_LEN + 1);
+        for bad in [
+            "",
+            "-probo",
+            "Probo",
+            "acme wiki",
+            "acme/wiki",
+            "é",
+            long.as_str(),
+        ] {
+            let Err(e) = AppId::new(bad) else {
+                panic!("{bad:?} accepted")
+            };
+            assert!(matches!(e, Error::InvalidInput { .. }), "{bad:?}: {e}");
         }
+        assert!(AppId::new("a\nFAKE").is_err_and(|e| e.to_string().contains("`a\\nFAKE`")));
     }
 
     #[test]
-    fn seed_facts() {
-        let hp = entry(App::Hyperproof);
-        assert!(hp.scim.available && hp.by_api(Operation::Deactivate));
-        assert!(!hp.by_api(Operation::Delete));
-        let probo = entry(App::Probo);
-        assert!(probo.by_api(Operation::Delete) && !probo.lifecycle.manages_groups);
-        assert_eq!(
-            entry(App::ProofpointEssentials).pagination.max_page_size,
-            Some(1000)
-        );
-        assert_eq!(
-            entry(App::Proof).scim.plan_required,
-            "Enterprise (Command Center)"
-        );
-    }
-
-    #[test]
-    fn serialises_to_json() {
-        let v = serde_json::to_value(entry(App::Tessian)).unwrap_or_default();
-        assert_eq!(v["app"], "Tessian");
-        assert_eq!(v["lifecycle"]["list"]["route"], "unavailable");
+    fn app_ids_round_trip_through_serde_and_refuse_bad_ones() {
+        let json = serde_json::to_string(&AppId::SCIM).unwrap_or_default();
+        assert_eq!(json, "\"scim\"");
+        let back: AppId = serde_json::from_str(&json).unwrap_or(AppId::PROOF);
+        assert_eq!(back, AppId::SCIM);
+        assert!(serde_json::from_str::<AppId>("\"Not An Id\"").is_err());
     }
 }

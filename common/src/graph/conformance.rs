@@ -7,10 +7,10 @@
 //! ```
 //! use idgraph_common::graph::conformance::{self, Knobs};
 //! use idgraph_common::graph::memory::MemoryDirectory;
-//! use idgraph_common::graph::{ReadBlind, UserDirectory, catalog::App};
+//! use idgraph_common::graph::{ReadBlind, UserDirectory, catalog};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let dir = MemoryDirectory::new(App::Probo);
+//! let dir = MemoryDirectory::new(catalog::scim());
 //! let report = conformance::run(&dir, &Knobs::from_catalog(dir.catalog())).await;
 //! assert!(report.passed(), "{report}");
 //!
@@ -134,7 +134,7 @@ pub struct Check {
 #[non_exhaustive]
 pub struct ConformanceReport {
     /// The app under test.
-    pub app: &'static str,
+    pub app: String,
     /// The checks, in order.
     pub checks: Vec<Check>,
 }
@@ -200,7 +200,7 @@ pub async fn run(dir: &dyn UserDirectory, knobs: &Knobs) -> ConformanceReport {
         writable(dir, knobs, &mut checks).await;
     }
     ConformanceReport {
-        app: entry.name,
+        app: entry.name.clone(),
         checks,
     }
 }
@@ -244,7 +244,7 @@ fn unsupported_ok(entry: &CatalogEntry, op: Operation, e: &Error) -> CheckResult
             operation,
             instead,
         } => {
-            ensure(app == entry.name, || {
+            ensure(*app == entry.name, || {
                 format!("names app {app:?}, expected {:?}", entry.name)
             })?;
             ensure(operation == op.as_str(), || {

@@ -263,8 +263,11 @@ impl DirectoryUser {
 /// and both compile without naming the trait.
 #[async_trait]
 pub trait UserDirectory: Send + Sync {
-    /// What the app offers (user API, SCIM, auth, limits, caveats).
-    fn catalog(&self) -> &'static CatalogEntry;
+    /// What the app offers (user API, SCIM, auth, limits, caveats). Its
+    /// [`app`](CatalogEntry::app) id is what plans, reports and audit events name, and
+    /// what `apply` checks a plan against. Your own app describes itself with
+    /// [`CatalogEntry::builder`].
+    fn catalog(&self) -> &CatalogEntry;
 
     /// Every user, as a lazy stream that ends cleanly only when the app's answers show
     /// everything arrived ([`Items::summary`]), and otherwise with an error: a plan made
@@ -310,11 +313,9 @@ pub trait UserDirectory: Send + Sync {
     /// [`Lifecycle::rename_loses`]: super::catalog::Lifecycle::rename_loses
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
         let _ = (user, new_email);
-        let entry = self.catalog();
-        Err(crate::Error::unsupported(
-            entry.name,
-            super::catalog::Operation::Rename.as_str(),
-            entry.step(super::catalog::Operation::Rename).how,
+        Err(super::read_blind::unsupported(
+            self.catalog(),
+            super::catalog::Operation::Rename,
         ))
     }
 }

@@ -175,11 +175,11 @@ pub fn carry_link_keys(target: &mut [DirectoryUser], previous_source: &[Director
 /// it runs against the state it was made from.
 ///
 /// ```
-/// use idgraph_common::graph::{plan_listings, catalog::{self, App}, DirectoryUser, Listing, SyncPolicy};
+/// use idgraph_common::graph::{plan_listings, catalog, DirectoryUser, Listing, SyncPolicy};
 ///
 /// let source = Listing::from_source(vec![DirectoryUser::new("ada@example.com")]);
 /// let target = Listing::from_source(Vec::new());
-/// let p = plan_listings(&source, &target, catalog::entry(App::Probo), &SyncPolicy::default());
+/// let p = plan_listings(&source, &target, catalog::scim(), &SyncPolicy::default());
 /// assert_eq!(p.target_fingerprint.as_deref(), Some(target.fingerprint()));
 /// ```
 #[must_use = "a plan does nothing until applied"]

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 
-use super::catalog::{self, App, CatalogEntry, Operation};
+use super::catalog::{CatalogEntry, Operation};
 use super::directory::{Created, DirectoryUser, Email, UserDirectory};
 use super::read_blind::unsupported;
 use crate::error::{ApiError, Error, ErrorBody, Result};
@@ -27,11 +27,13 @@ use crate::paginate::Items;
 ///
 /// ```
 /// use futures::TryStreamExt;
-/// use idgraph_common::graph::{DirectoryUser, UserDirectory, catalog::{App, Operation}};
+/// use idgraph_common::graph::{DirectoryUser, UserDirectory, catalog::{self, Operation}};
 /// use idgraph_common::graph::memory::MemoryDirectory;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> idgraph_common::Result<()> {
-/// let dir = MemoryDirectory::new(App::ProofpointEssentials)
+/// // A SCIM app that also manages groups through its user API.
+/// let entry = catalog::scim().to_builder().manages_groups(true).build();
+/// let dir = MemoryDirectory::new(&entry)
 ///     .with_users([DirectoryUser::new("ada@example.com").with_groups(["Sales"])]);
 /// let created = dir.create_user(&DirectoryUser::new("bob@example.com")).await?.user;
 /// assert_eq!(created.app_id.as_deref(), Some("mem-2"));
@@ -48,7 +50,7 @@ use crate::paginate::Items;
 /// ```
 #[derive(Debug)]
 pub struct MemoryDirectory {
-    entry: &'static CatalogEntry,
+    entry: CatalogEntry,
     state: Mutex<State>,
 }
 
@@ -64,16 +66,12 @@ struct State {
 }
 
 impl MemoryDirectory {
-    /// An empty directory that behaves as `app`'s catalog entry says.
-    pub fn new(app: App) -> Self {
-        Self::with_entry(catalog::entry(app))
-    }
-
-    /// An empty directory that behaves as `entry` says (for example
-    /// [`catalog::proofpoint_essentials_interface_v1`]).
-    pub fn with_entry(entry: &'static CatalogEntry) -> Self {
+    /// An empty directory that behaves as `entry` says (a copy of it: a vendor crate's
+    /// `catalog_entry()`, one of [`catalog::builtin`](super::catalog::builtin), or your
+    /// own).
+    pub fn new(entry: &CatalogEntry) -> Self {
         Self {
-            entry,
+            entry: entry.clone(),
             state: Mutex::new(State::default()),
         }
     }
@@ -175,7 +173,7 @@ impl MemoryDirectory {
     fn begin(&self, st: &mut State, op: Operation) -> Result<()> {
         *st.calls.entry(op).or_insert(0) += 1;
         if !self.entry.by_api(op) {
-            return Err(unsupported(self.entry, op));
+            return Err(unsupported(&self.entry, op));
         }
         if let Some(n) = st.failures.get_mut(&op)
             && *n > 0
@@ -228,8 +226,8 @@ fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
 
 #[async_trait]
 impl UserDirectory for MemoryDirectory {
-    fn catalog(&self) -> &'static CatalogEntry {
-        self.entry
+    fn catalog(&self) -> &CatalogEntry {
+        &self.entry
     }
 
     fn list_users(&self) -> Items<DirectoryUser> {

@@ -69,7 +69,7 @@ pub mod source;
 
 pub use apply::{ApplyMode, ApplyStopped, apply, apply_audited, apply_guarded};
 pub use audit::{AuditEvent, AuditSink, JsonLinesSink};
-pub use catalog::{App, CatalogEntry};
+pub use catalog::{AppId, CatalogEntry, CatalogEntryBuilder};
 pub use directory::{CreateKind, Created, DirectoryUser, Email, UserDirectory};
 pub use listing::{Listing, apply_reviewed, carry_link_keys, list_target, plan_listings};
 pub use plan::{

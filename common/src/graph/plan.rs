@@ -8,7 +8,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{App, Attributes, CatalogEntry, Operation};
+use super::catalog::{AppId, Attributes, CatalogEntry, Operation};
 use super::directory::{DirectoryUser, Email};
 use super::policy::{Deprovision, GuardTripped, SyncPolicy};
 
@@ -455,7 +455,7 @@ pub struct PlanCounts {
 #[non_exhaustive]
 pub struct SyncPlan {
     /// The target app.
-    pub app: App,
+    pub app: AppId,
     /// `true` when the target is read-blind: every item is manual or skipped.
     pub read_blind: bool,
     /// One item per user (two when a target has no delete API: a deactivation and the
@@ -570,7 +570,7 @@ impl SyncPlan {
 /// failed run.
 ///
 /// ```
-/// use idgraph_common::graph::{plan, catalog, Action, DirectoryUser, SyncPolicy, catalog::App};
+/// use idgraph_common::graph::{plan, catalog, Action, DirectoryUser, SyncPolicy};
 ///
 /// let source = [
 ///     DirectoryUser::new("ada@example.com").with_names("Ada", "Lovelace"),
@@ -580,7 +580,7 @@ impl SyncPlan {
 ///     DirectoryUser::new("BOB@example.com").with_app_id("2"),
 ///     DirectoryUser::new("carol@example.com").with_app_id("3"),
 /// ];
-/// let p = plan(&source, &target, catalog::entry(App::Probo),
+/// let p = plan(&source, &target, catalog::scim(),
 ///              &SyncPolicy::default().max_deprovision_share(1.0));
 /// let labels: Vec<_> = p.items.iter().map(|i| (i.email.as_str(), i.action.label())).collect();
 /// assert_eq!(labels, [
@@ -902,7 +902,7 @@ impl<'a> Planner<'a> {
     }
 
     fn manual(&mut self, email: &Email, operation: Operation) {
-        let instructions = Cow::Borrowed(self.entry.step(operation).how);
+        let instructions = Cow::Owned(self.entry.step(operation).how.clone());
         self.push(
             email,
             Action::Manual {
@@ -1063,7 +1063,7 @@ impl<'a> Planner<'a> {
             }
         }
         SyncPlan {
-            app: self.entry.app,
+            app: self.entry.app.clone(),
             read_blind: self.read_blind,
             items: self.items,
             guard,
@@ -1152,7 +1152,7 @@ impl<'a> Planner<'a> {
         let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
         let mut desired = desired_user(s, t, &changes);
         desired.email = s.email.clone();
-        let loses = self.entry.lifecycle.rename_loses;
+        let loses = &self.entry.lifecycle.rename_loses;
         if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
             // The app's rename deletes and recreates: a person decides.
             self.manual(&s.email, Operation::Rename);
@@ -1164,7 +1164,7 @@ impl<'a> Planner<'a> {
                 current: Box::new(t.clone()),
                 desired: Box::new(desired),
                 changes,
-                loses: loses.iter().map(|l| (*l).to_owned()).collect(),
+                loses: loses.clone(),
             },
         );
     }
@@ -1378,7 +1378,20 @@ fn diff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::catalog;
+    use crate::graph::catalog::{self, AppId, Route};
+
+    /// REST, names only, groups managed: the planner's widest comparison.
+    fn names_and_groups() -> CatalogEntry {
+        CatalogEntry::builder(AppId::from_static("names-and-groups"), "Names and groups")
+            .step(Operation::List, Route::RestApi, "")
+            .step(Operation::Create, Route::RestApi, "")
+            .step(Operation::Update, Route::RestApi, "")
+            .step(Operation::Deactivate, Route::RestApi, "")
+            .step(Operation::Delete, Route::RestApi, "")
+            .manages_groups(true)
+            .stores(Attributes::NAMES_ONLY)
+            .build()
+    }
 
     #[test]
     fn empty_string_is_not_set() {
@@ -1426,7 +1439,7 @@ mod tests {
 
     #[test]
     fn a_hash_collision_is_detected_and_the_exact_index_agrees_with_the_fast_one() {
-        let entry = catalog::entry(App::ProofpointEssentials);
+        let entry = &names_and_groups();
         let policy = SyncPolicy::default().max_deprovision_share(1.0);
         let source = [
             DirectoryUser::new("a@x.io").with_names("A", "One"),
@@ -1469,7 +1482,7 @@ mod tests {
 
     #[test]
     fn fast_and_exact_indexes_plan_the_same_on_random_directories() {
-        let entry = catalog::entry(App::ProofpointEssentials);
+        let entry = &names_and_groups();
         let policy = SyncPolicy::default().max_deprovision_share(1.0);
         let mut rng = fastrand::Rng::with_seed(7);
         for round in 0..50 {
@@ -1534,7 +1547,14 @@ mod tests {
                 DirectoryUser::new("keep@x.io"),
                 DirectoryUser::new("gone@x.io").with_app_id("9"),
             ],
-            catalog::entry(App::Hyperproof),
+            &catalog::scim()
+                .to_builder()
+                .step(
+                    Operation::Delete,
+                    Route::AdminConsole,
+                    "an admin deletes it",
+                )
+                .build(),
             &SyncPolicy::default()
                 .deprovision(Deprovision::Delete)
                 .max_deprovision_share(1.0),

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 
-use super::catalog::{self, App, CatalogEntry, Operation};
+use std::sync::Arc;
+
+use super::catalog::{self, CatalogEntry, Operation};
 use super::directory::{Created, DirectoryUser, Email, UserDirectory};
 use crate::error::{Error, Result};
 use crate::paginate::Items;
@@ -28,23 +30,23 @@ use crate::paginate::Items;
 /// assert!(matches!(first, Some(Err(Error::Unsupported { .. }))));
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReadBlind {
-    entry: &'static CatalogEntry,
+    entry: Arc<CatalogEntry>,
 }
 
 impl ReadBlind {
     /// Proof: SAML JIT only; offboarding is unassigning the user in Okta or Entra ID.
     pub fn proof() -> Self {
         Self {
-            entry: catalog::entry(App::Proof),
+            entry: Arc::new(catalog::proof().clone()),
         }
     }
 
     /// Tessian: the IdP's SCIM app provisioning owns the lifecycle.
     pub fn tessian() -> Self {
         Self {
-            entry: catalog::entry(App::Tessian),
+            entry: Arc::new(catalog::tessian().clone()),
         }
     }
 
@@ -52,12 +54,14 @@ impl ReadBlind {
     /// (CatalogEntry::is_read_blind); `None` for an app that has an API.
     ///
     /// ```
-    /// use idgraph_common::graph::{ReadBlind, catalog::{self, App}};
-    /// assert!(ReadBlind::for_entry(catalog::entry(App::Tessian)).is_some());
-    /// assert!(ReadBlind::for_entry(catalog::entry(App::Probo)).is_none());
+    /// use idgraph_common::graph::{ReadBlind, catalog};
+    /// assert!(ReadBlind::for_entry(catalog::tessian().clone()).is_some());
+    /// assert!(ReadBlind::for_entry(catalog::scim().clone()).is_none());
     /// ```
-    pub fn for_entry(entry: &'static CatalogEntry) -> Option<Self> {
-        entry.is_read_blind().then_some(Self { entry })
+    pub fn for_entry(entry: CatalogEntry) -> Option<Self> {
+        entry.is_read_blind().then(|| Self {
+            entry: Arc::new(entry),
+        })
     }
 
     /// The error every call of `op` answers.
@@ -68,19 +72,19 @@ impl ReadBlind {
     /// assert!(e.to_string().starts_with("create is not supported by Tessian: "));
     /// ```
     pub fn unsupported(&self, op: Operation) -> Error {
-        unsupported(self.entry, op)
+        unsupported(&self.entry, op)
     }
 }
 
 /// The [`Error::Unsupported`] for `op` on `entry`, with the catalog's instructions.
-pub(crate) fn unsupported(entry: &'static CatalogEntry, op: Operation) -> Error {
-    Error::unsupported(entry.name, op.as_str(), entry.step(op).how)
+pub(crate) fn unsupported(entry: &CatalogEntry, op: Operation) -> Error {
+    Error::unsupported(entry.name.clone(), op.as_str(), entry.step(op).how.clone())
 }
 
 #[async_trait]
 impl UserDirectory for ReadBlind {
-    fn catalog(&self) -> &'static CatalogEntry {
-        self.entry
+    fn catalog(&self) -> &CatalogEntry {
+        &self.entry
     }
 
     /// A stream of exactly one [`Error::Unsupported`]: the app has no API to list users.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::catalog::App;
+use super::catalog::AppId;
 use super::directory::{DirectoryUser, Email};
 use super::plan::{Action, ActionKind, SkipReason, SyncPlan};
 use super::policy::GuardTripped;
@@ -112,7 +112,7 @@ pub struct ReportCounts {
 #[non_exhaustive]
 pub struct SyncReport {
     /// The target app.
-    pub app: App,
+    pub app: AppId,
     /// `true` when nothing was sent (dry run).
     pub dry_run: bool,
     /// One item per plan item, in plan order.
@@ -199,11 +199,11 @@ pub(crate) fn write_table(
 
 impl fmt::Display for SyncPlan {
     /// ```
-    /// use idgraph_common::graph::{plan, catalog::{self, App}, DirectoryUser, SyncPolicy};
+    /// use idgraph_common::graph::{plan, catalog, DirectoryUser, SyncPolicy};
     /// let p = plan(&[DirectoryUser::new("ada@example.com")], &[],
-    ///              catalog::entry(App::Probo), &SyncPolicy::default());
+    ///              catalog::scim(), &SyncPolicy::default());
     /// assert_eq!(p.to_string(), "\
-    /// Plan for Probo: 1 create, 0 update, 0 rename, 0 deactivate, 0 delete, 0 manual, 0 skip, 0 unchanged
+    /// Plan for scim: 1 create, 0 update, 0 rename, 0 deactivate, 0 delete, 0 manual, 0 skip, 0 unchanged
     /// ACTION  EMAIL            DETAIL
     /// ------  ---------------  ------
     /// create  ada@example.com

@@ -1,12 +1,14 @@
 //! [`ScimDirectory`]: any SCIM 2.0 service provider as an identity-graph
 //! [`UserDirectory`], usable as a target and as a source.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use scim_types::{Email as ScimEmail, Filter, Name, PatchOp, User, UserId};
 
 use super::ScimClient;
 use crate::error::{ApiError, Error, ErrorBody, Result, quote};
-use crate::graph::catalog::{self, App, CatalogEntry};
+use crate::graph::catalog::{self, CatalogEntry};
 use crate::graph::{Created, DirectoryUser, Email, UserDirectory};
 use crate::paginate::Items;
 
@@ -40,6 +42,11 @@ pub enum EmailAttribute {
 /// support and the page size; [`new`](Self::new) assumes PATCH (RFC 7644 servers
 /// usually have it) and page size 100.
 ///
+/// Its catalog entry is [`catalog::scim`] (id `scim`) until
+/// [`catalog_entry`](Self::catalog_entry) gives it one of its own: a program that
+/// reconciles two SCIM servers must give each its own id, so that a plan made for one is
+/// never applied to the other.
+///
 /// ```no_run
 /// use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
 /// use idgraph_common::graph::{list_target, UserDirectory};
@@ -61,6 +68,7 @@ pub struct ScimDirectory {
     patch: bool,
     page_size: u32,
     scope: Option<Filter>,
+    entry: Arc<CatalogEntry>,
 }
 
 impl ScimDirectory {
@@ -72,6 +80,7 @@ impl ScimDirectory {
             patch: true,
             page_size: 100,
             scope: None,
+            entry: Arc::new(catalog::scim().clone()),
         }
     }
 
@@ -100,6 +109,31 @@ impl ScimDirectory {
     #[must_use]
     pub fn scope(mut self, filter: Filter) -> Self {
         self.scope = Some(filter);
+        self
+    }
+
+    /// The app's own catalog entry (its id, name and facts) instead of the generic
+    /// [`catalog::scim`]. Its lifecycle should stay SCIM's (start from
+    /// `catalog::scim().to_builder()`), since that is what this directory does.
+    ///
+    /// ```
+    /// use idgraph_common::graph::{UserDirectory, catalog::{self, AppId}};
+    /// use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
+    ///
+    /// # fn main() -> idgraph_common::Result<()> {
+    /// let client = ScimClient::builder()
+    ///     .base_url("https://hr.example.com/scim/v2")
+    ///     .token(ScimToken::new("t0ken"))
+    ///     .build()?;
+    /// let hr = ScimDirectory::new(client).catalog_entry(
+    ///     catalog::scim().to_builder().app(AppId::new("hr-scim")?).name("HR").build(),
+    /// );
+    /// assert_eq!(hr.catalog().app, "hr-scim");
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn catalog_entry(mut self, entry: CatalogEntry) -> Self {
+        self.entry = Arc::new(entry);
         self
     }
 
@@ -225,8 +259,8 @@ fn not_found(d: &DirectoryUser) -> Error {
 
 #[async_trait]
 impl UserDirectory for ScimDirectory {
-    fn catalog(&self) -> &'static CatalogEntry {
-        catalog::entry(App::Scim)
+    fn catalog(&self) -> &CatalogEntry {
+        &self.entry
     }
 
     fn list_users(&self) -> Items<DirectoryUser> {
