@@ -614,7 +614,7 @@ pub struct Step {
     /// The route.
     pub route: Route,
     /// For API routes, what to watch out for; otherwise the action a person takes
-    /// instead (used verbatim in [`Error::Unsupported`](crate::Error::Unsupported) and in
+    /// instead (used verbatim in [`Error::Unsupported`] and in
     /// manual plan actions).
     pub how: String,
 }

@@ -12,8 +12,8 @@ use super::{
 /// undocumented rate limits, unknown webhooks, no identity providers, no caveats, no
 /// stored attribute besides email and active state, no group management, and every
 /// operation [`Route::Unavailable`]. A step that is not by API and has no instructions
-/// gets a generic one at [`build`](Self::build) ("ask an administrator of <name> to
-/// <operation> the user by hand"), because plans quote it verbatim in manual items and
+/// gets a generic one at [`build`](Self::build) ("ask an administrator of `name` to
+/// `operation` the user by hand"), because plans quote it verbatim in manual items and
 /// an empty instruction would tell an operator nothing.
 ///
 /// ```
