@@ -39,7 +39,9 @@ fn skip_reason(p: &SyncPlan, email: &str) -> SkipReason {
 }
 
 fn lenient() -> SyncPolicy {
-    SyncPolicy::default().max_deprovision_share(1.0)
+    SyncPolicy::default()
+        .max_deprovision_share(1.0)
+        .max_membership_removal_share(1.0)
 }
 
 fn base() -> DirectoryUser {
@@ -647,7 +649,8 @@ async fn applying_then_planning_again_is_a_noop() {
         }
         let policy = SyncPolicy::default()
             .deprovision(deprovision)
-            .max_deprovision_share(0.5);
+            .max_deprovision_share(0.5)
+            .max_membership_removal_share(1.0);
 
         let first = plan(&source, &list(&target).await, target.catalog(), &policy);
         assert!(first.guard.is_none(), "{first}");

@@ -109,7 +109,19 @@ fn build() -> CatalogEntry {
             "PATCH of userName and emails on the same SCIM id: the account, its role and its \
              history stay",
         )
-        .stores(Attributes::ALL)
+        .step(
+            Operation::Groups,
+            Route::AdminConsole,
+            "group membership over SCIM depends on the organization's provisioning setup \
+             (Okta's Push groups, Entra ID's group mapping): change the user's groups in the \
+             IdP's Hyperproof app, or ask a Hyperproof admin to change them in Hyperproof",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "ask a Hyperproof admin to set the user's role in Hyperproof (Settings > Users)",
+        )
+        .stores(Attributes::PROFILE)
         .identity_providers(["Okta", "Microsoft Entra ID"])
         .caveat(
             CaveatKind::Undocumented,

@@ -19,7 +19,7 @@ pub const APP_ID: AppId = AppId::from_static("probo");
 ///
 /// let entry = probo_scim::catalog_entry();
 /// assert_eq!(entry.app, probo_scim::APP_ID);
-/// assert!(entry.by_api(Operation::Delete) && !entry.lifecycle.manages_groups);
+/// assert!(entry.by_api(Operation::Delete) && !entry.lifecycle.stores.groups);
 /// assert!(entry.caveats_of(CaveatKind::Interference).count() >= 2);
 /// ```
 pub fn catalog_entry() -> &'static CatalogEntry {
@@ -77,7 +77,18 @@ fn build() -> CatalogEntry {
             "POST /Users repeating the externalId with the new email (Probo ignores emails on \
              PUT and PATCH): the same id, role and history",
         )
-        .stores(Attributes::ALL)
+        .step(
+            Operation::Groups,
+            Route::Unavailable,
+            "Probo has no groups: its SCIM API serves Users only",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "Probo's SCIM API can neither read nor set roles: ask a Probo admin to set the \
+             member's role in Probo (a reactivation resets it to EMPLOYEE)",
+        )
+        .stores(Attributes::PROFILE)
         .identity_providers(["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"])
         .caveat(
             CaveatKind::Interference,

@@ -23,7 +23,7 @@ pub const APP_ID: AppId = AppId::from_static("proofpoint-essentials");
 /// let pp = proofpoint_essentials::catalog_entry();
 /// assert_eq!(pp.rate_limits.requests_per_minute, Some(100));
 /// assert_eq!(pp.user_api.as_ref().map(|a| a.auth.method), Some(AuthMethod::HttpBasic));
-/// assert!(pp.lifecycle.manages_groups);
+/// assert!(pp.lifecycle.stores.groups && pp.by_api(Operation::Groups));
 /// assert_eq!(pp.step(Operation::Delete).route, Route::RestApi);
 /// ```
 pub fn catalog_entry() -> &'static CatalogEntry {
@@ -37,7 +37,7 @@ pub fn catalog_entry() -> &'static CatalogEntry {
 /// manage.
 ///
 /// ```
-/// assert!(!proofpoint_essentials::catalog_entry_interface_v1().lifecycle.manages_groups);
+/// assert!(!proofpoint_essentials::catalog_entry_interface_v1().lifecycle.stores.groups);
 /// ```
 pub fn catalog_entry_interface_v1() -> &'static CatalogEntry {
     static ENTRY: LazyLock<CatalogEntry> = LazyLock::new(build_v1);
@@ -182,8 +182,19 @@ fn build_v2() -> CatalogEntry {
             "fields the client does not model",
             "the account's history (quarantine, logs)",
         ])
-        .manages_groups(true)
-        .stores(Attributes::NAMES_ONLY);
+        .step(
+            Operation::Groups,
+            Route::RestApi,
+            "POST and DELETE /v2/groups/{group}/members; changes take up to 15 minutes to reach \
+             policy enforcement",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "change the user's administrative role in the Proofpoint Essentials admin console \
+             (the client does not reconcile roles)",
+        )
+        .stores(Attributes::NAMES_ONLY.with_groups(true));
     with_caveats(b).build()
 }
 
@@ -257,7 +268,18 @@ fn build_v1() -> CatalogEntry {
             "fields the client does not model",
             "the account's history (quarantine, logs)",
         ])
-        .manages_groups(false)
+        .step(
+            Operation::Groups,
+            Route::AdminConsole,
+            "the interface API v1 has no groups resource: change the user's groups in the \
+             Proofpoint Essentials admin console",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "change the user's administrative role in the Proofpoint Essentials admin console \
+             (the client does not reconcile roles)",
+        )
         .stores(Attributes::NAMES_ONLY);
     with_caveats(b).build()
 }

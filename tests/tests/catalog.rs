@@ -69,7 +69,7 @@ fn vendor_entries_keep_the_seed_facts() {
     assert!(hp.scim.available && hp.by_api(Operation::Deactivate));
     assert!(!hp.by_api(Operation::Delete));
     let probo = probo_scim::catalog_entry();
-    assert!(probo.by_api(Operation::Delete) && !probo.lifecycle.manages_groups);
+    assert!(probo.by_api(Operation::Delete) && !probo.lifecycle.stores.groups);
     let pp = proofpoint_essentials::catalog_entry();
     assert_eq!(pp.pagination.max_page_size, Some(1000));
     assert!(

@@ -242,6 +242,7 @@ async fn run(
         dry_run: mode == ApplyMode::DryRun,
         items,
         guard: plan.guard.clone(),
+        membership_guard: plan.membership_guard.clone(),
         aborted,
         stopped,
     };
@@ -321,7 +322,10 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
     };
     match result {
         Ok((user, note)) => Executed {
-            outcome: Outcome::Done { user, note },
+            outcome: Outcome::Done {
+                user: user.map(Box::new),
+                note,
+            },
             request_id: None,
         },
         Err(e) => Executed {
@@ -336,7 +340,7 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
 /// The audit event of an executed operation (`None` for skips and manual items).
 fn audit_event(app: &AppId, item: &PlanItem, executed: &Executed) -> Option<AuditEvent> {
     let done = match &executed.outcome {
-        Outcome::Done { user, note } => Ok((user.as_ref(), note.as_deref())),
+        Outcome::Done { user, note } => Ok((user.as_deref(), note.as_deref())),
         Outcome::Failed { error } => Err((error.as_str(), executed.request_id.as_deref())),
         Outcome::Skipped { .. } | Outcome::Manual { .. } => return None,
     };

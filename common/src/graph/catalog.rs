@@ -209,17 +209,23 @@ pub enum Operation {
     Delete,
     /// Change a user's email, keeping the person.
     Rename,
+    /// Change which groups a user belongs to.
+    Groups,
+    /// Change a user's role.
+    Role,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 8] = [
         Operation::List,
         Operation::Create,
         Operation::Update,
         Operation::Deactivate,
         Operation::Delete,
         Operation::Rename,
+        Operation::Groups,
+        Operation::Role,
     ];
 
     /// The lower-case name used in errors and reports.
@@ -231,6 +237,20 @@ impl Operation {
             Operation::Deactivate => "deactivate",
             Operation::Delete => "delete",
             Operation::Rename => "rename",
+            Operation::Groups => "groups",
+            Operation::Role => "role",
+        }
+    }
+}
+
+impl Operation {
+    /// The operation as a verb whose object is "the user" ("delete", "change the groups
+    /// of"), for instructions.
+    pub(crate) fn verb(self) -> &'static str {
+        match self {
+            Operation::Groups => "change the groups of",
+            Operation::Role => "change the role of",
+            other => other.as_str(),
         }
     }
 }
@@ -647,14 +667,19 @@ pub struct Lifecycle {
     pub delete: Step,
     /// Changing a user's email while keeping the person (a rename).
     pub rename: Step,
+    /// Changing a user's group memberships (compared only where
+    /// [`Attributes::groups`] says the app reports them). Through the API, `update_user`
+    /// carries the change; otherwise each change is a manual plan item with these
+    /// instructions.
+    pub groups: Step,
+    /// Changing a user's role (compared only where [`Attributes::role`] says the app
+    /// reports one), as for [`groups`](Self::groups).
+    pub role: Step,
     /// What a rename by API loses, for apps where it is a delete and a new create
     /// (Proofpoint: the email is immutable). Empty when a rename keeps the account. A
     /// plan lists these on the rename item, and plans such a rename only when the
     /// `SyncPolicy` allows lossy renames.
     pub rename_loses: Vec<String>,
-    /// Whether group membership is managed through the user API (so reconciliation
-    /// compares groups).
-    pub manages_groups: bool,
     /// Which user attributes the app keeps, so reconciliation compares only those: an
     /// attribute the app cannot store would otherwise show up as a difference on every
     /// sync, and a plan would never settle.
@@ -670,17 +695,21 @@ impl Lifecycle {
             Operation::Deactivate => &mut self.deactivate,
             Operation::Delete => &mut self.delete,
             Operation::Rename => &mut self.rename,
+            Operation::Groups => &mut self.groups,
+            Operation::Role => &mut self.role,
         }
     }
 }
 
 /// The user attributes (besides email and active state, which every app with a user API
-/// keeps) that an app stores.
+/// keeps) that an app stores and reports, so reconciliation compares only those.
 ///
 /// ```
 /// use idgraph_common::graph::catalog::Attributes;
 /// let names_and_link = Attributes::NONE.with_names(true).with_external_id(true);
 /// assert!(names_and_link.names && !names_and_link.display_name);
+/// let with_groups = Attributes::PROFILE.with_groups(true);
+/// assert!(with_groups.groups && !with_groups.role);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -691,27 +720,37 @@ pub struct Attributes {
     pub display_name: bool,
     /// The source directory's id (SCIM `externalId`).
     pub external_id: bool,
+    /// Each user's group memberships, by group name (see [`Lifecycle::groups`] for how
+    /// they change).
+    pub groups: bool,
+    /// Each user's role (see [`Lifecycle::role`]).
+    pub role: bool,
 }
 
 impl Attributes {
-    /// Every attribute (SCIM apps).
-    pub const ALL: Self = Self {
+    /// Every profile attribute: names, display name, link key (SCIM apps). Memberships
+    /// (groups, role) are facts of their own: add them with
+    /// [`with_groups`](Self::with_groups) and [`with_role`](Self::with_role).
+    pub const PROFILE: Self = Self {
         names: true,
         display_name: true,
         external_id: true,
+        groups: false,
+        role: false,
     };
     /// No attribute (apps without a user API; the default).
     pub const NONE: Self = Self {
         names: false,
         display_name: false,
         external_id: false,
+        groups: false,
+        role: false,
     };
     /// Given and family names only (for example Proofpoint Essentials'
     /// `firstName`/`lastName`).
     pub const NAMES_ONLY: Self = Self {
         names: true,
-        display_name: false,
-        external_id: false,
+        ..Self::NONE
     };
 
     /// Sets whether given and family names are stored.
@@ -732,6 +771,20 @@ impl Attributes {
     #[must_use]
     pub const fn with_external_id(mut self, yes: bool) -> Self {
         self.external_id = yes;
+        self
+    }
+
+    /// Sets whether group memberships are reported.
+    #[must_use]
+    pub const fn with_groups(mut self, yes: bool) -> Self {
+        self.groups = yes;
+        self
+    }
+
+    /// Sets whether a role is reported.
+    #[must_use]
+    pub const fn with_role(mut self, yes: bool) -> Self {
+        self.role = yes;
         self
     }
 }
@@ -865,6 +918,8 @@ impl CatalogEntry {
             Operation::Deactivate => &l.deactivate,
             Operation::Delete => &l.delete,
             Operation::Rename => &l.rename,
+            Operation::Groups => &l.groups,
+            Operation::Role => &l.role,
         }
     }
 

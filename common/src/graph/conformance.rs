@@ -68,7 +68,7 @@ impl Knobs {
         Self {
             read_blind: entry.is_read_blind(),
             supports_delete: entry.by_api(Operation::Delete),
-            reports_groups: entry.lifecycle.manages_groups,
+            reports_groups: entry.lifecycle.stores.groups,
             rejects_duplicate_create: true,
             email_domain: "example.com".into(),
             groups: ["conformance-a".into(), "conformance-b".into()],
@@ -221,11 +221,11 @@ fn knobs_agree(entry: &CatalogEntry, k: &Knobs) -> CheckResult {
             k.supports_delete
         ));
     }
-    if !k.read_blind && entry.lifecycle.manages_groups != k.reports_groups {
+    if !k.read_blind && entry.lifecycle.stores.groups != k.reports_groups {
         problems.push(format!(
-            "catalog manages_groups is {}, knob says {} (the planner compares groups by the \
+            "catalog stores.groups is {}, knob says {} (the planner compares groups by the \
              catalog, so a mismatch makes every plan non-idempotent)",
-            entry.lifecycle.manages_groups, k.reports_groups
+            entry.lifecycle.stores.groups, k.reports_groups
         ));
     }
     if !k.read_blind && entry.lifecycle.stores != k.stores {

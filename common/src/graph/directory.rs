@@ -183,6 +183,10 @@ pub struct DirectoryUser {
     pub active: bool,
     /// Group names the user belongs to, in the app's own naming.
     pub groups: Vec<String>,
+    /// The user's role in the app, in the app's own naming (`None`: the source does not
+    /// manage it, or the app has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// The app's own id for the user (SCIM `id`, Proofpoint primary email, …); `None`
     /// for users that exist only in a source directory.
     pub app_id: Option<String>,
@@ -199,6 +203,7 @@ impl DirectoryUser {
             display_name: None,
             active: true,
             groups: Vec::new(),
+            role: None,
             app_id: None,
         }
     }
@@ -229,6 +234,13 @@ impl DirectoryUser {
     #[must_use]
     pub fn with_active(mut self, active: bool) -> Self {
         self.active = active;
+        self
+    }
+
+    /// Sets the role.
+    #[must_use]
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
         self
     }
 

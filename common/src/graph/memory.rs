@@ -17,7 +17,7 @@ use crate::paginate::Items;
 /// * Operations the catalog entry does not offer by API answer the same
 ///   [`Error::Unsupported`] as [`ReadBlind`](super::ReadBlind) (for example Hyperproof's
 ///   delete, or everything for Proof).
-/// * Groups are stored only when the entry manages groups.
+/// * Groups and the role are stored only when the entry's `stores` says so.
 /// * `create` assigns an `app_id` (`mem-1`, `mem-2`, …) and answers 409 for an email that
 ///   exists (case-insensitively); `update`, `deactivate` and `delete` find the user by
 ///   `app_id` when set, else by email, and answer 404 when there is none.
@@ -32,7 +32,10 @@ use crate::paginate::Items;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> idgraph_common::Result<()> {
 /// // A SCIM app that also manages groups through its user API.
-/// let entry = catalog::scim().to_builder().manages_groups(true).build();
+/// let entry = catalog::scim()
+///     .to_builder()
+///     .stores(catalog::Attributes::PROFILE.with_groups(true))
+///     .build();
 /// let dir = MemoryDirectory::new(&entry)
 ///     .with_users([DirectoryUser::new("ada@example.com").with_groups(["Sales"])]);
 /// let created = dir.create_user(&DirectoryUser::new("bob@example.com")).await?.user;
@@ -154,8 +157,11 @@ impl MemoryDirectory {
 
     fn drop_unstored(&self, user: &mut DirectoryUser) {
         let lifecycle = &self.entry.lifecycle;
-        if !lifecycle.manages_groups {
+        if !lifecycle.stores.groups {
             user.groups.clear();
+        }
+        if !lifecycle.stores.role {
+            user.role = None;
         }
         if !lifecycle.stores.names {
             user.given_name = None;
@@ -213,7 +219,11 @@ fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
     let method = match op {
         Operation::List => "GET",
         Operation::Create => "POST",
-        Operation::Update | Operation::Deactivate | Operation::Rename => "PUT",
+        Operation::Update
+        | Operation::Deactivate
+        | Operation::Rename
+        | Operation::Groups
+        | Operation::Role => "PUT",
         Operation::Delete => "DELETE",
     };
     Error::Api(Box::new(
@@ -260,7 +270,7 @@ impl UserDirectory for MemoryDirectory {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Update)?;
         let key = Self::find(&st, desired, Operation::Update)?;
-        let manages_groups = self.entry.lifecycle.manages_groups;
+        let stores = self.entry.lifecycle.stores;
         let user = st
             .users
             .get_mut(&key)
@@ -270,8 +280,11 @@ impl UserDirectory for MemoryDirectory {
         user.display_name.clone_from(&desired.display_name);
         user.external_id.clone_from(&desired.external_id);
         user.active = desired.active;
-        if manages_groups {
+        if stores.groups {
             user.groups.clone_from(&desired.groups);
+        }
+        if stores.role {
+            user.role.clone_from(&desired.role);
         }
         let mut stored = user.clone();
         self.drop_unstored(&mut stored);

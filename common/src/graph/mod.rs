@@ -77,7 +77,8 @@ pub use plan::{
     SyncPlan, plan,
 };
 pub use policy::{
-    DEFAULT_MAX_DEPROVISION_SHARE, Deprovision, GuardReason, GuardTripped, SyncPolicy,
+    DEFAULT_MAX_DEPROVISION_SHARE, Deprovision, GuardReason, GuardTripped, MembershipGuardTripped,
+    SyncPolicy,
 };
 pub use read_blind::ReadBlind;
 pub use report::{Outcome, ReportCounts, ReportItem, SyncReport};

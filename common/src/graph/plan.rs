@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::{AppId, Attributes, CatalogEntry, Operation};
 use super::directory::{DirectoryUser, Email};
-use super::policy::{Deprovision, GuardTripped, SyncPolicy};
+use super::policy::{Deprovision, GuardTripped, MembershipGuardTripped, SyncPolicy};
 
 /// A user attribute that reconciliation compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,8 +27,11 @@ pub enum Field {
     ExternalId,
     /// [`DirectoryUser::active`].
     Active,
-    /// [`DirectoryUser::groups`] (only for targets that manage groups).
+    /// [`DirectoryUser::groups`] (only for targets that report groups).
     Groups,
+    /// [`DirectoryUser::role`] (only for targets that report a role, and only when the
+    /// source names one).
+    Role,
 }
 
 impl Field {
@@ -41,6 +44,7 @@ impl Field {
             Field::ExternalId => "external_id",
             Field::Active => "active",
             Field::Groups => "groups",
+            Field::Role => "role",
         }
     }
 }
@@ -63,7 +67,7 @@ impl fmt::Display for Field {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FieldChange {
-    /// A text attribute (names, external id).
+    /// A text attribute (names, external id, role).
     Text {
         /// Which one.
         field: Field,
@@ -310,6 +314,14 @@ impl Action {
         }
     }
 
+    /// The field-level changes of an update or rename (empty for the other actions).
+    pub fn changes(&self) -> &[FieldChange] {
+        match self {
+            Action::Update { changes, .. } | Action::Rename { changes, .. } => changes,
+            _ => &[],
+        }
+    }
+
     /// The kind of action.
     pub fn kind(&self) -> ActionKind {
         match self {
@@ -464,6 +476,11 @@ pub struct SyncPlan {
     /// `Some` when the mass-deprovision guard withheld every deactivation and deletion
     /// (they appear as [`SkipReason::GuardWithheld`]).
     pub guard: Option<GuardTripped>,
+    /// `Some` when the membership guard withheld every group-membership removal (adds
+    /// and other changes go ahead; an update left with nothing else appears as
+    /// [`SkipReason::GuardWithheld`] for [`Operation::Groups`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership_guard: Option<MembershipGuardTripped>,
     /// The fingerprint of the target listing the plan was made from, when it was made
     /// by [`plan_listings`](super::plan_listings) ([`Listing::fingerprint`]); a saved plan
     /// applied with [`apply_reviewed`](super::apply_reviewed) must find the target
@@ -858,7 +875,7 @@ struct Planner<'a> {
     target: &'a [DirectoryUser],
     entry: &'a CatalogEntry,
     policy: &'a SyncPolicy,
-    groups: bool,
+    cmp: Compare<'a>,
     read_blind: bool,
     items: Vec<PlanItem>,
     /// Non-excluded distinct source emails.
@@ -881,7 +898,12 @@ impl<'a> Planner<'a> {
             target,
             entry,
             policy,
-            groups: entry.lifecycle.manages_groups && policy.groups_synced(),
+            cmp: Compare {
+                stores: entry.lifecycle.stores,
+                groups: entry.lifecycle.stores.groups && policy.groups_synced(),
+                role: entry.lifecycle.stores.role && policy.roles_synced(),
+                policy,
+            },
             read_blind: !entry.by_api(Operation::List),
             items: Vec::new(),
             source_in_scope: 0,
@@ -1020,19 +1042,7 @@ impl<'a> Planner<'a> {
                     self.skip(&t.email, SkipReason::DuplicateInTarget { count: tc })
                 }
                 Some((t, _)) => self.both(s, t),
-                None if s.active => {
-                    let mut user = s.clone();
-                    user.app_id = None;
-                    if !self.groups {
-                        user.groups.clear();
-                    }
-                    self.operation(
-                        &s.email,
-                        Action::Create {
-                            user: Box::new(user),
-                        },
-                    );
-                }
+                None if s.active => self.create(s),
                 None => self.skip(&s.email, SkipReason::InactiveInSource),
             }
         }
@@ -1062,13 +1072,53 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        let membership_guard = self.membership_guard();
         SyncPlan {
             app: self.entry.app.clone(),
             read_blind: self.read_blind,
             items: self.items,
             guard,
+            membership_guard,
             target_fingerprint: None,
         }
+    }
+
+    /// The membership guard: counts the plan's group removals against the target's
+    /// memberships in managed groups, and when it trips takes every removal out of the
+    /// plan (the removed groups stay on the desired user; an update left with nothing
+    /// else becomes a [`SkipReason::GuardWithheld`]).
+    fn membership_guard(&mut self) -> Option<MembershipGuardTripped> {
+        if self.read_blind || !self.cmp.groups {
+            return None;
+        }
+        let removals: usize = self
+            .items
+            .iter()
+            .flat_map(|i| i.action.changes())
+            .map(|c| match c {
+                FieldChange::Groups { removed, .. } => removed.len(),
+                _ => 0,
+            })
+            .sum();
+        if removals == 0 {
+            return None;
+        }
+        let policy = self.policy;
+        let memberships = self
+            .target
+            .iter()
+            .map(|t| {
+                t.groups
+                    .iter()
+                    .filter(|g| !policy.is_group_excluded(g))
+                    .count()
+            })
+            .sum();
+        let tripped = policy.check_membership_guard(memberships, removals)?;
+        for item in &mut self.items {
+            withhold_removals(&mut item.action);
+        }
+        Some(tripped)
     }
 
     /// What the link keys make of source person `s` (unique in the source, in scope)
@@ -1149,8 +1199,8 @@ impl<'a> Planner<'a> {
             self.inactive_in_source(t);
             return;
         }
-        let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
-        let mut desired = desired_user(s, t, &changes);
+        let changes = self.split_manual(&s.email, diff(s, t, &self.cmp));
+        let mut desired = desired_user(t, &changes);
         desired.email = s.email.clone();
         let loses = &self.entry.lifecycle.rename_loses;
         if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
@@ -1165,6 +1215,73 @@ impl<'a> Planner<'a> {
                 desired: Box::new(desired),
                 changes,
                 loses: loses.clone(),
+            },
+        );
+    }
+
+    /// A source person with no account: a create, carrying the groups and role only
+    /// where the app takes them by API (the rest are manual items).
+    fn create(&mut self, s: &DirectoryUser) {
+        let mut user = s.clone();
+        user.app_id = None;
+        let mut manual = Vec::new();
+        if self.cmp.groups {
+            user.groups = dedup(&s.groups);
+            user.groups.retain(|g| !self.policy.is_group_excluded(g));
+            if !user.groups.is_empty() && !self.entry.by_api(Operation::Groups) {
+                let mut added = std::mem::take(&mut user.groups);
+                added.sort();
+                manual.push(FieldChange::Groups {
+                    added,
+                    removed: Vec::new(),
+                });
+            }
+        } else {
+            user.groups.clear();
+        }
+        if !self.cmp.role {
+            user.role = None;
+        } else if user.role.is_some() && !self.entry.by_api(Operation::Role) {
+            manual.push(FieldChange::Text {
+                field: Field::Role,
+                from: None,
+                to: user.role.take(),
+            });
+        }
+        self.operation(
+            &s.email,
+            Action::Create {
+                user: Box::new(user),
+            },
+        );
+        for change in manual {
+            self.manual_change(&s.email, &change);
+        }
+    }
+
+    /// `changes` without the group and role changes the target cannot make by API,
+    /// each of which becomes a manual item naming the admin action and the change.
+    fn split_manual(&mut self, email: &Email, changes: Vec<FieldChange>) -> Vec<FieldChange> {
+        let (api, manual): (Vec<_>, Vec<_>) = changes
+            .into_iter()
+            .partition(|c| membership_operation(c).is_none_or(|op| self.entry.by_api(op)));
+        for change in &manual {
+            self.manual_change(email, change);
+        }
+        api
+    }
+
+    /// The manual item for a group or role change the target has no API for.
+    fn manual_change(&mut self, email: &Email, change: &FieldChange) {
+        let Some(operation) = membership_operation(change) else {
+            return;
+        };
+        let how = &self.entry.step(operation).how;
+        self.push(
+            email,
+            Action::Manual {
+                operation,
+                instructions: Cow::Owned(format!("{how} ({change})")),
             },
         );
     }
@@ -1251,12 +1368,16 @@ impl<'a> Planner<'a> {
             self.inactive_in_source(t);
             return;
         }
-        let changes = diff(s, t, self.groups, self.entry.lifecycle.stores);
+        let all = diff(s, t, &self.cmp);
+        let had_changes = !all.is_empty();
+        let changes = self.split_manual(&t.email, all);
         if changes.is_empty() {
-            self.skip(&t.email, SkipReason::Unchanged);
+            if !had_changes {
+                self.skip(&t.email, SkipReason::Unchanged);
+            }
             return;
         }
-        let desired = desired_user(s, t, &changes);
+        let desired = desired_user(t, &changes);
         self.operation(
             &t.email,
             Action::Update {
@@ -1268,8 +1389,8 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// Target user `t` with `changes` (from source user `s`) applied.
-fn desired_user(s: &DirectoryUser, t: &DirectoryUser, changes: &[FieldChange]) -> DirectoryUser {
+/// Target user `t` with `changes` applied.
+fn desired_user(t: &DirectoryUser, changes: &[FieldChange]) -> DirectoryUser {
     let mut desired = t.clone();
     for c in changes {
         match c {
@@ -1278,15 +1399,99 @@ fn desired_user(s: &DirectoryUser, t: &DirectoryUser, changes: &[FieldChange]) -
                     Field::GivenName => &mut desired.given_name,
                     Field::FamilyName => &mut desired.family_name,
                     Field::DisplayName => &mut desired.display_name,
+                    Field::Role => &mut desired.role,
                     _ => &mut desired.external_id,
                 };
                 slot.clone_from(to);
             }
             FieldChange::Active { to, .. } => desired.active = *to,
-            FieldChange::Groups { .. } => desired.groups = dedup(&s.groups),
+            FieldChange::Groups { added, removed } => {
+                desired.groups = with_groups_changed(&t.groups, added, removed);
+            }
         }
     }
     desired
+}
+
+/// `groups` without `removed`, then `added`: the target's order kept, duplicates
+/// dropped, and groups the change does not name (excluded ones) left where they are.
+fn with_groups_changed(groups: &[String], added: &[String], removed: &[String]) -> Vec<String> {
+    let mut out = dedup(groups);
+    out.retain(|g| !removed.contains(g));
+    for g in added {
+        if !out.contains(g) {
+            out.push(g.clone());
+        }
+    }
+    out
+}
+
+/// The operation a group or role change needs, `None` for the other fields.
+fn membership_operation(change: &FieldChange) -> Option<Operation> {
+    match change {
+        FieldChange::Groups { .. } => Some(Operation::Groups),
+        FieldChange::Text {
+            field: Field::Role, ..
+        } => Some(Operation::Role),
+        _ => None,
+    }
+}
+
+/// Takes the group removals out of an update or rename (the membership guard tripped).
+fn withhold_removals(action: &mut Action) {
+    let (Action::Update {
+        current,
+        desired,
+        changes,
+    }
+    | Action::Rename {
+        current,
+        desired,
+        changes,
+        ..
+    }) = action
+    else {
+        return;
+    };
+    let before = changes.len();
+    changes.retain_mut(|c| match c {
+        FieldChange::Groups { added, removed } => {
+            removed.clear();
+            !added.is_empty()
+        }
+        _ => true,
+    });
+    let changed_groups = changes.len() != before
+        || changes
+            .iter()
+            .any(|c| matches!(c, FieldChange::Groups { .. }));
+    if changed_groups {
+        let added: &[String] = changes
+            .iter()
+            .find_map(|c| match c {
+                FieldChange::Groups { added, .. } => Some(added.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[]);
+        desired.groups = with_groups_changed(&current.groups, added, &[]);
+    }
+    if changes.is_empty() && matches!(action, Action::Update { .. }) {
+        *action = Action::Skip {
+            reason: SkipReason::GuardWithheld {
+                operation: Operation::Groups,
+            },
+        };
+    }
+}
+
+/// What [`diff`] compares for one target.
+struct Compare<'a> {
+    stores: Attributes,
+    /// Groups: the target reports them and the policy syncs them.
+    groups: bool,
+    /// The role: the target reports one and the policy syncs roles.
+    role: bool,
+    policy: &'a SyncPolicy,
 }
 
 /// `None` and `""` both mean "not set".
@@ -1305,12 +1510,8 @@ fn dedup(groups: &[String]) -> Vec<String> {
 }
 
 /// The field-level differences that bring `t` to `s` (both active in the source).
-fn diff(
-    s: &DirectoryUser,
-    t: &DirectoryUser,
-    groups: bool,
-    stores: Attributes,
-) -> Vec<FieldChange> {
+fn diff(s: &DirectoryUser, t: &DirectoryUser, cmp: &Compare<'_>) -> Vec<FieldChange> {
+    let stores = cmp.stores;
     let mut changes = Vec::new();
     let text = [
         (Field::GivenName, stores.names, &s.given_name, &t.given_name),
@@ -1332,6 +1533,8 @@ fn diff(
             &s.external_id,
             &t.external_id,
         ),
+        // A source without a role for the person does not manage it: nothing to compare.
+        (Field::Role, cmp.role, &s.role, &t.role),
     ];
     // Attributes the app does not store are not differences: it could never take them.
     for (field, _, sv, tv) in text.into_iter().filter(|(_, stored, _, _)| *stored) {
@@ -1351,16 +1554,19 @@ fn diff(
             to: true,
         });
     }
-    if groups && s.groups != t.groups {
+    if cmp.groups && s.groups != t.groups {
+        let managed = |g: &&String| !cmp.policy.is_group_excluded(g);
         let mut added: Vec<String> = s
             .groups
             .iter()
+            .filter(managed)
             .filter(|g| !t.groups.contains(g))
             .cloned()
             .collect();
         let mut removed: Vec<String> = t
             .groups
             .iter()
+            .filter(managed)
             .filter(|g| !s.groups.contains(g))
             .cloned()
             .collect();
@@ -1380,6 +1586,15 @@ mod tests {
     use super::*;
     use crate::graph::catalog::{self, AppId, Route};
 
+    fn cmp(groups: bool, stores: Attributes, policy: &SyncPolicy) -> Compare<'_> {
+        Compare {
+            stores,
+            groups,
+            role: stores.role,
+            policy,
+        }
+    }
+
     /// REST, names only, groups managed: the planner's widest comparison.
     fn names_and_groups() -> CatalogEntry {
         CatalogEntry::builder(AppId::from_static("names-and-groups"), "Names and groups")
@@ -1388,8 +1603,8 @@ mod tests {
             .step(Operation::Update, Route::RestApi, "")
             .step(Operation::Deactivate, Route::RestApi, "")
             .step(Operation::Delete, Route::RestApi, "")
-            .manages_groups(true)
-            .stores(Attributes::NAMES_ONLY)
+            .step(Operation::Groups, Route::RestApi, "")
+            .stores(Attributes::NAMES_ONLY.with_groups(true))
             .build()
     }
 
@@ -1397,11 +1612,22 @@ mod tests {
     fn empty_string_is_not_set() {
         let s = DirectoryUser::new("a@x.io").with_display_name("");
         let t = DirectoryUser::new("a@x.io").with_display_name("Ann");
-        assert!(diff(&s, &t, false, Attributes::ALL).is_empty());
+        assert!(
+            diff(
+                &s,
+                &t,
+                &cmp(false, Attributes::PROFILE, &SyncPolicy::default())
+            )
+            .is_empty()
+        );
         let s = DirectoryUser::new("a@x.io").with_external_id("e1");
         let t = DirectoryUser::new("a@x.io").with_external_id("");
         assert_eq!(
-            diff(&s, &t, false, Attributes::ALL),
+            diff(
+                &s,
+                &t,
+                &cmp(false, Attributes::PROFILE, &SyncPolicy::default())
+            ),
             [FieldChange::Text {
                 field: Field::ExternalId,
                 from: None,
@@ -1414,7 +1640,14 @@ mod tests {
     fn group_order_and_duplicates_do_not_matter() {
         let s = DirectoryUser::new("a@x.io").with_groups(["b", "a", "a"]);
         let t = DirectoryUser::new("a@x.io").with_groups(["a", "b"]);
-        assert!(diff(&s, &t, true, Attributes::ALL).is_empty());
+        assert!(
+            diff(
+                &s,
+                &t,
+                &cmp(true, Attributes::PROFILE, &SyncPolicy::default())
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -1424,11 +1657,30 @@ mod tests {
             .with_display_name("Ann Lee")
             .with_external_id("e1");
         let t = DirectoryUser::new("a@x.io").with_names("Ann", "Lee");
-        assert_eq!(diff(&s, &t, false, Attributes::ALL).len(), 2);
-        assert!(diff(&s, &t, false, Attributes::NAMES_ONLY).is_empty());
+        assert_eq!(
+            diff(
+                &s,
+                &t,
+                &cmp(false, Attributes::PROFILE, &SyncPolicy::default())
+            )
+            .len(),
+            2
+        );
+        assert!(
+            diff(
+                &s,
+                &t,
+                &cmp(false, Attributes::NAMES_ONLY, &SyncPolicy::default())
+            )
+            .is_empty()
+        );
         let t = DirectoryUser::new("a@x.io").with_names("Ann", "Smith");
         assert_eq!(
-            diff(&s, &t, false, Attributes::NAMES_ONLY),
+            diff(
+                &s,
+                &t,
+                &cmp(false, Attributes::NAMES_ONLY, &SyncPolicy::default())
+            ),
             [FieldChange::Text {
                 field: Field::FamilyName,
                 from: Some("Smith".into()),

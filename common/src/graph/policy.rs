@@ -68,6 +68,10 @@ pub struct SyncPolicy {
     allowance: usize,
     allow_empty_source: bool,
     sync_groups: bool,
+    sync_roles: bool,
+    excluded_groups: HashSet<String>,
+    max_membership_share: f64,
+    membership_allowance: usize,
     lossy_renames: bool,
 }
 
@@ -80,6 +84,10 @@ impl Default for SyncPolicy {
             allowance: 0,
             allow_empty_source: false,
             sync_groups: true,
+            sync_roles: true,
+            excluded_groups: HashSet::new(),
+            max_membership_share: DEFAULT_MAX_DEPROVISION_SHARE,
+            membership_allowance: 0,
             lossy_renames: false,
         }
     }
@@ -204,6 +212,83 @@ impl SyncPolicy {
         self.max_share
     }
 
+    /// Whether roles are compared where the target reports one and the source names
+    /// one (default `true`).
+    #[must_use]
+    pub fn sync_roles(mut self, sync: bool) -> Self {
+        self.sync_roles = sync;
+        self
+    }
+
+    /// Leaves a group alone: never added, never removed, whatever the source says (for
+    /// groups another system owns, such as an app's built-in `Everyone` or an admin
+    /// group managed by hand). Compared exactly (group names are the app's own).
+    #[must_use]
+    pub fn exclude_group(mut self, group: impl Into<String>) -> Self {
+        self.excluded_groups.insert(group.into());
+        self
+    }
+
+    /// The largest share (0.0–1.0) of the target's group memberships one plan may
+    /// remove before the membership guard withholds every removal (default 10 %, as for
+    /// deprovisions): a source export that lost its group column must not empty every
+    /// group. Adds are never withheld.
+    #[must_use]
+    pub fn max_membership_removal_share(mut self, share: f64) -> Self {
+        self.max_membership_share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            DEFAULT_MAX_DEPROVISION_SHARE
+        };
+        self
+    }
+
+    /// Membership removals always allowed regardless of share (default 0), for small
+    /// apps where one removal is already a large share.
+    #[must_use]
+    pub fn membership_removal_allowance(mut self, removals: usize) -> Self {
+        self.membership_allowance = removals;
+        self
+    }
+
+    /// Whether `group` is left alone ([`exclude_group`](Self::exclude_group)).
+    pub fn is_group_excluded(&self, group: &str) -> bool {
+        self.excluded_groups.contains(group)
+    }
+
+    /// Whether roles are compared.
+    pub fn roles_synced(&self) -> bool {
+        self.sync_roles
+    }
+
+    /// The membership guard: `Some` when `removals` of the target's `memberships`
+    /// (in groups the policy manages) must be withheld.
+    ///
+    /// ```
+    /// use idgraph_common::graph::SyncPolicy;
+    /// let p = SyncPolicy::default();
+    /// assert!(p.check_membership_guard(100, 10).is_none());
+    /// let t = p.check_membership_guard(100, 11).unwrap();
+    /// assert_eq!((t.would_remove, t.max_allowed), (11, 10));
+    /// ```
+    pub fn check_membership_guard(
+        &self,
+        memberships: usize,
+        removals: usize,
+    ) -> Option<MembershipGuardTripped> {
+        if removals == 0 {
+            return None;
+        }
+        let by_share = (self.max_membership_share * memberships as f64).floor() as usize;
+        let max_allowed = by_share.max(self.membership_allowance);
+        (removals > max_allowed).then_some(MembershipGuardTripped {
+            would_remove: removals,
+            memberships,
+            max_allowed,
+            max_share: self.max_membership_share,
+        })
+    }
+
     /// Whether groups are compared (where the target manages them).
     pub fn groups_synced(&self) -> bool {
         self.sync_groups
@@ -323,6 +408,52 @@ impl fmt::Display for GuardTripped {
                 )
             }
         }
+    }
+}
+
+/// The membership guard refused a plan's group-membership removals (adds and every
+/// other change go ahead).
+///
+/// ```
+/// use idgraph_common::graph::SyncPolicy;
+/// let t = SyncPolicy::default().check_membership_guard(40, 30).unwrap();
+/// assert_eq!(
+///     t.to_string(),
+///     "refused to remove 30 of 40 group memberships (75.0 %): the policy allows at most 4 \
+///      (10.0 %); a source that lost its groups must not empty an app's groups. If intended, \
+///      raise SyncPolicy::max_membership_removal_share"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MembershipGuardTripped {
+    /// How many membership removals were withheld.
+    pub would_remove: usize,
+    /// How many memberships (in groups the policy manages) the target has.
+    pub memberships: usize,
+    /// How many removals it would have allowed.
+    pub max_allowed: usize,
+    /// The configured share.
+    pub max_share: f64,
+}
+
+impl fmt::Display for MembershipGuardTripped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = if self.memberships == 0 {
+            100.0
+        } else {
+            self.would_remove as f64 * 100.0 / self.memberships as f64
+        };
+        write!(
+            f,
+            "refused to remove {} of {} group memberships ({pct:.1} %): the policy allows at \
+             most {} ({:.1} %); a source that lost its groups must not empty an app's groups. \
+             If intended, raise SyncPolicy::max_membership_removal_share",
+            self.would_remove,
+            self.memberships,
+            self.max_allowed,
+            self.max_share * 100.0
+        )
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::catalog::AppId;
 use super::directory::{DirectoryUser, Email};
 use super::plan::{Action, ActionKind, SkipReason, SyncPlan};
-use super::policy::GuardTripped;
+use super::policy::{GuardTripped, MembershipGuardTripped};
 
 /// What happened to one plan item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,8 +19,8 @@ pub enum Outcome {
     /// The operation succeeded.
     Done {
         /// The user as the app stored it (create, update, rename), as it now is
-        /// (deactivate), or `None` (delete).
-        user: Option<DirectoryUser>,
+        /// (deactivate), or `None` (delete). Boxed: a report holds one per item.
+        user: Option<Box<DirectoryUser>>,
         /// What the app did besides the plain operation, when it says (a create answered
         /// by taking over or renaming an existing account).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,6 +119,8 @@ pub struct SyncReport {
     pub items: Vec<ReportItem>,
     /// The plan's guard outcome, when it tripped.
     pub guard: Option<GuardTripped>,
+    /// The plan's membership guard outcome, when it tripped (group removals withheld).
+    pub membership_guard: Option<MembershipGuardTripped>,
     /// Why nothing was applied, when apply refused the plan as a whole (for example a
     /// plan made for another app).
     pub aborted: Option<String>,
@@ -150,12 +152,13 @@ impl SyncReport {
             .filter(|i| matches!(i.outcome, Outcome::Failed { .. }))
     }
 
-    /// `true` when nothing failed, the guard did not trip, the plan was not refused and
+    /// `true` when nothing failed, neither guard tripped, the plan was not refused and
     /// the run was not stopped. Manual actions do not make a report unsuccessful.
     pub fn is_success(&self) -> bool {
         self.aborted.is_none()
             && self.stopped.is_none()
             && self.guard.is_none()
+            && self.membership_guard.is_none()
             && self.failures().next().is_none()
     }
 }
@@ -234,6 +237,9 @@ impl fmt::Display for SyncPlan {
         if let Some(g) = &self.guard {
             writeln!(f, "GUARD: {g}")?;
         }
+        if let Some(g) = &self.membership_guard {
+            writeln!(f, "GUARD: {g}")?;
+        }
         let rows: Vec<Vec<String>> = self
             .items
             .iter()
@@ -278,6 +284,9 @@ impl fmt::Display for SyncReport {
             writeln!(f, "STOPPED: {s}")?;
         }
         if let Some(g) = &self.guard {
+            writeln!(f, "GUARD: {g}")?;
+        }
+        if let Some(g) = &self.membership_guard {
             writeln!(f, "GUARD: {g}")?;
         }
         let rows: Vec<Vec<String>> = self

@@ -55,8 +55,8 @@ pub(crate) fn proofpoint_like() -> &'static CatalogEntry {
                 "delete and recreate; only when the SyncPolicy allows lossy renames",
             )
             .rename_loses(["the password", "the account's history"])
-            .manages_groups(true)
-            .stores(Attributes::NAMES_ONLY)
+            .step(Operation::Groups, Route::RestApi, "group members")
+            .stores(Attributes::NAMES_ONLY.with_groups(true))
             .build()
     });
     &E
@@ -68,7 +68,12 @@ pub(crate) fn proofpoint_v1_like() -> &'static CatalogEntry {
         proofpoint_like()
             .to_builder()
             .app(AppId::from_static("proofpoint-v1-like"))
-            .manages_groups(false)
+            .stores(Attributes::NAMES_ONLY)
+            .step(
+                Operation::Groups,
+                Route::AdminConsole,
+                "change groups in the console",
+            )
             .build()
     });
     &E

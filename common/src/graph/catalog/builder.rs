@@ -70,8 +70,9 @@ impl CatalogEntryBuilder {
                     deactivate: unavailable(),
                     delete: unavailable(),
                     rename: unavailable(),
+                    groups: unavailable(),
+                    role: unavailable(),
                     rename_loses: Vec::new(),
-                    manages_groups: false,
                     stores: Attributes::NONE,
                 },
                 identity_providers: Vec::new(),
@@ -156,12 +157,6 @@ impl CatalogEntryBuilder {
         self
     }
 
-    /// Sets whether group membership is managed through the user API.
-    pub fn manages_groups(mut self, yes: bool) -> Self {
-        self.entry.lifecycle.manages_groups = yes;
-        self
-    }
-
     /// Sets which attributes the app stores.
     pub fn stores(mut self, stores: Attributes) -> Self {
         self.entry.lifecycle.stores = stores;
@@ -190,8 +185,9 @@ impl CatalogEntryBuilder {
             let step = self.entry.lifecycle.step_mut(op);
             if !step.route.is_api() && step.how.trim().is_empty() {
                 step.how = format!(
-                    "ask an administrator of {} to {op} the user by hand",
-                    self.entry.name
+                    "ask an administrator of {} to {} the user by hand",
+                    self.entry.name,
+                    op.verb()
                 );
             }
         }

@@ -121,6 +121,17 @@ fn build_proof() -> CatalogEntry {
             "change the user's email in Okta or Entra ID; Proof has no API, and JIT does not \
              sync attributes, so ask a Proof admin to change the account in Command Center",
         )
+        .step(
+            Operation::Groups,
+            Route::AdminConsole,
+            "Proof has no groups API and JIT does not sync groups: ask a Proof admin to change \
+             the user's groups in Command Center",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "JIT does not sync roles: ask a Proof admin to set the user's role in Command Center",
+        )
         .identity_providers(["Okta", "Microsoft Entra ID"])
         .caveat(
             CaveatKind::JitOnly,
@@ -208,6 +219,18 @@ fn build_tessian() -> CatalogEntry {
             "change the user's email in Entra ID (or Google Workspace); Tessian follows the \
              directory sync",
         )
+        .step(
+            Operation::Groups,
+            Route::IdentityProvider,
+            "change the user's groups in Okta or Entra ID and let the IdP's SCIM app \
+             provisioning sync Tessian; there is no Tessian API",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "ask a Tessian admin to set the user's role in the Tessian portal; there is no \
+             Tessian API",
+        )
         .identity_providers(["Okta", "Microsoft Entra ID"])
         .caveat(
             CaveatKind::NoApi,
@@ -276,7 +299,20 @@ fn build_scim() -> CatalogEntry {
             Route::Scim,
             "userName and the primary email replaced on the same id, by PATCH (or PUT)",
         )
-        .stores(Attributes::ALL)
+        .step(
+            Operation::Groups,
+            Route::Scim,
+            "PATCH /Groups/{id} adding or removing the member, for groups that exist (found by \
+             displayName); only where ScimDirectory::manage_groups is on, which also makes the \
+             listing report groups",
+        )
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "SCIM's roles attribute has no common meaning: set the user's role in the app's own \
+             admin console",
+        )
+        .stores(Attributes::PROFILE)
         .identity_providers(["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"])
         .caveat(
             CaveatKind::Undocumented,
@@ -318,8 +354,9 @@ mod tests {
     #[test]
     fn seed_facts() {
         assert_eq!(proof().scim.plan_required, "Enterprise (Command Center)");
-        assert!(scim().by_api(Operation::Delete) && !scim().lifecycle.manages_groups);
-        assert_eq!(scim().lifecycle.stores, Attributes::ALL);
+        assert!(scim().by_api(Operation::Delete) && !scim().lifecycle.stores.groups);
+        assert!(scim().by_api(Operation::Groups) && !scim().by_api(Operation::Role));
+        assert_eq!(scim().lifecycle.stores, Attributes::PROFILE);
     }
 
     #[test]
