@@ -140,3 +140,114 @@ async fn a_scope_keeps_everyone_else_out_of_the_plan() {
         .unwrap();
     assert_ne!(other.active, Some(false), "never seen, never deprovisioned");
 }
+
+// --- Groups ------------------------------------------------------------------------------
+
+async fn with_groups(names: &[&str]) -> (ScimFake, ScimDirectory) {
+    let fake = ScimFake::start().await;
+    for name in names {
+        fake.insert_group(scim_types::Group::new(*name));
+    }
+    let dir = ScimDirectory::discover(client(&fake))
+        .await
+        .unwrap()
+        .manage_groups(true);
+    (fake, dir)
+}
+
+fn members_of(fake: &ScimFake, group: &str) -> Vec<String> {
+    let users = fake.users();
+    let email = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id.as_ref().map(|i| i.as_str()) == Some(id))
+            .map(|u| u.user_name.clone())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<String> = fake
+        .groups()
+        .into_iter()
+        .filter(|g| g.display_name == group)
+        .flat_map(|g| g.members)
+        .filter_map(|m| m.value)
+        .map(|id| email(&id))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn the_conformance_suite_passes_with_groups_managed() {
+    let (_fake, dir) = with_groups(&["conformance-a", "conformance-b"]).await;
+    let knobs = Knobs::from_catalog(dir.catalog());
+    assert!(knobs.reports_groups, "manage_groups shows in the catalog");
+    let report = conformance::run(&dir, &knobs).await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test]
+async fn membership_changes_converge_in_one_apply_through_groups_patch() {
+    let (fake, dir) = with_groups(&["Eng", "Sales", "On call"]).await;
+    let mut source = vec![
+        person("ada@example.com", "k1", "Ada").with_groups(["Eng", "On call"]),
+        person("bob@example.com", "k2", "Bob").with_groups(["Sales"]),
+    ];
+    let report = sync(&dir, &source).await;
+    assert!(report.is_success(), "{report}");
+    assert_eq!(members_of(&fake, "Eng"), ["ada@example.com"]);
+    assert_eq!(members_of(&fake, "On call"), ["ada@example.com"]);
+    assert_eq!(members_of(&fake, "Sales"), ["bob@example.com"]);
+    assert!(settled(&dir, &source).await);
+
+    // Ada leaves on-call and joins Sales; Bob moves to Eng.
+    source[0].groups = vec!["Eng".into(), "Sales".into()];
+    source[1].groups = vec!["Eng".into()];
+    let target = list_target(&dir).await.unwrap();
+    let p = plan_listings(
+        &Listing::from_source(source.clone()),
+        &target,
+        dir.catalog(),
+        &SyncPolicy::default().max_membership_removal_share(1.0),
+    );
+    assert_eq!(p.counts().update, 2, "{p}");
+    let report = apply(&p, &dir, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    assert_eq!(
+        members_of(&fake, "Eng"),
+        ["ada@example.com", "bob@example.com"]
+    );
+    assert_eq!(members_of(&fake, "Sales"), ["ada@example.com"]);
+    assert!(members_of(&fake, "On call").is_empty());
+    assert!(settled(&dir, &source).await, "the next plan is empty");
+}
+
+#[tokio::test]
+async fn a_group_the_app_does_not_have_is_a_clear_failure_and_nothing_is_created() {
+    let (fake, dir) = with_groups(&["Eng"]).await;
+    let source = [person("ada@example.com", "k1", "Ada").with_groups(["Eng", "Ghosts"])];
+    let report = sync(&dir, &source).await;
+    assert!(!report.is_success());
+    let text = report.to_string();
+    assert!(
+        text.contains("the SCIM group `Ghosts` does not exist"),
+        "{text}"
+    );
+    assert_eq!(fake.groups().len(), 1, "the sync never creates groups");
+    assert!(
+        fake.users().is_empty(),
+        "nor the user, when a group is missing"
+    );
+}
+
+#[tokio::test]
+async fn groups_are_not_compared_unless_managed() {
+    let fake = ScimFake::start().await;
+    fake.insert_group(scim_types::Group::new("Eng"));
+    let dir = ScimDirectory::discover(client(&fake)).await.unwrap();
+    assert!(!dir.catalog().lifecycle.stores.groups);
+    let source = [person("ada@example.com", "k1", "Ada").with_groups(["Eng"])];
+    let report = sync(&dir, &source).await;
+    assert!(report.is_success(), "{report}");
+    assert!(members_of(&fake, "Eng").is_empty());
+    assert!(settled(&dir, &source).await);
+}

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use scim_types::{Email as ScimEmail, Filter, Name, PatchOp, User, UserId};
+use scim_types::{
+    Email as ScimEmail, Filter, Group, GroupId, Name, PatchOp, PatchPath, User, UserId,
+};
 
 use super::ScimClient;
 use crate::error::{ApiError, Error, ErrorBody, Result, quote};
@@ -36,7 +38,12 @@ pub enum EmailAttribute {
 ///   and replaces `userName` and the primary email on the same id by `PUT` (with
 ///   `If-Match` where the server has ETags, so a change in between is a 412);
 /// * the link key is `externalId`; the email is `userName` unless
-///   [`email_attribute`](Self::email_attribute) says the primary email.
+///   [`email_attribute`](Self::email_attribute) says the primary email;
+/// * with [`manage_groups`](Self::manage_groups), memberships by group `displayName`:
+///   the listing reports each user's groups (the read-only `groups` attribute RFC 7643
+///   §4.1.2 has the server fill), and `create_user`/`update_user` add and remove the
+///   member with a `PATCH` of each `/Groups/{id}` (`members[value eq "…"]` to remove).
+///   The sync never creates a group: one that does not exist is an error naming it.
 ///
 /// [`discover`](Self::discover) reads the server's `ServiceProviderConfig` for PATCH
 /// support and the page size; [`new`](Self::new) assumes PATCH (RFC 7644 servers
@@ -68,6 +75,7 @@ pub struct ScimDirectory {
     patch: bool,
     page_size: u32,
     scope: Option<Filter>,
+    groups: bool,
     entry: Arc<CatalogEntry>,
 }
 
@@ -80,6 +88,7 @@ impl ScimDirectory {
             patch: true,
             page_size: 100,
             scope: None,
+            groups: false,
             entry: Arc::new(catalog::scim().clone()),
         }
     }
@@ -131,9 +140,25 @@ impl ScimDirectory {
     /// assert_eq!(hr.catalog().app, "hr-scim");
     /// # Ok(()) }
     /// ```
+    ///
+    /// Its `stores.groups` follows [`manage_groups`](Self::manage_groups), whatever the
+    /// entry says, since that is what the directory reports.
     #[must_use]
-    pub fn catalog_entry(mut self, entry: CatalogEntry) -> Self {
+    pub fn catalog_entry(mut self, mut entry: CatalogEntry) -> Self {
+        entry.lifecycle.stores.groups = self.groups;
         self.entry = Arc::new(entry);
+        self
+    }
+
+    /// Reconciles group memberships through `/Groups` (default off: many SCIM servers
+    /// keep groups elsewhere, or push them from the IdP). On, the listing reports each
+    /// user's groups by `displayName` and the catalog entry says so (`stores.groups`),
+    /// so plans compare them; `create_user` and `update_user` add and remove the member
+    /// with a `PATCH` of each group.
+    #[must_use]
+    pub fn manage_groups(mut self, on: bool) -> Self {
+        self.groups = on;
+        Arc::make_mut(&mut self.entry).lifecycle.stores.groups = on;
         self
     }
 
@@ -161,7 +186,81 @@ impl ScimDirectory {
         d.display_name = non_empty(user.display_name.as_deref());
         d.external_id = non_empty(user.external_id.as_deref());
         d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
+        if self.groups {
+            d.groups = user
+                .groups
+                .iter()
+                .filter_map(|g| g.display.clone().or_else(|| g.value.clone()))
+                .collect();
+        }
         d
+    }
+
+    /// The group whose `displayName` is `name`; the sync never creates one.
+    async fn group_named(&self, name: &str) -> Result<GroupId> {
+        let found: Vec<Group> = futures::TryStreamExt::try_collect(
+            self.client
+                .groups()
+                .list()
+                .filter(Filter::eq("displayName", name))
+                .stream(),
+        )
+        .await?;
+        match found.as_slice() {
+            [one] => one.id.clone().ok_or_else(|| {
+                Error::invalid_input(format!("the SCIM group {} has no id", quote(name)))
+            }),
+            [] => Err(Error::invalid_input(format!(
+                "the SCIM group {} does not exist: the sync never creates groups; create it in \
+                 the app, or leave it alone with SyncPolicy::exclude_group",
+                quote(name)
+            ))),
+            _ => Err(Error::invalid_input(format!(
+                "{} SCIM groups are named {}: rename one in the app",
+                found.len(),
+                quote(name)
+            ))),
+        }
+    }
+
+    /// The groups to join and to leave to go from `now` to `want` (by display name),
+    /// each resolved to its id before anything is sent, so that a group the app does not
+    /// have fails the call with nothing changed.
+    async fn group_changes(
+        &self,
+        now: &[String],
+        want: &[String],
+    ) -> Result<(Vec<GroupId>, Vec<GroupId>)> {
+        let mut join = Vec::new();
+        for name in want.iter().filter(|g| !now.contains(g)) {
+            join.push(self.group_named(name).await?);
+        }
+        let mut leave = Vec::new();
+        for name in now.iter().filter(|g| !want.contains(g)) {
+            leave.push(self.group_named(name).await?);
+        }
+        Ok((join, leave))
+    }
+
+    /// One `PATCH` per group joined or left; `true` when anything changed.
+    async fn apply_group_changes(
+        &self,
+        id: &UserId,
+        (join, leave): (Vec<GroupId>, Vec<GroupId>),
+    ) -> Result<bool> {
+        for group in &join {
+            let op = PatchOp::builder()
+                .add("members", [serde_json::json!({ "value": id.as_str() })])
+                .build()?;
+            self.client.groups().patch(group, &op).await?;
+        }
+        for group in &leave {
+            let op = PatchOp::builder()
+                .remove(PatchPath::value_eq("members", id.as_str())?)
+                .build()?;
+            self.client.groups().patch(group, &op).await?;
+        }
+        Ok(!join.is_empty() || !leave.is_empty())
     }
 
     /// The SCIM id of the user `d` names: its `app_id`, else a lookup by email.
@@ -284,13 +383,39 @@ impl UserDirectory for ScimDirectory {
         }
         new.display_name.clone_from(&user.display_name);
         new.external_id.clone_from(&user.external_id);
+        // The groups first: one the app does not have fails the create before the user
+        // exists.
+        let joins = if self.groups {
+            Some(self.group_changes(&[], &user.groups).await?)
+        } else {
+            None
+        };
         let created = self.client.users().create(&new).await?;
-        Ok(Created::new(self.to_directory(&created)))
+        let mut out = self.to_directory(&created);
+        if let Some(changes) = joins
+            && let Some(id) = created.id.as_ref()
+            && self.apply_group_changes(id, changes).await?
+        {
+            out = self.to_directory(&self.client.users().get(id).await?);
+        }
+        Ok(Created::new(out))
     }
 
     async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(desired).await?;
-        self.write(&id, desired).await
+        if !self.groups {
+            return self.write(&id, desired).await;
+        }
+        // Every group resolved before anything is written.
+        let now = self
+            .to_directory(&self.client.users().get(&id).await?)
+            .groups;
+        let changes = self.group_changes(&now, &desired.groups).await?;
+        let written = self.write(&id, desired).await?;
+        if self.apply_group_changes(&id, changes).await? {
+            return Ok(self.to_directory(&self.client.users().get(&id).await?));
+        }
+        Ok(written)
     }
 
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
