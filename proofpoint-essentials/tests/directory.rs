@@ -104,3 +104,52 @@ async fn interface_surface_directory_round_trip() {
     dir.delete_user(&listed[0]).await.unwrap();
     assert_eq!(fake.user_count(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn membership_changes_converge_in_one_apply_and_the_next_plan_is_empty() {
+    use idgraph_common::graph::{ApplyMode, SyncPolicy, apply, plan};
+
+    let fake = FakeEssentials::start().await;
+    fake.add_group("grp_001", "Sales");
+    fake.add_group("grp_002", "Engineering");
+    fake.add_group("grp_003", "On call");
+    let client = fake.rest_client().build().unwrap();
+    let person = |email: &str, groups: &[&str]| {
+        DirectoryUser::new(email)
+            .with_names("Pat", "Example")
+            .with_groups(groups.iter().copied())
+    };
+    let policy = SyncPolicy::default().max_membership_removal_share(1.0);
+    let sync = |source: Vec<DirectoryUser>| {
+        let client = &client;
+        let policy = &policy;
+        async move {
+            let listed: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
+            let p = plan(&source, &listed, client.catalog(), policy);
+            let report = apply(&p, client, ApplyMode::Execute).await;
+            assert!(report.is_success(), "{report}");
+            let listed: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
+            (p, plan(&source, &listed, client.catalog(), policy))
+        }
+    };
+
+    let (_, again) = sync(vec![
+        person("ada@example.com", &["Sales", "On call"]),
+        person("bob@example.com", &["Engineering"]),
+    ])
+    .await;
+    assert!(again.is_noop(), "{again}");
+    assert_eq!(fake.members("grp_003"), ["ada@example.com"]);
+
+    // Ada leaves on-call and joins Engineering; Bob leaves every group.
+    let (first, again) = sync(vec![
+        person("ada@example.com", &["Sales", "Engineering"]),
+        person("bob@example.com", &[]),
+    ])
+    .await;
+    assert_eq!(first.counts().update, 2, "{first}");
+    assert!(again.is_noop(), "one apply converges: {again}");
+    assert_eq!(fake.members("grp_001"), ["ada@example.com"]);
+    assert_eq!(fake.members("grp_002"), ["ada@example.com"]);
+    assert!(fake.members("grp_003").is_empty());
+}
