@@ -1,4 +1,4 @@
-//! The identity graph end to end: one source directory, five apps.
+//! The identity graph end to end: one source directory, six apps.
 //!
 //! ```text
 //! cargo run -p idgraph-tests --example identity_graph
@@ -7,13 +7,17 @@
 //! 1. Loads the source directory from a CSV (`tests/examples/data/directory.csv`, or
 //!    `IDGRAPH_SOURCE_CSV`).
 //! 2. Starts in-process fakes of Probo (SCIM), Hyperproof (SCIM) and Proofpoint Essentials
-//!    (REST, 100 requests/minute) seeded with some drift, and adds Proof and Tessian, which
-//!    have no user API at all (read-blind: the plan lists the IdP actions to take instead).
+//!    (REST, 100 requests/minute) seeded with some drift, a generic SCIM 2.0 app ("Acme HR",
+//!    `ScimDirectory` over an in-process SCIM server, groups managed through `/Groups`), and
+//!    adds Proof and Tessian, which have no user API at all (read-blind: the plan lists the
+//!    IdP actions to take instead).
 //! 3. Shows the plan for each app, applies it, and prints what happened.
 //! 4. Simulates an email change (same person, same source id): one `rename` per app
 //!    that has a rename route, nobody deactivated; Proofpoint, whose email is immutable,
 //!    gets a manual item naming what a delete-and-recreate would lose.
-//! 5. Simulates a departure (the person is disabled in the source) and shows the
+//! 5. Simulates a group change (a person joins the on-call group): one membership add in
+//!    every app that manages groups (Proofpoint, Acme HR), nothing anywhere else.
+//! 6. Simulates a departure (the person is disabled in the source) and shows the
 //!    offboarding plan and its result, then what the mass-deprovision guard does with a
 //!    truncated (empty) export, and checks that planning again finds nothing left to do.
 //!
@@ -47,12 +51,15 @@ use std::time::Instant as WallInstant;
 use futures::TryStreamExt;
 use hyperproof::testing::FakeHyperproof;
 use idgraph_common::graph::catalog::Operation;
+use idgraph_common::graph::catalog::{self, AppId};
 use idgraph_common::graph::source::CsvSource;
 use idgraph_common::graph::{
     Action, ApplyMode, DirectoryUser, JsonLinesSink, Listing, Outcome, ReadBlind, SyncPlan,
     SyncPolicy, SyncReport, UserDirectory, apply_audited, carry_link_keys, list_target, plan,
     plan_listings,
 };
+use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
+use idgraph_common::testing::{DEFAULT_TOKEN, ScimFake};
 use idgraph_common::{RateLimiter, SecretString, TransportSettings};
 use probo_scim::testing::FakeProbo;
 use proofpoint_essentials::testing::{FakeEssentials, SimClock};
@@ -77,6 +84,7 @@ struct App {
 struct Fakes {
     probo: Option<FakeProbo>,
     hyperproof: Option<FakeHyperproof>,
+    scim: Option<ScimFake>,
     essentials: Option<FakeEssentials>,
 }
 
@@ -145,7 +153,7 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
         // deprovisions per run whatever the share.
         .deprovision_allowance(2);
 
-    println!("idgraph: reconciling five apps against one source directory");
+    println!("idgraph: reconciling six apps against one source directory");
     println!(
         "source: {} ({} people; excluded: {})",
         path.display(),
@@ -220,8 +228,15 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
         history.extend(source.iter().cloned());
     }
 
+    let joiner = "katherine.johnson@example.com";
+    if let Some(person) = source.iter_mut().find(|u| u.email.key() == joiner) {
+        println!("\n=== 3. Group change: {joiner} joins On call in the source");
+        person.groups.push("On call".into());
+        ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
+    }
+
     let leaver = env("IDGRAPH_DEPARTURE").unwrap_or_else(|| "alan.turing@example.com".into());
-    println!("\n=== 3. Departure: {leaver} is disabled in the source directory");
+    println!("\n=== 4. Departure: {leaver} is disabled in the source directory");
     let Some(person) = source
         .iter_mut()
         .find(|u| u.email.key() == leaver.to_lowercase())
@@ -231,7 +246,7 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     person.active = false;
     ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
 
-    println!("\n=== 4. Safety: the source export comes back empty (a failed export)");
+    println!("\n=== 5. Safety: the source export comes back empty (a failed export)");
     for app in apps
         .iter()
         .filter(|a| !a.directory.catalog().is_read_blind())
@@ -256,7 +271,7 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     }
 
     if execute {
-        println!("\n=== 5. Converged: planning again finds nothing left to do");
+        println!("\n=== 6. Converged: planning again finds nothing left to do");
         for app in apps
             .iter()
             .filter(|a| !a.directory.catalog().is_read_blind())
@@ -447,6 +462,7 @@ async fn connect() -> Result<Vec<App>, BoxError> {
         probo().await?,
         hyperproof().await?,
         proofpoint().await?,
+        acme_hr().await?,
         App {
             directory: Box::new(ReadBlind::proof()),
             kind: "no user API (SAML JIT only): IdP actions",
@@ -458,6 +474,44 @@ async fn connect() -> Result<Vec<App>, BoxError> {
             _fakes: Fakes::default(),
         },
     ])
+}
+
+/// A generic SCIM 2.0 app: the in-process SCIM server (a model of RFC 7643/7644, with
+/// `/Groups`), reconciled through `ScimDirectory` under an id of its own. Its groups
+/// exist already (the sync never creates groups).
+async fn acme_hr() -> Result<App, BoxError> {
+    let fake = ScimFake::start().await;
+    for group in ["Engineering", "On call", "Sales"] {
+        fake.insert_group(scim_types::Group::new(group));
+    }
+    // Drift: an account the source does not have.
+    fake.insert_user(scim_types::User::new("mallory.former@example.com"));
+    let client = ScimClient::builder()
+        .base_url(fake.url())
+        .token(ScimToken::new(DEFAULT_TOKEN))
+        .transport(
+            TransportSettings::new()
+                .no_attempt_timeout()
+                .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client()),
+        )
+        .build()?;
+    let entry = catalog::scim()
+        .to_builder()
+        .app(AppId::from_static("acme-hr"))
+        .name("Acme HR (SCIM)")
+        .build();
+    let directory = ScimDirectory::discover(client)
+        .await?
+        .manage_groups(true)
+        .catalog_entry(entry);
+    Ok(App {
+        directory: Box::new(directory),
+        kind: "fake (in-process generic SCIM 2.0 server, groups through /Groups)",
+        _fakes: Fakes {
+            scim: Some(fake),
+            ..Fakes::default()
+        },
+    })
 }
 
 async fn probo() -> Result<App, BoxError> {
