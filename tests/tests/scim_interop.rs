@@ -317,3 +317,95 @@ async fn scim_directory_syncs_against_scim2_server() {
         dir.delete_user(u).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn scim_directory_reconciles_groups_against_scim2_server() {
+    use idgraph_common::graph::{
+        ApplyMode, DirectoryUser, Listing, SyncPolicy, UserDirectory, apply, list_target,
+        plan_listings,
+    };
+    use idgraph_common::scim::ScimDirectory;
+    use scim_types::Group;
+
+    let Some((url, token)) = server() else { return };
+    let prefix = run_prefix();
+    let scim = client(&url, &token);
+    // The groups exist in the app (the sync never creates groups).
+    let (eng, oncall) = (format!("{prefix}eng"), format!("{prefix}oncall"));
+    let mut created_groups = Vec::new();
+    for name in [&eng, &oncall] {
+        let g = scim
+            .groups()
+            .create(&Group::new(name.as_str()))
+            .await
+            .unwrap();
+        created_groups.push(g.id.unwrap());
+    }
+    let dir = ScimDirectory::discover(scim.clone())
+        .await
+        .unwrap()
+        .manage_groups(true)
+        .scope(Filter::sw("userName", prefix.as_str()));
+    let person = |i: usize, groups: &[&String]| {
+        DirectoryUser::new(format!("{prefix}g{i}@example.com"))
+            .with_names(format!("User{i}"), "Groups")
+            .with_external_id(format!("groups-{prefix}{i}"))
+            .with_groups(groups.iter().map(|g| g.as_str()))
+    };
+    let mut source = vec![
+        person(0, &[&eng, &oncall]),
+        person(1, &[&eng]),
+        person(2, &[]),
+    ];
+    let policy = SyncPolicy::default().max_membership_removal_share(1.0);
+    let plan_now = |source: Vec<DirectoryUser>| {
+        let dir = &dir;
+        let policy = &policy;
+        async move {
+            let target = list_target(dir).await.unwrap();
+            plan_listings(
+                &Listing::from_source(source),
+                &target,
+                dir.catalog(),
+                policy,
+            )
+        }
+    };
+
+    let p = plan_now(source.clone()).await;
+    let report = apply(&p, &dir, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    let again = plan_now(source.clone()).await;
+    assert!(
+        again.is_noop(),
+        "scim2-server reports what was written: {again}"
+    );
+
+    // User 0 leaves on-call, user 2 joins engineering.
+    source[0].groups = vec![eng.clone()];
+    source[2].groups = vec![eng.clone()];
+    let p = plan_now(source.clone()).await;
+    assert_eq!(p.counts().update, 2, "{p}");
+    let report = apply(&p, &dir, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    let again = plan_now(source.clone()).await;
+    assert!(again.is_noop(), "{again}");
+    let members = |id: &scim_types::GroupId| {
+        let scim = scim.clone();
+        let id = id.clone();
+        async move {
+            let g = scim.groups().get(&id).await.unwrap();
+            g.members.len()
+        }
+    };
+    assert_eq!(members(&created_groups[0]).await, 3);
+    assert_eq!(members(&created_groups[1]).await, 0);
+
+    // Leave the server as it was.
+    for u in list_target(&dir).await.unwrap().users() {
+        dir.delete_user(u).await.unwrap();
+    }
+    for id in &created_groups {
+        scim.groups().delete(id).await.unwrap();
+    }
+}

@@ -1,6 +1,7 @@
 //! [`ScimDirectory`]: any SCIM 2.0 service provider as an identity-graph
 //! [`UserDirectory`], usable as a target and as a source.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,7 +13,7 @@ use super::ScimClient;
 use crate::error::{ApiError, Error, ErrorBody, Result, quote};
 use crate::graph::catalog::{self, CatalogEntry};
 use crate::graph::{Created, DirectoryUser, Email, UserDirectory};
-use crate::paginate::Items;
+use crate::paginate::{Items, Page, Paginator, Strategy};
 
 /// Which SCIM attribute holds the person's email (the identity graph's email).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,9 +41,10 @@ pub enum EmailAttribute {
 /// * the link key is `externalId`; the email is `userName` unless
 ///   [`email_attribute`](Self::email_attribute) says the primary email;
 /// * with [`manage_groups`](Self::manage_groups), memberships by group `displayName`:
-///   the listing reports each user's groups (the read-only `groups` attribute RFC 7643
-///   §4.1.2 has the server fill), and `create_user`/`update_user` add and remove the
-///   member with a `PATCH` of each `/Groups/{id}` (`members[value eq "…"]` to remove).
+///   the listing reports each user's groups from the groups' `members` (not from the
+///   users' read-only `groups` attribute, which not every server fills), and
+///   `create_user`/`update_user` add and remove the member with a `PATCH` of each
+///   `/Groups/{id}` (`members[value eq "…"]` to remove).
 ///   The sync never creates a group: one that does not exist is an error naming it.
 ///
 /// [`discover`](Self::discover) reads the server's `ServiceProviderConfig` for PATCH
@@ -186,14 +188,47 @@ impl ScimDirectory {
         d.display_name = non_empty(user.display_name.as_deref());
         d.external_id = non_empty(user.external_id.as_deref());
         d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
-        if self.groups {
-            d.groups = user
-                .groups
-                .iter()
-                .filter_map(|g| g.display.clone().or_else(|| g.value.clone()))
-                .collect();
-        }
         d
+    }
+
+    /// Every group's members: user id → the names of the groups it is in, from
+    /// `/Groups` (`members` is authoritative; the users' read-only `groups` attribute is
+    /// not filled by every server, scim2-server among them).
+    async fn memberships(&self) -> Result<HashMap<String, Vec<String>>> {
+        let groups: Vec<Group> =
+            futures::TryStreamExt::try_collect(self.client.groups().list().stream()).await?;
+        let mut of_user: HashMap<String, Vec<String>> = HashMap::new();
+        for g in groups {
+            for m in &g.members {
+                if let Some(id) = &m.value {
+                    of_user
+                        .entry(id.clone())
+                        .or_default()
+                        .push(g.display_name.clone());
+                }
+            }
+        }
+        Ok(of_user)
+    }
+
+    /// The names of the groups user `id` is in.
+    async fn groups_of(&self, id: &UserId) -> Result<Vec<String>> {
+        Ok(self
+            .memberships()
+            .await?
+            .remove(id.as_str())
+            .unwrap_or_default())
+    }
+
+    /// `user` as a directory user, with its groups when they are managed.
+    async fn read(&self, user: &User) -> Result<DirectoryUser> {
+        let mut d = self.to_directory(user);
+        if self.groups
+            && let Some(id) = &user.id
+        {
+            d.groups = self.groups_of(id).await?;
+        }
+        Ok(d)
     }
 
     /// The group whose `displayName` is `name`; the sync never creates one.
@@ -263,6 +298,15 @@ impl ScimDirectory {
         Ok(!join.is_empty() || !leave.is_empty())
     }
 
+    /// The `/Users` listing, scoped.
+    fn user_listing(&self) -> super::ListRequest<User> {
+        let list = self.client.users().list().page_size(self.page_size);
+        match &self.scope {
+            Some(scope) => list.filter(scope.clone()),
+            None => list,
+        }
+    }
+
     /// The SCIM id of the user `d` names: its `app_id`, else a lookup by email.
     async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
         if let Some(id) = &d.app_id {
@@ -314,7 +358,7 @@ impl ScimDirectory {
             Some(user) => user,
             None => self.client.users().get(id).await?,
         };
-        Ok(self.to_directory(&user))
+        self.read(&user).await
     }
 
     async fn write(&self, id: &UserId, desired: &DirectoryUser) -> Result<DirectoryUser> {
@@ -336,7 +380,8 @@ impl ScimDirectory {
         }
         let mut user = self.client.users().get(id).await?;
         Self::merge(&mut user, desired);
-        Ok(self.to_directory(&self.client.users().replace(id, &user).await?))
+        self.read(&self.client.users().replace(id, &user).await?)
+            .await
     }
 }
 
@@ -363,12 +408,36 @@ impl UserDirectory for ScimDirectory {
     }
 
     fn list_users(&self) -> Items<DirectoryUser> {
-        let this = self.clone();
-        let mut list = self.client.users().list().page_size(self.page_size);
-        if let Some(scope) = &self.scope {
-            list = list.filter(scope.clone());
+        if !self.groups {
+            let this = self.clone();
+            return self
+                .user_listing()
+                .stream()
+                .map(move |u| this.to_directory(&u));
         }
-        list.stream().map(move |u| this.to_directory(&u))
+        // With groups: every group's members first, then the users, as one answer that
+        // is complete only if both listings were (each fails on its own short listing).
+        let this = self.clone();
+        Paginator::new(Strategy::Unpaginated, move |_| {
+            let this = this.clone();
+            async move {
+                let mut memberships = this.memberships().await?;
+                let users: Vec<User> =
+                    futures::TryStreamExt::try_collect(this.user_listing().stream()).await?;
+                let listed = users
+                    .iter()
+                    .map(|u| {
+                        let mut d = this.to_directory(u);
+                        if let Some(id) = &u.id {
+                            d.groups = memberships.remove(id.as_str()).unwrap_or_default();
+                        }
+                        d
+                    })
+                    .collect();
+                Ok(Page::new(listed))
+            }
+        })
+        .items()
     }
 
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
@@ -396,7 +465,7 @@ impl UserDirectory for ScimDirectory {
             && let Some(id) = created.id.as_ref()
             && self.apply_group_changes(id, changes).await?
         {
-            out = self.to_directory(&self.client.users().get(id).await?);
+            out = self.read(&self.client.users().get(id).await?).await?;
         }
         Ok(Created::new(out))
     }
@@ -407,14 +476,13 @@ impl UserDirectory for ScimDirectory {
             return self.write(&id, desired).await;
         }
         // Every group resolved before anything is written.
-        let now = self
-            .to_directory(&self.client.users().get(&id).await?)
-            .groups;
+        let now = self.groups_of(&id).await?;
         let changes = self.group_changes(&now, &desired.groups).await?;
-        let written = self.write(&id, desired).await?;
+        let mut written = self.write(&id, desired).await?;
         if self.apply_group_changes(&id, changes).await? {
-            return Ok(self.to_directory(&self.client.users().get(&id).await?));
+            return self.read(&self.client.users().get(&id).await?).await;
         }
+        written.groups = now;
         Ok(written)
     }
 
@@ -426,7 +494,8 @@ impl UserDirectory for ScimDirectory {
         }
         let mut now = self.client.users().get(&id).await?;
         now.active = Some(false);
-        Ok(self.to_directory(&self.client.users().replace(&id, &now).await?))
+        self.read(&self.client.users().replace(&id, &now).await?)
+            .await
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
@@ -436,7 +505,7 @@ impl UserDirectory for ScimDirectory {
 
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        Ok(self.to_directory(&self.client.users().get(&id).await?))
+        self.read(&self.client.users().get(&id).await?).await
     }
 
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
@@ -462,6 +531,7 @@ impl UserDirectory for ScimDirectory {
         }
         // A PUT of the user as read: with the server's ETag, If-Match refuses a change
         // made in between (412).
-        Ok(self.to_directory(&self.client.users().replace(&id, &now).await?))
+        self.read(&self.client.users().replace(&id, &now).await?)
+            .await
     }
 }

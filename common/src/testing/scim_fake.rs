@@ -509,9 +509,7 @@ impl ScimFake {
             Some(id) => id,
             None => self.shared.hooks.new_id(kind, &mut state.store),
         };
-        state.store.insert(kind, id.clone(), value);
-        state.store.derive_user_groups();
-        let stored = state.store.get(kind, &id)?;
+        let stored = state.store.insert(kind, id, value);
         serde_json::from_value(self.shared.hooks.render(kind, stored)).ok()
     }
 
@@ -885,7 +883,6 @@ fn create(
 ) -> Result<ResponseTemplate, ScimError> {
     let body = req.json()?;
     let id = hooks.create(kind, body, store)?;
-    store.derive_user_groups();
     resource_response(hooks, store, kind, &id, 201)
 }
 
@@ -920,14 +917,12 @@ fn one(
             }
             let body = req.json()?;
             hooks.replace(kind, id, body, store)?;
-            store.derive_user_groups();
             resource_response(hooks, store, kind, id, 200)
         }
         "PATCH" => {
             let body = req.json()?;
             let patch = parse_patch(body)?;
             hooks.patch(kind, id, patch, store)?;
-            store.derive_user_groups();
             if store.behaviour().patch_returns_resource {
                 resource_response(hooks, store, kind, id, 200)
             } else {
@@ -936,7 +931,6 @@ fn one(
         }
         "DELETE" => {
             hooks.delete(kind, id, store)?;
-            store.derive_user_groups();
             Ok(ResponseTemplate::new(204))
         }
         _ => Err(endpoint_error()),

@@ -481,44 +481,6 @@ impl Store {
         self.touch(Kind::User, id);
     }
 
-    /// Sets every user's read-only `groups` attribute from the groups' `members`, as
-    /// RFC 7643 §4.1.2 has the server do (`value` the group's id, `display` its
-    /// `displayName`); a user in no group has none. Called after every change when
-    /// [`Behaviour::groups`] is on, so what a client wrote there is never kept.
-    pub fn derive_user_groups(&mut self) {
-        if !self.behaviour.groups {
-            return;
-        }
-        let mut of_user: std::collections::HashMap<String, Vec<Value>> =
-            std::collections::HashMap::new();
-        for g in &self.groups {
-            let display = g.resource.get("displayName").cloned();
-            let members = g.resource.get("members").and_then(Value::as_array);
-            for m in members.into_iter().flatten() {
-                if let Some(uid) = m.get("value").and_then(Value::as_str) {
-                    let mut entry = serde_json::Map::new();
-                    entry.insert("value".into(), Value::String(g.id.clone()));
-                    if let Some(d) = &display {
-                        entry.insert("display".into(), d.clone());
-                    }
-                    entry.insert("type".into(), Value::String("direct".into()));
-                    of_user
-                        .entry(uid.to_owned())
-                        .or_default()
-                        .push(Value::Object(entry));
-                }
-            }
-        }
-        for u in &mut self.users {
-            if let Some(obj) = u.resource.as_object_mut() {
-                match of_user.remove(&u.id) {
-                    Some(groups) => obj.insert("groups".into(), Value::Array(groups)),
-                    None => obj.remove("groups"),
-                };
-            }
-        }
-    }
-
     fn remove_member_everywhere(&mut self, user_id: &str) {
         for g in &mut self.groups {
             if let Some(Value::Array(members)) = g.resource.get_mut("members") {
