@@ -318,3 +318,40 @@ async fn a_membership_hyperproof_does_not_keep_is_an_incomplete_error() {
     assert!(matches!(err, Error::Incomplete { .. }), "{err:?}");
     assert!(err.to_string().contains("not in `Auditors`"), "{err}");
 }
+
+#[tokio::test]
+async fn the_fake_keeps_memberships_in_groups_only() {
+    let fake = FakeHyperproof::start().await;
+    let scim = fake.scim_client().unwrap();
+    let auditors = fake.add_scim_group("Auditors");
+    let gid = auditors.id.clone().unwrap();
+
+    // A user's `groups` is read-only: ignored in a create, refused in a PATCH.
+    let mut body = hyperproof::scim::NewUser::new("ada@example.com").to_scim();
+    body.groups.push(scim_types::GroupRef::new(gid.as_str()));
+    let ada = scim.generic().users().create(&body).await.unwrap();
+    assert!(ada.groups.is_empty(), "{ada:?}");
+    let ada_id = ada.id.clone().unwrap();
+    assert!(fake.scim_groups_of(ada_id.as_str()).is_empty());
+    let op = scim_types::PatchOp::builder()
+        .add("groups", serde_json::json!([{"value": gid.as_str()}]))
+        .build()
+        .unwrap();
+    let err = scim.users().patch(&ada_id, &op).await.unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert!(fake.scim_groups_of(ada_id.as_str()).is_empty());
+
+    // A member must be a user of the organization; nothing changes otherwise.
+    let err = scim
+        .groups()
+        .add_members(&gid, &[scim_types::UserId::new("no-such-user")])
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert!(fake.scim_groups()[0].members.is_empty());
+    scim.groups()
+        .add_members(&gid, std::slice::from_ref(&ada_id))
+        .await
+        .unwrap();
+    assert_eq!(fake.scim_groups_of(ada_id.as_str()), ["Auditors"]);
+}
