@@ -12,7 +12,8 @@ use idgraph_common::graph::catalog::{
 pub const APP_ID: AppId = AppId::from_static("hyperproof");
 
 /// Hyperproof's catalog entry: REST plus per-organization SCIM 2.0; deprovisioning is
-/// a SCIM deactivation, and a hard delete is an admin's manual step.
+/// a SCIM deactivation, a hard delete is an admin's manual step, and group memberships
+/// and the role travel over SCIM.
 ///
 /// ```
 /// use idgraph_common::graph::catalog::{Operation, Route};
@@ -21,6 +22,9 @@ pub const APP_ID: AppId = AppId::from_static("hyperproof");
 /// assert_eq!(entry.app, hyperproof::APP_ID);
 /// assert_eq!(entry.step(Operation::Deactivate).route, Route::Scim);
 /// assert_eq!(entry.step(Operation::Delete).route, Route::AdminConsole);
+/// assert_eq!(entry.step(Operation::Groups).route, Route::Scim);
+/// assert_eq!(entry.step(Operation::Role).route, Route::Scim);
+/// assert!(entry.lifecycle.stores.groups && entry.lifecycle.stores.role);
 /// ```
 pub fn catalog_entry() -> &'static CatalogEntry {
     static ENTRY: LazyLock<CatalogEntry> = LazyLock::new(build);
@@ -57,7 +61,9 @@ fn build() -> CatalogEntry {
                      the generic base.",
                 )
                 .limitation(
-                    "Group/role provisioning support is not confirmed in public documentation.",
+                    "Group/role provisioning is not confirmed by the seed; Hyperproof's admin \
+                     docs describe groups pushed by Okta and Entra ID (displayName, members) and \
+                     the role as roles[primary eq \"True\"].value.",
                 )
                 .limitation("SCIM token is separate from the REST API token."),
         )
@@ -111,17 +117,20 @@ fn build() -> CatalogEntry {
         )
         .step(
             Operation::Groups,
-            Route::AdminConsole,
-            "group membership over SCIM depends on the organization's provisioning setup \
-             (Okta's Push groups, Entra ID's group mapping): change the user's groups in the \
-             IdP's Hyperproof app, or ask a Hyperproof admin to change them in Hyperproof",
+            Route::Scim,
+            "PATCH /Groups/{id} adding or removing the user in members, the group found by its \
+             displayName (groups are never created); the organization's provisioning must \
+             accept groups (Okta's Push groups, Entra ID's group mapping), else Hyperproof \
+             refuses the PATCH or does not show the member, and the change fails as incomplete",
         )
         .step(
             Operation::Role,
-            Route::AdminConsole,
-            "ask a Hyperproof admin to set the user's role in Hyperproof (Settings > Users)",
+            Route::Scim,
+            "PATCH /Users/{id} replacing roles[primary eq \"True\"].value with \
+             ORGANIZATION_ADMINISTRATOR, COMPLIANCE_MANAGER, USER or LIMITED_ACCESS_USER (the \
+             values of Hyperproof's Entra ID role mapping)",
         )
-        .stores(Attributes::PROFILE)
+        .stores(Attributes::PROFILE.with_groups(true).with_role(true))
         .identity_providers(["Okta", "Microsoft Entra ID"])
         .caveat(
             CaveatKind::Undocumented,
@@ -135,8 +144,10 @@ fn build() -> CatalogEntry {
         )
         .caveat(
             CaveatKind::Groups,
-            "Group and role provisioning via SCIM is unconfirmed, which limits how far role \
-             assignments propagate without manual fallback.",
+            "Group and role provisioning via SCIM is unconfirmed by the seed: memberships are \
+             read from /Groups members and changed with /Groups PATCH, and each change is read \
+             back, so an organization whose provisioning does not take groups sees the change \
+             fail as incomplete, never a silent success.",
         )
         .caveat(
             CaveatKind::PlanGated,

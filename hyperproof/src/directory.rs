@@ -7,12 +7,30 @@
 //! | `display_name` | `displayName` |
 //! | `external_id` | `externalId` |
 //! | `active` | `active` (absent reads as `true`) |
-//! | `groups` | `groups[].display` (else `.value`), read-only |
+//! | `role` | the primary `roles` value (`ORGANIZATION_ADMINISTRATOR`, `COMPLIANCE_MANAGER`, `USER`, `LIMITED_ACCESS_USER`) |
+//! | `groups` | the `displayName`s of the `/Groups` whose `members` hold the user (or that the user's own `groups` names) |
 //! | `app_id` | `id` |
 //!
-//! * `create` gives new users the default role, [`HyperproofRole::LimitedAccessUser`].
-//! * `update` PATCHes only the names, external id and active flag it is given (a `None`
-//!   leaves that attribute as it is), never the role, the email or anything else.
+//! * Groups are read where Hyperproof's group provisioning keeps them, the groups'
+//!   `members` (its Entra ID mapping provisions groups as `displayName` and `members`
+//!   only): every listing and every single read lists `/Groups` completely once. A
+//!   group listed by `/Groups` under a user's own `groups` attribute counts too, should a
+//!   server fill it.
+//! * `create` sends the role `desired.role` names, else the default,
+//!   [`HyperproofRole::LimitedAccessUser`], and then adds the new user to its groups.
+//! * `update` PATCHes the names, external id and active flag it is given (a `None` leaves
+//!   that attribute as it is), the role when `desired.role` names another one, and
+//!   brings the memberships to `desired.groups` with `PATCH /Groups/{id}` (add or remove
+//!   one member); it never touches the email or anything else.
+//! * Group names are compared exactly, and a group is found by its `displayName`; a
+//!   name no group has (or two groups share) is an [`Error::InvalidInput`] before
+//!   anything is sent. Groups are never created: that stays the organization's (or its
+//!   IdP's) decision.
+//! * A role that is not a Hyperproof role is an [`Error::InvalidInput`] naming the
+//!   accepted values, before anything is sent.
+//! * After a membership or role change the user is read back; a change Hyperproof did
+//!   not make is an [`Error::Incomplete`] saying which (an organization whose
+//!   provisioning does not take groups shows this way, never as a silent success).
 //! * `rename` is one `PATCH` of `userName` and the primary email on the same SCIM id.
 //! * `deactivate` is Hyperproof's deprovisioning: `active` = `false`, record and audit
 //!   history kept.
@@ -25,18 +43,25 @@
 //! The trait's methods are named `list_users`, `create_user`, … so they never collide
 //! with the client's own `users()` handle.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use idgraph_common::graph::catalog::{CatalogEntry, Operation};
 use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
-use idgraph_common::paginate::Items;
-use scim_types::{PatchOp, User, UserId};
+use idgraph_common::paginate::{Items, Page, PageRequest, Paginator, Strategy};
+use scim_types::{Group, GroupId, PatchOp, User, UserId};
 
-use crate::scim::{HyperproofRole, NewUser, ScimClient};
+use crate::scim::{HyperproofRole, NewUser, ROLE_PATH, ScimClient, primary_role_value};
 use crate::{Error, Result};
 use idgraph_common::error::quote;
 use idgraph_common::{ApiError, ErrorBody};
 
-/// A SCIM user as the identity graph sees it.
+const APP: &str = "Hyperproof";
+
+/// A SCIM user as the identity graph sees it, without the `/Groups` view: its groups are
+/// those its own `groups` attribute names (see [`GroupIndex::directory_user`] for the
+/// listing's shape).
 pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
     let email = if user.user_name.is_empty() {
         user.primary_email().unwrap_or_default().to_owned()
@@ -50,6 +75,10 @@ pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
     }
     out.display_name = user.display_name.clone();
     out.external_id = user.external_id.clone();
+    out.role = primary_role_value(&user).map(|v| match HyperproofRole::from_value(v) {
+        Some(role) => role.as_str().to_owned(),
+        None => v.to_owned(),
+    });
     out.groups = user
         .groups
         .iter()
@@ -59,11 +88,16 @@ pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
     out
 }
 
+/// The role a directory user asks for, checked before anything is sent.
+fn wanted_role(user: &DirectoryUser) -> Result<Option<HyperproofRole>> {
+    user.role.as_deref().map(str::parse).transpose()
+}
+
 /// The user to create for a directory user.
-fn new_user(user: &DirectoryUser) -> NewUser {
+fn new_user(user: &DirectoryUser, role: Option<HyperproofRole>) -> NewUser {
     let mut new = NewUser::new(user.email.as_str())
         .active(user.active)
-        .role(HyperproofRole::LimitedAccessUser);
+        .role(role.unwrap_or_default());
     if let (Some(given), Some(family)) = (&user.given_name, &user.family_name) {
         new = new.name(given.clone(), family.clone());
     }
@@ -76,17 +110,163 @@ fn new_user(user: &DirectoryUser) -> NewUser {
     new
 }
 
+/// One SCIM group as the directory needs it.
+#[derive(Debug, Clone)]
+struct IndexedGroup {
+    id: GroupId,
+    name: String,
+    /// The ids of its user members.
+    members: BTreeSet<String>,
+}
+
+/// Every group `/Groups` lists, read completely: who is in which group, and the group a
+/// name stands for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GroupIndex {
+    groups: Vec<IndexedGroup>,
+}
+
+impl GroupIndex {
+    /// Lists `/Groups` to the end (a short listing is an error, never a smaller index).
+    async fn load(scim: &ScimClient) -> Result<Self> {
+        let groups: Vec<Group> = scim.groups().list().stream().try_collect().await?;
+        Ok(Self::from_groups(groups))
+    }
+
+    fn from_groups(groups: Vec<Group>) -> Self {
+        let groups = groups
+            .into_iter()
+            .filter_map(|g| {
+                let id = g.id?;
+                let members = g
+                    .members
+                    .into_iter()
+                    // A nested group is not a user's own membership.
+                    .filter(|m| {
+                        m.type_
+                            .as_deref()
+                            .is_none_or(|t| t.eq_ignore_ascii_case("User"))
+                    })
+                    .filter_map(|m| m.value)
+                    .collect();
+                Some(IndexedGroup {
+                    id,
+                    name: g.display_name,
+                    members,
+                })
+            })
+            .collect();
+        Self { groups }
+    }
+
+    /// The groups `user` is in: those whose `members` hold its id, and those its own
+    /// `groups` attribute names by id. Groups `/Groups` does not list do not count.
+    fn groups_of<'a>(&'a self, user: &'a User) -> impl Iterator<Item = &'a IndexedGroup> + 'a {
+        let id = user.id.as_ref().map(UserId::as_str);
+        self.groups.iter().filter(move |g| {
+            id.is_some_and(|id| g.members.contains(id))
+                || user
+                    .groups
+                    .iter()
+                    .any(|r| r.value.as_deref() == Some(g.id.as_str()))
+        })
+    }
+
+    /// The names of the groups `user` is in, each once, in the order `/Groups` lists them.
+    fn names_of(&self, user: &User) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for g in self.groups_of(user) {
+            if !names.contains(&g.name) {
+                names.push(g.name.clone());
+            }
+        }
+        names
+    }
+
+    /// `user` in the shape `list_users` gives.
+    pub(crate) fn directory_user(&self, user: User) -> DirectoryUser {
+        let groups = self.names_of(&user);
+        let mut out = to_directory_user(user);
+        out.groups = groups;
+        out
+    }
+
+    /// The one group named `name` (exactly).
+    fn named(&self, name: &str) -> Result<&IndexedGroup> {
+        let mut found = self.groups.iter().filter(|g| g.name == name);
+        match (found.next(), found.next()) {
+            (Some(g), None) => Ok(g),
+            (None, _) => Err(Error::invalid_input(format!(
+                "no Hyperproof SCIM group is named {} (names are compared exactly): this sync never creates groups; create the group in Hyperproof (or push it from the IdP), or take it out of the source",
+                quote(name)
+            ))),
+            (Some(_), Some(_)) => Err(Error::invalid_input(format!(
+                "more than one Hyperproof SCIM group is named {}: rename one in Hyperproof so the name says which group is meant",
+                quote(name)
+            ))),
+        }
+    }
+
+    /// The groups `wanted` names for a user now in `current` (`None` for a new user),
+    /// resolved before anything is sent: a name the user already holds keeps its
+    /// groups, any other must name exactly one group.
+    fn resolve(&self, current: Option<&User>, wanted: &[String]) -> Result<BTreeSet<GroupId>> {
+        let held: Vec<&IndexedGroup> =
+            current.map_or_else(Vec::new, |u| self.groups_of(u).collect());
+        let mut out = BTreeSet::new();
+        for name in wanted {
+            let mine: Vec<&&IndexedGroup> = held.iter().filter(|g| &g.name == name).collect();
+            if mine.is_empty() {
+                out.insert(self.named(name)?.id.clone());
+            } else {
+                out.extend(mine.into_iter().map(|g| g.id.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn name_of<'a>(&'a self, id: &'a GroupId) -> &'a str {
+        self.groups
+            .iter()
+            .find(|g| &g.id == id)
+            .map_or(id.as_str(), |g| g.name.as_str())
+    }
+}
+
+/// The groups `want` names that `got` lacks and the ones `got` has beyond them, as a
+/// sentence (`None` when they agree as sets).
+fn membership_mismatch(want: &[String], got: &[String]) -> Option<String> {
+    let want: BTreeSet<&String> = want.iter().collect();
+    let got: BTreeSet<&String> = got.iter().collect();
+    let missing: Vec<String> = want
+        .difference(&got)
+        .map(|g| quote(g).to_string())
+        .collect();
+    let extra: Vec<String> = got
+        .difference(&want)
+        .map(|g| quote(g).to_string())
+        .collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("not in {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("still in {}", extra.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
 impl ScimClient {
-    /// Like `resolve`, but no such user is an error for which `is_not_found()` is true
-    /// (the 404 a `GET` would be).
-    async fn resolve_existing(&self, user: &DirectoryUser) -> Result<UserId> {
+    /// The SCIM user a directory user names: `GET /Users/{app_id}`, else the user
+    /// whose `userName` is its email. No such user is an error for which
+    /// `is_not_found()` is true (the 404 a `GET` would be).
+    async fn read_existing(&self, user: &DirectoryUser) -> Result<User> {
         if let Some(id) = &user.app_id {
-            return Ok(UserId::new(id.clone()));
+            return self.users().get(&UserId::new(id.clone())).await;
         }
         self.users()
             .find_by_user_name(user.email.as_str())
             .await?
-            .and_then(|u| u.id)
             .ok_or_else(|| {
                 let mut api = ApiError::new(404, "GET", "/Users").with_body(ErrorBody::Json {
                     code: None,
@@ -117,6 +297,50 @@ impl ScimClient {
                 ))
             })
     }
+
+    /// `user` in the shape `list_users` gives (one `/Groups` listing).
+    async fn listed(&self, user: User) -> Result<DirectoryUser> {
+        Ok(GroupIndex::load(self).await?.directory_user(user))
+    }
+
+    /// Adds `id` to `add` and removes it from `remove`, one `PATCH /Groups/{id}` each.
+    async fn change_memberships(
+        &self,
+        id: &UserId,
+        add: &BTreeSet<GroupId>,
+        remove: &BTreeSet<GroupId>,
+    ) -> Result<()> {
+        let groups = self.groups();
+        for g in add {
+            groups.add_members(g, std::slice::from_ref(id)).await?;
+        }
+        for g in remove {
+            groups.remove_member(g, id).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads `user` back after a membership change and checks it is in exactly the
+    /// groups named `want`.
+    async fn confirm_groups(
+        &self,
+        user: User,
+        want: &[String],
+        operation: String,
+    ) -> Result<DirectoryUser> {
+        let now = self.listed(user).await?;
+        match membership_mismatch(want, &now.groups) {
+            None => Ok(now),
+            Some(mismatch) => Err(Error::Incomplete {
+                app: APP.into(),
+                operation: operation.into(),
+                outcome: format!(
+                    "Hyperproof accepted the group PATCHes, but /Groups shows the user {mismatch}: the organization's SCIM provisioning may not take (or report) group members; change these memberships in Hyperproof by hand, or enable group provisioning"
+                )
+                .into(),
+            }),
+        }
+    }
 }
 
 #[async_trait]
@@ -125,17 +349,86 @@ impl UserDirectory for ScimClient {
         crate::catalog_entry()
     }
 
+    /// Lists `/Groups` completely, then `/Users` completely (both checked for
+    /// completeness as any listing is), and yields the users with their groups. Nothing
+    /// is sent until the stream is polled.
     fn list_users(&self) -> Items<DirectoryUser> {
-        self.users().list().stream().map(to_directory_user)
+        let scim = self.clone();
+        Paginator::new(Strategy::Unpaginated, move |_: PageRequest| {
+            let scim = scim.clone();
+            async move {
+                let index = GroupIndex::load(&scim).await?;
+                let users: Vec<User> = scim.users().list().stream().try_collect().await?;
+                let total = users.len() as u64;
+                let users: Vec<DirectoryUser> =
+                    users.into_iter().map(|u| index.directory_user(u)).collect();
+                Ok(Page::new(users).with_total(Some(total)))
+            }
+        })
+        .items()
     }
 
+    /// Resolves the role and the groups first (an unknown one creates nothing), creates
+    /// the user with its role, then adds it to its groups. A failure after the create is
+    /// an [`Error::Incomplete`]: the user exists, and the next plan adds what is missing.
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
-        let created = self.users().create(&new_user(user)).await?;
-        Ok(Created::new(to_directory_user(created)))
+        let role = wanted_role(user)?;
+        let index = GroupIndex::load(self).await?;
+        let groups = index.resolve(None, &user.groups)?;
+        let created = self.users().create(&new_user(user, role)).await?;
+        if groups.is_empty() {
+            return Ok(Created::new(index.directory_user(created)));
+        }
+        let operation = format!("creating {} in its groups", quote(user.email.as_str()));
+        let Some(id) = created.id.clone() else {
+            return Err(Error::Incomplete {
+                app: APP.into(),
+                operation: operation.into(),
+                outcome: "the user was created, but Hyperproof's answer carries no SCIM id, so it could not be added to its groups; the next plan adds them".into(),
+            });
+        };
+        if let Err(e) = self
+            .change_memberships(&id, &groups, &BTreeSet::new())
+            .await
+        {
+            return Err(Error::Incomplete {
+                app: APP.into(),
+                operation: operation.into(),
+                outcome: format!(
+                    "the user was created (SCIM id {}), but adding it to its groups ({}) failed: {e}; the next plan adds the missing memberships",
+                    quote(id.as_str()),
+                    groups
+                        .iter()
+                        .map(|g| quote(index.name_of(g)).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into(),
+            });
+        }
+        let want: Vec<String> = groups.iter().map(|g| index.name_of(g).to_owned()).collect();
+        Ok(Created::new(
+            self.confirm_groups(created, &want, operation).await?,
+        ))
     }
 
+    /// Brings the user to `desired`: one `PATCH /Users/{id}` (names, external id,
+    /// active flag, and the role when it changes), then one `PATCH /Groups/{id}` per
+    /// membership to add or remove. The role and every group are checked before
+    /// anything is sent.
     async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
-        let id = self.resolve(desired).await?;
+        let role = wanted_role(desired)?;
+        let current = self.read_existing(desired).await?;
+        let id = current.id.clone().ok_or_else(|| {
+            Error::invalid_input(format!(
+                "Hyperproof answered the read of {} without a SCIM id",
+                quote(desired.email.as_str())
+            ))
+        })?;
+        let index = GroupIndex::load(self).await?;
+        let want = index.resolve(Some(&current), &desired.groups)?;
+        let have: BTreeSet<GroupId> = index.groups_of(&current).map(|g| g.id.clone()).collect();
+
         let mut op = PatchOp::builder().replace("active", desired.active);
         if let Some(v) = &desired.given_name {
             op = op.replace("name.givenName", v);
@@ -149,31 +442,80 @@ impl UserDirectory for ScimClient {
         if let Some(v) = &desired.external_id {
             op = op.replace("externalId", v);
         }
+        let role_changes = role.filter(|r| HyperproofRole::of(&current) != Some(*r));
+        if let Some(r) = role_changes {
+            op = op.replace(ROLE_PATH, r.as_str());
+        }
         let op = op.build().map_err(crate::scim::patch_error)?;
-        Ok(to_directory_user(self.users().patch(&id, &op).await?))
+        let updated = self.users().patch(&id, &op).await?;
+        if let Some(r) = role_changes
+            && HyperproofRole::of(&updated) != Some(r)
+        {
+            return Err(Error::Incomplete {
+                app: APP.into(),
+                operation: format!(
+                    "setting the role of {} to {r}",
+                    quote(desired.email.as_str())
+                )
+                .into(),
+                outcome: format!(
+                    "Hyperproof accepted the PATCH but answers with the role {}; set the role in Hyperproof (Settings > Users) or in the IdP's Hyperproof app",
+                    quote(primary_role_value(&updated).unwrap_or("(none)"))
+                )
+                .into(),
+            });
+        }
+
+        let add: BTreeSet<GroupId> = want.difference(&have).cloned().collect();
+        let remove: BTreeSet<GroupId> = have.difference(&want).cloned().collect();
+        if add.is_empty() && remove.is_empty() {
+            return Ok(index.directory_user(updated));
+        }
+        self.change_memberships(&id, &add, &remove).await?;
+        let names: Vec<String> = want.iter().map(|g| index.name_of(g).to_owned()).collect();
+        self.confirm_groups(
+            updated,
+            &names,
+            format!("changing the groups of {}", quote(desired.email.as_str())),
+        )
+        .await
     }
 
+    /// `PATCH active=false`. The answer carries the groups of `user` as the caller read
+    /// them: a deactivation changes no membership, so no `/Groups` listing is spent on it.
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        Ok(to_directory_user(self.users().deactivate(&id).await?))
+        let mut now = to_directory_user(self.users().deactivate(&id).await?);
+        now.groups.clone_from(&user.groups);
+        Ok(now)
     }
 
-    /// `GET /Users/{app_id}`, else a `userName` lookup of the email; a gone id and an
-    /// unknown email are errors for which `is_not_found()` is true.
+    /// `GET /Users/{app_id}`, else a `userName` lookup of the email, with its groups
+    /// from `/Groups`; a gone id and an unknown email are errors for which
+    /// `is_not_found()` is true.
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let id = self.resolve_existing(user).await?;
-        Ok(to_directory_user(self.users().get(&id).await?))
+        let found = self.read_existing(user).await?;
+        self.listed(found).await
     }
 
     /// [`ScimUsers::rename`](crate::scim::ScimUsers::rename): one `PATCH` of `userName`
-    /// and the primary email on the same SCIM id (the account, its role and its active
-    /// state stay). A taken `userName` is a 409 (`is_conflict()`), a gone id a 404
+    /// and the primary email on the same SCIM id (the account, its role, its groups and
+    /// its active state stay; the answer carries the groups of `user` as the caller read
+    /// them). A taken `userName` is a 409 (`is_conflict()`), a gone id a 404
     /// (`is_not_found()`); nothing changes either way.
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
-        let id = self.resolve_existing(user).await?;
-        Ok(to_directory_user(
-            self.users().rename(&id, new_email.as_str()).await?,
-        ))
+        let id = match &user.app_id {
+            Some(id) => UserId::new(id.clone()),
+            None => self.read_existing(user).await?.id.ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "Hyperproof answered the read of {} without a SCIM id",
+                    quote(user.email.as_str())
+                ))
+            })?,
+        };
+        let mut renamed = to_directory_user(self.users().rename(&id, new_email.as_str()).await?);
+        renamed.groups.clone_from(&user.groups);
+        Ok(renamed)
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
@@ -218,12 +560,92 @@ mod tests {
         let d = DirectoryUser::new("jane@example.com")
             .with_names("Jane", "Doe")
             .with_external_id("00u1");
-        let user = new_user(&d).to_scim();
+        let user = new_user(&d, None).to_scim();
         assert_eq!(
             HyperproofRole::of(&user),
             Some(HyperproofRole::LimitedAccessUser)
         );
         assert_eq!(user.external_id.as_deref(), Some("00u1"));
         assert_eq!(user.active, Some(true));
+    }
+
+    fn group(id: &str, name: &str, members: &[scim_types::Member]) -> Group {
+        let mut g = Group::new(name);
+        g.id = Some(GroupId::new(id));
+        g.members = members.to_vec();
+        g
+    }
+
+    #[test]
+    fn the_index_reads_user_members_and_the_users_own_group_ids() {
+        let mut nested = scim_types::Member::new("hp-1");
+        nested.type_ = Some("Group".into());
+        let index = GroupIndex::from_groups(vec![
+            group("g1", "Auditors", &[scim_types::Member::user("hp-1")]),
+            group("g2", "Nested", &[nested]),
+            group("g3", "Risk", &[]),
+            group("g4", "Auditors", &[scim_types::Member::new("hp-1")]),
+        ]);
+        let mut user = User::new("jane@example.com");
+        user.id = Some(UserId::new("hp-1"));
+        // Named by id in the user's own groups; a group /Groups does not list is ignored.
+        user.groups.push(GroupRef::new("g3"));
+        user.groups.push(GroupRef::new("gone"));
+        let d = index.directory_user(user.clone());
+        assert_eq!(
+            d.groups,
+            ["Auditors", "Risk"],
+            "each name once, nested excluded"
+        );
+        // A name the user holds resolves to the groups it holds, even when shared.
+        let ids = index.resolve(Some(&user), &["Auditors".into()]).unwrap();
+        assert_eq!(ids.len(), 2);
+        // For anyone else a shared name is ambiguous and an unknown one refused.
+        assert!(index.resolve(None, &["Auditors".into()]).is_err());
+        let err = index.resolve(None, &["Nope".into()]).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+        assert_eq!(
+            index
+                .resolve(None, &["Risk".into()])
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [GroupId::new("g3")]
+        );
+    }
+
+    #[test]
+    fn roles_are_reported_as_hyperproofs_values_and_unknown_ones_as_they_are() {
+        let mut user = User::new("jane@example.com");
+        user.roles
+            .push(scim_types::Role::new("compliance_manager").with_primary(true));
+        assert_eq!(
+            to_directory_user(user.clone()).role.as_deref(),
+            Some("COMPLIANCE_MANAGER")
+        );
+        user.roles = vec![scim_types::Role::new("Auditor").with_primary(true)];
+        assert_eq!(to_directory_user(user).role.as_deref(), Some("Auditor"));
+        assert_eq!(to_directory_user(User::new("a@example.com")).role, None);
+    }
+
+    #[test]
+    fn a_wanted_role_is_checked_and_sent_on_create() {
+        let d = DirectoryUser::new("jane@example.com").with_role("user");
+        let role = wanted_role(&d).unwrap();
+        assert_eq!(role, Some(HyperproofRole::User));
+        assert_eq!(HyperproofRole::of(&new_user(&d, role).to_scim()), role);
+        let err = wanted_role(&d.with_role("root")).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }));
+        assert!(err.to_string().contains("LIMITED_ACCESS_USER"), "{err}");
+    }
+
+    #[test]
+    fn a_mismatch_says_what_is_missing_and_what_is_left() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(membership_mismatch(&s(&["a", "b"]), &s(&["b", "a"])), None);
+        assert_eq!(
+            membership_mismatch(&s(&["a"]), &s(&["c"])).as_deref(),
+            Some("not in `a` and still in `c`")
+        );
     }
 }

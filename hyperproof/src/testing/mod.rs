@@ -14,7 +14,9 @@
 //!   `idgraph-common` with Hyperproof's rules: its own [`ScimToken`] (REST credentials
 //!   get 401); a user created without a role gets `LIMITED_ACCESS_USER`; `add`/`replace`
 //!   of `roles[primary eq "True"].value` sets the user's one primary role; groups are
-//!   enabled and a group `DELETE` archives it; users are never deleted: a
+//!   enabled, hold the memberships (a user's `groups` is read-only and not rendered; a
+//!   member must be an existing user) and a group `DELETE` archives it
+//!   ([`add_scim_group`](FakeHyperproof::add_scim_group) seeds one); users are never deleted: a
 //!   `DELETE /Users/{id}` deactivates. The generic fake underneath
 //!   ([`FakeHyperproof::scim`]) seeds state and injects SCIM failures.
 //! * **Failures**: [`fail_next_rest`](FakeHyperproof::fail_next_rest) queues a 429, a
@@ -239,6 +241,27 @@ impl FakeHyperproof {
                 .filter_map(|g| serde_json::from_value(g.resource.clone()).ok())
                 .collect()
         })
+    }
+
+    /// Seeds an empty SCIM group named `display_name` (as an IdP's "Push groups" would
+    /// have made it) and returns it as a client sees it. The identity graph never
+    /// creates groups, so a sync that puts people in groups needs them to exist.
+    pub fn add_scim_group(&self, display_name: &str) -> scim_types::Group {
+        self.scim.insert_group(scim_types::Group::new(display_name))
+    }
+
+    /// The display names of the SCIM groups (not archived) `user_id` is a member of, in
+    /// the order they are stored.
+    pub fn scim_groups_of(&self, user_id: &str) -> Vec<String> {
+        self.scim_groups()
+            .into_iter()
+            .filter(|g| {
+                g.members
+                    .iter()
+                    .any(|m| m.value.as_deref() == Some(user_id))
+            })
+            .map(|g| g.display_name)
+            .collect()
     }
 
     /// How many token requests the token endpoint received (failed ones included).

@@ -20,6 +20,11 @@ const ARCHIVED: &str = "hyperproof.archived";
 ///   role, whether or not it had one (Entra ID's role mapping relies on that);
 /// * `DELETE /Groups/{id}` archives the group: it leaves SCIM (404, not listed) and
 ///   shows as `archived` on the REST side;
+/// * memberships live in the groups' `members` only (Hyperproof's Entra ID group mapping
+///   is `displayName` and `members`; the seed shows users without `groups`): a user's
+///   `groups` is read-only and never rendered (ignored in a `POST` or `PUT` body, and a
+///   `PATCH` of it is 400 `mutability`), and a group's member must be an existing user
+///   (else 400 `invalidValue`, nothing changed);
 /// * (through the builder) `DELETE /Users/{id}` only deactivates;
 /// * `userName` is the work email (the seed: "typically the user's work email", and
 ///   Hyperproof identifies users by email): a `PUT` or `PATCH` that leaves a user's
@@ -68,6 +73,10 @@ impl Hooks for HyperproofScimHooks {
     }
 
     fn create(&self, kind: Kind, body: Value, store: &mut Store) -> Result<String, ScimError> {
+        let body = without_user_groups(kind, body);
+        if kind == Kind::Group {
+            check_members(&body, store)?;
+        }
         let id = self.new_id(kind, store);
         let id = store.standard_create(kind, id, body)?;
         if kind == Kind::User
@@ -96,7 +105,24 @@ impl Hooks for HyperproofScimHooks {
         let sets_role = kind == Kind::User
             && matches!(op.op, PatchOpKind::Add | PatchOpKind::Replace)
             && op.path.as_ref().is_some_and(is_primary_role_path);
+        if kind == Kind::User
+            && op
+                .path
+                .as_ref()
+                .is_some_and(|p| p.attr().name().eq_ignore_ascii_case("groups"))
+        {
+            return Err(ScimError::new(400)
+                .with_scim_type(scim_types::ScimType::Mutability)
+                .with_detail("groups is read-only: change memberships through /Groups"));
+        }
         if !sets_role {
+            let op = match (kind, op.path.is_none(), op.value) {
+                // A path-less PATCH's value object: its read-only `groups` is ignored.
+                (Kind::User, true, Some(value)) => {
+                    PatchOperation::new(op.op, None, Some(without_user_groups(Kind::User, value)))
+                }
+                (_, _, value) => PatchOperation::new(op.op, op.path, value),
+            };
             return Ok(Some(op));
         }
         let Some(Value::String(role)) = op.value else {
@@ -121,6 +147,10 @@ impl Hooks for HyperproofScimHooks {
         body: Value,
         store: &mut Store,
     ) -> Result<(), ScimError> {
+        let body = without_user_groups(kind, body);
+        if kind == Kind::Group {
+            check_members(&body, store)?;
+        }
         let before = store.get(kind, id).cloned();
         store.standard_replace(kind, id, body)?;
         keep_email_agreement(kind, id, before, store)
@@ -143,6 +173,15 @@ impl Hooks for HyperproofScimHooks {
             }
         }
         store.standard_patch(kind, id, &ops)?;
+        if kind == Kind::Group {
+            let after = store.get(kind, id).map(|g| g.resource.clone());
+            if let Some(Err(e)) = after.map(|g| check_members(&g, store)) {
+                if let Some(slot) = store.get_mut(kind, id) {
+                    *slot = before;
+                }
+                return Err(e);
+            }
+        }
         keep_email_agreement(kind, id, Some(before), store)
     }
 
@@ -159,6 +198,36 @@ impl Hooks for HyperproofScimHooks {
         store.touch(Kind::Group, id);
         Ok(())
     }
+}
+
+/// A user's body without its read-only `groups` (other bodies as they are).
+fn without_user_groups(kind: Kind, mut body: Value) -> Value {
+    if kind == Kind::User
+        && let Some(obj) = body.as_object_mut()
+    {
+        obj.retain(|k, _| !k.eq_ignore_ascii_case("groups"));
+    }
+    body
+}
+
+/// Every member of a group body must be an existing user.
+fn check_members(group: &Value, store: &Store) -> Result<(), ScimError> {
+    let members = group
+        .get("members")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for m in members {
+        let value = m.get("value").and_then(Value::as_str).unwrap_or_default();
+        if store.get(Kind::User, value).is_none() {
+            return Err(ScimError::new(400)
+                .with_scim_type(scim_types::ScimType::InvalidValue)
+                .with_detail(format!(
+                    "member {value:?} is not a user of this organization"
+                )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses (and undoes) a write that changed a user's `userName` or primary email and
