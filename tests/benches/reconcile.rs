@@ -13,7 +13,11 @@
 //! `/proc/thread-self/schedstat`), which stays honest on a shared, loaded machine, with
 //! the time per user so linearity can be read off directly.
 //!
-//! Run: `cargo bench -p idgraph-tests --bench reconcile`.
+//! Each size also prints `bench-figure reconcile_plan_<n>_thread_cpu_ms VALUE ms` and
+//! `bench-figure reconcile_plan_<n>_cpu_per_user_ns VALUE ns` (CPU of the planning thread).
+//!
+//! Run: `cargo bench -p idgraph-tests --bench reconcile` (`IDGRAPH_BENCH_CPU_ONLY=1` skips
+//! criterion's wall-clock part and prints only the CPU table).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -153,6 +157,14 @@ fn cpu_report() {
             ("n/a".to_owned(), "n/a".to_owned())
         } else {
             let c = median(cpu);
+            println!(
+                "bench-figure reconcile_plan_{n}_thread_cpu_ms {:.1} ms",
+                c.as_secs_f64() * 1e3
+            );
+            println!(
+                "bench-figure reconcile_plan_{n}_cpu_per_user_ns {:.0} ns",
+                c.as_secs_f64() * 1e9 / n as f64
+            );
             (
                 format!("{:.1} ms", c.as_secs_f64() * 1e3),
                 format!("{:.0} ns", c.as_secs_f64() * 1e9 / n as f64),
@@ -171,7 +183,9 @@ fn cpu_report() {
 criterion_group!(benches, bench_plan);
 
 fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    if std::env::var_os("IDGRAPH_BENCH_CPU_ONLY").is_none() {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
     cpu_report();
 }

@@ -16,7 +16,8 @@
 //!    that has a rename route, nobody deactivated; Proofpoint, whose email is immutable,
 //!    gets a manual item naming what a delete-and-recreate would lose.
 //! 5. Simulates a group change (a person joins the on-call group): one membership add in
-//!    every app that manages groups (Proofpoint, Acme HR), nothing anywhere else.
+//!    every app that manages groups (Hyperproof, Proofpoint, Acme HR), nothing anywhere
+//!    else.
 //! 6. Simulates a departure (the person is disabled in the source) and shows the
 //!    offboarding plan and its result, then what the mass-deprovision guard does with a
 //!    truncated (empty) export, and checks that planning again finds nothing left to do.
@@ -567,6 +568,10 @@ async fn hyperproof() -> Result<App, BoxError> {
         });
     }
     let fake = FakeHyperproof::start().await;
+    // The source's groups exist in Hyperproof (the sync never creates groups).
+    for group in ["Engineering", "On call", "Sales"] {
+        fake.add_scim_group(group);
+    }
     // Drift: Grace was deactivated by mistake; a contractor left.
     let mut grace = scim_user("grace.hopper@example.com", "Grace", "Hopper");
     grace.active = Some(false);
