@@ -27,14 +27,6 @@ fn account(email: &str, key: &str, id: &str) -> DirectoryUser {
 fn kinds(p: &SyncPlan) -> Vec<(String, ActionKind)> {
     p.items
         .iter()
-        .filter(|i| {
-            !matches!(
-                i.action,
-                Action::Skip {
-                    reason: SkipReason::Unchanged
-                }
-            )
-        })
         .map(|i| (i.email.as_str().to_owned(), i.action.kind()))
         .collect()
 }

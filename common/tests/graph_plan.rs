@@ -38,6 +38,19 @@ fn skip_reason(p: &SyncPlan, email: &str) -> SkipReason {
     }
 }
 
+/// Source and target agree on `email`: no item, counted as unchanged.
+fn assert_unchanged(p: &SyncPlan, email: &str) {
+    let key = email.to_lowercase();
+    assert!(
+        !p.items.iter().any(|i| i.email.key() == key),
+        "{email}: expected unchanged (no item):\n{p}"
+    );
+    assert!(
+        p.unchanged > 0,
+        "{email}: nothing counted as unchanged:\n{p}"
+    );
+}
+
 fn lenient() -> SyncPolicy {
     SyncPolicy::default()
         .max_deprovision_share(1.0)
@@ -144,8 +157,8 @@ fn every_kind_of_difference() {
     );
     // Proofpoint stores neither a display name nor an external id: not differences there
     // (the SCIM apps below compare them).
-    assert_eq!(skip_reason(&p, "disp@example.com"), SkipReason::Unchanged);
-    assert_eq!(skip_reason(&p, "ext@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "disp@example.com");
+    assert_unchanged(&p, "ext@example.com");
     expect_update(
         "react@example.com",
         vec![FieldChange::Active {
@@ -190,7 +203,7 @@ fn every_kind_of_difference() {
         SkipReason::AlreadyInactive,
         "already inactive and absent: not deactivated again"
     );
-    assert_eq!(skip_reason(&p, "same@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "same@example.com");
 
     let c = p.counts();
     assert_eq!(
@@ -198,7 +211,12 @@ fn every_kind_of_difference() {
         (1, 4, 2, 0, 0)
     );
     assert_eq!(c.unchanged, 3);
-    assert_eq!(p.items.len(), source.len() + 2);
+    assert_eq!(p.unchanged, 3);
+    assert_eq!(
+        p.items.len(),
+        source.len() + 2 - 3,
+        "unchanged users have no item"
+    );
 
     // On a SCIM app, which stores both, display name and external id are differences.
     let probo = apps::probo_like();
@@ -218,7 +236,7 @@ fn every_kind_of_difference() {
         SkipReason::LinkedToAnotherPerson
     );
     // Probo has no groups: a group difference is not one there.
-    assert_eq!(skip_reason(&p, "groups@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "groups@example.com");
 }
 
 #[test]
@@ -270,7 +288,7 @@ fn source_without_a_value_never_clears_the_target() {
         apps::probo_like(),
         &SyncPolicy::default(),
     );
-    assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "a@example.com");
 }
 
 #[test]
@@ -279,19 +297,14 @@ fn groups_are_compared_only_where_the_target_manages_them() {
     let t = [u("a@example.com").with_groups(["Y"])];
     for app in [apps::probo_like(), apps::hyperproof_like()] {
         let p = plan(&s, &t, app, &SyncPolicy::default());
-        assert_eq!(
-            skip_reason(&p, "a@example.com"),
-            SkipReason::Unchanged,
-            "{}",
-            app.app
-        );
+        assert_unchanged(&p, "a@example.com");
     }
     let v1 = apps::proofpoint_v1_like();
     let p = plan(&s, &t, v1, &SyncPolicy::default());
-    assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "a@example.com");
     let pp = apps::proofpoint_like();
     let p = plan(&s, &t, pp, &SyncPolicy::default().sync_groups(false));
-    assert_eq!(skip_reason(&p, "a@example.com"), SkipReason::Unchanged);
+    assert_unchanged(&p, "a@example.com");
     let p = plan(&s, &t, pp, &SyncPolicy::default());
     assert!(matches!(one(&p, "a@example.com"), Action::Update { .. }));
     // Creates do not carry groups the target cannot store.
@@ -348,11 +361,8 @@ fn emails_match_case_insensitively() {
         apps::probo_like(),
         &SyncPolicy::default(),
     );
-    assert_eq!(p.items.len(), 1);
-    assert_eq!(
-        skip_reason(&p, "ada.lovelace@example.com"),
-        SkipReason::Unchanged
-    );
+    assert!(p.items.is_empty(), "{p}");
+    assert_eq!(p.unchanged, 1);
     assert!(p.is_noop());
 }
 
@@ -587,7 +597,10 @@ update      bob@example.com  given_name: \"Bob\" → \"Robert\"
 deactivate  dee@example.com  absent from source
 ";
     assert_eq!(p.to_string(), expected);
-    assert!(format!("{p:#}").contains("skip        cy@example.com   unchanged"));
+    assert!(
+        !p.to_string().contains("cy@example.com"),
+        "unchanged: counted, not listed"
+    );
 
     let json = serde_json::to_value(&p).unwrap();
     assert_eq!(json["app"], "probo-like");
@@ -595,8 +608,9 @@ deactivate  dee@example.com  absent from source
     assert_eq!(json["items"][0]["email"], "ada@example.com");
     assert_eq!(json["items"][1]["changes"][0]["field"], "given_name");
     assert_eq!(json["items"][1]["changes"][0]["to"], "Robert");
-    assert_eq!(json["items"][2]["reason"]["kind"], "unchanged");
-    assert_eq!(json["items"][3]["reason"], "absent_from_source");
+    assert_eq!(json["unchanged"], 1);
+    assert_eq!(json["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["items"][2]["reason"], "absent_from_source");
     assert!(json["guard"].is_null());
 }
 
@@ -725,7 +739,7 @@ async fn apply_continues_past_a_failure_and_reports_each_item() {
     let table = r.to_string();
     assert!(
         table.starts_with(
-            "Sync report for proofpoint-like: 4 done, 1 failed, 0 skipped, 0 manual\n"
+            "Sync report for proofpoint-like: 4 done, 1 failed, 0 skipped, 0 manual, 0 unchanged\n"
         ),
         "{table}"
     );

@@ -241,6 +241,7 @@ async fn run(
         app: plan.app.clone(),
         dry_run: mode == ApplyMode::DryRun,
         items,
+        unchanged: plan.unchanged,
         guard: plan.guard.clone(),
         membership_guard: plan.membership_guard.clone(),
         aborted,

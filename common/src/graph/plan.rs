@@ -160,8 +160,6 @@ impl fmt::Display for DeprovisionReason {
 pub enum SkipReason {
     /// The policy excludes the email.
     Excluded,
-    /// Source and target agree.
-    Unchanged,
     /// Absent from (or inactive in) the source, and already inactive in the target.
     AlreadyInactive,
     /// Inactive in the source and absent from the target: nothing to create.
@@ -205,7 +203,6 @@ impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SkipReason::Excluded => f.write_str("excluded by policy"),
-            SkipReason::Unchanged => f.write_str("unchanged"),
             SkipReason::AlreadyInactive => f.write_str("already inactive"),
             SkipReason::InactiveInSource => f.write_str("inactive in source; not created"),
             SkipReason::DeprovisionDisabled => {
@@ -452,17 +449,18 @@ pub struct PlanCounts {
     pub delete: usize,
     /// Manual actions.
     pub manual: usize,
-    /// Skips other than "unchanged".
+    /// Skips.
     pub skip: usize,
-    /// Unchanged users.
+    /// Unchanged users (counted, not listed: see [`SyncPlan::unchanged`]).
     pub unchanged: usize,
 }
 
 /// The result of [`plan`]: what reconciliation would do, item by item.
 ///
-/// Items come in source order, then target-only users in target order. `Display` prints
-/// an aligned table of every item except unchanged users (`{:#}` includes those too);
-/// `serde` gives JSON.
+/// Items come in source order, then target-only users in target order. Users on whom
+/// source and target agree are counted ([`unchanged`](Self::unchanged)), not listed: at
+/// a million users a plan is the few that differ, not a copy of the directory. `Display`
+/// prints an aligned table of the items; `serde` gives JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncPlan {
@@ -470,9 +468,12 @@ pub struct SyncPlan {
     pub app: AppId,
     /// `true` when the target is read-blind: every item is manual or skipped.
     pub read_blind: bool,
-    /// One item per user (two when a target has no delete API: a deactivation and the
-    /// manual delete).
+    /// One item per user that needs something or is skipped for a reason (two when a
+    /// target has no delete API: a deactivation and the manual delete).
     pub items: Vec<PlanItem>,
+    /// How many users source and target agree on (no item).
+    #[serde(default)]
+    pub unchanged: usize,
     /// `Some` when the mass-deprovision guard withheld every deactivation and deletion
     /// (they appear as [`SkipReason::GuardWithheld`]).
     pub guard: Option<GuardTripped>,
@@ -494,7 +495,10 @@ pub struct SyncPlan {
 impl SyncPlan {
     /// Counts by kind.
     pub fn counts(&self) -> PlanCounts {
-        let mut c = PlanCounts::default();
+        let mut c = PlanCounts {
+            unchanged: self.unchanged,
+            ..PlanCounts::default()
+        };
         for item in &self.items {
             match &item.action {
                 Action::Create { .. } => c.create += 1,
@@ -503,9 +507,6 @@ impl SyncPlan {
                 Action::Deactivate { .. } => c.deactivate += 1,
                 Action::Delete { .. } => c.delete += 1,
                 Action::Manual { .. } => c.manual += 1,
-                Action::Skip {
-                    reason: SkipReason::Unchanged,
-                } => c.unchanged += 1,
                 Action::Skip { .. } => c.skip += 1,
             }
         }
@@ -522,6 +523,7 @@ impl SyncPlan {
     /// [`apply`](super::apply()) gives such a plan.
     pub fn is_noop(&self) -> bool {
         self.guard.is_none()
+            && self.membership_guard.is_none()
             && self
                 .items
                 .iter()
@@ -878,6 +880,7 @@ struct Planner<'a> {
     cmp: Compare<'a>,
     read_blind: bool,
     items: Vec<PlanItem>,
+    unchanged: usize,
     /// Non-excluded distinct source emails.
     source_in_scope: usize,
     /// Target users the policy could deprovision.
@@ -906,6 +909,7 @@ impl<'a> Planner<'a> {
             },
             read_blind: !entry.by_api(Operation::List),
             items: Vec::new(),
+            unchanged: 0,
             source_in_scope: 0,
             candidates: 0,
             links: None,
@@ -1077,6 +1081,7 @@ impl<'a> Planner<'a> {
             app: self.entry.app.clone(),
             read_blind: self.read_blind,
             items: self.items,
+            unchanged: self.unchanged,
             guard,
             membership_guard,
             target_fingerprint: None,
@@ -1373,7 +1378,7 @@ impl<'a> Planner<'a> {
         let changes = self.split_manual(&t.email, all);
         if changes.is_empty() {
             if !had_changes {
-                self.skip(&t.email, SkipReason::Unchanged);
+                self.unchanged += 1;
             }
             return;
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::catalog::AppId;
 use super::directory::{DirectoryUser, Email};
-use super::plan::{Action, ActionKind, SkipReason, SyncPlan};
+use super::plan::{Action, ActionKind, SyncPlan};
 use super::policy::{GuardTripped, MembershipGuardTripped};
 
 /// What happened to one plan item.
@@ -68,9 +68,6 @@ pub struct ReportItem {
     /// What happened.
     #[serde(flatten)]
     pub outcome: Outcome,
-    /// `true` for an unchanged user (hidden from the default table).
-    #[serde(skip)]
-    pub(crate) unchanged: bool,
 }
 
 impl ReportItem {
@@ -79,12 +76,6 @@ impl ReportItem {
             email,
             action: action.kind(),
             detail: action.detail(),
-            unchanged: matches!(
-                action,
-                Action::Skip {
-                    reason: SkipReason::Unchanged
-                }
-            ),
             outcome,
         }
     }
@@ -98,16 +89,17 @@ pub struct ReportCounts {
     pub done: usize,
     /// Operations that failed.
     pub failed: usize,
-    /// Items not carried out (dry run, skips, unchanged users included).
+    /// Items not carried out (dry run, skips).
     pub skipped: usize,
+    /// Users the plan found unchanged (no item).
+    pub unchanged: usize,
     /// Manual actions.
     pub manual: usize,
 }
 
 /// What [`apply`](super::apply()) did, item by item.
 ///
-/// `Display` prints an aligned table (unchanged users omitted; `{:#}` includes them);
-/// `serde` gives JSON.
+/// `Display` prints an aligned table; `serde` gives JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SyncReport {
@@ -117,6 +109,8 @@ pub struct SyncReport {
     pub dry_run: bool,
     /// One item per plan item, in plan order.
     pub items: Vec<ReportItem>,
+    /// The plan's unchanged users (no item).
+    pub unchanged: usize,
     /// The plan's guard outcome, when it tripped.
     pub guard: Option<GuardTripped>,
     /// The plan's membership guard outcome, when it tripped (group removals withheld).
@@ -133,7 +127,10 @@ pub struct SyncReport {
 impl SyncReport {
     /// Counts by outcome.
     pub fn counts(&self) -> ReportCounts {
-        let mut c = ReportCounts::default();
+        let mut c = ReportCounts {
+            unchanged: self.unchanged,
+            ..ReportCounts::default()
+        };
         for i in &self.items {
             match i.outcome {
                 Outcome::Done { .. } => c.done += 1,
@@ -228,11 +225,7 @@ impl fmt::Display for SyncPlan {
             c.manual,
             c.skip,
             c.unchanged,
-            if c.unchanged > 0 && !f.alternate() {
-                " (not listed)"
-            } else {
-                ""
-            }
+            if c.unchanged > 0 { " (not listed)" } else { "" }
         )?;
         if let Some(g) = &self.guard {
             writeln!(f, "GUARD: {g}")?;
@@ -243,15 +236,6 @@ impl fmt::Display for SyncPlan {
         let rows: Vec<Vec<String>> = self
             .items
             .iter()
-            .filter(|i| {
-                f.alternate()
-                    || !matches!(
-                        i.action,
-                        Action::Skip {
-                            reason: SkipReason::Unchanged
-                        }
-                    )
-            })
             .map(|i| {
                 vec![
                     i.action.label().to_owned(),
@@ -269,13 +253,14 @@ impl fmt::Display for SyncReport {
         let c = self.counts();
         writeln!(
             f,
-            "Sync report for {}{}: {} done, {} failed, {} skipped, {} manual",
+            "Sync report for {}{}: {} done, {} failed, {} skipped, {} manual, {} unchanged",
             self.app,
             if self.dry_run { " (dry run)" } else { "" },
             c.done,
             c.failed,
             c.skipped,
-            c.manual
+            c.manual,
+            c.unchanged
         )?;
         if let Some(a) = &self.aborted {
             writeln!(f, "ABORTED: {a}")?;
@@ -292,7 +277,6 @@ impl fmt::Display for SyncReport {
         let rows: Vec<Vec<String>> = self
             .items
             .iter()
-            .filter(|i| f.alternate() || !i.unchanged)
             .map(|i| {
                 let result = match &i.outcome {
                     Outcome::Done { note, .. } => note.clone().unwrap_or_default(),
