@@ -554,3 +554,51 @@ fn empty_json_is_refused_and_an_empty_array_is_nobody() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_role_column_is_read_only_when_configured() {
+    let text =
+        "email,role,active,groups\nada@example.com,editor,true,Eng\nbob@example.com,,true,\n";
+    let no_role = CsvSource::from_reader(text.as_bytes())
+        .no_column(SourceField::GivenName)
+        .no_column(SourceField::FamilyName)
+        .no_column(SourceField::DisplayName)
+        .no_column(SourceField::ExternalId)
+        .load()
+        .unwrap()
+        .into_users();
+    assert!(no_role.iter().all(|u| u.role.is_none()), "not configured");
+
+    let users = CsvSource::from_reader(text.as_bytes())
+        .column(SourceField::Role, "role")
+        .no_column(SourceField::GivenName)
+        .no_column(SourceField::FamilyName)
+        .no_column(SourceField::DisplayName)
+        .no_column(SourceField::ExternalId)
+        .load()
+        .unwrap()
+        .into_users();
+    assert_eq!(users[0].role.as_deref(), Some("editor"));
+    assert_eq!(users[1].role, None, "empty is none");
+
+    // A configured role column the file lacks is named, like any other.
+    let err = CsvSource::from_reader("email\nada@example.com\n".as_bytes())
+        .column(SourceField::Role, "role")
+        .no_column(SourceField::GivenName)
+        .no_column(SourceField::FamilyName)
+        .no_column(SourceField::DisplayName)
+        .no_column(SourceField::ExternalId)
+        .no_column(SourceField::Active)
+        .no_column(SourceField::Groups)
+        .load()
+        .unwrap_err();
+    assert!(err.to_string().contains("role"), "{err}");
+
+    let json = r#"[{"email": "ada@example.com", "role": "viewer"}]"#;
+    let users = JsonSource::from_reader(json.as_bytes())
+        .column(SourceField::Role, "role")
+        .load()
+        .unwrap()
+        .into_users();
+    assert_eq!(users[0].role.as_deref(), Some("viewer"));
+}

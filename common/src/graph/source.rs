@@ -19,6 +19,7 @@
 //! | `ExternalId` | `external_id` | the link key; empty is none; unique in the file |
 //! | `Active` | `active` | `true`/`false`/`1`/`0`/`yes`/`no` (any case); empty is `true` |
 //! | `Groups` | `groups` | names separated by `;` (configurable); empty is none |
+//! | `Role` | `role`, only when configured (`column(SourceField::Role, "role")`) | text; empty is none |
 //!
 //! Emails are unique in a file compared case-insensitively, link keys exactly. Problems
 //! quote no email or link key (only their line numbers), so an error can be logged.
@@ -76,6 +77,9 @@ pub enum SourceField {
     DisplayName,
     /// [`DirectoryUser::external_id`]: the link key, unique in the file.
     ExternalId,
+    /// [`DirectoryUser::role`]: read only when a column is configured for it
+    /// (`.column(SourceField::Role, "role")`), since most exports have none.
+    Role,
     /// [`DirectoryUser::active`].
     Active,
     /// [`DirectoryUser::groups`].
@@ -83,19 +87,21 @@ pub enum SourceField {
 }
 
 impl SourceField {
-    /// Every field, in the order of the default CSV header.
-    pub const ALL: [SourceField; 7] = [
+    /// Every field, in the order of the default CSV header ([`Role`](Self::Role) is not
+    /// in it unless configured).
+    pub const ALL: [SourceField; 8] = [
         SourceField::Email,
         SourceField::GivenName,
         SourceField::FamilyName,
         SourceField::DisplayName,
         SourceField::ExternalId,
+        SourceField::Role,
         SourceField::Active,
         SourceField::Groups,
     ];
 
     /// The default column (or key) name: `email`, `given_name`, `family_name`,
-    /// `display_name`, `external_id`, `active`, `groups`.
+    /// `display_name`, `external_id`, `role`, `active`, `groups`.
     pub fn default_name(self) -> &'static str {
         match self {
             SourceField::Email => "email",
@@ -103,6 +109,7 @@ impl SourceField {
             SourceField::FamilyName => "family_name",
             SourceField::DisplayName => "display_name",
             SourceField::ExternalId => "external_id",
+            SourceField::Role => "role",
             SourceField::Active => "active",
             SourceField::Groups => "groups",
         }
@@ -120,8 +127,9 @@ impl SourceField {
             SourceField::FamilyName => 2,
             SourceField::DisplayName => 3,
             SourceField::ExternalId => 4,
-            SourceField::Active => 5,
-            SourceField::Groups => 6,
+            SourceField::Role => 5,
+            SourceField::Active => 6,
+            SourceField::Groups => 7,
         }
     }
 }
@@ -334,14 +342,16 @@ impl fmt::Debug for Input<'_> {
 /// What both sources share: the field names and the groups separator.
 #[derive(Debug, Clone)]
 struct Fields {
-    names: [Option<String>; 7],
+    names: [Option<String>; 8],
     separator: String,
 }
 
 impl Default for Fields {
     fn default() -> Self {
         Self {
-            names: SourceField::ALL.map(|f| Some(f.default_name().to_owned())),
+            // The role is opt-in: most exports have no such column.
+            names: SourceField::ALL
+                .map(|f| (f != SourceField::Role).then(|| f.default_name().to_owned())),
             separator: ";".to_owned(),
         }
     }
@@ -545,7 +555,7 @@ impl<'r> CsvSource<'r> {
                 }
             }
         }
-        let mut index: [Option<usize>; 7] = [None; 7];
+        let mut index: [Option<usize>; 8] = [None; 8];
         for field in SourceField::ALL {
             let Some(name) = self.fields.name(field) else {
                 if field == SourceField::Email {
@@ -997,8 +1007,9 @@ fn email_fault(address: &str) -> Option<&'static str> {
 struct Cells {
     line: u64,
     bad: bool,
-    bad_fields: [bool; 7],
-    text: [Option<String>; 5],
+    bad_fields: [bool; 8],
+    /// The text fields, `Email` to `Role` by [`SourceField::index`].
+    text: [Option<String>; 6],
     active: bool,
     groups: Vec<String>,
 }
@@ -1008,7 +1019,7 @@ impl Cells {
         Self {
             line,
             bad: false,
-            bad_fields: [false; 7],
+            bad_fields: [false; 8],
             text: Default::default(),
             active: true,
             groups: Vec::new(),
@@ -1121,6 +1132,7 @@ impl Rows {
         user.given_name = cells.take(SourceField::GivenName);
         user.family_name = cells.take(SourceField::FamilyName);
         user.display_name = cells.take(SourceField::DisplayName);
+        user.role = cells.take(SourceField::Role);
         user.external_id = external_id;
         self.users.push(user);
     }
