@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::FutureExt as _;
+use futures::future::Either;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 use url::Url;
@@ -72,8 +74,9 @@ pub(crate) struct Inner {
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     pub(crate) url: Url,
-    /// The encoded path, for errors and spans (no query).
-    pub(crate) path: String,
+    /// The encoded path, for errors and spans (no query); shared with the response, so a
+    /// success costs no copy of it.
+    pub(crate) path: Arc<str>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
@@ -196,17 +199,15 @@ impl HttpClient {
             &self.inner.host,
         );
         let fut = trace::instrument(self.run(&req, span.clone(), &finish), span.clone());
-        let result = match self.inner.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
-                Err(Error::Timeout {
-                    kind: TimeoutKind::Operation,
-                    after: limit,
-                    method: req.method.as_str(),
-                    path: req.path.clone(),
-                })
-            }),
-            None => fut.await,
-        };
+        let limit = self.inner.operation_timeout;
+        let result = within(limit, fut).await.unwrap_or_else(|_| {
+            Err(Error::Timeout {
+                kind: TimeoutKind::Operation,
+                after: limit.unwrap_or_default(),
+                method: req.method.as_str(),
+                path: req.path.to_string(),
+            })
+        });
         if let Err(e) = &result {
             trace::record_error(&span, error_type(e));
         }
@@ -345,12 +346,27 @@ impl HttpClient {
             },
         };
 
-        let mut rb = inner
-            .http
-            .request(req.method.to_reqwest(), req.url.clone())
-            .headers(inner.headers.clone());
+        // The request is assembled directly (not through `RequestBuilder`, whose
+        // `headers()` merges a clone of the defaults entry by entry): the client's
+        // default headers, then the request's own and the credentials, appended.
+        let mut request = reqwest::Request::new(req.method.to_reqwest(), req.url.clone());
+        let headers = request.headers_mut();
+        *headers = inner.headers.clone();
         for (name, value) in req.headers.iter().chain(auth_headers.entries.iter()) {
-            rb = rb.header(name, value);
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some((bytes, content_type)) = &req.body {
+            // Checked without copying the static text (a caller's `json_as` may pass any).
+            match HeaderValue::from_maybe_shared(Bytes::from_static(content_type.as_bytes())) {
+                Ok(value) => headers.append(CONTENT_TYPE, value),
+                Err(_) => {
+                    return Attempt::Fatal(Error::invalid_input(format!(
+                        "the {} request to {} could not be built: the content type {content_type:?} is not a valid header value",
+                        req.method, req.path
+                    )));
+                }
+            };
+            *request.body_mut() = Some(reqwest::Body::from(bytes.clone()));
         }
         // What this attempt sent that must never come back in an error: built from the
         // values already in hand, and expanded into every encoding only on error paths.
@@ -359,16 +375,13 @@ impl HttpClient {
             inner.auth.clone(),
             req.secrets.clone(),
         );
-        if let Some((bytes, content_type)) = &req.body {
-            rb = rb.header(CONTENT_TYPE, *content_type).body(bytes.clone());
-        }
 
         let ctx = Ctx {
             method: req.method.as_str(),
             path: &req.path,
         };
         let exchange = async {
-            let mut resp = rb.send().await?;
+            let mut resp = inner.http.execute(request).await?;
             let status = resp.status().as_u16();
             let headers = std::mem::take(resp.headers_mut());
             let body = if (200..300).contains(&status) {
@@ -378,22 +391,19 @@ impl HttpClient {
             };
             Ok::<_, reqwest::Error>((status, headers, body))
         };
-        let exchanged = match inner.attempt_timeout {
-            Some(limit) => match tokio::time::timeout(limit, exchange).await {
-                Ok(r) => r,
-                Err(_) => {
-                    return Attempt::Failed {
-                        error: Error::Timeout {
-                            kind: TimeoutKind::Attempt,
-                            after: limit,
-                            method: ctx.method,
-                            path: req.path.clone(),
-                        },
-                        outcome: AttemptOutcome::TimedOut,
-                    };
-                }
-            },
-            None => exchange.await,
+        let exchanged = match within(inner.attempt_timeout, exchange).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Attempt::Failed {
+                    error: Error::Timeout {
+                        kind: TimeoutKind::Attempt,
+                        after: inner.attempt_timeout.unwrap_or_default(),
+                        method: ctx.method,
+                        path: req.path.to_string(),
+                    },
+                    outcome: AttemptOutcome::TimedOut,
+                };
+            }
         };
         let (status, headers, body) = match exchanged {
             Err(e) => return transport_failure(e, req),
@@ -424,7 +434,14 @@ impl HttpClient {
             limiter.observe(&signal);
         }
         if (200..300).contains(&status) {
-            return Attempt::Done(Response::new(status, headers, body, ctx, redaction));
+            return Attempt::Done(Response::new(
+                status,
+                headers,
+                body,
+                ctx.method,
+                req.path.clone(),
+                redaction,
+            ));
         }
         let api = Box::new(redaction.api_error(status, &headers, &body, ctx));
         if status == 401 {
@@ -438,6 +455,19 @@ impl HttpClient {
             },
             error: Error::Api(api),
         }
+    }
+}
+
+/// `fut`, bounded by `limit` when there is one (`Err` once it passed).
+///
+/// One future either way, rather than a `match` with an `.await` in each arm.
+fn within<F: Future>(
+    limit: Option<Duration>,
+    fut: F,
+) -> impl Future<Output = std::result::Result<F::Output, tokio::time::error::Elapsed>> {
+    match limit {
+        Some(limit) => Either::Left(tokio::time::timeout(limit, fut)),
+        None => Either::Right(fut.map(Ok)),
     }
 }
 
@@ -475,7 +505,7 @@ fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
                 kind: TimeoutKind::Attempt,
                 after: Duration::ZERO,
                 method: req.method.as_str(),
-                path: req.path.clone(),
+                path: req.path.to_string(),
             },
             outcome: AttemptOutcome::TimedOut,
         };
@@ -483,7 +513,7 @@ fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
     Attempt::Failed {
         error: Error::Transport {
             method: req.method.as_str(),
-            path: req.path.clone(),
+            path: req.path.to_string(),
             sent,
             // reqwest errors print the full URL, query included: strip it.
             source: Box::new(e.without_url()),
@@ -510,7 +540,7 @@ fn rate_limited(
         retry_after,
         attempts,
         method: req.method.as_str(),
-        path: req.path.clone(),
+        path: req.path.to_string(),
         last,
     }
 }
