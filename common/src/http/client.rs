@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::FutureExt as _;
-use futures::future::Either;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 use url::Url;
@@ -199,15 +197,17 @@ impl HttpClient {
             &self.inner.host,
         );
         let fut = trace::instrument(self.run(&req, span.clone(), &finish), span.clone());
-        let limit = self.inner.operation_timeout;
-        let result = within(limit, fut).await.unwrap_or_else(|_| {
-            Err(Error::Timeout {
-                kind: TimeoutKind::Operation,
-                after: limit.unwrap_or_default(),
-                method: req.method.as_str(),
-                path: req.path.to_string(),
-            })
-        });
+        let result = match self.inner.operation_timeout {
+            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    kind: TimeoutKind::Operation,
+                    after: limit,
+                    method: req.method.as_str(),
+                    path: req.path.to_string(),
+                })
+            }),
+            None => fut.await,
+        };
         if let Err(e) = &result {
             trace::record_error(&span, error_type(e));
         }
@@ -391,19 +391,22 @@ impl HttpClient {
             };
             Ok::<_, reqwest::Error>((status, headers, body))
         };
-        let exchanged = match within(inner.attempt_timeout, exchange).await {
-            Ok(r) => r,
-            Err(_) => {
-                return Attempt::Failed {
-                    error: Error::Timeout {
-                        kind: TimeoutKind::Attempt,
-                        after: inner.attempt_timeout.unwrap_or_default(),
-                        method: ctx.method,
-                        path: req.path.to_string(),
-                    },
-                    outcome: AttemptOutcome::TimedOut,
-                };
-            }
+        let exchanged = match inner.attempt_timeout {
+            Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                Ok(r) => r,
+                Err(_) => {
+                    return Attempt::Failed {
+                        error: Error::Timeout {
+                            kind: TimeoutKind::Attempt,
+                            after: limit,
+                            method: ctx.method,
+                            path: req.path.to_string(),
+                        },
+                        outcome: AttemptOutcome::TimedOut,
+                    };
+                }
+            },
+            None => exchange.await,
         };
         let (status, headers, body) = match exchanged {
             Err(e) => return transport_failure(e, req),
@@ -455,19 +458,6 @@ impl HttpClient {
             },
             error: Error::Api(api),
         }
-    }
-}
-
-/// `fut`, bounded by `limit` when there is one (`Err` once it passed).
-///
-/// One future either way, rather than a `match` with an `.await` in each arm.
-fn within<F: Future>(
-    limit: Option<Duration>,
-    fut: F,
-) -> impl Future<Output = std::result::Result<F::Output, tokio::time::error::Elapsed>> {
-    match limit {
-        Some(limit) => Either::Left(tokio::time::timeout(limit, fut)),
-        None => Either::Right(fut.map(Ok)),
     }
 }
 
