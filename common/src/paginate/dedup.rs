@@ -55,12 +55,12 @@ struct Origin {
 /// Every key seen in one listing.
 pub(super) struct Seen {
     seed: RandomState,
-    /// Key hash → where the first key with that hash starts in `bytes`.
-    table: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
-    /// Every key in `table`, each as its length (LEB128) followed by its bytes.
-    bytes: Vec<u8>,
-    /// Where the keys of the first page end in `bytes`.
-    first_end: usize,
+    /// Key hash → where the first key with that hash is stored (see [`Arena`]).
+    table: HashMap<u64, u64, BuildHasherDefault<PassThrough>>,
+    /// Every key in `table`.
+    arena: Arena,
+    /// Where the keys of the first page end in `arena`.
+    first_end: u64,
     /// How many keys the first page had.
     first_len: usize,
     /// The rare keys whose hash equals that of an earlier, different key.
@@ -75,7 +75,7 @@ impl Seen {
         Self {
             seed: RandomState::new(),
             table: HashMap::default(),
-            bytes: Vec::new(),
+            arena: Arena::default(),
             first_end: 0,
             first_len: 0,
             collided: HashMap::new(),
@@ -92,16 +92,10 @@ impl Seen {
         self.seed.hash_one(key)
     }
 
-    /// The key stored at `at` in `bytes`.
-    fn stored(&self, at: usize) -> &[u8] {
-        let (len, used) = read_len(&self.bytes[at..]);
-        &self.bytes[at + used..at + used + len]
-    }
-
     /// Where `key` (with hash `h`) was seen before, if it was.
     fn origin(&self, h: u64, key: &[u8]) -> Option<Origin> {
         let at = *self.table.get(&h)?;
-        if self.stored(at) == key {
+        if self.arena.get(at) == key {
             return Some(Origin {
                 first_page: at < self.first_end,
             });
@@ -128,7 +122,7 @@ impl Seen {
             }
         }
         if is_first_page {
-            self.first_end = self.bytes.len();
+            self.first_end = self.arena.end();
             self.first_len = len;
         }
         if repeats == 0 {
@@ -143,14 +137,12 @@ impl Seen {
         let h = self.hash(key);
         match self.table.entry(h) {
             Entry::Vacant(slot) => {
-                slot.insert(self.bytes.len());
-                write_len(&mut self.bytes, key.len());
-                self.bytes.extend_from_slice(key);
+                slot.insert(self.arena.push(key));
                 true
             }
             Entry::Occupied(slot) => {
                 let at = *slot.get();
-                if self.stored(at) == key {
+                if self.arena.get(at) == key {
                     return false;
                 }
                 // Same hash, different key: a genuine collision, kept apart.
@@ -181,6 +173,52 @@ impl Seen {
             n += 1;
         }
         n == self.first_len
+    }
+}
+
+/// The keys, each as its length (LEB128) followed by its bytes, in chunks of 64 KiB (a
+/// longer key gets a chunk of its own): memory grows by one chunk at a time, never by
+/// doubling one buffer (which would hold up to twice the keys while it is copied).
+#[derive(Default)]
+struct Arena {
+    chunks: Vec<Vec<u8>>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Arena {
+    /// Stores `key`; returns where: chunk number × 2³² + offset in the chunk, so that
+    /// later keys are at larger positions.
+    fn push(&mut self, key: &[u8]) -> u64 {
+        let need = key.len() + 10;
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= need);
+        if !fits {
+            self.chunks.push(Vec::with_capacity(need.max(CHUNK)));
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let at = ((index as u64) << 32) | chunk.len() as u64;
+        write_len(chunk, key.len());
+        chunk.extend_from_slice(key);
+        at
+    }
+
+    /// The key stored at `at` (a position `push` returned).
+    fn get(&self, at: u64) -> &[u8] {
+        let chunk = &self.chunks[(at >> 32) as usize];
+        let offset = (at & u64::from(u32::MAX)) as usize;
+        let (len, used) = read_len(&chunk[offset..]);
+        &chunk[offset + used..offset + used + len]
+    }
+
+    /// The position the next key will have or pass.
+    fn end(&self) -> u64 {
+        self.chunks.last().map_or(0, |c| {
+            (((self.chunks.len() - 1) as u64) << 32) | c.len() as u64
+        })
     }
 }
 
@@ -271,6 +309,30 @@ mod tests {
         let mut seen = Seen::new();
         admit(&mut seen, &["a", "b", "c"], true);
         assert_eq!(admit(&mut seen, &["a", "b"], false), Verdict::Repeats(2));
+    }
+
+    #[test]
+    fn keys_spread_over_many_chunks() {
+        let mut seen = Seen::new();
+        let keys: Vec<String> = (0..20_000)
+            .map(|i| format!("2819c223-7f76-453a-919d-{i:012}"))
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        // The first page alone fills several chunks.
+        assert_eq!(admit(&mut seen, &keys[..5_000], true), Verdict::AllNew);
+        assert_eq!(admit(&mut seen, &keys[5_000..], false), Verdict::AllNew);
+        assert_eq!(
+            admit(&mut seen, &keys[..5_000], false),
+            Verdict::FirstPageAgain
+        );
+        assert_eq!(
+            admit(&mut seen, &keys[4_990..5_010], false),
+            Verdict::Repeats(20)
+        );
+        assert_eq!(
+            admit(&mut seen, &["2819c223-7f76-453a-919d-999999999999"], false),
+            Verdict::AllNew
+        );
     }
 
     #[test]
