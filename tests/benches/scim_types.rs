@@ -4,7 +4,15 @@
 //! `ListResponse<User>` (lenient, lossless) and into a plain `#[derive(Deserialize)]` struct
 //! with the same fields (the baseline). The target is at most 1.25× the baseline.
 //!
-//! Run: `cargo bench -p idgraph-tests --bench scim_types`
+//! After criterion's report, plain measurements print `bench-figure NAME VALUE UNIT` lines:
+//! the decode times of both sides and the median of their per-round ratios (interleaved,
+//! one decode per side per round), the size of `User` against the plain struct, and the
+//! parse/print times of the filters and the PATCH path (medians of rounds, µs per call).
+//! Instructions per decode (`IDGRAPH_BENCH_ONLY=plain|scim_types` under callgrind) are
+//! counted by `tests/benches/figures.sh`.
+//!
+//! Run: `cargo bench -p idgraph-tests --bench scim_types` (`IDGRAPH_BENCH_FIGURES_ONLY=1`
+//! skips criterion).
 // A benchmark: a panic is a failed run, and the ratio report is printed on purpose.
 #![allow(
     missing_docs,
@@ -15,6 +23,8 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use scim_types::{Filter, ListResponse, PatchPath, User};
@@ -243,22 +253,25 @@ fn decode_list(c: &mut Criterion) {
     group.finish();
 }
 
+const FILTERS: [(&str, &str); 4] = [
+    ("simple", r#"userName eq "bjensen@example.com""#),
+    (
+        "typical",
+        r#"userName eq "bjensen@example.com" and active eq true"#,
+    ),
+    (
+        "value_path",
+        r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
+    ),
+    (
+        "complex",
+        r#"(title pr or userType ne "Intern") and not (emails co "example.org" or name.familyName sw "O'") and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915""#,
+    ),
+];
+const PATCH_PATH: &str = r#"emails[type eq "work"].value"#;
+
 fn parse_filters(c: &mut Criterion) {
-    let filters = [
-        ("simple", r#"userName eq "bjensen@example.com""#),
-        (
-            "typical",
-            r#"userName eq "bjensen@example.com" and active eq true"#,
-        ),
-        (
-            "value_path",
-            r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
-        ),
-        (
-            "complex",
-            r#"(title pr or userType ne "Intern") and not (emails co "example.org" or name.familyName sw "O'") and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915""#,
-        ),
-    ];
+    let filters = FILTERS;
     let mut group = c.benchmark_group("filter_parse");
     for (name, text) in filters {
         assert!(text.parse::<Filter>().is_ok());
@@ -273,11 +286,7 @@ fn parse_filters(c: &mut Criterion) {
         b.iter(|| black_box(&typical).to_string());
     });
     c.bench_function("patch_path_parse", |b| {
-        b.iter(|| {
-            black_box(r#"emails[type eq "work"].value"#)
-                .parse::<PatchPath>()
-                .unwrap()
-        });
+        b.iter(|| black_box(PATCH_PATH).parse::<PatchPath>().unwrap());
     });
 }
 
@@ -303,7 +312,7 @@ fn interleaved_ratio() {
     let rounds = 101;
     let mut plain = Vec::with_capacity(rounds);
     let mut typed = Vec::with_capacity(rounds);
-    let mut ratios = Vec::with_capacity(rounds);
+    let mut ratios: Vec<f64> = Vec::with_capacity(rounds);
     for round in 0..rounds {
         // Alternate which goes first, so neither always runs on a warmer cache.
         let (p, t) = if round % 2 == 0 {
@@ -317,27 +326,93 @@ fn interleaved_ratio() {
         typed.push(t);
         ratios.push(t.as_secs_f64() / p.as_secs_f64());
     }
-    plain.sort();
-    typed.sort();
-    ratios.sort_by(f64::total_cmp);
-    let min = |v: &[Duration]| v[0];
-    let median = |v: &[Duration]| v[v.len() / 2];
+    let median = |v: &[Duration]| support::median(v).as_secs_f64() * 1e3;
     println!(
-        "list_response_1000_users interleaved ({rounds} rounds): plain min {:?} median {:?}; \
-         scim_types min {:?} median {:?}; ratio of minimums {:.3}, median per-round ratio {:.3} (target <= 1.25)",
-        min(&plain),
-        median(&plain),
-        min(&typed),
-        median(&typed),
-        min(&typed).as_secs_f64() / min(&plain).as_secs_f64(),
-        ratios[rounds / 2],
+        "scim_types: interleaved rounds of one decode each ({})",
+        support::machine_line()
     );
+    println!(
+        "bench-figure scim_types_decode_1000_users_plain_wall {:.2} ms (median of {rounds})",
+        median(&plain)
+    );
+    println!(
+        "bench-figure scim_types_decode_1000_users_scim_types_wall {:.2} ms (median of {rounds})",
+        median(&typed)
+    );
+    println!(
+        "bench-figure scim_types_decode_1000_users_vs_plain_wall {:.3} ratio (median per-round ratio; target <= 1.25)",
+        support::median(&ratios)
+    );
+    println!(
+        "bench-figure scim_types_decode_1000_users_page_json {:.2} MB",
+        bytes.len() as f64 / 1e6
+    );
+    println!(
+        "bench-figure scim_types_user_size {} bytes (plain struct: {})",
+        std::mem::size_of::<User>(),
+        std::mem::size_of::<PlainUser>()
+    );
+}
+
+/// Parse (and print) times, each the median of rounds of 2,000 calls, µs per call.
+fn parse_figures() {
+    fn per_call(f: impl Fn()) -> f64 {
+        const CALLS: u32 = 2_000;
+        let mut rounds: Vec<f64> = (0..31)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..CALLS {
+                    f();
+                }
+                start.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS)
+            })
+            .collect();
+        rounds.sort_by(f64::total_cmp);
+        rounds[rounds.len() / 2]
+    }
+    for (name, text) in FILTERS {
+        let us = per_call(|| {
+            black_box(black_box(text).parse::<Filter>().unwrap());
+        });
+        println!("bench-figure scim_types_filter_parse_{name}_wall {us:.2} µs");
+    }
+    let typical: Filter = FILTERS[1].1.parse().unwrap();
+    let us = per_call(|| {
+        black_box(black_box(&typical).to_string());
+    });
+    println!("bench-figure scim_types_filter_display_typical_wall {us:.2} µs");
+    let us = per_call(|| {
+        black_box(black_box(PATCH_PATH).parse::<PatchPath>().unwrap());
+    });
+    println!("bench-figure scim_types_patch_path_parse_wall {us:.2} µs");
 }
 
 criterion_group!(benches, decode_list, parse_filters);
 
 fn main() {
-    benches();
+    // `IDGRAPH_BENCH_ONLY=plain|scim_types IDGRAPH_BENCH_N=<n>`: decode the page `n` times
+    // with one side only and exit, for instruction counting under callgrind
+    // (`tests/benches/figures.sh`).
+    if let Ok(side) = std::env::var("IDGRAPH_BENCH_ONLY") {
+        let n: u32 = std::env::var("IDGRAPH_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10);
+        let bytes = page(1_000);
+        for _ in 0..n {
+            if side == "plain" {
+                black_box(serde_json::from_slice::<PlainList>(black_box(&bytes)).unwrap());
+            } else {
+                black_box(serde_json::from_slice::<ListResponse<User>>(black_box(&bytes)).unwrap());
+            }
+        }
+        return;
+    }
+    let quick = std::env::args().any(|a| a == "--test");
+    if !quick && std::env::var_os("IDGRAPH_BENCH_FIGURES_ONLY").is_none() {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
     interleaved_ratio();
-    Criterion::default().configure_from_args().final_summary();
+    parse_figures();
 }

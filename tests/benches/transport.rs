@@ -1,21 +1,44 @@
-//! Per-request overhead of the shared transport.
+//! Per-request overhead of the shared transport, and what each of its parts costs.
 //!
-//! Both sides send the same `GET /users/{id}` with the same headers to the same loopback
-//! server and decode the same JSON body into the same struct:
+//! Every side sends the same `GET /users/{id}` with the same headers to the same loopback
+//! server and decodes the same ~500-byte JSON body into the same struct:
 //!
-//! * `plain_reqwest`: a `reqwest::Client` and `serde_json`, nothing else;
-//! * `http_client`: [`HttpClient`] with Bearer auth, the standard retry policy (its
-//!   bookkeeping runs on every call), an unlimited rate limiter (a permit is still taken),
-//!   the default 30 s attempt timeout, capped body reads and error-aware decoding.
+//! * `plain`: a `reqwest::Client` and `serde_json`, nothing else;
+//! * `sdk`: [`HttpClient`] as a client ships it: Bearer auth, the standard retry policy
+//!   (its bookkeeping runs on every call), an unlimited rate limiter (a permit is still
+//!   taken), the default 30 s attempt timeout, capped body reads, error-aware decoding and
+//!   the `tracing` spans (no subscriber: the common case);
+//! * `sdk_no_attempt_timeout`, `sdk_no_limiter`, `sdk_bare` (neither): the same client
+//!   without one suspect, so that each one's cost is measured in the same run.
 //!
 //! The server is a few lines of raw tokio TCP on its own thread, answering a fixed
 //! keep-alive response, so that what is measured is the client, not a mock framework.
 //!
-//! After criterion's report, an interleaved A/B run (alternating batches, so drift in
-//! machine load hits both sides alike) prints the ratio `http_client / plain_reqwest`.
-//! Target: at most 1.10.
+//! After criterion's report (`plain` and `sdk`), an interleaved run (rounds of one batch
+//! per side, in a rotating order, so that drift in machine load hits every side alike)
+//! prints `bench-figure NAME VALUE UNIT` lines, each labelled `wall` (elapsed time) or
+//! `cpu` (the client thread's own CPU time, from `/proc/thread-self/schedstat`; the
+//! client runs on a current-thread runtime, so its connection tasks run on that thread):
 //!
-//! Run: `cargo bench -p idgraph-tests --bench transport`.
+//! * `transport_{side}_per_request_{wall,cpu}`: the median batch, µs per request;
+//! * `transport_sdk_vs_plain_{wall,cpu}`: the median of the per-round ratios (target
+//!   ≤ 1.03 wall);
+//! * `transport_{attempt_timeout,limiter_permit}_cost_{wall,cpu}`: `sdk` minus the side
+//!   without it, the median of the per-round differences, ns per request;
+//! * `transport_{span,attempt_timer,limiter_permit}_alone_wall`: each suspect on its own in
+//!   a tight loop (the two spans and their instrumentation, an armed and dropped 30 s
+//!   timeout around a future that is pending once, an unlimited permit), ns each.
+//!
+//! On a 2-core machine shared with builds, run it pinned to one CPU (`taskset -c 1 …`,
+//! as `tests/benches/figures.sh` does): the client and the server then take turns on
+//! one core, and the wall figures stop depending on how the scheduler spreads them.
+//!
+//! Instructions (which do not depend on machine load) are counted by
+//! `tests/benches/figures.sh` under callgrind: `IDGRAPH_BENCH_ONLY=<side>
+//! IDGRAPH_BENCH_N=<n>` sends `n` requests with one side only and exits.
+//!
+//! Run: `cargo bench -p idgraph-tests --bench transport` (`IDGRAPH_BENCH_FIGURES_ONLY=1`
+//! skips criterion; `IDGRAPH_BENCH_ROUNDS` sets the rounds, 60 by default).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,6 +46,8 @@
     clippy::print_stdout,
     missing_docs
 )]
+
+mod support;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -33,10 +58,12 @@ use idgraph_common::{HttpClient, RateLimiter, RetryPolicy, SecretString};
 use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracing::Instrument as _;
 
 const BODY: &str = r#"{"id":"2819c223-7f76-453a-919d-413861904646","userName":"bjensen@example.com","name":{"givenName":"Barbara","familyName":"Jensen","formatted":"Ms. Barbara J Jensen III"},"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"babs@jensen.org","type":"home","primary":false}],"active":true,"groups":["Auditors","Engineering"],"meta":{"created":"2026-01-23T04:56:22Z","lastModified":"2026-05-13T04:42:34Z","version":"W/\"3694e05e9dff591\""}}"#;
 const TOKEN: &str = "bench-token-0123456789abcdef";
 const UA: &str = concat!("idgraph-common/", env!("CARGO_PKG_VERSION"));
+const ID: &str = "2819c223-7f76-453a-919d-413861904646";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -110,10 +137,47 @@ fn start_server() -> SocketAddr {
     addr
 }
 
+/// The sides, in the order they are reported.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Side {
+    Plain,
+    Sdk,
+    SdkNoAttemptTimeout,
+    SdkNoLimiter,
+    SdkBare,
+}
+
+const SIDES: [Side; 5] = [
+    Side::Plain,
+    Side::Sdk,
+    Side::SdkNoAttemptTimeout,
+    Side::SdkNoLimiter,
+    Side::SdkBare,
+];
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Plain => "plain",
+            Side::Sdk => "sdk",
+            Side::SdkNoAttemptTimeout => "sdk_no_attempt_timeout",
+            Side::SdkNoLimiter => "sdk_no_limiter",
+            Side::SdkBare => "sdk_bare",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Side> {
+        // `http_client` is the name earlier versions of this bench used for `sdk`.
+        let name = if name == "http_client" { "sdk" } else { name };
+        SIDES.into_iter().find(|s| s.name() == name)
+    }
+}
+
 struct Clients {
     plain: reqwest::Client,
     plain_url: String,
-    ours: HttpClient,
+    /// `sdk`, `sdk_no_attempt_timeout`, `sdk_no_limiter`, `sdk_bare`.
+    sdk: [HttpClient; 4],
 }
 
 fn clients(addr: SocketAddr) -> Clients {
@@ -121,17 +185,28 @@ fn clients(addr: SocketAddr) -> Clients {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let ours = HttpClient::builder()
-        .base_url(format!("http://{addr}"))
-        .auth(Bearer::new(SecretString::from(TOKEN)))
-        .retry_policy(RetryPolicy::standard())
-        .rate_limiter(RateLimiter::unlimited())
-        .build()
-        .unwrap();
+    let sdk = |timeout: bool, limiter: bool| {
+        let mut b = HttpClient::builder()
+            .base_url(format!("http://{addr}"))
+            .auth(Bearer::new(SecretString::from(TOKEN)))
+            .retry_policy(RetryPolicy::standard());
+        if limiter {
+            b = b.rate_limiter(RateLimiter::unlimited());
+        }
+        if !timeout {
+            b = b.no_attempt_timeout();
+        }
+        b.build().unwrap()
+    };
     Clients {
         plain,
-        plain_url: format!("http://{addr}/users/2819c223-7f76-453a-919d-413861904646"),
-        ours,
+        plain_url: format!("http://{addr}/users/{ID}"),
+        sdk: [
+            sdk(true, true),
+            sdk(false, true),
+            sdk(true, false),
+            sdk(false, false),
+        ],
     }
 }
 
@@ -153,12 +228,18 @@ async fn plain_request(c: &Clients) -> User {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-async fn our_request(c: &Clients) -> User {
-    c.ours
-        .get(["users", "2819c223-7f76-453a-919d-413861904646"])
-        .send_json()
-        .await
-        .unwrap()
+async fn sdk_request(client: &HttpClient) -> User {
+    client.get(["users", ID]).send_json().await.unwrap()
+}
+
+async fn request(c: &Clients, side: Side) -> User {
+    match side {
+        Side::Plain => plain_request(c).await,
+        Side::Sdk => sdk_request(&c.sdk[0]).await,
+        Side::SdkNoAttemptTimeout => sdk_request(&c.sdk[1]).await,
+        Side::SdkNoLimiter => sdk_request(&c.sdk[2]).await,
+        Side::SdkBare => sdk_request(&c.sdk[3]).await,
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -175,7 +256,7 @@ fn per_request_overhead(crit: &mut Criterion) {
     // Warm both connection pools.
     rt.block_on(async {
         plain_request(&c).await;
-        our_request(&c).await;
+        sdk_request(&c.sdk[0]).await;
     });
     let mut group = crit.benchmark_group("transport");
     group.measurement_time(Duration::from_secs(8));
@@ -183,123 +264,240 @@ fn per_request_overhead(crit: &mut Criterion) {
         b.to_async(&rt).iter(|| plain_request(&c));
     });
     group.bench_function("http_client", |b| {
-        b.to_async(&rt).iter(|| our_request(&c));
+        b.to_async(&rt).iter(|| sdk_request(&c.sdk[0]));
     });
     group.finish();
 }
 
-/// Alternating batches of both clients; prints medians and the ratio.
-fn ab_summary() {
-    const ROUNDS: usize = 40;
-    const PER_BATCH: u32 = 400;
+criterion_group!(benches, per_request_overhead);
+
+/// Per-request wall and client-thread CPU time of each side, in rounds of one batch per
+/// side (the order rotates from round to round).
+struct Batches {
+    wall: Vec<Vec<f64>>,
+    cpu: Vec<Vec<f64>>,
+}
+
+fn interleaved(rounds: usize, per_batch: u32) -> Batches {
     let addr = start_server();
     let rt = runtime();
     let c = clients(addr);
-    let (mut plain, mut ours) = (Vec::new(), Vec::new());
+    let mut out = Batches {
+        wall: vec![Vec::new(); SIDES.len()],
+        cpu: vec![Vec::new(); SIDES.len()],
+    };
     rt.block_on(async {
-        for _ in 0..PER_BATCH {
-            plain_request(&c).await;
-            our_request(&c).await;
+        for _ in 0..per_batch {
+            for side in SIDES {
+                std::hint::black_box(request(&c, side).await);
+            }
         }
-        for round in 0..ROUNDS {
-            for side in [round % 2, 1 - round % 2] {
-                let start = Instant::now();
-                for _ in 0..PER_BATCH {
-                    if side == 0 {
-                        std::hint::black_box(plain_request(&c).await);
-                    } else {
-                        std::hint::black_box(our_request(&c).await);
-                    }
+        for round in 0..rounds {
+            for k in 0..SIDES.len() {
+                let i = (round + k) % SIDES.len();
+                let (start, cpu0) = (Instant::now(), support::thread_cpu());
+                for _ in 0..per_batch {
+                    std::hint::black_box(request(&c, SIDES[i]).await);
                 }
-                let per_request = start.elapsed() / PER_BATCH;
-                if side == 0 {
-                    plain.push(per_request);
-                } else {
-                    ours.push(per_request);
-                }
+                let wall = start.elapsed().as_secs_f64() / f64::from(per_batch);
+                let cpu = support::thread_cpu()
+                    .zip(cpu0)
+                    .map_or(0.0, |(b, a)| (b - a).as_secs_f64() / f64::from(per_batch));
+                out.wall[i].push(wall);
+                out.cpu[i].push(cpu);
             }
         }
     });
-    let ratios: Vec<f64> = plain
-        .iter()
-        .zip(&ours)
-        .map(|(p, o)| o.as_secs_f64() / p.as_secs_f64())
-        .collect();
-    // Other load on the machine only ever adds time, so the fastest batch of each side is
-    // the least disturbed estimate; the median ratio of paired batches is shown beside it.
-    let (p_min, o_min) = (min(&plain), min(&ours));
-    let (p, o, r) = (median(plain), median(ours), median_f64(ratios));
-    let r_min = o_min.as_secs_f64() / p_min.as_secs_f64();
-    let verdict = |r: f64| if r <= 1.10 { "met" } else { "MISSED" };
+    out
+}
+
+/// Polls `fut` once with a waker that does nothing (every suspect below is measured on a
+/// future that is pending at its first poll, as a request is), then drops it.
+fn poll_once<F: std::future::Future>(fut: F) {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let _ = std::hint::black_box(fut.as_mut().poll(&mut cx));
+}
+
+/// Each suspect alone, in a tight loop inside the runtime: the two spans a request opens
+/// (with the same fields) and the instrumentation of both futures, an armed and dropped
+/// 30 s timeout, an unlimited permit. Rounds of one chunk per suspect; each figure is the
+/// median over the rounds of (suspect − a bare pending future), ns per call (wall time
+/// of a loop that never blocks).
+fn suspects_alone(rounds: usize, per_chunk: u32) -> [(&'static str, f64); 3] {
+    let rt = runtime();
+    let limiter = RateLimiter::unlimited();
+    let run = |which: usize| {
+        for _ in 0..per_chunk {
+            match which {
+                0 => poll_once(std::future::pending::<()>()),
+                1 => {
+                    let op = tracing::info_span!(
+                        "http.client.operation",
+                        otel.name = "GET /users/x",
+                        otel.kind = "client",
+                        http.request.method = "GET",
+                        url.path = "/users/x",
+                        server.address = "127.0.0.1",
+                        http.response.status_code = tracing::field::Empty,
+                        error.type = tracing::field::Empty,
+                    );
+                    let attempt = tracing::debug_span!(
+                        "http.client.attempt",
+                        retry.attempt = 1u32,
+                        http.response.status_code = tracing::field::Empty,
+                    );
+                    poll_once(
+                        async { std::future::pending::<()>().instrument(attempt).await }
+                            .instrument(op),
+                    );
+                }
+                2 => poll_once(tokio::time::timeout(
+                    Duration::from_secs(30),
+                    std::future::pending::<()>(),
+                )),
+                _ => poll_once(async {
+                    limiter.acquire().await.unwrap();
+                    std::future::pending::<()>().await;
+                }),
+            }
+        }
+    };
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); 4];
+    rt.block_on(async {
+        // As in a running client, the time driver has parked once with an earlier timer
+        // pending (the previous request's): registering a later timer then does not wake
+        // the driver (a write to its eventfd), as it would for the earliest timer.
+        let idle = tokio::time::sleep(Duration::from_secs(20));
+        tokio::pin!(idle);
+        poll_once(idle.as_mut());
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        for which in 0..4 {
+            run(which); // warm up
+        }
+        for round in 0..rounds {
+            for k in 0..4 {
+                let which = (round + k) % 4;
+                // Elapsed time: these loops never block, and the kernel's per-thread CPU
+                // clock in /proc is only updated when a thread blocks or at a tick.
+                let start = Instant::now();
+                run(which);
+                let ns = start.elapsed().as_secs_f64() * 1e9 / f64::from(per_chunk);
+                per[which].push(ns);
+            }
+        }
+    });
+    let minus_base = |i: usize| {
+        let d: Vec<f64> = per[i].iter().zip(&per[0]).map(|(x, b)| x - b).collect();
+        support::median(&d)
+    };
+    [
+        ("transport_span_alone_wall", minus_base(1)),
+        ("transport_attempt_timer_alone_wall", minus_base(2)),
+        ("transport_limiter_permit_alone_wall", minus_base(3)),
+    ]
+}
+
+fn figures(quick: bool) {
+    let rounds: usize = std::env::var("IDGRAPH_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 2 } else { 60 });
+    let per_batch = if quick { 20 } else { 400 };
     println!();
-    println!("interleaved A/B, {ROUNDS} rounds of {PER_BATCH} requests per side:");
-    println!("                 fastest batch   median batch");
     println!(
-        "  plain_reqwest  {:>8.2} µs      {:>8.2} µs   per request",
-        p_min.as_secs_f64() * 1e6,
-        p.as_secs_f64() * 1e6
+        "transport, interleaved: {rounds} rounds of {per_batch} requests per side ({})",
+        support::machine_line()
     );
-    println!(
-        "  http_client    {:>8.2} µs      {:>8.2} µs   per request",
-        o_min.as_secs_f64() * 1e6,
-        o.as_secs_f64() * 1e6
-    );
-    println!(
-        "  ratio          {r_min:>8.3} ({})  {r:>8.3} ({})   target <= 1.10",
-        verdict(r_min),
-        verdict(r)
-    );
+    let b = interleaved(rounds, per_batch);
+    let idx = |s: Side| SIDES.iter().position(|x| *x == s).unwrap();
+    for (kind, data) in [("wall", &b.wall), ("cpu", &b.cpu)] {
+        for side in SIDES {
+            let v = &data[idx(side)];
+            println!(
+                "bench-figure transport_{}_per_request_{kind} {:.2} µs (median batch; fastest {:.2})",
+                side.name(),
+                support::median(v) * 1e6,
+                support::min(v) * 1e6,
+            );
+        }
+        let paired = |a: Side, b: Side, f: fn(f64, f64) -> f64| -> Vec<f64> {
+            data[idx(a)]
+                .iter()
+                .zip(&data[idx(b)])
+                .map(|(x, y)| f(*x, *y))
+                .collect()
+        };
+        let ratio = support::median(&paired(Side::Sdk, Side::Plain, |a, b| a / b));
+        let target = if kind == "wall" {
+            " (target <= 1.03)"
+        } else {
+            ""
+        };
+        println!("bench-figure transport_sdk_vs_plain_{kind} {ratio:.3} ratio{target}");
+        for (name, without) in [
+            ("attempt_timeout", Side::SdkNoAttemptTimeout),
+            ("limiter_permit", Side::SdkNoLimiter),
+        ] {
+            let d = support::median(&paired(Side::Sdk, without, |a, b| a - b));
+            println!(
+                "bench-figure transport_{name}_cost_{kind} {:.0} ns",
+                d * 1e9
+            );
+        }
+        let d = support::median(&paired(Side::Sdk, Side::Plain, |a, b| a - b));
+        println!(
+            "bench-figure transport_sdk_overhead_{kind} {:.0} ns",
+            d * 1e9
+        );
+    }
+    let (rounds, per_chunk) = if quick { (2, 1_000) } else { (40, 20_000) };
+    for (name, ns) in suspects_alone(rounds, per_chunk) {
+        println!("bench-figure {name} {ns:.0} ns");
+    }
 }
 
-fn min(v: &[Duration]) -> Duration {
-    v.iter().copied().min().unwrap_or_default()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort_unstable();
-    v[v.len() / 2]
-}
-
-fn median_f64(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-criterion_group!(benches, per_request_overhead);
-
-/// `IDGRAPH_BENCH_ONLY=plain|http_client IDGRAPH_BENCH_N=<n>`: sends `n` requests with one
-/// side only and exits, for instruction counting under `valgrind --tool=callgrind` (which,
-/// unlike wall time, does not depend on what else the machine is doing). Run it with two
-/// values of `n`; the difference divided by the difference in `n` is the per-request cost.
-fn single_side(side: &str, n: u32) {
+/// `IDGRAPH_BENCH_ONLY=<side> IDGRAPH_BENCH_N=<n>`: sends `n` requests with one side only
+/// and exits, for instruction counting under `valgrind --tool=callgrind` (which, unlike
+/// wall time, does not depend on what else the machine is doing). Run it with two values
+/// of `n`; the difference divided by the difference in `n` is the per-request cost.
+fn single_side(side: Side, n: u32) {
     let addr = start_server();
     let rt = runtime();
     let c = clients(addr);
     rt.block_on(async {
         for _ in 0..n {
-            if side == "plain" {
-                std::hint::black_box(plain_request(&c).await);
-            } else {
-                std::hint::black_box(our_request(&c).await);
-            }
+            std::hint::black_box(request(&c, side).await);
         }
     });
 }
 
 fn main() {
-    if let Ok(side) = std::env::var("IDGRAPH_BENCH_ONLY") {
+    if let Ok(name) = std::env::var("IDGRAPH_BENCH_ONLY") {
+        let side = Side::from_name(&name).unwrap_or_else(|| {
+            panic!(
+                "IDGRAPH_BENCH_ONLY={name}: not one of {:?}",
+                SIDES.map(Side::name)
+            )
+        });
         let n = std::env::var("IDGRAPH_BENCH_N")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1000);
-        single_side(&side, n);
+        single_side(side, n);
         return;
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-    // Only when benchmarking (`cargo bench`), not when `cargo test --benches` smoke-runs
-    // this binary.
-    if std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test") {
-        ab_summary();
+    if std::env::var_os("IDGRAPH_BENCH_SUSPECTS_ONLY").is_some() {
+        for (name, ns) in suspects_alone(4, 20_000) {
+            println!("bench-figure {name} {ns:.0} ns");
+        }
+        return;
     }
+    // `cargo test --benches` smoke-runs this binary with `--test`: a quick pass only.
+    let quick = std::env::args().any(|a| a == "--test");
+    if !quick && std::env::var_os("IDGRAPH_BENCH_FIGURES_ONLY").is_none() {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+    figures(quick);
 }

@@ -201,9 +201,18 @@ const RATELIMIT_RESET: [HeaderName; 2] = [
 
 /// What the response's rate-limit headers say (IETF `RateLimit-*` or `X-RateLimit-*`).
 /// Runs on every response, so the header names are prepared constants (a `&str` name is
-/// parsed again at each lookup).
+/// parsed again at each lookup), looked up only when some name announces them.
 pub(crate) fn rate_signal(headers: &HeaderMap, throttled: bool) -> RateSignal {
+    // Most answers carry no rate-limit header at all: one pass over the few names there
+    // are is cheaper than four hashed lookups that all miss.
+    let announced = headers.keys().any(|k| {
+        let k = k.as_str();
+        k.ends_with("ratelimit-remaining") || k.ends_with("ratelimit-reset")
+    });
     let num = |names: &[HeaderName; 2]| {
+        if !announced {
+            return None;
+        }
         names
             .iter()
             .find_map(|n| headers.get(n)?.to_str().ok()?.trim().parse::<u64>().ok())

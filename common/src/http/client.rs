@@ -72,8 +72,9 @@ pub(crate) struct Inner {
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     pub(crate) url: Url,
-    /// The encoded path, for errors and spans (no query).
-    pub(crate) path: String,
+    /// The encoded path, for errors and spans (no query); shared with the response, so a
+    /// success costs no copy of it.
+    pub(crate) path: Arc<str>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
@@ -202,7 +203,7 @@ impl HttpClient {
                     kind: TimeoutKind::Operation,
                     after: limit,
                     method: req.method.as_str(),
-                    path: req.path.clone(),
+                    path: req.path.to_string(),
                 })
             }),
             None => fut.await,
@@ -345,12 +346,27 @@ impl HttpClient {
             },
         };
 
-        let mut rb = inner
-            .http
-            .request(req.method.to_reqwest(), req.url.clone())
-            .headers(inner.headers.clone());
+        // The request is assembled directly (not through `RequestBuilder`, whose
+        // `headers()` merges a clone of the defaults entry by entry): the client's
+        // default headers, then the request's own and the credentials, appended.
+        let mut request = reqwest::Request::new(req.method.to_reqwest(), req.url.clone());
+        let headers = request.headers_mut();
+        *headers = inner.headers.clone();
         for (name, value) in req.headers.iter().chain(auth_headers.entries.iter()) {
-            rb = rb.header(name, value);
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some((bytes, content_type)) = &req.body {
+            // Checked without copying the static text (a caller's `json_as` may pass any).
+            match HeaderValue::from_maybe_shared(Bytes::from_static(content_type.as_bytes())) {
+                Ok(value) => headers.append(CONTENT_TYPE, value),
+                Err(_) => {
+                    return Attempt::Fatal(Error::invalid_input(format!(
+                        "the {} request to {} could not be built: the content type {content_type:?} is not a valid header value",
+                        req.method, req.path
+                    )));
+                }
+            };
+            *request.body_mut() = Some(reqwest::Body::from(bytes.clone()));
         }
         // What this attempt sent that must never come back in an error: built from the
         // values already in hand, and expanded into every encoding only on error paths.
@@ -359,16 +375,13 @@ impl HttpClient {
             inner.auth.clone(),
             req.secrets.clone(),
         );
-        if let Some((bytes, content_type)) = &req.body {
-            rb = rb.header(CONTENT_TYPE, *content_type).body(bytes.clone());
-        }
 
         let ctx = Ctx {
             method: req.method.as_str(),
             path: &req.path,
         };
         let exchange = async {
-            let mut resp = rb.send().await?;
+            let mut resp = inner.http.execute(request).await?;
             let status = resp.status().as_u16();
             let headers = std::mem::take(resp.headers_mut());
             let body = if (200..300).contains(&status) {
@@ -387,7 +400,7 @@ impl HttpClient {
                             kind: TimeoutKind::Attempt,
                             after: limit,
                             method: ctx.method,
-                            path: req.path.clone(),
+                            path: req.path.to_string(),
                         },
                         outcome: AttemptOutcome::TimedOut,
                     };
@@ -424,7 +437,14 @@ impl HttpClient {
             limiter.observe(&signal);
         }
         if (200..300).contains(&status) {
-            return Attempt::Done(Response::new(status, headers, body, ctx, redaction));
+            return Attempt::Done(Response::new(
+                status,
+                headers,
+                body,
+                ctx.method,
+                req.path.clone(),
+                redaction,
+            ));
         }
         let api = Box::new(redaction.api_error(status, &headers, &body, ctx));
         if status == 401 {
@@ -475,7 +495,7 @@ fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
                 kind: TimeoutKind::Attempt,
                 after: Duration::ZERO,
                 method: req.method.as_str(),
-                path: req.path.clone(),
+                path: req.path.to_string(),
             },
             outcome: AttemptOutcome::TimedOut,
         };
@@ -483,7 +503,7 @@ fn transport_failure(e: reqwest::Error, req: &Prepared) -> Attempt {
     Attempt::Failed {
         error: Error::Transport {
             method: req.method.as_str(),
-            path: req.path.clone(),
+            path: req.path.to_string(),
             sent,
             // reqwest errors print the full URL, query included: strip it.
             source: Box::new(e.without_url()),
@@ -510,7 +530,7 @@ fn rate_limited(
         retry_after,
         attempts,
         method: req.method.as_str(),
-        path: req.path.clone(),
+        path: req.path.to_string(),
         last,
     }
 }

@@ -164,10 +164,14 @@ impl Request {
             )));
         }
         let secrets = (!self.secrets.is_empty()).then(|| Arc::from(self.secrets));
+        let shown = match path.as_str() {
+            "" => "/", // the root, as `ApiPath` displays it
+            encoded => encoded,
+        };
         let prepared = Prepared {
             method: self.method,
             url,
-            path: path.to_string(),
+            path: Arc::from(shown),
             headers: self.headers,
             body: self.body,
             idempotent: self.idempotent.unwrap_or(self.method.is_idempotent()),

@@ -1,6 +1,7 @@
 //! [`Response`]: a success answer, body fully read.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -16,7 +17,7 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     method: &'static str,
-    path: String,
+    path: Arc<str>,
     /// What the request sent that a decode error must not quote back.
     redaction: Redaction,
 }
@@ -26,15 +27,16 @@ impl Response {
         status: u16,
         headers: HeaderMap,
         body: Bytes,
-        ctx: Ctx<'_>,
+        method: &'static str,
+        path: Arc<str>,
         redaction: Redaction,
     ) -> Self {
         Self {
             status,
             headers,
             body,
-            method: ctx.method,
-            path: ctx.path.to_owned(),
+            method,
+            path,
             redaction,
         }
     }

@@ -196,8 +196,8 @@ impl<T: Send + 'static> Engine<T> {
     /// The repeat guard (with `dedup_by` only): `None` when every item is new.
     fn check_repeats(&mut self, page: &Page<T>) -> Option<Step<T>> {
         let (key, seen) = (self.dedup.as_ref()?, self.seen.as_mut()?);
-        let hashes: Vec<u64> = page.items.iter().map(|i| seen.hash(&key(i))).collect();
-        match seen.admit(&hashes, self.pages == 0) {
+        let items = &page.items;
+        match seen.admit(|| items.iter().map(|i| key(i)), self.pages == 0) {
             Verdict::AllNew => None,
             // The server ignores paging (or wrapped around): with no total to contradict
             // it, the pages before held everything.
@@ -205,7 +205,7 @@ impl<T: Send + 'static> Engine<T> {
                 Some(Step::End(StopReason::PagingIgnored))
             }
             Verdict::FirstPageAgain => Some(Step::Fail(ListingFault::RepeatedItems {
-                repeated: hashes.len() as u64,
+                repeated: items.len() as u64,
             })),
             Verdict::Repeats(repeated) => {
                 Some(Step::Fail(ListingFault::RepeatedItems { repeated }))
