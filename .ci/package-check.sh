@@ -56,6 +56,11 @@ $patches
 EOF
 # The same dependency versions as the repository's lockfile.
 cp Cargo.lock "$out/Cargo.lock"
+# `cargo package` stores a fixed modification time in the .crate, and cargo decides
+# whether a path crate is fresh by modification times: with a target/ shared with an
+# earlier run, the unpacked sources would look older than that run's build of the same
+# path, and its stale libraries would be reused. Stamp them now.
+find "$out" -type f -exec touch {} +
 (cd "$out" && CARGO_TARGET_DIR="$target_dir" cargo test --workspace --all-features)
 
 step "cargo tree -d per published crate (must print nothing)"
