@@ -191,14 +191,17 @@ impl ScimDirectory {
         d
     }
 
-    /// Every group's members: user id → the names of the groups it is in, from
-    /// `/Groups` (`members` is authoritative; the users' read-only `groups` attribute is
-    /// not filled by every server, scim2-server among them).
+    /// Every group `/Groups` lists, to the end (a short listing is an error). Its
+    /// `members` are authoritative: the users' read-only `groups` attribute is not filled
+    /// by every server, scim2-server among them.
+    async fn all_groups(&self) -> Result<Vec<Group>> {
+        futures::TryStreamExt::try_collect(self.client.groups().list().stream()).await
+    }
+
+    /// Every group's members: user id → the names of the groups it is in.
     async fn memberships(&self) -> Result<HashMap<String, Vec<String>>> {
-        let groups: Vec<Group> =
-            futures::TryStreamExt::try_collect(self.client.groups().list().stream()).await?;
         let mut of_user: HashMap<String, Vec<String>> = HashMap::new();
-        for g in groups {
+        for g in self.all_groups().await? {
             for m in &g.members {
                 if let Some(id) = &m.value {
                     of_user
@@ -211,78 +214,56 @@ impl ScimDirectory {
         Ok(of_user)
     }
 
-    /// The names of the groups user `id` is in.
-    async fn groups_of(&self, id: &UserId) -> Result<Vec<String>> {
-        Ok(self
-            .memberships()
-            .await?
-            .remove(id.as_str())
-            .unwrap_or_default())
-    }
-
     /// `user` as a directory user, with its groups when they are managed.
     async fn read(&self, user: &User) -> Result<DirectoryUser> {
         let mut d = self.to_directory(user);
         if self.groups
             && let Some(id) = &user.id
         {
-            d.groups = self.groups_of(id).await?;
+            d.groups = self
+                .memberships()
+                .await?
+                .remove(id.as_str())
+                .unwrap_or_default();
         }
         Ok(d)
     }
 
-    /// The group whose `displayName` is `name`; the sync never creates one.
-    async fn group_named(&self, name: &str) -> Result<GroupId> {
-        let found: Vec<Group> = futures::TryStreamExt::try_collect(
-            self.client
-                .groups()
-                .list()
-                .filter(Filter::eq("displayName", name))
-                .stream(),
-        )
-        .await?;
-        match found.as_slice() {
-            [one] => one.id.clone().ok_or_else(|| {
-                Error::invalid_input(format!("the SCIM group {} has no id", quote(name)))
-            }),
-            [] => Err(Error::invalid_input(format!(
-                "the SCIM group {} does not exist: the sync never creates groups; create it in \
-                 the app, or leave it alone with SyncPolicy::exclude_group",
-                quote(name)
-            ))),
-            _ => Err(Error::invalid_input(format!(
-                "{} SCIM groups are named {}: rename one in the app",
-                found.len(),
-                quote(name)
-            ))),
-        }
-    }
-
-    /// The groups to join and to leave to go from `now` to `want` (by display name),
-    /// each resolved to its id before anything is sent, so that a group the app does not
-    /// have fails the call with nothing changed.
-    async fn group_changes(
-        &self,
-        now: &[String],
-        want: &[String],
-    ) -> Result<(Vec<GroupId>, Vec<GroupId>)> {
+    /// From one `/Groups` listing: the groups user `id` is in now (`None`: a user not
+    /// created yet), and the groups to join and to leave to be in exactly `want` (by
+    /// display name). Every group is resolved before anything is sent, so a group the
+    /// app does not have fails the call with nothing changed; the sync never creates one.
+    async fn group_changes(&self, id: Option<&UserId>, want: &[String]) -> Result<GroupChanges> {
+        let groups = self.all_groups().await?;
+        let holds = |g: &Group| {
+            id.is_some_and(|id| {
+                g.members
+                    .iter()
+                    .any(|m| m.value.as_deref() == Some(id.as_str()))
+            })
+        };
+        let now: Vec<String> = groups
+            .iter()
+            .filter(|g| holds(g))
+            .map(|g| g.display_name.clone())
+            .collect();
         let mut join = Vec::new();
         for name in want.iter().filter(|g| !now.contains(g)) {
-            join.push(self.group_named(name).await?);
+            join.push(named(&groups, name)?);
         }
-        let mut leave = Vec::new();
-        for name in now.iter().filter(|g| !want.contains(g)) {
-            leave.push(self.group_named(name).await?);
-        }
-        Ok((join, leave))
+        // Leaving names the groups the user is in, so two groups sharing a name cannot
+        // make it ambiguous.
+        let leave = groups
+            .iter()
+            .filter(|g| holds(g) && !want.contains(&g.display_name))
+            .filter_map(|g| g.id.clone())
+            .collect();
+        Ok(GroupChanges { now, join, leave })
     }
 
     /// One `PATCH` per group joined or left; `true` when anything changed.
-    async fn apply_group_changes(
-        &self,
-        id: &UserId,
-        (join, leave): (Vec<GroupId>, Vec<GroupId>),
-    ) -> Result<bool> {
+    async fn apply_group_changes(&self, id: &UserId, changes: GroupChanges) -> Result<bool> {
+        let GroupChanges { join, leave, .. } = changes;
         for group in &join {
             let op = PatchOp::builder()
                 .add("members", [serde_json::json!({ "value": id.as_str() })])
@@ -385,6 +366,34 @@ impl ScimDirectory {
     }
 }
 
+/// What [`ScimDirectory::group_changes`] found.
+struct GroupChanges {
+    /// The names of the groups the user is in now.
+    now: Vec<String>,
+    join: Vec<GroupId>,
+    leave: Vec<GroupId>,
+}
+
+/// The one group of `groups` whose `displayName` is `name`.
+fn named(groups: &[Group], name: &str) -> Result<GroupId> {
+    let found: Vec<&Group> = groups.iter().filter(|g| g.display_name == name).collect();
+    match found.as_slice() {
+        [one] => one.id.clone().ok_or_else(|| {
+            Error::invalid_input(format!("the SCIM group {} has no id", quote(name)))
+        }),
+        [] => Err(Error::invalid_input(format!(
+            "the SCIM group {} does not exist: the sync never creates groups; create it in \
+             the app, or leave it alone with SyncPolicy::exclude_group",
+            quote(name)
+        ))),
+        _ => Err(Error::invalid_input(format!(
+            "{} SCIM groups are named {}: rename one in the app",
+            found.len(),
+            quote(name)
+        ))),
+    }
+}
+
 fn non_empty(s: Option<&str>) -> Option<String> {
     s.filter(|s| !s.is_empty()).map(str::to_owned)
 }
@@ -455,7 +464,7 @@ impl UserDirectory for ScimDirectory {
         // The groups first: one the app does not have fails the create before the user
         // exists.
         let joins = if self.groups {
-            Some(self.group_changes(&[], &user.groups).await?)
+            Some(self.group_changes(None, &user.groups).await?)
         } else {
             None
         };
@@ -476,8 +485,8 @@ impl UserDirectory for ScimDirectory {
             return self.write(&id, desired).await;
         }
         // Every group resolved before anything is written.
-        let now = self.groups_of(&id).await?;
-        let changes = self.group_changes(&now, &desired.groups).await?;
+        let changes = self.group_changes(Some(&id), &desired.groups).await?;
+        let now = changes.now.clone();
         let mut written = self.write(&id, desired).await?;
         if self.apply_group_changes(&id, changes).await? {
             return self.read(&self.client.users().get(&id).await?).await;
