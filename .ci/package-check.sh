@@ -54,6 +54,9 @@ members = [${members%, }]
 [patch.crates-io]
 $patches
 EOF
+# The repository's build profiles (line tables only in debug builds): without them the
+# unpacked crates' test binaries carry full debug info, several times the disk.
+awk '/^\[profile\./ { p = 1 } /^\[/ && !/^\[profile\./ { p = 0 } p' Cargo.toml >>"$out/Cargo.toml"
 # The same dependency versions as the repository's lockfile.
 cp Cargo.lock "$out/Cargo.lock"
 # `cargo package` stores a fixed modification time in the .crate, and cargo decides

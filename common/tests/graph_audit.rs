@@ -175,3 +175,116 @@ async fn the_bridge_writes_its_runs_to_the_audit_trail() {
     assert_eq!(ev[0]["email"], "ada@example.com");
     assert_eq!(target.len(), 1);
 }
+
+/// A SCIM user as the server returns it.
+fn scim_user(id: &str, email: &str, active: bool) -> Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": id,
+        "userName": email,
+        "emails": [{"value": email, "primary": true}],
+        "active": active,
+    })
+}
+
+#[tokio::test]
+async fn each_event_names_the_request_ids_of_the_requests_that_made_the_change() {
+    use idgraph_common::TransportSettings;
+    use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    let answer = |status: u16, id: &str| {
+        ResponseTemplate::new(status)
+            .insert_header("x-request-id", id)
+            .insert_header("content-type", "application/scim+json")
+    };
+    Mock::given(method("GET"))
+        .and(path("/Users/u-1"))
+        .respond_with(answer(200, "req-reread").set_body_json(scim_user(
+            "u-1",
+            "leaver@example.com",
+            true,
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/Users/u-1"))
+        .respond_with(answer(200, "req-deactivate").set_body_json(scim_user(
+            "u-1",
+            "leaver@example.com",
+            false,
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .and(body_partial_json(
+            serde_json::json!({"userName": "new@example.com"}),
+        ))
+        .respond_with(answer(201, "req-create").set_body_json(scim_user(
+            "u-2",
+            "new@example.com",
+            true,
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .and(body_partial_json(
+            serde_json::json!({"userName": "taken@example.com"}),
+        ))
+        .respond_with(
+            answer(409, "req-conflict").set_body_json(serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": "409",
+                "scimType": "uniqueness",
+            })),
+        )
+        .mount(&server)
+        .await;
+
+    let client = ScimClient::builder()
+        .base_url(server.uri())
+        .token(ScimToken::new("audit-token"))
+        .transport(TransportSettings::new().no_attempt_timeout())
+        .build()
+        .unwrap();
+    let dir = ScimDirectory::new(client);
+    let target = [DirectoryUser::new("leaver@example.com").with_app_id("u-1")];
+    let source = [
+        DirectoryUser::new("new@example.com"),
+        DirectoryUser::new("taken@example.com"),
+    ];
+    let p = plan(
+        &source,
+        &target,
+        dir.catalog(),
+        &SyncPolicy::default().max_deprovision_share(1.0),
+    );
+    let buf = Shared::default();
+    let report = apply_audited(
+        &p,
+        &dir,
+        ApplyMode::Execute,
+        &JsonLinesSink::new(buf.clone()),
+    )
+    .await;
+    assert_eq!(report.failures().count(), 1, "{report}");
+
+    let ev = events(&buf);
+    let by_email = |e: &str| ev.iter().find(|x| x["email"] == e).unwrap().clone();
+    assert_eq!(
+        by_email("leaver@example.com")["request_ids"],
+        serde_json::json!(["req-reread", "req-deactivate"]),
+        "the re-read before the deactivation, then the write"
+    );
+    assert_eq!(
+        by_email("new@example.com")["request_ids"],
+        serde_json::json!(["req-create"])
+    );
+    let failed = by_email("taken@example.com");
+    assert_eq!(failed["outcome"], "failed");
+    assert_eq!(failed["request_ids"], serde_json::json!(["req-conflict"]));
+}

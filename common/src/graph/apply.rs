@@ -7,7 +7,8 @@ use super::directory::{CreateKind, DirectoryUser, UserDirectory};
 use super::plan::{Action, PlanItem, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
 use super::run_guard::RunGuard;
-use crate::error::{Error, quote};
+use crate::error::{Error, Result, quote};
+use crate::http::request_ids;
 
 /// Whether [`apply`] calls the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -251,17 +252,39 @@ async fn run(
 }
 
 /// What carrying out one operation gave: the outcome to report, and for the audit trail
-/// the server's request id of a failed request.
+/// the servers' request ids of the requests it sent.
 struct Executed {
     outcome: Outcome,
-    request_id: Option<String>,
+    request_ids: Vec<String>,
 }
 
+/// Carries out one operation, collecting the request ids of every answer the transport
+/// got while doing it (the re-read, the write, each retry), in order.
 async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
-    let refused = |outcome: Outcome| Executed {
-        outcome,
-        request_id: None,
+    let (outcome, mut request_ids) = request_ids::collect(carry_out(action, target)).await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // A directory on another HTTP stack may not record its ids: the failed
+            // request's own id is named at least.
+            if let Some(id) = e.api().and_then(|a| a.request_id())
+                && request_ids.last().map(String::as_str) != Some(id)
+            {
+                request_ids.push(id.to_owned());
+            }
+            Outcome::Failed {
+                error: e.to_string(),
+            }
+        }
     };
+    Executed {
+        outcome,
+        request_ids,
+    }
+}
+
+/// The outcome of one operation (`Err` when a request failed).
+async fn carry_out(action: &Action, target: &dyn UserDirectory) -> Result<Outcome> {
     let result = match action {
         Action::Create { user } => target.create_user(user).await.map(|c| {
             let note = match c.kind {
@@ -285,64 +308,53 @@ async fn execute(action: &Action, target: &dyn UserDirectory) -> Executed {
             ..
         } => match still_planned(target, current).await {
             Err(Outcome::Done { .. }) => {
-                return refused(Outcome::Failed {
+                return Ok(Outcome::Failed {
                     error: format!(
                         "refused: the account {} to rename is gone; nothing was changed: plan again",
                         quote(current.app_id.as_deref().unwrap_or(current.email.as_str()))
                     ),
                 });
             }
-            Err(outcome) => return refused(outcome),
+            Err(outcome) => return Ok(outcome),
             Ok(()) => rename(target, current, desired, !changes.is_empty())
                 .await
                 .map(|u| (Some(u), None)),
         },
         Action::Deactivate { user, .. } => match still_planned(target, user).await {
-            Err(outcome) => return refused(outcome),
+            Err(outcome) => return Ok(outcome),
             Ok(()) => target.deactivate_user(user).await.map(|u| (Some(u), None)),
         },
         Action::Delete { user, .. } => match still_planned(target, user).await {
             // Gone already: the user is gone either way.
             Err(Outcome::Done { note, .. }) => Ok((None, note)),
-            Err(outcome) => return refused(outcome),
+            Err(outcome) => return Ok(outcome),
             Ok(()) => match target.delete_user(user).await {
                 Err(e) if e.is_not_found() => Ok((None, None)),
                 other => other.map(|()| (None, None)),
             },
         },
         Action::Skip { reason } => {
-            return refused(Outcome::Skipped {
+            return Ok(Outcome::Skipped {
                 reason: reason.to_string(),
             });
         }
         Action::Manual { instructions, .. } => {
-            return refused(Outcome::Manual {
+            return Ok(Outcome::Manual {
                 instructions: instructions.clone(),
             });
         }
     };
-    match result {
-        Ok((user, note)) => Executed {
-            outcome: Outcome::Done {
-                user: user.map(Box::new),
-                note,
-            },
-            request_id: None,
-        },
-        Err(e) => Executed {
-            request_id: e.api().and_then(|a| a.request_id()).map(str::to_owned),
-            outcome: Outcome::Failed {
-                error: e.to_string(),
-            },
-        },
-    }
+    result.map(|(user, note)| Outcome::Done {
+        user: user.map(Box::new),
+        note,
+    })
 }
 
 /// The audit event of an executed operation (`None` for skips and manual items).
 fn audit_event(app: &AppId, item: &PlanItem, executed: &Executed) -> Option<AuditEvent> {
     let done = match &executed.outcome {
         Outcome::Done { user, note } => Ok((user.as_deref(), note.as_deref())),
-        Outcome::Failed { error } => Err((error.as_str(), executed.request_id.as_deref())),
+        Outcome::Failed { error } => Err(error.as_str()),
         Outcome::Skipped { .. } | Outcome::Manual { .. } => return None,
     };
     Some(AuditEvent::new(
@@ -350,6 +362,7 @@ fn audit_event(app: &AppId, item: &PlanItem, executed: &Executed) -> Option<Audi
         &item.action,
         &item.email,
         done,
+        executed.request_ids.clone(),
     ))
 }
 

@@ -50,15 +50,25 @@ pub struct AuditEvent {
     /// plain operation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The server's request id of the failed request, where it sent one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
+    /// The servers' request ids of the requests this change sent, in order (the
+    /// re-read before a destructive step, the write, each retry; after a failure the
+    /// failed request is last), where the server sent one (`x-request-id`,
+    /// `request-id`, `x-correlation-id`, `x-amzn-requestid`, `x-ms-request-id` or
+    /// `traceparent`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_ids: Vec<String>,
 }
 
 impl AuditEvent {
     /// The event for `action` on `app`: `Ok` with the account as the app now has it and
-    /// a note, or `Err` with why it failed and the server's request id.
-    pub(crate) fn new(app: AppId, action: &Action, email: &Email, done: Ended<'_>) -> Self {
+    /// a note, or `Err` with why it failed; and the request ids of what it sent.
+    pub(crate) fn new(
+        app: AppId,
+        action: &Action,
+        email: &Email,
+        done: Ended<'_>,
+        request_ids: Vec<String>,
+    ) -> Self {
         let (subject, previous_email, changes) = match action {
             Action::Create { user } => (Some(&**user), None, Vec::new()),
             Action::Update {
@@ -82,14 +92,9 @@ impl AuditEvent {
             Action::Delete { user, .. } => (Some(&**user), None, Vec::new()),
             Action::Skip { .. } | Action::Manual { .. } => (None, None, Vec::new()),
         };
-        let (outcome, detail, request_id, now) = match done {
-            Ok((now, note)) => ("done", note.map(str::to_owned), None, now),
-            Err((why, request_id)) => (
-                "failed",
-                Some(why.to_owned()),
-                request_id.map(str::to_owned),
-                None,
-            ),
+        let (outcome, detail, now) = match done {
+            Ok((now, note)) => ("done", note.map(str::to_owned), now),
+            Err(why) => ("failed", Some(why.to_owned()), None),
         };
         let app_id = now
             .and_then(|u| u.app_id.clone())
@@ -105,15 +110,15 @@ impl AuditEvent {
             changes,
             outcome,
             detail,
-            request_id,
+            request_ids,
         }
     }
 }
 
 /// How an audited operation ended: `Ok` with the account as the app now has it and a
-/// note, or `Err` with why it failed and the server's request id.
+/// note, or `Err` with why it failed.
 pub(crate) type Ended<'a> =
-    std::result::Result<(Option<&'a DirectoryUser>, Option<&'a str>), (&'a str, Option<&'a str>)>;
+    std::result::Result<(Option<&'a DirectoryUser>, Option<&'a str>), &'a str>;
 
 /// Where [`apply_audited`](super::apply_audited()) writes its events. An error stops the
 /// run between items (nothing is changed that is not recorded after the failure).

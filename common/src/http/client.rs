@@ -425,6 +425,12 @@ impl HttpClient {
             }
         };
 
+        // For the audit trail of the change this request is part of (a no-op outside one).
+        if super::request_ids::collecting()
+            && let Some(id) = body::request_id(&headers)
+        {
+            super::request_ids::record(id);
+        }
         let throttled = status == 429 || inner.throttle.as_ref().is_some_and(|f| f(status, &body));
         if let Some(limiter) = &inner.limiter {
             let mut signal = body::rate_signal(&headers, throttled);

@@ -10,6 +10,7 @@ pub(crate) mod body;
 mod builder;
 mod client;
 mod request;
+pub mod request_ids;
 mod response;
 mod settings;
 
