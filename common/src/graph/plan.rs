@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
@@ -667,6 +666,11 @@ fn index_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> Vec<Slot> 
 }
 
 /// A hasher for keys that are already uniformly random 64-bit hashes.
+///
+/// The keys of one partition of [`first_with_same_hash`] share their top bits, which
+/// hashbrown uses as each entry's tag: rotated by half, tags and bucket bits both come
+/// from bits that vary within a partition (unrotated, every probe would match every
+/// full slot of a group).
 #[derive(Default)]
 struct PreHashed(u64);
 
@@ -680,38 +684,34 @@ impl Hasher for PreHashed {
         }
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = n.rotate_left(32);
     }
 }
 
-/// The same index, built from a 64-bit SipHash of each email key (random keys per call,
-/// so collisions cannot be engineered) with a radix-partitioned join: records are
-/// counting-sorted into 1024 partitions by the hash's top bits (a stable, streaming
-/// pass), and each partition is deduplicated with a small table that stays in cache.
-/// No probe ever dereferences a string, and the cost stays linear up to millions of
-/// users.
-///
-/// Exactness is restored by the caller: `None` (use [`index_exact`]) when any key
-/// appears twice on one side, and every slot's source and target keys are compared while
-/// planning.
-fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<Slot>> {
+/// 64-bit hashes of keys, from a hasher seeded afresh for each plan (foldhash: several
+/// times faster than SipHash on short keys). Every match found through them is verified
+/// against the keys themselves, so a collision, engineered or not, costs one exact pass
+/// ([`Collision`]), never a wrong plan.
+fn key_hasher() -> foldhash::fast::RandomState {
+    foldhash::fast::RandomState::default()
+}
+
+/// For every record, the position of the first record with the same 64-bit hash
+/// (itself when it is the first): a radix-partitioned join. Records are counting-sorted
+/// into 1024 partitions by the hash's top bits (a stable, streaming pass), and each
+/// partition is grouped with a small table that stays in cache, so no probe ever
+/// dereferences a string and the cost stays linear up to millions of records. `None`
+/// past `u32::MAX` records.
+fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
     const BITS: u32 = 10;
     const PARTS: usize = 1 << BITS;
-    let ns = source.len();
-    let total = ns.checked_add(target.len())?;
+    let total = hashes.len();
     u32::try_from(total).ok()?;
     let part = |h: u64| (h >> (64 - BITS)) as usize;
 
-    let state = RandomState::new();
-    let hashes: Vec<u64> = source
-        .iter()
-        .chain(target)
-        .map(|u| state.hash_one(u.email.key()))
-        .collect();
-
     // Stable counting sort of (hash, record) by partition.
     let mut starts = vec![0usize; PARTS + 1];
-    for &h in &hashes {
+    for &h in hashes {
         *starts.get_mut(part(h) + 1)? += 1;
     }
     for p in 0..PARTS {
@@ -724,9 +724,8 @@ fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<
         *sorted.get_mut(*at)? = (h, g as u32);
         *at += 1;
     }
-    drop(hashes);
 
-    // The first record (lowest index: source before target) of every hash.
+    // The first record (lowest position) of every hash.
     let mut first = vec![0u32; total];
     let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> = HashMap::default();
     for p in 0..PARTS {
@@ -735,9 +734,27 @@ fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<
             *first.get_mut(g as usize)? = *seen.entry(h).or_insert(g);
         }
     }
-    drop(sorted);
+    Some(first)
+}
 
-    let mut slots: Vec<Slot> = Vec::with_capacity(total);
+/// The same index as [`index_exact`], built from a 64-bit hash of each email key with
+/// [`first_with_same_hash`].
+///
+/// Exactness is restored by the caller: `None` (use [`index_exact`]) when any key
+/// appears twice on one side, and every slot's source and target keys are compared while
+/// planning.
+fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<Slot>> {
+    let ns = source.len();
+    let state = key_hasher();
+    let hashes: Vec<u64> = source
+        .iter()
+        .chain(target)
+        .map(|u| state.hash_one(u.email.key()))
+        .collect();
+    let first = first_with_same_hash(&hashes)?;
+    drop(hashes);
+
+    let mut slots: Vec<Slot> = Vec::with_capacity(first.len());
     for (i, &f) in first.iter().take(ns).enumerate() {
         if f as usize != i {
             return None; // a duplicate in the source
@@ -788,21 +805,28 @@ enum Claim {
     Ambiguous(SkipReason),
 }
 
+/// No target account carries the person's link key.
+const NO_KEY_MATCH: u32 = u32::MAX;
+
 /// Link-key matching, built only when both sides carry link keys.
-struct LinkIndex<'a> {
-    /// Link key → (first target index, how many target accounts carry it).
-    by_key: HashMap<&'a str, (usize, usize)>,
+struct LinkIndex {
+    /// Per source index: the first target index carrying the same link key
+    /// ([`NO_KEY_MATCH`] when none does, or the person has no key).
+    key_target: Vec<u32>,
+    /// Per target index, at the first account of each link key: how many target
+    /// accounts carry that key.
+    key_count: Vec<u32>,
     /// Per target index: how many source people claim it, by key or email (saturating).
     claims: Vec<u8>,
     /// Per target index: what the link keys made of it.
     state: Vec<Claim>,
 }
 
-impl<'a> LinkIndex<'a> {
+impl LinkIndex {
     /// `None` when no user on one of the sides has a link key (plain email matching).
     fn build(
-        source: &'a [DirectoryUser],
-        target: &'a [DirectoryUser],
+        source: &[DirectoryUser],
+        target: &[DirectoryUser],
         slots: &[Slot],
         policy: &SyncPolicy,
     ) -> Option<Self> {
@@ -811,26 +835,24 @@ impl<'a> LinkIndex<'a> {
         {
             return None;
         }
-        let mut by_key: HashMap<&str, (usize, usize)> = HashMap::new();
-        for (i, t) in target.iter().enumerate() {
-            if let Some(k) = link_key(t) {
-                by_key.entry(k).or_insert((i, 0)).1 += 1;
-            }
-        }
+        let state = key_hasher();
+        let (key_target, key_count) = key_matches_fast(source, target, |k| state.hash_one(k))
+            .unwrap_or_else(|| key_matches_exact(source, target));
         let mut index = Self {
-            by_key,
+            key_target,
+            key_count,
             claims: vec![0; target.len()],
             state: vec![Claim::Free; target.len()],
         };
         for slot in slots {
-            let Some(s) = slot.src.and_then(|i| source.get(i)) else {
+            let Some((si, s)) = slot.src.and_then(|i| Some((i, source.get(i)?))) else {
                 continue;
             };
             if slot.src_count > 1 || policy.is_excluded(&s.email) {
                 continue;
             }
             let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
-            let by_key = index.key_match(s);
+            let by_key = index.key_match(si);
             for t in [by_email, by_key.filter(|k| Some(*k) != by_email)]
                 .into_iter()
                 .flatten()
@@ -843,10 +865,23 @@ impl<'a> LinkIndex<'a> {
         Some(index)
     }
 
-    /// The one target account carrying `s`'s link key.
-    fn key_match(&self, s: &DirectoryUser) -> Option<usize> {
-        match link_key(s).and_then(|k| self.by_key.get(k)) {
-            Some(&(t, 1)) => Some(t),
+    /// The target accounts carrying source person `si`'s link key: the first, and how
+    /// many.
+    fn key_accounts(&self, si: usize) -> Option<(usize, u32)> {
+        let t = *self.key_target.get(si)?;
+        if t == NO_KEY_MATCH {
+            return None;
+        }
+        Some((
+            t as usize,
+            self.key_count.get(t as usize).copied().unwrap_or(0),
+        ))
+    }
+
+    /// The one target account carrying source person `si`'s link key.
+    fn key_match(&self, si: usize) -> Option<usize> {
+        match self.key_accounts(si) {
+            Some((t, 1)) => Some(t),
             _ => None,
         }
     }
@@ -860,6 +895,78 @@ impl<'a> LinkIndex<'a> {
             *s = claim;
         }
     }
+}
+
+/// Per source: the first target with the same link key; per target: how many targets
+/// share its key (at the first of them). Both as [`LinkIndex`] holds them.
+type KeyMatches = (Vec<u32>, Vec<u32>);
+
+/// [`KeyMatches`] through 64-bit hashes of the link keys ([`first_with_same_hash`]
+/// over the targets' keys, then the sources'), each grouping verified against the keys
+/// themselves. `None` on a hash collision or past `u32::MAX` users: use
+/// [`key_matches_exact`].
+fn key_matches_fast(
+    source: &[DirectoryUser],
+    target: &[DirectoryUser],
+    hash: impl Fn(&str) -> u64,
+) -> Option<KeyMatches> {
+    // Every keyed user as a record: targets first, so that the first record of a key
+    // that any target carries is a target.
+    let nt = u32::try_from(target.len()).ok()?;
+    let user = |g: u32| {
+        if g < nt {
+            target.get(g as usize)
+        } else {
+            source.get((g - nt) as usize)
+        }
+    };
+    let mut keyed: Vec<u32> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
+    for (g, u) in target.iter().chain(source).enumerate() {
+        if let Some(k) = link_key(u) {
+            keyed.push(u32::try_from(g).ok()?);
+            hashes.push(hash(k));
+        }
+    }
+    let first = first_with_same_hash(&hashes)?;
+    drop(hashes);
+    let mut key_target = vec![NO_KEY_MATCH; source.len()];
+    let mut key_count = vec![0u32; target.len()];
+    for (p, (&g, &f)) in keyed.iter().zip(&first).enumerate() {
+        let fg = *keyed.get(f as usize)?;
+        if f as usize != p && link_key(user(g)?) != link_key(user(fg)?) {
+            return None; // two keys share a hash
+        }
+        if g < nt {
+            *key_count.get_mut(fg as usize)? += 1;
+        } else if fg < nt {
+            *key_target.get_mut((g - nt) as usize)? = fg;
+        }
+    }
+    Some((key_target, key_count))
+}
+
+/// [`KeyMatches`] through a map keyed by the link keys themselves.
+fn key_matches_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> KeyMatches {
+    let mut by_key: HashMap<&str, u32> = HashMap::new();
+    let mut key_count = vec![0u32; target.len()];
+    for (i, t) in target.iter().enumerate() {
+        if let (Some(k), Ok(i)) = (link_key(t), u32::try_from(i)) {
+            let first = *by_key.entry(k).or_insert(i);
+            if let Some(c) = key_count.get_mut(first as usize) {
+                *c += 1;
+            }
+        }
+    }
+    let key_target = source
+        .iter()
+        .map(|s| {
+            link_key(s)
+                .and_then(|k| by_key.get(k).copied())
+                .unwrap_or(NO_KEY_MATCH)
+        })
+        .collect();
+    (key_target, key_count)
 }
 
 /// How the link keys resolve a source person.
@@ -886,7 +993,7 @@ struct Planner<'a> {
     /// Target users the policy could deprovision.
     candidates: usize,
     /// Link-key matching (when both sides carry link keys).
-    links: Option<LinkIndex<'a>>,
+    links: Option<LinkIndex>,
 }
 
 impl<'a> Planner<'a> {
@@ -983,7 +1090,6 @@ impl<'a> Planner<'a> {
     /// Plans every slot in order; with `verify`, checks that source and target keys of
     /// each slot are equal (they share only a hash otherwise).
     fn plan_slots(&mut self, slots: &[Slot], verify: bool) -> Result<(), Collision> {
-        self.items.reserve(slots.len() + 16);
         let source = self.source;
         let target = self.target;
         self.links = LinkIndex::build(source, target, slots, self.policy);
@@ -1129,16 +1235,19 @@ impl<'a> Planner<'a> {
     /// What the link keys make of source person `s` (unique in the source, in scope)
     /// whose email slot is `slot`.
     fn resolve_link(&mut self, s: &DirectoryUser, slot: &Slot) -> Linked {
-        let Some(links) = &self.links else {
+        let (Some(links), Some(si)) = (&self.links, slot.src) else {
             return Linked::ByEmail;
         };
         let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
-        if let Some(&(_, count)) = link_key(s).and_then(|k| links.by_key.get(k))
+        let accounts = links.key_accounts(si);
+        if let Some((_, count)) = accounts
             && count > 1
         {
-            return Linked::Skip(SkipReason::LinkKeySharedInTarget { count });
+            return Linked::Skip(SkipReason::LinkKeySharedInTarget {
+                count: count as usize,
+            });
         }
-        let by_key = links.key_match(s);
+        let by_key = accounts.map(|(t, _)| t);
         let (decision, marks): (Linked, &[(Option<usize>, Claim)]) = match (by_key, by_email) {
             (Some(k), Some(e)) if k != e => {
                 let reason = SkipReason::MatchesTwoAccounts;
@@ -1781,6 +1890,49 @@ mod tests {
                 plan_exact(&source, &target, entry, &policy),
                 "round {round}"
             );
+        }
+    }
+
+    #[test]
+    fn link_keys_match_the_same_through_hashes_and_exactly_and_a_collision_is_caught() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let state = key_hasher();
+        for round in 0..50 {
+            let n = rng.usize(0..2000);
+            // Few distinct keys, so that keys are shared in the target, absent, renamed.
+            let key = |rng: &mut fastrand::Rng| match rng.u8(0..8) {
+                0 => None,
+                1 => Some(String::new()),
+                _ => Some(format!("00u{}", rng.usize(0..n.max(1)))),
+            };
+            let user = |i: usize, rng: &mut fastrand::Rng| {
+                let u = DirectoryUser::new(format!("u{i}@x.io"));
+                match key(rng) {
+                    Some(k) => u.with_external_id(k),
+                    None => u,
+                }
+            };
+            let source: Vec<_> = (0..n).map(|i| user(i, &mut rng)).collect();
+            let target: Vec<_> = (0..rng.usize(0..2000)).map(|i| user(i, &mut rng)).collect();
+            let exact = key_matches_exact(&source, &target);
+            assert_eq!(
+                key_matches_fast(&source, &target, |k| state.hash_one(k)),
+                Some(exact.clone()),
+                "round {round}"
+            );
+            // Every key forced onto one hash, as collisions would: detected, never used.
+            let distinct = source
+                .iter()
+                .chain(&target)
+                .filter_map(link_key)
+                .collect::<std::collections::HashSet<_>>();
+            if distinct.len() > 1 {
+                assert_eq!(
+                    key_matches_fast(&source, &target, |_| 42),
+                    None,
+                    "round {round}"
+                );
+            }
         }
     }
 
