@@ -688,8 +688,8 @@ impl Hasher for PreHashed {
     }
 }
 
-/// 64-bit hashes of keys, from a hasher seeded afresh for each plan (foldhash: several
-/// times faster than SipHash on short keys). Every match found through them is verified
+/// 64-bit hashes of keys, from a hasher seeded afresh for each plan (foldhash, which is
+/// made for short keys; SipHash was a quarter of the planner's time at 1M users). Every match found through them is verified
 /// against the keys themselves, so a collision, engineered or not, costs one exact pass
 /// ([`Collision`]), never a wrong plan.
 fn key_hasher() -> foldhash::fast::RandomState {
@@ -700,7 +700,7 @@ fn key_hasher() -> foldhash::fast::RandomState {
 /// (itself when it is the first): a radix-partitioned join. Records are counting-sorted
 /// into 1024 partitions by the hash's top bits (a stable, streaming pass), and each
 /// partition is grouped with a small table that stays in cache, so no probe ever
-/// dereferences a string and the cost stays linear up to millions of records. `None`
+/// dereferences a string and probes stay in cache however many records there are. `None`
 /// past `u32::MAX` records.
 fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
     const BITS: u32 = 10;
