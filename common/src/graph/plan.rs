@@ -948,7 +948,7 @@ fn key_matches_fast(
 
 /// [`KeyMatches`] through a map keyed by the link keys themselves.
 ///
-/// Target indexes are kept as `u32` (a quarter of the memory at a million users): a side
+/// Target indexes are kept as `u32` (half the memory of `usize`): a side
 /// with more than `u32::MAX` users would hold over 790 GB of `DirectoryUser`s (184 bytes
 /// each before their strings), so no real listing reaches the targets the conversion
 /// below leaves out.
