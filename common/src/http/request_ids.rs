@@ -1,7 +1,7 @@
 //! The servers' request ids of the requests sent within a scope, for the audit trail.
 //!
-//! [`apply_audited`](crate::graph::apply_audited()) runs each change inside
-//! [`collect`], and the transport [`record`]s the request id of every answer it gets
+//! [`apply_audited`](crate::graph::apply_audited()) runs each change inside a collecting
+//! scope, and the transport [`record`]s the request id of every answer it gets
 //! (success or error), so an audit event names the requests that made the change
 //! without the [`UserDirectory`](crate::graph::UserDirectory) trait returning them. A
 //! task-local keeps concurrent changes apart; outside a scope, recording is a no-op (one
@@ -26,7 +26,7 @@ pub fn record(request_id: impl Into<String>) {
     let _ = REQUEST_IDS.try_with(|ids| ids.borrow_mut().push(request_id.into()));
 }
 
-/// Whether the current task runs inside a [`collect`] scope: the transport reads the
+/// Whether the current task runs inside a collecting scope: the transport reads the
 /// headers for an id only then.
 pub(crate) fn collecting() -> bool {
     REQUEST_IDS.try_with(|_| ()).is_ok()
