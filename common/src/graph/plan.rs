@@ -805,6 +805,20 @@ enum Claim {
     Ambiguous(SkipReason),
 }
 
+/// Per source index: the one target it matched by email ([`NO_KEY_MATCH`] when none, or
+/// when either side holds the email twice).
+fn email_pairs(source: &[DirectoryUser], slots: &[Slot]) -> Vec<u32> {
+    let mut pairs = vec![NO_KEY_MATCH; source.len()];
+    for slot in slots {
+        if let (Some(si), Some(ti), 1, 1) = (slot.src, slot.tgt, slot.src_count, slot.tgt_count)
+            && let (Some(p), Ok(ti)) = (pairs.get_mut(si), u32::try_from(ti))
+        {
+            *p = ti;
+        }
+    }
+    pairs
+}
+
 /// No target account carries the person's link key.
 const NO_KEY_MATCH: u32 = u32::MAX;
 
@@ -836,7 +850,10 @@ impl LinkIndex {
             return None;
         }
         let state = key_hasher();
-        let (key_target, key_count) = key_matches_fast(source, target, |k| state.hash_one(k))
+        let (key_target, key_count) =
+            key_matches_fast(source, target, &email_pairs(source, slots), |k| {
+                state.hash_one(k)
+            })
             .unwrap_or_else(|| key_matches_exact(source, target));
         let mut index = Self {
             key_target,
@@ -905,13 +922,19 @@ type KeyMatches = (Vec<u32>, Vec<u32>);
 /// over the targets' keys, then the sources'), each grouping verified against the keys
 /// themselves. `None` on a hash collision or past `u32::MAX` users: use
 /// [`key_matches_exact`].
+///
+/// `paired` holds, per source, the target it matched by email ([`NO_KEY_MATCH`] when
+/// none): a person whose link key equals that account's (nearly everyone in a steady
+/// directory) is not joined at all, only compared, and takes that account's key group.
 fn key_matches_fast(
     source: &[DirectoryUser],
     target: &[DirectoryUser],
+    paired: &[u32],
     hash: impl Fn(&str) -> u64,
 ) -> Option<KeyMatches> {
-    // Every keyed user as a record: targets first, so that the first record of a key
-    // that any target carries is a target.
+    // Every keyed target, then every keyed source not settled by its email pair, as a
+    // record: targets first, so that the first record of a key that any target carries
+    // is a target.
     let nt = u32::try_from(target.len()).ok()?;
     let user = |g: u32| {
         if g < nt {
@@ -922,16 +945,30 @@ fn key_matches_fast(
     };
     let mut keyed: Vec<u32> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
-    for (g, u) in target.iter().chain(source).enumerate() {
+    for (t, u) in target.iter().enumerate() {
         if let Some(k) = link_key(u) {
-            keyed.push(u32::try_from(g).ok()?);
+            keyed.push(u32::try_from(t).ok()?);
             hashes.push(hash(k));
         }
+    }
+    // Per source: the target whose key group it shares without a join.
+    let mut settled = vec![NO_KEY_MATCH; source.len()];
+    for (si, s) in source.iter().enumerate() {
+        let Some(k) = link_key(s) else { continue };
+        let pair = paired.get(si).copied().unwrap_or(NO_KEY_MATCH);
+        if pair != NO_KEY_MATCH && target.get(pair as usize).and_then(link_key) == Some(k) {
+            *settled.get_mut(si)? = pair;
+            continue;
+        }
+        keyed.push(nt.checked_add(u32::try_from(si).ok()?)?);
+        hashes.push(hash(k));
     }
     let first = first_with_same_hash(&hashes)?;
     drop(hashes);
     let mut key_target = vec![NO_KEY_MATCH; source.len()];
     let mut key_count = vec![0u32; target.len()];
+    // Per target: the first target of its key group.
+    let mut group = vec![NO_KEY_MATCH; target.len()];
     for (p, (&g, &f)) in keyed.iter().zip(&first).enumerate() {
         let fg = *keyed.get(f as usize)?;
         if f as usize != p && link_key(user(g)?) != link_key(user(fg)?) {
@@ -939,8 +976,14 @@ fn key_matches_fast(
         }
         if g < nt {
             *key_count.get_mut(fg as usize)? += 1;
+            *group.get_mut(g as usize)? = fg;
         } else if fg < nt {
             *key_target.get_mut((g - nt) as usize)? = fg;
+        }
+    }
+    for (si, &t) in settled.iter().enumerate() {
+        if t != NO_KEY_MATCH {
+            *key_target.get_mut(si)? = *group.get(t as usize)?;
         }
     }
     Some((key_target, key_count))
@@ -1918,13 +1961,29 @@ mod tests {
                 }
             };
             let source: Vec<_> = (0..n).map(|i| user(i, &mut rng)).collect();
-            let target: Vec<_> = (0..rng.usize(0..2000)).map(|i| user(i, &mut rng)).collect();
+            let mut target: Vec<_> = (0..rng.usize(0..2000)).map(|i| user(i, &mut rng)).collect();
+            // Most accounts carry their person's key, as in a steady directory.
+            for (t, s) in target.iter_mut().zip(&source) {
+                if rng.u8(0..4) > 0 {
+                    t.external_id.clone_from(&s.external_id);
+                }
+            }
             let exact = key_matches_exact(&source, &target);
-            assert_eq!(
-                key_matches_fast(&source, &target, |k| state.hash_one(k)),
-                Some(exact.clone()),
-                "round {round}"
-            );
+            // Email pairs as the planner makes them: some people matched by email to an
+            // account with their key, some to one with another key, some to none.
+            let paired: Vec<u32> = (0..source.len())
+                .map(|i| match rng.u8(0..3) {
+                    0 if i < target.len() => i as u32,
+                    _ => NO_KEY_MATCH,
+                })
+                .collect();
+            for pairs in [&paired[..], &[]] {
+                assert_eq!(
+                    key_matches_fast(&source, &target, pairs, |k| state.hash_one(k)),
+                    Some(exact.clone()),
+                    "round {round}"
+                );
+            }
             // Every key forced onto one hash, as collisions would: detected, never used.
             let distinct = source
                 .iter()
@@ -1933,7 +1992,7 @@ mod tests {
                 .collect::<std::collections::HashSet<_>>();
             if distinct.len() > 1 {
                 assert_eq!(
-                    key_matches_fast(&source, &target, |_| 42),
+                    key_matches_fast(&source, &target, &[], |_| 42),
                     None,
                     "round {round}"
                 );
