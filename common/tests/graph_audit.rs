@@ -211,7 +211,8 @@ async fn each_event_names_the_request_ids_of_the_requests_that_made_the_change()
         .await;
     Mock::given(method("PATCH"))
         .and(path("/Users/u-1"))
-        .respond_with(answer(200, "req-deactivate").set_body_json(scim_user(
+        // A server that echoes the client's token into its request id.
+        .respond_with(answer(200, "req-audit-token").set_body_json(scim_user(
             "u-1",
             "leaver@example.com",
             false,
@@ -277,9 +278,11 @@ async fn each_event_names_the_request_ids_of_the_requests_that_made_the_change()
     let by_email = |e: &str| ev.iter().find(|x| x["email"] == e).unwrap().clone();
     assert_eq!(
         by_email("leaver@example.com")["request_ids"],
-        serde_json::json!(["req-reread", "req-deactivate"]),
-        "the re-read before the deactivation, then the write"
+        serde_json::json!(["req-reread", "req-[redacted]"]),
+        "the re-read before the deactivation, then the write, its echoed token scrubbed"
     );
+    let file = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(!file.contains("audit-token"), "{file}");
     assert_eq!(
         by_email("new@example.com")["request_ids"],
         serde_json::json!(["req-create"])

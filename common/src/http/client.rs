@@ -425,11 +425,13 @@ impl HttpClient {
             }
         };
 
-        // For the audit trail of the change this request is part of (a no-op outside one).
+        // For the audit trail of the change this request is part of (a no-op outside one),
+        // scrubbed like every other text the server sends back: a server that echoes the
+        // token into its request id must not put it in the audit file.
         if super::request_ids::collecting()
             && let Some(id) = body::request_id(&headers)
         {
-            super::request_ids::record(id);
+            super::request_ids::record(redaction.scrub(&id));
         }
         let throttled = status == 429 || inner.throttle.as_ref().is_some_and(|f| f(status, &body));
         if let Some(limiter) = &inner.limiter {
