@@ -192,59 +192,48 @@ async fn each_event_names_the_request_ids_of_the_requests_that_made_the_change()
     use idgraph_common::TransportSettings;
     use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
     use wiremock::matchers::{body_partial_json, method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
     let server = MockServer::start().await;
-    let answer = |status: u16, id: &str| {
-        ResponseTemplate::new(status)
-            .insert_header("x-request-id", id)
-            .insert_header("content-type", "application/scim+json")
-    };
-    Mock::given(method("GET"))
-        .and(path("/Users/u-1"))
-        .respond_with(answer(200, "req-reread").set_body_json(scim_user(
-            "u-1",
-            "leaver@example.com",
-            true,
-        )))
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .and(path("/Users/u-1"))
-        // A server that echoes the client's token into its request id.
-        .respond_with(answer(200, "req-audit-token").set_body_json(scim_user(
-            "u-1",
-            "leaver@example.com",
-            false,
-        )))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/Users"))
-        .and(body_partial_json(
-            serde_json::json!({"userName": "new@example.com"}),
-        ))
-        .respond_with(answer(201, "req-create").set_body_json(scim_user(
-            "u-2",
-            "new@example.com",
-            true,
-        )))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/Users"))
-        .and(body_partial_json(
-            serde_json::json!({"userName": "taken@example.com"}),
-        ))
-        .respond_with(
-            answer(409, "req-conflict").set_body_json(serde_json::json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-                "status": "409",
-                "scimType": "uniqueness",
-            })),
+    // Each answer carries its own request id.
+    let mount = async |mock: MockBuilder, status: u16, id: &str, body: Value| {
+        mock.respond_with(
+            ResponseTemplate::new(status)
+                .insert_header("x-request-id", id)
+                .insert_header("content-type", "application/scim+json")
+                .set_body_json(body),
         )
         .mount(&server)
         .await;
+    };
+    let leaver = |active| scim_user("u-1", "leaver@example.com", active);
+    let user_name = |email: &str| body_partial_json(serde_json::json!({ "userName": email }));
+    let users = || Mock::given(method("POST")).and(path("/Users"));
+    mount(
+        Mock::given(method("GET")).and(path("/Users/u-1")),
+        200,
+        "req-reread",
+        leaver(true),
+    )
+    .await;
+    // A server that echoes the client's token into its request id.
+    let patch = Mock::given(method("PATCH")).and(path("/Users/u-1"));
+    mount(patch, 200, "req-audit-token", leaver(false)).await;
+    let created = scim_user("u-2", "new@example.com", true);
+    mount(
+        users().and(user_name("new@example.com")),
+        201,
+        "req-create",
+        created,
+    )
+    .await;
+    let conflict = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "409",
+        "scimType": "uniqueness",
+    });
+    let taken = users().and(user_name("taken@example.com"));
+    mount(taken, 409, "req-conflict", conflict).await;
 
     let client = ScimClient::builder()
         .base_url(server.uri())
