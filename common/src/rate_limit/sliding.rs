@@ -147,6 +147,10 @@ impl RateLimit for SlidingWindow {
         Ok(())
     }
 
+    fn try_acquire(&self) -> bool {
+        self.try_take(Instant::now()).is_ok()
+    }
+
     fn observe(&self, signal: &RateSignal) {
         let now = Instant::now();
         let span = self.window + self.margin;
