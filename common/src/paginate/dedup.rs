@@ -1,16 +1,18 @@
 //! The repeat guard's memory: every item key of a listing, each behind a 64-bit hash.
 //!
 //! Written by hand (a few lines over `std`) rather than taken from a crate: each key is
-//! hashed once with a randomly seeded SipHash (`RandomState`, so a server cannot choose
-//! ids that collide), the table is keyed by that hash through a pass-through hasher (no
-//! second hash pass), and the keys themselves are appended to one byte buffer (no
-//! `String` per item), so that a hash match is **verified** against the key it stands
-//! for: two different ids that happen to share a hash (about n²/2⁶⁵: one in 36 million for
-//! a million items) are two items, never a false repeat, and a real repeat is always seen.
+//! hashed once with foldhash, seeded afresh for each listing (made for short keys: about
+//! a third of SipHash's instructions on a 36-byte id; a server cannot know the seed, and
+//! a collision it did find would cost time, never a wrong answer), the table is keyed by
+//! that hash through a pass-through hasher (no second hash pass), and the keys themselves
+//! are appended to one byte buffer (no `String` per item), so that a hash match is
+//! **verified** against the key it stands for: two different ids that happen to share a
+//! hash (about n²/2⁶⁵: one in 36 million for a million items) are two items, never a
+//! false repeat, and a real repeat is always seen.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::{Entry, RandomState};
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// A hasher for values that already are uniformly distributed 64-bit hashes.
@@ -54,7 +56,7 @@ struct Origin {
 
 /// Every key seen in one listing.
 pub(super) struct Seen {
-    seed: RandomState,
+    seed: foldhash::fast::RandomState,
     /// Key hash → where the first key with that hash is stored (see [`Arena`]).
     table: HashMap<u64, u64, BuildHasherDefault<PassThrough>>,
     /// Every key in `table`.
@@ -73,7 +75,7 @@ pub(super) struct Seen {
 impl Seen {
     pub(super) fn new() -> Self {
         Self {
-            seed: RandomState::new(),
+            seed: foldhash::fast::RandomState::default(),
             table: HashMap::default(),
             arena: Arena::default(),
             first_end: 0,
