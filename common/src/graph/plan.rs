@@ -619,30 +619,78 @@ pub fn plan(
 }
 
 /// One email key: where it first appears on each side, and how often.
+///
+/// Positions and counts are `u32`, so a slot is 16 bytes instead of 32: the slots are the
+/// planner's largest table (one per distinct email), and at a million users a side the
+/// memory it touches afresh is a large part of its cost. A side would need more than
+/// `u32::MAX - 1` users (over 790 GB of `DirectoryUser`s, 184 bytes each before their
+/// strings) to reach [`NOWHERE`]; `note` leaves such a record out rather than wrap.
 #[derive(Clone, Copy)]
 struct Slot {
-    src: Option<usize>,
-    src_count: usize,
-    tgt: Option<usize>,
-    tgt_count: usize,
+    src: u32,
+    src_count: u32,
+    tgt: u32,
+    tgt_count: u32,
 }
 
+/// A [`Slot`] side on which the email does not appear.
+const NOWHERE: u32 = u32::MAX;
+
 const EMPTY_SLOT: Slot = Slot {
-    src: None,
+    src: NOWHERE,
     src_count: 0,
-    tgt: None,
+    tgt: NOWHERE,
     tgt_count: 0,
 };
 
+impl Slot {
+    /// The email's first record in the source and in the target, once each.
+    #[cfg(test)]
+    fn pair(si: u32, ti: u32) -> Self {
+        Self {
+            src: si,
+            src_count: 1,
+            tgt: ti,
+            tgt_count: 1,
+        }
+    }
+
+    /// The source position of the email's first record.
+    fn src(&self) -> Option<usize> {
+        (self.src != NOWHERE).then_some(self.src as usize)
+    }
+
+    /// The target position of the email's first record.
+    fn tgt(&self) -> Option<usize> {
+        (self.tgt != NOWHERE).then_some(self.tgt as usize)
+    }
+
+    /// How many source records share the email.
+    fn src_count(&self) -> usize {
+        self.src_count as usize
+    }
+
+    /// How many target records share the email.
+    fn tgt_count(&self) -> usize {
+        self.tgt_count as usize
+    }
+}
+
 /// Records `i` of `side` (0 source, 1 target) in `slot`.
 fn note(slot: &mut Slot, side: usize, i: usize) {
+    let Ok(i) = u32::try_from(i) else { return };
+    if i == NOWHERE {
+        return;
+    }
     let (first, count) = if side == 0 {
         (&mut slot.src, &mut slot.src_count)
     } else {
         (&mut slot.tgt, &mut slot.tgt_count)
     };
-    first.get_or_insert(i);
-    *count += 1;
+    if *first == NOWHERE {
+        *first = i;
+    }
+    *count = count.saturating_add(1);
 }
 
 /// Every distinct email key, in order of first appearance (source first, then
@@ -717,11 +765,15 @@ fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
     for p in 0..PARTS {
         starts[p + 1] += starts[p];
     }
+    // Hashes and positions in two arrays (12 bytes a record; a `(u64, u32)` pair would
+    // be padded to 16): every byte here is memory the planner touches afresh.
     let mut next = starts.clone();
-    let mut sorted: Vec<(u64, u32)> = vec![(0, 0); total];
-    for (g, &h) in hashes.iter().enumerate() {
+    let mut sorted_hash = vec![0u64; total];
+    let mut sorted_at = vec![0u32; total];
+    for (g, &h) in (0..u32::MAX).zip(hashes) {
         let at = next.get_mut(part(h))?;
-        *sorted.get_mut(*at)? = (h, g as u32);
+        *sorted_hash.get_mut(*at)? = h;
+        *sorted_at.get_mut(*at)? = g;
         *at += 1;
     }
 
@@ -730,7 +782,12 @@ fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
     let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> = HashMap::default();
     for p in 0..PARTS {
         seen.clear();
-        for &(h, g) in sorted.get(starts[p]..starts[p + 1])? {
+        let range = starts[p]..starts[p + 1];
+        for (&h, &g) in sorted_hash
+            .get(range.clone())?
+            .iter()
+            .zip(sorted_at.get(range)?)
+        {
             *first.get_mut(g as usize)? = *seen.entry(h).or_insert(g);
         }
     }
@@ -754,32 +811,33 @@ fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<
     let first = first_with_same_hash(&hashes)?;
     drop(hashes);
 
+    // `first_with_same_hash` counted every record in a `u32` (`None` past that).
+    let ns32 = u32::try_from(ns).ok()?;
     let mut slots: Vec<Slot> = Vec::with_capacity(first.len());
-    for (i, &f) in first.iter().take(ns).enumerate() {
-        if f as usize != i {
+    for (i, &f) in (0..ns32).zip(&first) {
+        if f != i {
             return None; // a duplicate in the source
         }
         slots.push(Slot {
-            src: Some(i),
+            src: i,
             src_count: 1,
-            tgt: None,
-            tgt_count: 0,
+            ..EMPTY_SLOT
         });
     }
-    for (j, &f) in first.iter().skip(ns).enumerate() {
-        let f = f as usize;
-        if f == ns + j {
+    for (j, &f) in (0..u32::MAX).zip(first.iter().skip(ns)) {
+        if f == ns32.checked_add(j)? {
             slots.push(Slot {
-                src: None,
-                src_count: 0,
-                tgt: Some(j),
+                tgt: j,
                 tgt_count: 1,
+                ..EMPTY_SLOT
             });
             continue;
         }
         // Matches an earlier record: a source user, once.
-        let slot = slots.get_mut(f).filter(|s| f < ns && s.tgt.is_none())?;
-        slot.tgt = Some(j);
+        let slot = slots
+            .get_mut(f as usize)
+            .filter(|s| f < ns32 && s.tgt == NOWHERE)?;
+        slot.tgt = j;
         slot.tgt_count = 1;
     }
     Some(slots)
@@ -794,7 +852,8 @@ fn link_key(u: &DirectoryUser) -> Option<&str> {
     norm(&u.external_id)
 }
 
-/// What became of a target account through link keys.
+/// What became of a target account through link keys: one byte per account (a
+/// `SkipReason` would make it 16).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Claim {
     /// No person is linked to it by key (it may still match by email).
@@ -802,7 +861,25 @@ enum Claim {
     /// A person's item (a rename, a deactivation) covers it: no item of its own.
     Covered,
     /// Left alone; its item says why.
-    Ambiguous(SkipReason),
+    Ambiguous(Ambiguity),
+}
+
+/// Why link keys leave a target account alone.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ambiguity {
+    /// [`SkipReason::MatchesTwoAccounts`].
+    TwoAccounts,
+    /// [`SkipReason::ClaimedByTwoPeople`].
+    TwoPeople,
+}
+
+impl Ambiguity {
+    fn reason(self) -> SkipReason {
+        match self {
+            Self::TwoAccounts => SkipReason::MatchesTwoAccounts,
+            Self::TwoPeople => SkipReason::ClaimedByTwoPeople,
+        }
+    }
 }
 
 /// Per source index: the one target it matched by email ([`NO_KEY_MATCH`] when none, or
@@ -810,10 +887,10 @@ enum Claim {
 fn email_pairs(source: &[DirectoryUser], slots: &[Slot]) -> Vec<u32> {
     let mut pairs = vec![NO_KEY_MATCH; source.len()];
     for slot in slots {
-        if let (Some(si), Some(ti), 1, 1) = (slot.src, slot.tgt, slot.src_count, slot.tgt_count)
-            && let (Some(p), Ok(ti)) = (pairs.get_mut(si), u32::try_from(ti))
+        if let (Some(si), Some(_), 1, 1) = (slot.src(), slot.tgt(), slot.src_count, slot.tgt_count)
+            && let Some(p) = pairs.get_mut(si)
         {
-            *p = ti;
+            *p = slot.tgt;
         }
     }
     pairs
@@ -862,13 +939,13 @@ impl LinkIndex {
             state: vec![Claim::Free; target.len()],
         };
         for slot in slots {
-            let Some((si, s)) = slot.src.and_then(|i| Some((i, source.get(i)?))) else {
+            let Some((si, s)) = slot.src().and_then(|i| Some((i, source.get(i)?))) else {
                 continue;
             };
             if slot.src_count > 1 || policy.is_excluded(&s.email) {
                 continue;
             }
-            let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
+            let by_email = slot.tgt().filter(|_| slot.tgt_count == 1);
             let by_key = index.key_match(si);
             for t in [by_email, by_key.filter(|k| Some(*k) != by_email)]
                 .into_iter()
@@ -1143,11 +1220,11 @@ impl<'a> Planner<'a> {
         self.links = LinkIndex::build(source, target, slots, self.policy);
         for slot in slots {
             let t = slot
-                .tgt
+                .tgt()
                 .and_then(|ti| target.get(ti))
-                .map(|t| (t, slot.tgt_count));
-            let Some(s) = slot.src.and_then(|si| source.get(si)) else {
-                if let (Some((t, count)), Some(ti)) = (t, slot.tgt) {
+                .map(|t| (t, slot.tgt_count()));
+            let Some(s) = slot.src().and_then(|si| source.get(si)) else {
+                if let (Some((t, count)), Some(ti)) = (t, slot.tgt()) {
                     self.target_only(t, ti, count);
                 }
                 continue;
@@ -1169,7 +1246,7 @@ impl<'a> Planner<'a> {
                 self.count_candidate(t, tc);
             }
             if slot.src_count > 1 {
-                let count = slot.src_count;
+                let count = slot.src_count();
                 self.skip(&s.email, SkipReason::DuplicateInSource { count });
                 continue;
             }
@@ -1283,10 +1360,10 @@ impl<'a> Planner<'a> {
     /// What the link keys make of source person `s` (unique in the source, in scope)
     /// whose email slot is `slot`.
     fn resolve_link(&mut self, s: &DirectoryUser, slot: &Slot) -> Linked {
-        let (Some(links), Some(si)) = (&self.links, slot.src) else {
+        let (Some(links), Some(si)) = (&self.links, slot.src()) else {
             return Linked::ByEmail;
         };
-        let by_email = slot.tgt.filter(|_| slot.tgt_count == 1);
+        let by_email = slot.tgt().filter(|_| slot.tgt_count == 1);
         let accounts = links.key_accounts(si);
         if let Some((_, count)) = accounts
             && count > 1
@@ -1298,16 +1375,19 @@ impl<'a> Planner<'a> {
         let by_key = accounts.map(|(t, _)| t);
         let (decision, marks): (Linked, &[(Option<usize>, Claim)]) = match (by_key, by_email) {
             (Some(k), Some(e)) if k != e => {
-                let reason = SkipReason::MatchesTwoAccounts;
+                let why = Ambiguity::TwoAccounts;
                 let marks = [
-                    (Some(k), Claim::Ambiguous(reason)),
-                    (Some(e), Claim::Ambiguous(reason)),
+                    (Some(k), Claim::Ambiguous(why)),
+                    (Some(e), Claim::Ambiguous(why)),
                 ];
-                return self.mark(Linked::Skip(reason), &marks);
+                return self.mark(Linked::Skip(why.reason()), &marks);
             }
             (Some(k), _) if links.claims(k) > 1 => {
-                let reason = SkipReason::ClaimedByTwoPeople;
-                return self.mark(Linked::Skip(reason), &[(Some(k), Claim::Ambiguous(reason))]);
+                let why = Ambiguity::TwoPeople;
+                return self.mark(
+                    Linked::Skip(why.reason()),
+                    &[(Some(k), Claim::Ambiguous(why))],
+                );
             }
             // Same account by key and by email: plain matching.
             (Some(_), Some(_)) => (Linked::ByEmail, &[]),
@@ -1315,8 +1395,11 @@ impl<'a> Planner<'a> {
                 return self.mark(Linked::Renamed(k), &[(Some(k), Claim::Covered)]);
             }
             (None, Some(e)) if links.claims(e) > 1 => {
-                let reason = SkipReason::ClaimedByTwoPeople;
-                return self.mark(Linked::Skip(reason), &[(Some(e), Claim::Ambiguous(reason))]);
+                let why = Ambiguity::TwoPeople;
+                return self.mark(
+                    Linked::Skip(why.reason()),
+                    &[(Some(e), Claim::Ambiguous(why))],
+                );
             }
             (None, Some(e)) => {
                 let other = self.target.get(e).and_then(link_key);
@@ -1461,8 +1544,8 @@ impl<'a> Planner<'a> {
         match self.links.as_ref().and_then(|l| l.state.get(ti).copied()) {
             // A person's rename (or deactivation) item covers this account.
             Some(Claim::Covered) => return,
-            Some(Claim::Ambiguous(reason)) => {
-                self.skip(&t.email, reason);
+            Some(Claim::Ambiguous(why)) => {
+                self.skip(&t.email, why.reason());
                 return;
             }
             Some(Claim::Free) | None => {}
@@ -1861,20 +1944,15 @@ mod tests {
         ];
         let target = [DirectoryUser::new("b@x.io"), DirectoryUser::new("c@x.io")];
         // Two different keys forced into one slot, as a 64-bit collision would.
-        let forged = [Slot {
-            src: Some(0),
-            src_count: 1,
-            tgt: Some(0),
-            tgt_count: 1,
-        }];
+        let forged = [Slot::pair(0, 0)];
         let mut p = Planner::new(&source, &target, entry, &policy);
         assert!(p.plan_slots(&forged, true).is_err());
 
         let fast = index_fast(&source, &target);
         assert_eq!(fast.as_ref().map(Vec::len), Some(3));
         let fast = fast.unwrap_or_default();
-        assert_eq!((fast[1].src, fast[1].tgt), (Some(1), Some(0)));
-        assert_eq!((fast[2].src, fast[2].tgt), (None, Some(1)));
+        assert_eq!((fast[1].src(), fast[1].tgt()), (Some(1), Some(0)));
+        assert_eq!((fast[2].src(), fast[2].tgt()), (None, Some(1)));
         assert_eq!(
             plan_exact(&source, &target, entry, &policy),
             plan(&source, &target, entry, &policy)
