@@ -17,6 +17,15 @@
 //! Each size also prints `bench-figure reconcile_plan_<n>_thread_cpu_ms VALUE ms` and
 //! `bench-figure reconcile_plan_<n>_cpu_per_user_ns VALUE ns` (CPU of the planning thread).
 //!
+//! Memory (a counting global allocator, bytes requested from the allocator):
+//! `bench-figure reconcile_inputs_<n>_bytes_per_user` (the live heap of both inputs,
+//! `Vec`s included, divided by the 2n users) and `bench-figure reconcile_plan_<n>_peak_extra`
+//! (the peak heap one `plan` adds on top of its inputs, MiB).
+//!
+//! `IDGRAPH_BENCH_RECONCILE_10M=1` adds n = 10M to the CPU table (3 samples instead of 7)
+//! and prints `bench-figure reconcile_plan_10000000_process_peak_rss` (the process's peak
+//! resident memory, GiB, from `/proc/self/status`: inputs, plan and allocator together).
+//!
 //! Run: `cargo bench -p idgraph-tests --bench reconcile` (`IDGRAPH_BENCH_CPU_ONLY=1` skips
 //! criterion's wall-clock part and prints only the CPU table).
 #![allow(
@@ -32,6 +41,23 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use idgraph_common::graph::{DirectoryUser, SyncPolicy, plan};
+use peak_alloc::PeakAlloc;
+
+#[global_allocator]
+static HEAP: PeakAlloc = PeakAlloc;
+
+/// Bytes currently requested from the allocator (`PeakAlloc` counts every allocation).
+fn live_heap() -> usize {
+    HEAP.current_usage()
+}
+
+/// The process's peak resident set in bytes (Linux `VmHWM`), when the platform says.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
 
 fn user(i: usize, upper: bool) -> DirectoryUser {
     let email = if upper {
@@ -127,19 +153,40 @@ fn cpu_report() {
     let entry = proofpoint_essentials::catalog_entry();
     let policy = SyncPolicy::default();
     println!();
-    println!("plan(), median of 7 samples, plan + drop (source n × target n, 1 % differences)");
+    println!(
+        "plan(), median of 7 samples (3 at 10M), plan + drop (source n × target n, 1 % differences)"
+    );
     println!(
         "{:>9}  {:>10}  {:>10}  {:>13}",
         "n", "wall", "thread CPU", "CPU per user"
     );
-    for n in [10_000usize, 100_000, 1_000_000] {
+    let mut sizes = vec![10_000usize, 100_000, 1_000_000];
+    let ten_million = std::env::var_os("IDGRAPH_BENCH_RECONCILE_10M").is_some();
+    if ten_million {
+        sizes.push(10_000_000);
+    }
+    for n in sizes {
+        let before = live_heap();
         let (source, target) = inputs(n);
+        let input_bytes = live_heap().saturating_sub(before);
+        println!(
+            "bench-figure reconcile_inputs_{n}_bytes_per_user {:.0} B",
+            input_bytes as f64 / (2 * n) as f64
+        );
+        let base = live_heap();
+        HEAP.reset_peak_usage();
+        drop(black_box(plan(&source, &target, entry, &policy)));
+        println!(
+            "bench-figure reconcile_plan_{n}_peak_extra {:.1} MiB",
+            HEAP.peak_usage().saturating_sub(base) as f64 / (1024.0 * 1024.0)
+        );
         // Repeat small sizes so that one sample lasts long enough for the
         // scheduler's CPU accounting; times are per plan.
         let reps = (200_000 / n).max(1) as u32;
+        let samples = if n >= 10_000_000 { 3 } else { 7 };
         let mut wall = Vec::new();
         let mut cpu = Vec::new();
-        for _ in 0..7 {
+        for _ in 0..samples {
             let c0 = thread_cpu();
             let t0 = Instant::now();
             for _ in 0..reps {
@@ -177,6 +224,12 @@ fn cpu_report() {
             format!("{:.1} ms", wall.as_secs_f64() * 1e3),
             cpu_s,
             per_user
+        );
+    }
+    if ten_million && let Some(rss) = peak_rss() {
+        println!(
+            "bench-figure reconcile_plan_10000000_process_peak_rss {:.2} GiB",
+            rss as f64 / (1024.0 * 1024.0 * 1024.0)
         );
     }
 }
