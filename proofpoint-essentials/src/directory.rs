@@ -61,6 +61,29 @@ fn to_directory_named(user: &User, names: &HashMap<String, String>) -> Directory
     d
 }
 
+/// The seed's scenarios: each `/v2` create "requires primaryEmail, firstName, lastName,
+/// type, and a temporary password" (its field table says the names are optional; we
+/// work under the stricter reading). A person the source gives no names for is refused
+/// here, before anything is sent, naming what is missing, instead of by the server.
+fn require_names(user: &DirectoryUser) -> Result<()> {
+    let missing: Vec<&str> = [
+        ("given_name", &user.given_name),
+        ("family_name", &user.family_name),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid_input(format!(
+        "Proofpoint Essentials' /v2 API creates a user only with a first and a last name; the source gives {} no {}",
+        quote(user.email.as_str()),
+        missing.join(" and no "),
+    )))
+}
+
 /// The key of a directory user: its app id (the primary email) when set, else its email.
 fn key_of(user: &DirectoryUser) -> Result<PrimaryEmail> {
     PrimaryEmail::new(user.app_id.as_deref().unwrap_or(user.email.as_str()))
@@ -161,6 +184,9 @@ impl UserDirectory for Client {
             Surface::RestV2 => UserType::User,
             Surface::InterfaceV1 => UserType::EndUser,
         };
+        if self.surface() == Surface::RestV2 {
+            require_names(user)?;
+        }
         let mut new = NewUser::new(email.clone(), user_type);
         new.first_name = user.given_name.clone();
         new.last_name = user.family_name.clone();

@@ -30,7 +30,11 @@ async fn rest_surface_directory_round_trip() {
 
     // An unknown group creates nothing.
     let err = dir
-        .create_user(&DirectoryUser::new("bob@example.com").with_groups(["Nope"]))
+        .create_user(
+            &DirectoryUser::new("bob@example.com")
+                .with_names("Bob", "Smith")
+                .with_groups(["Nope"]),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Nope"), "{err}");

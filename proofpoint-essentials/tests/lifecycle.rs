@@ -252,6 +252,7 @@ async fn delete_takes_the_aliases_with_the_user() {
         .users()
         .create(
             NewUser::new(email("jd@example.com"), UserType::User)
+                .names("John", "Dee")
                 .password(UserPassword::new("Temp@1234")),
         )
         .await
@@ -269,6 +270,7 @@ async fn delete_takes_the_aliases_with_the_user() {
         .users()
         .create(
             NewUser::new(email("jd@example.com"), UserType::User)
+                .names("John", "Dee")
                 .password(UserPassword::new("Temp@1234")),
         )
         .await
@@ -444,6 +446,7 @@ async fn unregistered_domains_are_typed_on_both_surfaces() {
             .users()
             .create(
                 NewUser::new(email("a@elsewhere.example"), user_type)
+                    .names("Ann", "Elsewhere")
                     .password(UserPassword::new("Temp@1234")),
             )
             .await
@@ -534,7 +537,9 @@ async fn awkward_emails_travel_as_one_path_segment() {
         client
             .users()
             .create(
-                NewUser::new(e.clone(), UserType::User).password(UserPassword::new("Temp@1234")),
+                NewUser::new(e.clone(), UserType::User)
+                    .names("Awkward", "Address")
+                    .password(UserPassword::new("Temp@1234")),
             )
             .await
             .unwrap();
@@ -569,6 +574,7 @@ async fn handles_are_owned_and_outlive_the_client() {
     let (users, groups) = (client.users(), client.groups());
     let bulk = users.bulk_create([BulkUser::new(
         NewUser::new(email("spawned@example.com"), UserType::User)
+            .names("Spawned", "Task")
             .password(UserPassword::new("Temp@1234")),
     )
     .group(GroupId::new("grp_002").unwrap())]);

@@ -23,8 +23,10 @@ async fn the_strict_fake_refuses_a_rest_create_without_a_password() {
     let client = rest(&fake, &clock, None);
     let e = PrimaryEmail::new("nopw@example.com").unwrap();
     for new in [
-        NewUser::new(e.clone(), UserType::User),
-        NewUser::new(e.clone(), UserType::User).password(UserPassword::new("")),
+        NewUser::new(e.clone(), UserType::User).names("No", "Password"),
+        NewUser::new(e.clone(), UserType::User)
+            .names("No", "Password")
+            .password(UserPassword::new("")),
     ] {
         let err = client.users().create(new).await.unwrap_err();
         assert!(err.is_bad_request(), "{err:?}");
@@ -38,6 +40,71 @@ async fn the_strict_fake_refuses_a_rest_create_without_a_password() {
         .create(NewUser::new(e, UserType::EndUser))
         .await
         .unwrap();
+    assert_eq!(fake.user_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_strict_fake_refuses_a_rest_create_without_both_names() {
+    let (fake, clock) = strict_fake().await;
+    let client = rest(&fake, &clock, None);
+    let e = PrimaryEmail::new("nonames@example.com").unwrap();
+    let pw = || UserPassword::new("Temp@1234");
+    for (new, missing) in [
+        (
+            NewUser::new(e.clone(), UserType::User).password(pw()),
+            "firstName",
+        ),
+        (
+            NewUser::new(e.clone(), UserType::User)
+                .first_name("Only")
+                .password(pw()),
+            "lastName",
+        ),
+        (
+            NewUser::new(e.clone(), UserType::User)
+                .names(" ", "Blank")
+                .password(pw()),
+            "firstName",
+        ),
+    ] {
+        let err = client.users().create(new).await.unwrap_err();
+        assert!(err.is_bad_request(), "{err:?}");
+        assert!(err.to_string().contains(missing), "{err}");
+    }
+    assert_eq!(fake.user_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_directory_create_without_names_is_refused_before_anything_is_sent() {
+    let (fake, clock) = strict_fake().await;
+    let client = rest(&fake, &clock, None);
+    for (person, missing) in [
+        (
+            DirectoryUser::new("anon@example.com"),
+            "no given_name and no family_name",
+        ),
+        (
+            DirectoryUser::new("half@example.com").with_names("Half", ""),
+            "no family_name",
+        ),
+    ] {
+        let err = client.create_user(&person).await.unwrap_err();
+        assert!(
+            matches!(err, idgraph_common::Error::InvalidInput { .. }),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains(missing), "{text}");
+        assert!(text.contains(person.email.as_str()), "{text}");
+    }
+    assert!(
+        fake.requests().iter().all(|r| r.method != "POST"),
+        "{:?}",
+        fake.requests()
+    );
+    // The same people with names are created.
+    let named = DirectoryUser::new("anon@example.com").with_names("Ann", "Onymous");
+    client.create_user(&named).await.unwrap();
     assert_eq!(fake.user_count(), 1);
 }
 
@@ -120,7 +187,7 @@ async fn a_supplied_policy_sets_each_persons_password_on_both_surfaces() {
         Some(PasswordPolicy::per_user(|_| UserPassword::new(""))),
     );
     let err = empty
-        .create_user(&DirectoryUser::new("lee@example.com"))
+        .create_user(&DirectoryUser::new("lee@example.com").with_names("Lee", "Empty"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("empty password"), "{err}");

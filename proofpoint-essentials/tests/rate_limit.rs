@@ -64,7 +64,11 @@ async fn a_429_the_client_did_not_prevent_is_retried_with_backoff() {
         let email = PrimaryEmail::new(format!("u{i}@example.com")).unwrap();
         client
             .users()
-            .create(NewUser::new(email, UserType::User).password(UserPassword::new("Temp@1234")))
+            .create(
+                NewUser::new(email, UserType::User)
+                    .names("Rate", format!("Limited {i}"))
+                    .password(UserPassword::new("Temp@1234")),
+            )
             .await
             .unwrap();
     }

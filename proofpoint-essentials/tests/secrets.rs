@@ -117,6 +117,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
         .users()
         .create(
             NewUser::new(email.clone(), UserType::User)
+                .names("New", "Person")
                 .password(UserPassword::new("USERPW-sekrit-5")),
         )
         .await
@@ -162,6 +163,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
                 PrimaryEmail::new("x@nowhere.example").unwrap(),
                 UserType::User,
             )
+            .names("No", "Where")
             .password(UserPassword::new("USERPW-sekrit-5")),
         )
         .await

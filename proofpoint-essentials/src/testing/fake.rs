@@ -90,10 +90,12 @@ struct State {
 ///   (names cleared, roles back to `["USER"]`, aliases and groups emptied, mailbox
 ///   1024 MB, status active, unknown fields dropped); `primaryEmail` and `type` are
 ///   immutable (400 if changed). The write-only password is kept when omitted;
-/// * **a REST create needs a password**: `POST /v2/users` without a non-empty
-///   `password` is a 400 `INVALID_FIELD` naming it (the seed's scenarios require a
-///   temporary password on each create; its field table says optional, and the fake
-///   takes the stricter reading). The interface API does not require one;
+/// * **a REST create needs names and a password**: `POST /v2/users` without a non-empty
+///   `firstName`, `lastName` or `password` is a 400 `INVALID_FIELD` naming the first one
+///   missing (the seed's scenarios say each create "requires primaryEmail, firstName,
+///   lastName, type, and a temporary password"; its field table says the three are
+///   optional, and the fake takes the stricter reading). The interface API requires
+///   none of them;
 /// * **domains**: creating a user whose domain is not registered is a 400 naming it;
 /// * **delete** is immediate and takes the user's aliases and memberships with it;
 /// * **groups** exist on the REST surface only; adding a member needs the user to exist;
@@ -547,16 +549,20 @@ impl State {
                     (200, json!({ "users": users, "total": st.users.len() }))
                 }
             },
-            // The seed's scenarios: each create requires a temporary password (its field
-            // table says optional; the fake enforces the stricter reading).
-            ("POST", ["users"]) if !has_password(&body) => store::error(
-                400,
-                "INVALID_FIELD",
-                "`password` is required: each user is created with a temporary password",
-            ),
-            ("POST", ["users"]) => match st.create(&body, &REST) {
-                Ok(u) => (201, st.rest_json(&u)),
-                Err(a) => a,
+            // The seed's scenarios: each create requires names and a temporary password
+            // (its field table says optional; the fake enforces the stricter reading).
+            ("POST", ["users"]) => match missing_on_create(&body) {
+                Some(field) => store::error(
+                    400,
+                    "INVALID_FIELD",
+                    format!(
+                        "`{field}` is required: each user is created with a first name, a last name and a temporary password"
+                    ),
+                ),
+                None => match st.create(&body, &REST) {
+                    Ok(u) => (201, st.rest_json(&u)),
+                    Err(a) => a,
+                },
             },
             ("GET", ["users", email]) => match st.get(email) {
                 Some(u) => (200, st.rest_json(u)),
@@ -689,10 +695,16 @@ impl State {
 }
 
 /// Whether a create body carries a non-empty string `password`.
-fn has_password(body: &Value) -> bool {
-    body.get("password")
-        .and_then(Value::as_str)
-        .is_some_and(|p| !p.is_empty())
+/// The first of the fields every REST create needs that `body` lacks (or leaves empty).
+fn missing_on_create(body: &Value) -> Option<&'static str> {
+    ["firstName", "lastName", "password"]
+        .into_iter()
+        .find(|field| {
+            !body
+                .get(*field)
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.trim().is_empty())
+        })
 }
 
 fn bad_query() -> Answer {
