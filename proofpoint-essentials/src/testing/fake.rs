@@ -700,10 +700,9 @@ fn missing_on_create(body: &Value) -> Option<&'static str> {
     ["firstName", "lastName", "password"]
         .into_iter()
         .find(|field| {
-            !body
-                .get(*field)
+            body.get(*field)
                 .and_then(Value::as_str)
-                .is_some_and(|v| !v.trim().is_empty())
+                .is_none_or(|v| v.trim().is_empty())
         })
 }
 
