@@ -9,6 +9,8 @@
 #                                          # between <!-- figures:PREFIX --> and
 #                                          # <!-- /figures --> with the figures whose
 #                                          # names start with PREFIX
+#   bash tests/benches/figures.sh rewrite  # only the README rewrite, from the figures
+#                                          # the last run kept
 #   bash tests/benches/figures.sh check    # CI's regression check (a few minutes at most):
 #                                          # instruction ratios of the transport and
 #                                          # streaming paths against generous ceilings
@@ -103,6 +105,14 @@ run_all() {
     bin="$(bench_bin bench -p idgraph-tests "$name")"
     IDGRAPH_BENCH_FIGURES_ONLY=1 "${pin[@]}" "$bin" --bench
   done
+  # reconcile: its CPU table (criterion skipped), 10M x 10M included (about 12 GiB and
+  # a minute and a half; IDGRAPH_FIGURES_NO_10M=1 leaves it out).
+  bin="$(bench_bin bench -p idgraph-tests reconcile)"
+  if [ "${IDGRAPH_FIGURES_NO_10M:-}" = "" ]; then
+    IDGRAPH_BENCH_CPU_ONLY=1 IDGRAPH_BENCH_RECONCILE_10M=1 "${pin[@]}" "$bin" --bench
+  else
+    IDGRAPH_BENCH_CPU_ONLY=1 "${pin[@]}" "$bin" --bench
+  fi
   # probo_creates: its plain run (criterion skipped, counts asserted).
   bin="$(bench_bin bench -p idgraph-tests probo_creates)"
   "${pin[@]}" "$bin" --test
@@ -120,7 +130,7 @@ run_all() {
 }
 
 rewrite_readmes() {
-  python3 - "$out" README.md scim-types/README.md tests/benches/README.md <<'PY'
+  python3 - "$out" README.md common/README.md scim-types/README.md tests/benches/README.md <<'PY'
 import re, sys
 figures_file, *readmes = sys.argv[1:]
 lines = open(figures_file, encoding="utf-8").read().splitlines()
@@ -154,6 +164,11 @@ case "$mode" in
     echo "figures: $out"
     [ "$mode" = readme ] && rewrite_readmes
     ;;
+  rewrite)
+    # The README tables from the figures of the last run, without running anything.
+    [ -f "$out" ] || { echo "no $out: run bash tests/benches/figures.sh first" >&2; exit 1; }
+    rewrite_readmes
+    ;;
   check)
     # CI: the test-profile build CI already made for `cargo test` (no release build), and
     # instruction ratios, which do not depend on machine load. Ceilings are generous: the
@@ -185,7 +200,7 @@ EOF
     exit "$fail"
     ;;
   *)
-    echo "usage: bash tests/benches/figures.sh [run|readme|check]" >&2
+    echo "usage: bash tests/benches/figures.sh [run|readme|rewrite|check]" >&2
     exit 2
     ;;
 esac

@@ -20,7 +20,8 @@
 //! Memory (a counting global allocator, bytes requested from the allocator):
 //! `bench-figure reconcile_inputs_<n>_bytes_per_user` (the live heap of both inputs,
 //! `Vec`s included, divided by the 2n users) and `bench-figure reconcile_plan_<n>_peak_extra`
-//! (the peak heap one `plan` adds on top of its inputs, MiB).
+//! (the peak heap one `plan` adds on top of its inputs, MiB); and
+//! `bench-figure reconcile_directory_user_size` (`size_of::<DirectoryUser>()`).
 //!
 //! `IDGRAPH_BENCH_RECONCILE_10M=1` adds n = 10M to the CPU table (3 samples instead of 7)
 //! and prints `bench-figure reconcile_plan_10000000_process_peak_rss` (the process's peak
@@ -159,6 +160,10 @@ fn cpu_report() {
     println!(
         "{:>9}  {:>10}  {:>10}  {:>13}",
         "n", "wall", "thread CPU", "CPU per user"
+    );
+    println!(
+        "bench-figure reconcile_directory_user_size {} bytes (the struct alone, before its strings)",
+        std::mem::size_of::<DirectoryUser>()
     );
     let mut sizes = vec![10_000usize, 100_000, 1_000_000];
     let ten_million = std::env::var_os("IDGRAPH_BENCH_RECONCILE_10M").is_some();
