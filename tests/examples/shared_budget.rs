@@ -76,7 +76,9 @@ async fn worker(id: usize) {
     // Worker i onboards users i, i + 3, i + 6, …
     for n in (id..USERS).step_by(WORKERS) {
         let email = PrimaryEmail::new(format!("new-hire-{n:03}@example.com")).unwrap();
-        let new = NewUser::new(email, UserType::User).password(UserPassword::new("Temp@1234"));
+        let new = NewUser::new(email, UserType::User)
+            .names("New", format!("Hire {n}"))
+            .password(UserPassword::new("Temp@1234"));
         match users.create(new).await {
             Ok(_) => created += 1,
             Err(e) => eprintln!("worker {id}: {e}"),
