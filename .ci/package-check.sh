@@ -67,7 +67,7 @@ find "$out" -type f -exec touch {} +
 (cd "$out" && CARGO_TARGET_DIR="$target_dir" cargo test --workspace --all-features)
 
 step "cargo tree -d per published crate (must print nothing)"
-# Checked with the features a production build uses (the defaults, and `redis`). Two
+# Checked with the features a production build uses (the defaults, `redis`, `redis-tls`). Two
 # optional features bring duplicates from upstream that no choice of ours removes, so they
 # are shown but not fatal: `native-tls` (openssl-macros still on syn 2) and `test-util`
 # (wiremock still on base64 0.22; a dev-only feature).
@@ -86,8 +86,9 @@ for c in "${crates[@]}"; do
   check_tree "$c"
 done
 check_tree idgraph-common --features redis
+check_tree idgraph-common --features redis-tls
 [ "$dups" -eq 0 ] || exit 1
-echo "no duplicates (default features; idgraph-common with redis)"
+echo "no duplicates (default features; idgraph-common with redis, with redis-tls)"
 for f in native-tls test-util; do
   echo "upstream duplicates with $f (not ours to remove):"
   cargo tree -d -e normal,build -p idgraph-common --features "$f" --depth 0 2>/dev/null | grep -E '^[a-z]' | sort -u | sed 's/^/  /'

@@ -47,8 +47,8 @@
 //!
 //! All additive: `rustls` (default), `native-tls`, `tracing` (default; spans per
 //! operation and attempt with OpenTelemetry field names, never a secret or a body),
-//! `test-util`, and `redis` (a rate budget and sync leases shared by many processes
-//! through Redis: the `redis` module).
+//! `test-util`, `redis` (a rate budget and sync leases shared by many processes
+//! through Redis: the `redis` module), and `redis-tls` (the same over `rediss://`).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

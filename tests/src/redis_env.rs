@@ -158,3 +158,164 @@ fn which(binary: &str) -> Option<PathBuf> {
         .map(|dir| PathBuf::from(dir).join(binary))
         .find(|p| p.is_file())
 }
+
+/// A `redis-server` this test owns that speaks TLS only, with a password and a
+/// certificate for `localhost` alone (so `127.0.0.1` is a name it does not carry), signed
+/// by a CA made for it with the `openssl` command. `None` (after saying why the test is
+/// skipped) without `redis-server` or `openssl`; panics when [`required`] and either is
+/// missing.
+#[derive(Debug)]
+pub struct TlsRedisServer {
+    child: Child,
+    dir: PathBuf,
+    /// The TLS port.
+    pub port: u16,
+    /// The CA's certificate, PEM.
+    pub ca_pem: Vec<u8>,
+}
+
+/// The password [`TlsRedisServer`] requires (`rediss://:PASSWORD@localhost:port`).
+pub const TLS_PASSWORD: &str = "tls-pa55-word";
+
+impl TlsRedisServer {
+    /// Makes the certificates and starts the server; waits until it listens.
+    pub fn start(test: &str) -> Option<Self> {
+        let (Some(binary), Some(openssl)) = (which("redis-server"), which("openssl")) else {
+            if required() {
+                panic!(
+                    "IDGRAPH_REQUIRE_REDIS=1 but redis-server or openssl is not on PATH: {test} must run"
+                );
+            }
+            eprintln!("skipping {test}: redis-server or openssl is not on PATH");
+            return None;
+        };
+        let dir = std::env::temp_dir().join(unique("idgraph-redis-tls").replace(':', "-"));
+        std::fs::create_dir_all(&dir).expect("a directory for the certificates");
+        let run = |args: &[&str]| {
+            let out = Command::new(&openssl)
+                .args(args)
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .output()
+                .expect("openssl runs");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        run(&[
+            &["req", "-x509"][..],
+            &ec[..],
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=idgraph test CA",
+            ][..],
+        ]
+        .concat());
+        run(&[
+            &["req"][..],
+            &ec[..],
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ][..],
+        ]
+        .concat());
+        std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n")
+            .expect("the SAN file");
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        let ca_pem = std::fs::read(dir.join("ca.pem")).expect("the CA certificate");
+        let port = free_port();
+        let path = |f: &str| dir.join(f).to_string_lossy().into_owned();
+        let child = Command::new(&binary)
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args([
+                "--tls-cert-file",
+                &path("server.pem"),
+                "--tls-key-file",
+                &path("server.key"),
+            ])
+            .args([
+                "--tls-ca-cert-file",
+                &path("ca.pem"),
+                "--tls-auth-clients",
+                "no",
+            ])
+            .args(["--requirepass", TLS_PASSWORD])
+            .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        // Listening is enough to go on: the TLS handshake is the client's to prove.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on TLS port {port} within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self {
+            child,
+            dir,
+            port,
+            ca_pem,
+        })
+    }
+
+    /// `rediss://:PASSWORD@localhost:<port>`.
+    pub fn url(&self) -> String {
+        format!("rediss://:{TLS_PASSWORD}@localhost:{}", self.port)
+    }
+}
+
+impl Drop for TlsRedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

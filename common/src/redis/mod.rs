@@ -84,7 +84,17 @@
 //! | [`LeaseGuard::check`] (before each item) | `Unavailable` when Redis cannot confirm the lease, `Lost` once it has expired: the run stops between items |
 //!
 //! Never silently unlimited. Requires Redis 5 or newer (scripts that read `TIME` and then
-//! write); `rediss://` (TLS) is not supported by this build.
+//! write).
+//!
+//! # TLS
+//!
+//! With the `redis-tls` feature, `rediss://` (and `valkeys://`) URLs connect over TLS
+//! through rustls: the server's certificate is checked against the system's trust store,
+//! or only against the CA given to [`RedisBuilder::tls_ca_certificate`] (a managed Redis
+//! with a private CA). Without the feature, such a URL is a [`Error::Config`] naming it.
+//! rustls needs one crypto provider: the one `idgraph-common`'s `rustls` feature brings,
+//! or a process default you install (`rustls::crypto::CryptoProvider::install_default`)
+//! when your program compiles in more than one.
 
 mod lease;
 mod limiter;
@@ -165,6 +175,8 @@ impl fmt::Debug for Redis {
 #[must_use]
 pub struct RedisBuilder {
     url: Option<SecretString>,
+    #[cfg(feature = "redis-tls")]
+    tls_ca: Option<Vec<u8>>,
     connect_timeout: Duration,
     command_timeout: Duration,
     prefix: String,
@@ -172,9 +184,17 @@ pub struct RedisBuilder {
 
 impl fmt::Debug for RedisBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisBuilder")
-            .field("url", &self.url.as_ref().map(|_| "[redacted]"))
-            .field("connect_timeout", &self.connect_timeout)
+        let mut d = f.debug_struct("RedisBuilder");
+        d.field("url", &self.url.as_ref().map(|_| "[redacted]"));
+        #[cfg(feature = "redis-tls")]
+        d.field(
+            "tls_ca_certificate",
+            &self
+                .tls_ca
+                .as_ref()
+                .map(|pem| format!("{} bytes of PEM", pem.len())),
+        );
+        d.field("connect_timeout", &self.connect_timeout)
             .field("command_timeout", &self.command_timeout)
             .field("key_prefix", &self.prefix)
             .finish()
@@ -186,6 +206,8 @@ impl Redis {
     pub fn builder() -> RedisBuilder {
         RedisBuilder {
             url: None,
+            #[cfg(feature = "redis-tls")]
+            tls_ca: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             prefix: DEFAULT_KEY_PREFIX.to_owned(),
@@ -246,6 +268,16 @@ impl RedisBuilder {
         self
     }
 
+    /// Trust only this CA (PEM: one or more certificates) for a `rediss://` server,
+    /// instead of the system's trust store: for a managed Redis whose certificate a
+    /// private CA signed. `build` refuses it with a `redis://` URL (it would protect
+    /// nothing).
+    #[cfg(feature = "redis-tls")]
+    pub fn tls_ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_ca = Some(pem.into());
+        self
+    }
+
     /// Limit on each connection attempt. Default 2 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -278,19 +310,26 @@ impl RedisBuilder {
                 "the Redis URL does not parse; expected redis://[user:password@]host[:port][/db]",
             )
         })?;
-        match parsed.scheme() {
-            "redis" | "valkey" => {}
-            "rediss" | "valkeys" => {
-                return Err(Error::config(
-                    "rediss:// (Redis over TLS) is not supported by this build of idgraph-common; \
-                     reach Redis over a private network or a TLS sidecar with redis://",
-                ));
-            }
+        let tls = match parsed.scheme() {
+            "redis" | "valkey" => false,
+            "rediss" | "valkeys" => true,
             other => {
                 return Err(Error::config(format!(
-                    "the Redis URL has the scheme `{other}`; expected redis://"
+                    "the Redis URL has the scheme `{other}`; expected redis:// or rediss://"
                 )));
             }
+        };
+        if tls && !cfg!(feature = "redis-tls") {
+            return Err(Error::config(
+                "rediss:// (Redis over TLS) needs the `redis-tls` feature of idgraph-common; \
+                 enable it, or reach Redis with redis:// over a private network",
+            ));
+        }
+        #[cfg(feature = "redis-tls")]
+        if !tls && self.tls_ca.is_some() {
+            return Err(Error::config(
+                "a TLS CA certificate was given for a redis:// URL, which does not use TLS; use rediss://",
+            ));
         }
         let host = parsed.host_str().unwrap_or_default();
         if host.is_empty() {
@@ -316,11 +355,7 @@ impl RedisBuilder {
         );
         // The redis crate's own parse errors are not kept: they may quote the URL, and
         // ours already says what is expected.
-        let client = ::redis::Client::open(url.expose_secret()).map_err(|_| {
-            Error::config(format!(
-                "the Redis URL for {display} is not usable; expected redis://[user:password@]host[:port][/db]"
-            ))
-        })?;
+        let client = self.client(url, &display)?;
         // The connection manager spawns its reconnection task on the current runtime
         // (and would panic without one).
         if tokio::runtime::Handle::try_current().is_err() {
@@ -348,6 +383,38 @@ impl RedisBuilder {
                 command_timeout: self.command_timeout,
             }),
         })
+    }
+
+    /// The redis crate's client for `url` (TLS settings included).
+    fn client(&self, url: &SecretString, display: &str) -> Result<::redis::Client> {
+        let unusable = || {
+            Error::config(format!(
+                "the Redis URL for {display} is not usable; expected redis[s]://[user:password@]host[:port][/db]"
+            ))
+        };
+        #[cfg(feature = "redis-tls")]
+        if let Some(ca) = &self.tls_ca {
+            let not_pem = || {
+                Error::config(format!(
+                    "the TLS CA certificate for {display} is not usable: expected PEM (-----BEGIN CERTIFICATE-----)"
+                ))
+            };
+            // The redis crate reads what PEM blocks it finds and would silently trust
+            // nothing (every connection then failing later) when there is none.
+            let text = std::str::from_utf8(ca).map_err(|_| not_pem())?;
+            if !text.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(not_pem());
+            }
+            let certificates = ::redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(ca.clone()),
+            };
+            // Its error may quote the URL or the certificate parser's view of the PEM:
+            // only whether it failed is kept.
+            return ::redis::Client::build_with_tls(url.expose_secret(), certificates)
+                .map_err(|_| not_pem());
+        }
+        ::redis::Client::open(url.expose_secret()).map_err(|_| unusable())
     }
 
     /// [`build`](Self::build), then checks that the server answers (`PING`). Fails with
@@ -440,16 +507,51 @@ mod tests {
         assert_eq!(redis.server(), "redis://127.0.0.1:6390/2");
         let b = format!("{:?}", builder("redis://:pa55word@h"));
         assert!(!b.contains("pa55word"), "{b}");
-        for bad in [
-            "http://:pa55word@h",
-            "rediss://:pa55word@h",
-            "not a url pa55word",
-        ] {
+        for bad in ["http://:pa55word@h", "not a url pa55word"] {
             let e = builder(bad).build().unwrap_err();
             assert!(matches!(e, Error::Config { .. }), "{e}");
             assert!(!e.to_string().contains("pa55word"), "{e}");
         }
         assert!(Redis::builder().build().is_err());
+    }
+
+    #[cfg(not(feature = "redis-tls"))]
+    #[tokio::test]
+    async fn rediss_without_the_tls_feature_is_a_config_error_naming_it() {
+        let e = builder("rediss://:pa55word@h").build().unwrap_err();
+        assert!(matches!(e, Error::Config { .. }), "{e}");
+        assert!(e.to_string().contains("`redis-tls` feature"), "{e}");
+        assert!(!e.to_string().contains("pa55word"), "{e}");
+    }
+
+    /// A self-signed CA certificate (its key was thrown away): only parsed, never trusted.
+    #[cfg(feature = "redis-tls")]
+    const TEST_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBizCCATGgAwIBAgIUWHRzlbgdfqqEyrwYgK2MtANk+ZMwCgYIKoZIzj0EAwIw\nGjEYMBYGA1UEAwwPaWRncmFwaCB0ZXN0IENBMCAXDTI2MTIwMjEzMTM1N1oYDzIx\nMjYxMTA4MTMxMzU3WjAaMRgwFgYDVQQDDA9pZGdyYXBoIHRlc3QgQ0EwWTATBgcq\nhkjOPQIBBggqhkjOPQMBBwNCAAT8+lWVHo9YrPFgHJnC4uDz0N8QmDNWMKJZ7Ssh\njDw1GJFyExmq6/7KyAUXl+Hgn/mJumZfyJA/2a/2W/XDXDJno1MwUTAdBgNVHQ4E\nFgQUf0C4BL+BHSclZ+grXWq0BdCjbb8wHwYDVR0jBBgwFoAUf0C4BL+BHSclZ+gr\nXWq0BdCjbb8wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA9+iB\nHxhEAKI9To/lXQR7YdzXXy3TGRcn5gVO42FihuoCIGlPY4WTlnX6QejMUMEZTdD5\nIaqnWFDLHLNC7ghhvWXq\n-----END CERTIFICATE-----\n";
+
+    #[cfg(feature = "redis-tls")]
+    #[tokio::test]
+    async fn rediss_builds_with_the_tls_feature_and_checks_its_ca() {
+        let redis = builder("rediss://:pa55word@h:6380").build().unwrap();
+        assert_eq!(redis.server(), "rediss://h:6380");
+        assert!(!format!("{redis:?}").contains("pa55word"));
+
+        // A CA that is not PEM, and a CA for a URL without TLS, are refused at build.
+        let e = builder("rediss://:pa55word@h")
+            .tls_ca_certificate("not a certificate")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::Config { .. }), "{e}");
+        assert!(e.to_string().contains("PEM"), "{e}");
+        assert!(!e.to_string().contains("pa55word"), "{e}");
+        let e = builder("redis://:pa55word@h")
+            .tls_ca_certificate(TEST_CA)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("use rediss://"), "{e}");
+
+        let b = builder("rediss://:pa55word@h").tls_ca_certificate(TEST_CA);
+        assert!(format!("{b:?}").contains("bytes of PEM"), "{b:?}");
+        b.build().unwrap();
     }
 
     #[tokio::test]
