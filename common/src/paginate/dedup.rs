@@ -36,6 +36,9 @@ impl Hasher for PassThrough {
     }
 }
 
+/// The most keys [`Seen::reserve`] makes room for in advance (about 20 MiB of table).
+const RESERVE_LIMIT: u64 = 1 << 20;
+
 /// What a page's keys say, against everything seen before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Verdict {
@@ -84,6 +87,14 @@ impl Seen {
             #[cfg(test)]
             same_hash: false,
         }
+    }
+
+    /// Makes room for `n` more keys at once (the total the first page reports), instead of
+    /// growing the table step by step and re-inserting every key each time; at most
+    /// [`RESERVE_LIMIT`], so that a server reporting an absurd total costs little.
+    pub(super) fn reserve(&mut self, n: u64) {
+        let n = usize::try_from(n.min(RESERVE_LIMIT)).unwrap_or(0);
+        self.table.reserve(n);
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
@@ -311,6 +322,17 @@ mod tests {
         let mut seen = Seen::new();
         admit(&mut seen, &["a", "b", "c"], true);
         assert_eq!(admit(&mut seen, &["a", "b"], false), Verdict::Repeats(2));
+    }
+
+    #[test]
+    fn an_absurd_reported_total_reserves_a_bounded_table() {
+        let mut seen = Seen::new();
+        seen.reserve(u64::MAX);
+        let capacity = seen.table.capacity();
+        assert!(capacity as u64 >= RESERVE_LIMIT, "{capacity}");
+        assert!((capacity as u64) < 4 * RESERVE_LIMIT, "{capacity}");
+        assert_eq!(admit(&mut seen, &["a", "b"], true), Verdict::AllNew);
+        assert_eq!(admit(&mut seen, &["b"], false), Verdict::Repeats(1));
     }
 
     #[test]

@@ -197,6 +197,11 @@ impl<T: Send + 'static> Engine<T> {
     fn check_repeats(&mut self, page: &Page<T>) -> Option<Step<T>> {
         let (key, seen) = (self.dedup.as_ref()?, self.seen.as_mut()?);
         let items = &page.items;
+        if self.pages == 0
+            && let Some(total) = self.total
+        {
+            seen.reserve(total);
+        }
         match seen.admit(|| items.iter().map(|i| key(i)), self.pages == 0) {
             Verdict::AllNew => None,
             // The server ignores paging (or wrapped around): with no total to contradict
