@@ -350,8 +350,8 @@ mod tests {
     }
 
     /// A limiter that only implements `acquire`, counting the calls.
-    #[derive(Debug, Default)]
-    struct OnlyAcquire(std::sync::atomic::AtomicUsize);
+    #[derive(Debug)]
+    struct OnlyAcquire(Arc<std::sync::atomic::AtomicUsize>);
 
     #[async_trait]
     impl RateLimit for OnlyAcquire {
@@ -364,19 +364,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_handle_falls_back_to_acquire_when_no_permit_is_free_now() {
         // A limiter without the fast path is always asked through `acquire`.
-        let only = Arc::new(OnlyAcquire::default());
-        #[derive(Debug)]
-        struct Shared(Arc<OnlyAcquire>);
-        #[async_trait]
-        impl RateLimit for Shared {
-            async fn acquire(&self) -> Result<()> {
-                self.0.acquire().await
-            }
-        }
-        let limiter = RateLimiter::new(Shared(Arc::clone(&only)));
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let limiter = RateLimiter::new(OnlyAcquire(Arc::clone(&calls)));
         limiter.acquire().await.unwrap();
         limiter.acquire().await.unwrap();
-        assert_eq!(only.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 
         // A bucket whose permit is not free yet waits for it through `acquire`.
         let limiter = RateLimiter::per_second(1).unwrap();

@@ -749,12 +749,13 @@ fn key_hasher() -> foldhash::fast::RandomState {
 /// into 1024 partitions by the hash's top bits (a stable, streaming pass), and each
 /// partition is grouped with a small table that stays in cache, so no probe ever
 /// dereferences a string and probes stay in cache however many records there are. `None`
-/// past `u32::MAX` records.
+/// from `u32::MAX` records on.
 fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
     const BITS: u32 = 10;
     const PARTS: usize = 1 << BITS;
     let total = hashes.len();
-    u32::try_from(total).ok()?;
+    // Positions are `u32`s below `u32::MAX` (the loops below count in `0..u32::MAX`).
+    u32::try_from(total).ok().filter(|&t| t < u32::MAX)?;
     let part = |h: u64| (h >> (64 - BITS)) as usize;
 
     // Stable counting sort of (hash, record) by partition.
