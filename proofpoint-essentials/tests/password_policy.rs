@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use futures::TryStreamExt;
 use idgraph_common::ExposeSecret;
-use idgraph_common::graph::{DirectoryUser, SyncPolicy, UserDirectory, plan};
+use idgraph_common::graph::{DirectoryUser, Outcome, SyncPolicy, UserDirectory, plan};
 use proofpoint_essentials::{
     GENERATED_PASSWORD_LENGTH, Irreversible, NewUser, PasswordPolicy, PrimaryEmail, UserPassword,
     UserType,
@@ -106,6 +106,31 @@ async fn a_directory_create_without_names_is_refused_before_anything_is_sent() {
     let named = DirectoryUser::new("anon@example.com").with_names("Ann", "Onymous");
     client.create_user(&named).await.unwrap();
     assert_eq!(fake.user_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sync_with_one_nameless_person_creates_the_others_and_names_the_one_it_could_not() {
+    let (fake, clock) = strict_fake().await;
+    let client = rest(&fake, &clock, None);
+    let mut src = people(3);
+    src.push(DirectoryUser::new("nameless@example.com"));
+
+    let report = sync(&client, &src).await;
+    let counts = report.counts();
+    assert_eq!((counts.done, counts.failed), (3, 1), "{report}");
+    let failed: Vec<_> = report.failures().collect();
+    assert_eq!(failed[0].email.as_str(), "nameless@example.com");
+    match &failed[0].outcome {
+        Outcome::Failed { error } => {
+            assert!(
+                error.contains("no given_name and no family_name"),
+                "{error}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fake.user_count(), 3);
+    assert!(fake.user_json("nameless@example.com").is_none());
 }
 
 #[tokio::test(start_paused = true)]
