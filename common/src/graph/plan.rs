@@ -623,7 +623,7 @@ pub fn plan(
 /// Positions and counts are `u32`, so a slot is 16 bytes instead of 32: the slots are the
 /// planner's largest table (one per distinct email), and at a million users a side the
 /// memory it touches afresh is a large part of its cost. A side would need more than
-/// `u32::MAX - 1` users (over 850 GB of `DirectoryUser`s, 200 bytes each before their
+/// `u32::MAX - 1` users (over 890 GB of `DirectoryUser`s, 208 bytes each before their
 /// strings) to reach [`NOWHERE`]; `note` leaves such a record out rather than wrap.
 #[derive(Clone, Copy)]
 struct Slot {
@@ -1070,7 +1070,7 @@ fn key_matches_fast(
 /// [`KeyMatches`] through a map keyed by the link keys themselves.
 ///
 /// Target indexes are kept as `u32` (half the memory of `usize`): a side
-/// with more than `u32::MAX` users would hold over 850 GB of `DirectoryUser`s (200 bytes
+/// with more than `u32::MAX` users would hold over 890 GB of `DirectoryUser`s (208 bytes
 /// each before their strings), so no real listing reaches the targets the conversion
 /// below leaves out.
 fn key_matches_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> KeyMatches {
