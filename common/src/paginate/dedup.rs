@@ -36,7 +36,8 @@ impl Hasher for PassThrough {
     }
 }
 
-/// The most keys [`Seen::reserve`] makes room for in advance (about 20 MiB of table).
+/// The most keys [`Seen::reserve`] makes room for in advance: 2²⁰, a table of 2²¹
+/// buckets of 17 bytes (about 34 MiB), the size a listing of a million items grows to.
 const RESERVE_LIMIT: u64 = 1 << 20;
 
 /// What a page's keys say, against everything seen before.

@@ -694,7 +694,6 @@ impl State {
     }
 }
 
-/// Whether a create body carries a non-empty string `password`.
 /// The first of the fields every REST create needs that `body` lacks (or leaves empty).
 fn missing_on_create(body: &Value) -> Option<&'static str> {
     ["firstName", "lastName", "password"]
