@@ -19,6 +19,10 @@
 //! * `probo_stream_100k_{sdk,by_hand}_{wall,client_cpu,process_cpu}`: medians, ms;
 //! * `probo_stream_100k_sdk_vs_by_hand_{wall,client_cpu,process_cpu}`: the median of the
 //!   per-round ratios;
+//! * `probo_stream_100k_{sdk,by_hand}_separate_process_cpu` and
+//!   `probo_stream_100k_sdk_vs_by_hand_separate_process_cpu`: the same rounds against the
+//!   same server run as a process of its own (this binary, `PROBO_STREAM_SERVE=1`), so that
+//!   the client process's CPU (every thread of it) is the client's alone;
 //! * `probo_stream_{100k,1000k}_{sdk,by_hand}_peak_heap`: MiB above the baseline;
 //! * `probo_stream_page_of_1000_json`: the size of one page, MiB.
 //!
@@ -67,6 +71,49 @@ fn start_server() -> SocketAddr {
         }
     });
     addr
+}
+
+/// `PROBO_STREAM_SERVE=1`: this process is only the server. It prints its address on one
+/// line, serves until its standard input closes (the parent ended or dropped it), then exits.
+fn serve_as_process() {
+    let addr = start_server();
+    println!("{addr}");
+    std::io::stdout().flush().unwrap();
+    let mut sink = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+}
+
+/// The loopback server as a child process (this executable in serve mode), stopped on drop.
+struct ServerProcess {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    fn start() -> Self {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .env("PROBO_STREAM_SERVE", "1")
+            .env_remove("PROBO_STREAM_PROFILE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line.trim().parse().unwrap();
+        Self { child, addr }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// One keep-alive connection: read a request head, answer with a generated page.
@@ -362,6 +409,48 @@ fn report(rt: &tokio::runtime::Runtime, addr: SocketAddr, quick: bool) {
         );
     }
 
+    // The same rounds with the server in a process of its own: this process's CPU is then
+    // the client's alone (its runtime thread and anything reqwest or the SDK start).
+    let server = ServerProcess::start();
+    let client_sdk = probo_client(server.addr, n);
+    let base = root(server.addr, n);
+    let http = reqwest::Client::new();
+    assert_eq!(rt.block_on(via_probo_scim(&client_sdk)), n);
+    assert_eq!(rt.block_on(by_hand(&http, &base)), n);
+    let (mut sdk_proc, mut hand_proc) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for which in [round % 2, 1 - round % 2] {
+            let before = support::process_cpu();
+            let got = if which == 0 {
+                rt.block_on(via_probo_scim(&client_sdk))
+            } else {
+                rt.block_on(by_hand(&http, &base))
+            };
+            assert_eq!(got, n);
+            let cpu = support::process_cpu()
+                .zip(before)
+                .map_or(Duration::ZERO, |(b, a)| b.saturating_sub(a));
+            if which == 0 {
+                sdk_proc.push(cpu);
+            } else {
+                hand_proc.push(cpu);
+            }
+        }
+    }
+    drop(server);
+    println!(
+        "bench-figure probo_stream_{k}k_sdk_separate_process_cpu {:.1} ms",
+        ms(&sdk_proc)
+    );
+    println!(
+        "bench-figure probo_stream_{k}k_by_hand_separate_process_cpu {:.1} ms",
+        ms(&hand_proc)
+    );
+    println!(
+        "bench-figure probo_stream_{k}k_sdk_vs_by_hand_separate_process_cpu {:.3} ratio (server in its own process)",
+        ratio(&sdk_proc, &hand_proc)
+    );
+
     let mut page_bytes = Vec::new();
     write_page(
         &format!("/n/{n}/Users?startIndex=1&count={PAGE}"),
@@ -404,6 +493,10 @@ fn report(rt: &tokio::runtime::Runtime, addr: SocketAddr, quick: bool) {
 }
 
 fn main() {
+    if std::env::var_os("PROBO_STREAM_SERVE").is_some() {
+        serve_as_process();
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--test");
     let addr = start_server();
     // One client thread (the connection task runs beside the stream, as in most CLI

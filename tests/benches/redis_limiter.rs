@@ -19,8 +19,11 @@
 //! Redis: `IDGRAPH_REDIS_URL`, or else a `redis-server` from `PATH` started on a free
 //! loopback port for the run.
 //!
-//! Run: `bash .ci/redis-server.sh run -- cargo bench -p idgraph-tests --bench redis_limiter`
-//! (or without the wrapper when `redis-server` is installed).
+//! Run: `cargo bench -p idgraph-tests --bench redis_limiter` with `redis-server` on `PATH`
+//! (the bench then owns the server and can also print the server's CPU per permit), or
+//! against a running Redis: `IDGRAPH_REDIS_URL=redis://… cargo bench …` (no server figure).
+//! Every figure's name starts with `redis_` (the in-process baseline is
+//! `redis_baseline_in_process_token_bucket_1_task_…`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -187,13 +190,18 @@ fn figures(url: &str, server_pid: Option<u32>) {
     let window = report("redis_sliding_window_1_task", &l.window, 1, server_pid);
     report("redis_gcra_16_tasks", &l.gcra, 16, server_pid);
     report("redis_sliding_window_16_tasks", &l.window, 16, server_pid);
-    let local = report("in_process_token_bucket_1_task", &l.local, 1, None);
+    let local = report(
+        "redis_baseline_in_process_token_bucket_1_task",
+        &l.local,
+        1,
+        None,
+    );
     println!(
-        "bench-figure added_latency_per_request_gcra_vs_in_process_wall {:.1} µs",
+        "bench-figure redis_added_latency_per_request_gcra_vs_in_process_wall {:.1} µs",
         per(gcra, n) - per(local, n)
     );
     println!(
-        "bench-figure added_latency_per_request_sliding_window_vs_in_process_wall {:.1} µs",
+        "bench-figure redis_added_latency_per_request_sliding_window_vs_in_process_wall {:.1} µs",
         per(window, n) - per(local, n)
     );
 }
