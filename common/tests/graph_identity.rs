@@ -57,6 +57,7 @@ fn a_changed_email_with_the_same_link_key_is_one_rename() {
         desired,
         changes,
         loses,
+        ..
     } = &p.items[0].action
     else {
         panic!("{p}")
@@ -217,6 +218,20 @@ fn a_lossy_rename_is_manual_unless_the_policy_allows_it() {
     };
     assert_eq!(*operation, Operation::Rename);
     assert!(instructions.contains("lossy"), "{instructions}");
+    // Whose account, to what, and everything the rename would cost, for the person
+    // who decides.
+    assert!(
+        instructions.contains("jane.doe@example.com → jane.smith@example.com"),
+        "{instructions}"
+    );
+    assert!(!pp.lifecycle.rename_loses.is_empty());
+    for loss in &pp.lifecycle.rename_loses {
+        assert!(
+            instructions.contains(loss.as_str()),
+            "{loss}: {instructions}"
+        );
+    }
+    assert!(p.to_string().contains("the account's history"), "{p}");
     assert!(
         !p.has_operations(),
         "nobody is created or deprovisioned: {p}"
