@@ -1489,10 +1489,11 @@ impl<'a> Planner<'a> {
         if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
             // The app's rename deletes and recreates: a person decides, and must see
             // whose account it is and what the rename would cost before they do.
-            let how = &self.entry.step(Operation::Rename).how;
+            // The catalog's rename step (how the app's route works) stays in the
+            // catalog: quoting it too would double a line every plan table prints.
             let instructions = format!(
-                "{} → {} not renamed: a rename here loses {}, and the SyncPolicy does not \
-                 allow lossy renames (allow them to let the sync rename: {how})",
+                "{} → {} not renamed: a rename here recreates the account and loses {}; \
+                 allow lossy renames in the SyncPolicy to let the sync do it",
                 t.email,
                 s.email,
                 loses.join(", "),
