@@ -420,13 +420,43 @@ async fn a_reactivation_that_resets_the_role_warns_and_names_the_admin_action() 
     assert_eq!(bob.len(), 1, "{p}");
     assert!(bob[0].action.warnings().is_empty(), "{p}");
 
-    // The warning survives the saved plan, and the manual item reaches the report.
+    // The warning survives the saved plan, the manual item reaches the report, and the
+    // audit event of the reactivation records what it did to the role.
     let back: SyncPlan = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
-    let report = apply(&p, &app, ApplyMode::Execute).await;
+    struct Events(std::sync::Mutex<Vec<idgraph_common::graph::AuditEvent>>);
+    impl idgraph_common::graph::AuditSink for Events {
+        fn record(&self, e: &idgraph_common::graph::AuditEvent) -> idgraph_common::Result<()> {
+            self.0.lock().unwrap().push(e.clone());
+            Ok(())
+        }
+    }
+    let events = Events(std::sync::Mutex::new(Vec::new()));
+    let report = idgraph_common::graph::apply_audited(&p, &app, ApplyMode::Execute, &events).await;
     assert!(report.is_success(), "{report}");
     assert_eq!(report.counts().manual, 1, "{report}");
     assert!(app.get("ada@example.com").unwrap().active);
+    let events = events.0.into_inner().unwrap();
+    let ada_event = events
+        .iter()
+        .find(|e| e.email.as_str() == "ada@example.com")
+        .unwrap();
+    assert_eq!(ada_event.warnings, warnings);
+    let json = serde_json::to_string(ada_event).unwrap();
+    assert!(
+        json.contains(r#""warnings":["reactivating resets"#),
+        "{json}"
+    );
+    let bob_event = events
+        .iter()
+        .find(|e| e.email.as_str() == "bob@example.com")
+        .unwrap();
+    assert!(bob_event.warnings.is_empty());
+    assert!(
+        !serde_json::to_string(bob_event)
+            .unwrap()
+            .contains("warnings")
+    );
 
     // Without the catalog flag, the same reactivation is a plain update.
     let plain = api_app("plain").stores(Attributes::NAMES_ONLY).build();

@@ -604,6 +604,11 @@ impl SyncPlan {
 ///   skip), delete, or skip.
 /// * Excluded emails → skip, in both directions. Emails the source or the target lists
 ///   more than once → skip with a duplicate reason, in both directions (never a guess).
+/// * A reactivation (an update or rename with `active: false → true`) in an app whose
+///   catalog says reactivation resets the role (`reactivation_resets_role`: Probo makes
+///   a reactivated member an `EMPLOYEE`) carries a warning
+///   ([`Action::warnings`]), and, unless the next plan can set the source's role back by
+///   API, is followed by a manual [`Operation::Role`] item naming the admin action.
 /// * Operations the target's catalog marks as not available by API become
 ///   [`Action::Manual`] with the catalog's instructions (for example Hyperproof's hard
 ///   delete: the user is deactivated by SCIM and a manual delete is listed).
