@@ -57,6 +57,7 @@ fn a_changed_email_with_the_same_link_key_is_one_rename() {
         desired,
         changes,
         loses,
+        ..
     } = &p.items[0].action
     else {
         panic!("{p}")
@@ -217,6 +218,20 @@ fn a_lossy_rename_is_manual_unless_the_policy_allows_it() {
     };
     assert_eq!(*operation, Operation::Rename);
     assert!(instructions.contains("lossy"), "{instructions}");
+    // Whose account, to what, and everything the rename would cost, for the person
+    // who decides.
+    assert!(
+        instructions.contains("jane.doe@example.com → jane.smith@example.com"),
+        "{instructions}"
+    );
+    assert!(!pp.lifecycle.rename_loses.is_empty());
+    for loss in &pp.lifecycle.rename_loses {
+        assert!(
+            instructions.contains(loss.as_str()),
+            "{loss}: {instructions}"
+        );
+    }
+    assert!(p.to_string().contains("the account's history"), "{p}");
     assert!(
         !p.has_operations(),
         "nobody is created or deprovisioned: {p}"
@@ -317,4 +332,53 @@ async fn a_delete_of_an_account_already_gone_is_done_without_a_call() {
     let report = apply(&p, &app, ApplyMode::Execute).await;
     assert!(report.is_success(), "{report}");
     assert_eq!(app.calls(Operation::Delete), 1, "only the one made here");
+}
+
+#[tokio::test]
+async fn where_a_rename_recreates_the_account_a_gone_account_is_refused_not_done() {
+    // Proofpoint-like: accounts are known by their email only, and a rename deletes the
+    // account and creates it again under the new one. An account gone between plan and
+    // apply may be the person's, renamed: neither the deactivation nor the delete may
+    // report done.
+    for deprovision in [
+        idgraph_common::graph::Deprovision::Deactivate,
+        idgraph_common::graph::Deprovision::Delete,
+    ] {
+        let app = MemoryDirectory::new(apps::proofpoint_like());
+        app.create_user(&person("jane.doe@example.com", "00u1"))
+            .await
+            .unwrap();
+        let target: Vec<_> = app.list_users().try_collect().await.unwrap();
+        let p = plan(
+            &[],
+            &target,
+            app.catalog(),
+            &SyncPolicy::default()
+                .allow_empty_source(true)
+                .max_deprovision_share(1.0)
+                .deprovision(deprovision),
+        );
+        assert_eq!(p.counts().deactivate + p.counts().delete, 1, "{p}");
+
+        // Renamed the app's way in between: the old account deleted, a new one created.
+        app.delete_user(&target[0]).await.unwrap();
+        app.create_user(&person("jane.smith@example.com", "00u1"))
+            .await
+            .unwrap();
+        let (deactivations, deletes) = (
+            app.calls(Operation::Deactivate),
+            app.calls(Operation::Delete),
+        );
+
+        let report = apply(&p, &app, ApplyMode::Execute).await;
+        let Outcome::Failed { error } = &report.items[0].outcome else {
+            panic!("{deprovision:?}: {report}")
+        };
+        assert!(error.contains("is gone since the plan"), "{error}");
+        assert!(error.contains("may have another account"), "{error}");
+        assert!(error.contains("nothing was changed: plan again"), "{error}");
+        assert_eq!(app.calls(Operation::Deactivate), deactivations);
+        assert_eq!(app.calls(Operation::Delete), deletes);
+        assert!(app.get("jane.smith@example.com").unwrap().active);
+    }
 }

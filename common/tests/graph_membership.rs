@@ -340,3 +340,151 @@ async fn memberships_converge_in_one_apply_and_the_next_plan_is_empty() {
     let second = plan(&source, &listed, app.catalog(), &policy);
     assert!(second.is_noop(), "{second}");
 }
+
+/// Like Probo: reactivation resets the role, which the app neither reports nor sets by
+/// API (an admin does it in the console).
+fn resets_role_on_reactivation() -> CatalogEntry {
+    api_app("resets")
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "ask an admin to set the member's role in the console",
+        )
+        .stores(Attributes::NAMES_ONLY)
+        .reactivation_resets_role("EMPLOYEE")
+        .build()
+}
+
+#[tokio::test]
+async fn a_reactivation_that_resets_the_role_warns_and_names_the_admin_action() {
+    let entry = resets_role_on_reactivation();
+    let app = MemoryDirectory::new(&entry).with_users([
+        DirectoryUser::new("ada@example.com").with_active(false),
+        DirectoryUser::new("bob@example.com").with_names("Bob", "Old"),
+    ]);
+    let source = [
+        DirectoryUser::new("ada@example.com").with_role("ADMIN"),
+        // An update that does not reactivate: no warning, no manual item.
+        DirectoryUser::new("bob@example.com").with_names("Bob", "New"),
+    ];
+    let target: Vec<DirectoryUser> = app.list_users().try_collect().await.unwrap();
+    let p = plan(&source, &target, &entry, &SyncPolicy::default());
+
+    let ada: Vec<_> = p
+        .items
+        .iter()
+        .filter(|i| i.email.as_str() == "ada@example.com")
+        .collect();
+    assert_eq!(ada.len(), 2, "{p}");
+    assert!(
+        ada[0].action.changes().contains(&FieldChange::Active {
+            from: false,
+            to: true
+        }),
+        "{p}"
+    );
+    let warnings = ada[0].action.warnings();
+    assert_eq!(warnings.len(), 1, "{p}");
+    assert!(
+        warnings[0].contains("resets the role in resets to EMPLOYEE"),
+        "{p}"
+    );
+    assert!(
+        ada[0].action.detail().contains("warning: reactivating"),
+        "{p}"
+    );
+    let Action::Manual {
+        operation,
+        instructions,
+    } = &ada[1].action
+    else {
+        panic!("{p}")
+    };
+    assert_eq!(*operation, Operation::Role);
+    assert!(
+        instructions.starts_with(
+            "set ada@example.com's role again in resets's console; reactivation made it EMPLOYEE"
+        ),
+        "{instructions}"
+    );
+    assert!(
+        instructions.contains("ADMIN"),
+        "the source's role: {instructions}"
+    );
+
+    let bob = p
+        .items
+        .iter()
+        .filter(|i| i.email.as_str() == "bob@example.com")
+        .collect::<Vec<_>>();
+    assert_eq!(bob.len(), 1, "{p}");
+    assert!(bob[0].action.warnings().is_empty(), "{p}");
+
+    // The warning survives the saved plan, the manual item reaches the report, and the
+    // audit event of the reactivation records what it did to the role.
+    let back: SyncPlan = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
+    struct Events(std::sync::Mutex<Vec<idgraph_common::graph::AuditEvent>>);
+    impl idgraph_common::graph::AuditSink for Events {
+        fn record(&self, e: &idgraph_common::graph::AuditEvent) -> idgraph_common::Result<()> {
+            self.0.lock().unwrap().push(e.clone());
+            Ok(())
+        }
+    }
+    let events = Events(std::sync::Mutex::new(Vec::new()));
+    let report = idgraph_common::graph::apply_audited(&p, &app, ApplyMode::Execute, &events).await;
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.counts().manual, 1, "{report}");
+    assert!(app.get("ada@example.com").unwrap().active);
+    let events = events.0.into_inner().unwrap();
+    let ada_event = events
+        .iter()
+        .find(|e| e.email.as_str() == "ada@example.com")
+        .unwrap();
+    assert_eq!(ada_event.warnings, warnings);
+    let json = serde_json::to_string(ada_event).unwrap();
+    assert!(
+        json.contains(r#""warnings":["reactivating resets"#),
+        "{json}"
+    );
+    let bob_event = events
+        .iter()
+        .find(|e| e.email.as_str() == "bob@example.com")
+        .unwrap();
+    assert!(bob_event.warnings.is_empty());
+    assert!(
+        !serde_json::to_string(bob_event)
+            .unwrap()
+            .contains("warnings")
+    );
+
+    // Without the catalog flag, the same reactivation is a plain update.
+    let plain = api_app("plain").stores(Attributes::NAMES_ONLY).build();
+    let p = plan(&source, &target, &plain, &SyncPolicy::default());
+    assert_eq!(p.counts().manual, 0, "{p}");
+    assert!(
+        p.items.iter().all(|i| i.action.warnings().is_empty()),
+        "{p}"
+    );
+}
+
+#[test]
+fn where_the_role_is_set_by_api_the_warning_says_the_next_plan_restores_it() {
+    let entry = full()
+        .to_builder()
+        .reactivation_resets_role("MEMBER")
+        .build();
+    let source = [DirectoryUser::new("ada@example.com").with_role("ADMIN")];
+    let target = [DirectoryUser::new("ada@example.com")
+        .with_role("ADMIN")
+        .with_active(false)
+        .with_app_id("1")];
+    let p = plan(&source, &target, &entry, &SyncPolicy::default());
+    assert_eq!(p.counts().manual, 0, "{p}");
+    let warnings = p.items[0].action.warnings();
+    assert_eq!(warnings.len(), 1, "{p}");
+    assert!(
+        warnings[0].contains("the next plan sets it back to ADMIN by API"),
+        "{p}"
+    );
+}

@@ -138,6 +138,7 @@ fn every_kind_of_difference() {
             current,
             desired,
             changes,
+            ..
         } => {
             assert_eq!(changes, &want, "{email}");
             assert_eq!(

@@ -197,3 +197,76 @@ fn a_plan_round_trips_through_json() {
     let back: SyncPlan = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
 }
+
+/// An app that stores no link key (as Proofpoint), but renames in place.
+fn keyless_app() -> idgraph_common::graph::CatalogEntry {
+    idgraph_common::graph::catalog::scim()
+        .to_builder()
+        .app(idgraph_common::graph::AppId::from_static("keyless"))
+        .stores(idgraph_common::graph::catalog::Attributes::PROFILE.with_external_id(false))
+        .build()
+}
+
+/// Plans Jane's rename in `app`, whose listing has no link keys: the keys come from the
+/// source as applied before, carried onto the listing; the plan, as saved for review.
+async fn reviewed_rename(app: &MemoryDirectory) -> SyncPlan {
+    let previous = [DirectoryUser::new("jane.doe@example.com")
+        .with_names("Jane", "Doe")
+        .with_external_id("00u1")];
+    let source = [DirectoryUser::new("jane.smith@example.com")
+        .with_names("Jane", "Doe")
+        .with_external_id("00u1")];
+    let mut target = list_target(app).await.unwrap();
+    assert!(target.users().iter().all(|u| u.external_id.is_none()));
+    let listed = target.fingerprint().to_owned();
+    target.carry_link_keys(&previous);
+    assert_eq!(
+        target.fingerprint(),
+        listed,
+        "the fingerprint is what was listed"
+    );
+    let p = plan_listings(
+        &Listing::from_source(source.to_vec()),
+        &target,
+        app.catalog(),
+        &SyncPolicy::default(),
+    );
+    let c = p.counts();
+    assert_eq!((c.rename, c.create, c.deactivate), (1, 0, 0), "{p}");
+    serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_reviewed_rename_with_carried_link_keys_runs_only_against_an_unchanged_target() {
+    let entry = keyless_app();
+    let jane = || {
+        DirectoryUser::new("jane.doe@example.com")
+            .with_names("Jane", "Doe")
+            .with_external_id("00u1")
+    };
+
+    // Unchanged: the fresh listing (without keys) has the planned fingerprint.
+    let app = MemoryDirectory::new(&entry).with_users([jane()]);
+    let reviewed = reviewed_rename(&app).await;
+    let report = apply_reviewed(&reviewed, &app, ApplyMode::Execute)
+        .await
+        .unwrap();
+    assert!(report.is_success(), "{report}");
+    assert_eq!(app.calls(Operation::Rename), 1);
+    assert!(app.get("jane.doe@example.com").is_none());
+    let renamed = app.get("jane.smith@example.com").unwrap();
+    assert!(renamed.active);
+    assert_eq!(renamed.app_id.as_deref(), Some("mem-1"), "the same account");
+
+    // Changed between review and apply: refused, nothing renamed.
+    let app = MemoryDirectory::new(&entry).with_users([jane()]);
+    let reviewed = reviewed_rename(&app).await;
+    app.insert(DirectoryUser::new("late@example.com"));
+    let err = apply_reviewed(&reviewed, &app, ApplyMode::Execute)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::StalePlan { .. }), "{err}");
+    assert_eq!(app.calls(Operation::Rename), 0);
+    assert!(app.get("jane.doe@example.com").is_some());
+    assert!(app.get("jane.smith@example.com").is_none());
+}

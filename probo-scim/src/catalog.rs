@@ -21,6 +21,7 @@ pub const APP_ID: AppId = AppId::from_static("probo");
 /// assert_eq!(entry.app, probo_scim::APP_ID);
 /// assert!(entry.by_api(Operation::Delete) && !entry.lifecycle.stores.groups);
 /// assert!(entry.caveats_of(CaveatKind::Interference).count() >= 2);
+/// assert_eq!(entry.lifecycle.reactivation_resets_role.as_deref(), Some("EMPLOYEE"));
 /// ```
 pub fn catalog_entry() -> &'static CatalogEntry {
     static ENTRY: LazyLock<CatalogEntry> = LazyLock::new(build);
@@ -89,6 +90,9 @@ fn build() -> CatalogEntry {
              member's role in Probo (a reactivation resets it to EMPLOYEE)",
         )
         .stores(Attributes::PROFILE)
+        // Research "role": reactivation (active=true while deactivated) resets the
+        // membership role, and SCIM cannot set it back, so plans must say so.
+        .reactivation_resets_role("EMPLOYEE")
         .identity_providers(["Okta", "Microsoft Entra ID", "OneLogin", "JumpCloud"])
         .caveat(
             CaveatKind::Interference,

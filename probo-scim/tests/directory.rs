@@ -122,3 +122,59 @@ async fn deactivate_and_delete() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn a_planned_reactivation_warns_that_probo_resets_the_role_and_names_the_admin_action() {
+    use idgraph_common::graph::catalog::Operation;
+    use idgraph_common::graph::{Action, ApplyMode, Outcome, SyncPolicy, apply, plan};
+
+    let probo = FakeProbo::start().await;
+    let mut admin = User::new("ada@example.com").with_name(Name::new("Ada", "Lovelace"));
+    admin.active = Some(false);
+    let admin = probo.insert_user(admin);
+    let id = admin.id.clone().unwrap();
+    assert!(probo.set_role(&id, "ADMIN"));
+    let client = probo.client().unwrap();
+
+    let source = [DirectoryUser::new("ada@example.com").with_names("Ada", "Lovelace")];
+    let target: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
+    let p = plan(&source, &target, client.catalog(), &SyncPolicy::default());
+    assert_eq!(p.items.len(), 2, "{p}");
+    // The reactivation says what it does to the role...
+    assert!(matches!(p.items[0].action, Action::Update { .. }), "{p}");
+    let warnings = p.items[0].action.warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("resets the role in Probo to EMPLOYEE")),
+        "{p}"
+    );
+    // ...and the admin action that undoes it is a manual item right after.
+    let Action::Manual {
+        operation,
+        instructions,
+    } = &p.items[1].action
+    else {
+        panic!("{p}")
+    };
+    assert_eq!(*operation, Operation::Role);
+    assert_eq!(
+        instructions,
+        "set ada@example.com's role again in Probo's console; reactivation made it EMPLOYEE"
+    );
+    assert!(
+        p.to_string()
+            .contains("warning: reactivating resets the role"),
+        "{p}"
+    );
+
+    // What the warning is about: the fake, as Probo, made the admin an employee.
+    let report = apply(&p, &client, ApplyMode::Execute).await;
+    assert!(report.is_success(), "{report}");
+    assert!(
+        matches!(report.items[1].outcome, Outcome::Manual { .. }),
+        "{report}"
+    );
+    assert_eq!(probo.user(&id).unwrap().active, Some(true));
+    assert_eq!(probo.role(&id).as_deref(), Some("EMPLOYEE"));
+}

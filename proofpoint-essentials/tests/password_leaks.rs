@@ -1,17 +1,19 @@
 //! No password, generated or supplied, shows in any `Debug` of the client, builder or
-//! policy, in a `SyncReport` (`Display`, `Debug`, JSON), in an error, or in the traces at
-//! TRACE level. (Its own test binary: the trace capture must see every callsite, which
+//! policy, in a `SyncReport` (`Display`, `Debug`, JSON), in an audit event (`Debug`, and
+//! the JSON Lines a `JsonLinesSink` writes), in an error, or in the traces at TRACE
+//! level. (Its own test binary: the trace capture must see every callsite, which
 //! tests running alongside without a subscriber would otherwise race.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod password_support;
-use password_support::{people, rest, strict_fake, sync};
+use password_support::{people, rest, strict_fake};
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use idgraph_common::graph::{
-    ApplyMode, DirectoryUser, Outcome, SyncPolicy, SyncReport, UserDirectory, apply, plan,
+    ApplyMode, AuditEvent, AuditSink, DirectoryUser, JsonLinesSink, Outcome, SyncPolicy,
+    SyncReport, UserDirectory, apply_audited, carry_link_keys, list_target, plan,
 };
 use idgraph_common::testing::paused_clock_reqwest_client;
 use idgraph_common::{ExposeSecret, TransportSettings};
@@ -52,6 +54,55 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_ansi(false)
         .finish();
     (logs, tracing::subscriber::set_default(subscriber))
+}
+
+/// Every audit event of the test, as an auditor would read them: written by a
+/// `JsonLinesSink` (into `json`), and each event's `Debug`.
+struct Trail {
+    json: Captured,
+    sink: JsonLinesSink,
+    debug: Mutex<String>,
+    events: Mutex<usize>,
+}
+
+impl Trail {
+    fn new() -> Self {
+        let json = Captured::default();
+        Self {
+            sink: JsonLinesSink::new(json.clone()),
+            json,
+            debug: Mutex::new(String::new()),
+            events: Mutex::new(0),
+        }
+    }
+
+    fn text(&self) -> String {
+        let json = String::from_utf8(self.json.0.lock().unwrap().clone()).unwrap();
+        format!("{json}\n{}", self.debug.lock().unwrap())
+    }
+}
+
+impl AuditSink for Trail {
+    fn record(&self, event: &AuditEvent) -> idgraph_common::Result<()> {
+        *self.events.lock().unwrap() += 1;
+        self.debug
+            .lock()
+            .unwrap()
+            .push_str(&format!("{event:?}\n{event:#?}\n"));
+        self.sink.record(event)
+    }
+}
+
+/// Plans `src` against `dir` and applies it with `trail` as the audit sink.
+async fn sync(
+    dir: &dyn UserDirectory,
+    src: &[DirectoryUser],
+    policy: &SyncPolicy,
+    trail: &Trail,
+) -> SyncReport {
+    let target = list_target(dir).await.unwrap().into_users();
+    let p = plan(src, &target, dir.catalog(), policy);
+    apply_audited(&p, dir, ApplyMode::Execute, trail).await
 }
 
 /// A server that refuses every create with a 400 quoting the whole request body (the
@@ -104,6 +155,8 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
     let (logs, guard) = capture();
     let mut texts = String::new();
     let mut passwords: Vec<String> = vec![SUPPLIED.to_owned()];
+    let trail = Trail::new();
+    let policy_default = SyncPolicy::default();
 
     // 1. Generated and supplied passwords through a successful sync of the strict fake,
     //    with one person the server refuses (unregistered domain).
@@ -111,7 +164,7 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
     let mut src = people(4);
     src.push(DirectoryUser::new("stray@unregistered.example").with_names("S", "T"));
     let generated = rest(&fake, &clock, None);
-    let report = sync(&generated, &src).await;
+    let report = sync(&generated, &src, &policy_default, &trail).await;
     assert_eq!(report.counts().failed, 1, "{report}");
     texts.push_str(&report_texts(&report));
     texts.push_str(&format!("{generated:?} {generated:#?}\n"));
@@ -120,6 +173,30 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
         passwords.push(pw.secret().expose_secret().to_owned());
         texts.push_str(&format!("{pw:?}\n"));
     }
+
+    //    A lossy rename recreates the account with a new generated password (audited
+    //    as one rename event, with the email before and after).
+    let mut renamed = src[..4].to_vec();
+    renamed[0].email = "person00.new@example.com".into();
+    let mut target = list_target(&generated).await.unwrap().into_users();
+    carry_link_keys(&mut target, &src);
+    let p = plan(
+        &renamed,
+        &target,
+        generated.catalog(),
+        &SyncPolicy::default().allow_lossy_renames(true),
+    );
+    assert_eq!(p.counts().rename, 1, "{p}");
+    let report = apply_audited(&p, &generated, ApplyMode::Execute, &trail).await;
+    assert!(report.is_success(), "{report}");
+    texts.push_str(&report_texts(&report));
+    let pw = fake.password_of("person00.new@example.com").unwrap();
+    passwords.push(pw.secret().expose_secret().to_owned());
+    assert!(
+        trail.text().contains(r#""action":"rename""#),
+        "{}",
+        trail.text()
+    );
 
     let (fake2, clock2) = strict_fake().await;
     let policy = PasswordPolicy::per_user(|_| UserPassword::new(SUPPLIED));
@@ -134,7 +211,7 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
         .password_policy(policy.clone());
     texts.push_str(&format!("{builder:?}\n"));
     let supplied = builder.build().unwrap();
-    let report = sync(&supplied, &src).await;
+    let report = sync(&supplied, &src, &policy_default, &trail).await;
     assert_eq!(report.counts().failed, 1, "{report}");
     assert!(fake2.password_matches("person00@example.com", SUPPLIED));
     texts.push_str(&report_texts(&report));
@@ -174,7 +251,7 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
             client.catalog(),
             &SyncPolicy::default(),
         );
-        let report = apply(&p, &client, ApplyMode::Execute).await;
+        let report = apply_audited(&p, &client, ApplyMode::Execute, &trail).await;
         assert_eq!(report.counts().failed, 1, "{report}");
         texts.push_str(&report_texts(&report));
     }
@@ -195,4 +272,20 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
     );
     assert_clean("the traces", &traced, &passwords);
     assert_clean("Debug, reports and errors", &texts, &passwords);
+
+    // The audit trail saw every change: the 5 creates of each of the two syncs (one of
+    // each refused), the rename, and the 2 creates the echoing server refused. Failed
+    // creates say why, and the reasons carry no password.
+    let audit = trail.text();
+    assert_eq!(*trail.events.lock().unwrap(), 13, "{audit}");
+    assert_eq!(
+        audit
+            .lines()
+            .filter(|l| l.starts_with('{') && l.contains(r#""outcome":"failed""#))
+            .count(),
+        4,
+        "{audit}"
+    );
+    assert!(audit.contains("echo@example.com"), "{audit}");
+    assert_clean("the audit trail", &audit, &passwords);
 }

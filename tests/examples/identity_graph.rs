@@ -22,6 +22,12 @@
 //!    offboarding plan and its result, then what the mass-deprovision guard does with a
 //!    truncated (empty) export, and checks that planning again finds nothing left to do.
 //!
+//! Every plan is made from listings proven complete (`list_target`, `plan_listings`):
+//! a listing that ended early is an error, never a plan. With fakes only, the run checks
+//! what steps 4 and 5 promise (and that every apply succeeded, the guard tripped and the
+//! apps converged) and exits non-zero when any of it does not hold, so CI, which runs
+//! this example, checks them.
+//!
 //! Every change is recorded in an audit trail, one JSON object per line
 //! (`target/identity_graph-audit.jsonl`, or `IDGRAPH_AUDIT_FILE`).
 //!
@@ -49,15 +55,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant as WallInstant;
 
-use futures::TryStreamExt;
 use hyperproof::testing::FakeHyperproof;
 use idgraph_common::graph::catalog::Operation;
 use idgraph_common::graph::catalog::{self, AppId};
 use idgraph_common::graph::source::CsvSource;
 use idgraph_common::graph::{
-    Action, ApplyMode, DirectoryUser, JsonLinesSink, Listing, Outcome, ReadBlind, SyncPlan,
-    SyncPolicy, SyncReport, UserDirectory, apply_audited, carry_link_keys, list_target, plan,
-    plan_listings,
+    Action, ApplyMode, DirectoryUser, FieldChange, JsonLinesSink, Listing, Outcome, ReadBlind,
+    SyncPlan, SyncPolicy, SyncReport, UserDirectory, apply_audited, list_target, plan_listings,
 };
 use idgraph_common::scim::{ScimClient, ScimDirectory, ScimToken};
 use idgraph_common::testing::{DEFAULT_TOKEN, ScimFake};
@@ -200,41 +204,53 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
 
     let mut ok = true;
     println!("\n=== 1. Sync the source into every app");
-    ok &= sync_all(&apps, &source, &source, &sync, Show::Everything).await?;
+    ok &= sync_all(&apps, &source, &source, &sync, Show::Everything)
+        .await?
+        .ok;
 
     let renamed = env("IDGRAPH_RENAME").unwrap_or_else(|| "grace.hopper@example.com".into());
     // Every source snapshot applied so far: where an app stores no link keys, it tells
     // whose each listed account is (a real deployment keeps this, or its audit trail).
     let mut history = source.clone();
-    if let Some(person) = source
+    let Some(person) = source
         .iter_mut()
         .find(|u| u.email.key() == renamed.to_lowercase() && u.active)
-    {
-        let new_email = format!(
-            "grace.brewster@{}",
-            person
-                .email
-                .as_str()
-                .rsplit('@')
-                .next()
-                .unwrap_or("example.com")
-        );
-        println!(
-            "\n=== 2. Rename: {} becomes {new_email} in the source (same person, same id {})",
-            person.email,
-            person.external_id.as_deref().unwrap_or("?")
-        );
-        person.email = new_email.into();
-        ok &= sync_all(&apps, &source, &history, &sync, Show::Everything).await?;
-        history.extend(source.iter().cloned());
-    }
+    else {
+        return Err(format!("{renamed} is not an active person in the source directory").into());
+    };
+    let new_email = format!(
+        "grace.brewster@{}",
+        person
+            .email
+            .as_str()
+            .rsplit('@')
+            .next()
+            .unwrap_or("example.com")
+    );
+    println!(
+        "\n=== 2. Rename: {} becomes {new_email} in the source (same person, same id {})",
+        person.email,
+        person.external_id.as_deref().unwrap_or("?")
+    );
+    person.email = new_email.into();
+    let synced = sync_all(&apps, &source, &history, &sync, Show::Everything).await?;
+    ok &= synced.ok;
+    ok &= check(simulated, &rename_problems(&apps, &synced.plans, &policy));
+    history.extend(source.iter().cloned());
 
     let joiner = "katherine.johnson@example.com";
-    if let Some(person) = source.iter_mut().find(|u| u.email.key() == joiner) {
-        println!("\n=== 3. Group change: {joiner} joins On call in the source");
-        person.groups.push("On call".into());
-        ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
-    }
+    let group = "On call";
+    let Some(person) = source.iter_mut().find(|u| u.email.key() == joiner) else {
+        return Err(format!("{joiner} is not in the source directory").into());
+    };
+    println!("\n=== 3. Group change: {joiner} joins {group} in the source");
+    person.groups.push(group.into());
+    let synced = sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
+    ok &= synced.ok;
+    ok &= check(
+        simulated,
+        &group_problems(&apps, &synced.plans, joiner, group),
+    );
 
     let leaver = env("IDGRAPH_DEPARTURE").unwrap_or_else(|| "alan.turing@example.com".into());
     println!("\n=== 4. Departure: {leaver} is disabled in the source directory");
@@ -245,15 +261,22 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
         return Err(format!("{leaver} is not in the source directory").into());
     };
     person.active = false;
-    ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
+    ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning)
+        .await?
+        .ok;
 
     println!("\n=== 5. Safety: the source export comes back empty (a failed export)");
     for app in apps
         .iter()
         .filter(|a| !a.directory.catalog().is_read_blind())
     {
-        let target = list(app.directory.as_ref()).await?;
-        let p = plan(&[], &target, app.directory.catalog(), &policy);
+        let target = list_target(app.directory.as_ref()).await?;
+        let p = plan_listings(
+            &Listing::from_source(Vec::new()),
+            &target,
+            app.directory.catalog(),
+            &policy,
+        );
         let c = p.counts();
         match &p.guard {
             Some(guard) => println!(
@@ -277,9 +300,17 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
             .iter()
             .filter(|a| !a.directory.catalog().is_read_blind())
         {
-            let mut target = list(app.directory.as_ref()).await?;
-            carry_link_keys(&mut target, &history);
-            let p = plan(&source, &target, app.directory.catalog(), &policy);
+            let entry = app.directory.catalog();
+            let mut target = list_target(app.directory.as_ref()).await?;
+            if !entry.lifecycle.stores.external_id {
+                target.carry_link_keys(&history);
+            }
+            let p = plan_listings(
+                &Listing::from_source(source.clone()),
+                &target,
+                entry,
+                &policy,
+            );
             let settled = !p.has_operations();
             ok &= settled;
             println!(
@@ -323,8 +354,114 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     Ok(ok)
 }
 
-async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, BoxError> {
-    Ok(dir.list_users().try_collect().await?)
+/// Prints the problems a step's check found; `false` when there are any and the run
+/// uses fakes only (against real tenants a plan depends on what the tenant holds, so the
+/// problems are shown, not counted).
+fn check(simulated: bool, problems: &[String]) -> bool {
+    if problems.is_empty() {
+        println!("  check: as expected");
+        return true;
+    }
+    for p in problems {
+        println!("  CHECK FAILED: {p}");
+    }
+    !simulated
+}
+
+/// What the rename step promises, app by app: one rename where the app renames by API
+/// without losses, a manual rename item where renaming would lose data and the policy
+/// does not allow it, nothing for apps that cannot be listed; and nobody created or
+/// deprovisioned anywhere (an email change is the same person).
+fn rename_problems(apps: &[App], plans: &[SyncPlan], policy: &SyncPolicy) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (app, p) in apps.iter().zip(plans) {
+        let entry = app.directory.catalog();
+        let lossy = !entry.lifecycle.rename_loses.is_empty();
+        let want = if entry.is_read_blind() {
+            (0, 0)
+        } else if entry.by_api(Operation::Rename) && (!lossy || policy.lossy_renames_allowed()) {
+            (1, 0)
+        } else {
+            (0, 1)
+        };
+        let c = p.counts();
+        let manual = p
+            .items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.action,
+                    Action::Manual {
+                        operation: Operation::Rename,
+                        ..
+                    }
+                )
+            })
+            .count();
+        if (c.rename, manual) != want || c.create + c.deactivate + c.delete > 0 {
+            problems.push(format!(
+                "{}: {} rename(s), {manual} manual rename(s), {} create(s), {} deprovision(s); \
+                 expected {} rename(s), {} manual rename(s), no create or deprovision",
+                entry.name,
+                c.rename,
+                c.create,
+                c.deactivate + c.delete,
+                want.0,
+                want.1
+            ));
+        }
+    }
+    problems
+}
+
+/// What the group step promises, app by app: where the app reports groups, one change
+/// adding `joiner` to `group` (an update, or a manual item where groups are not changed
+/// by API) and no other operation; elsewhere, no operation at all.
+fn group_problems(apps: &[App], plans: &[SyncPlan], joiner: &str, group: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (app, p) in apps.iter().zip(plans) {
+        let entry = app.directory.catalog();
+        let operations = p
+            .items
+            .iter()
+            .filter(|i| i.action.operation().is_some())
+            .count();
+        let joins = p
+            .items
+            .iter()
+            .filter(|i| i.email.key() == joiner)
+            .filter(|i| match &i.action {
+                Action::Update { changes, .. } => changes.iter().any(|c| {
+                    matches!(c, FieldChange::Groups { added, .. } if added.iter().any(|g| g == group))
+                }),
+                Action::Manual {
+                    operation: Operation::Groups,
+                    instructions,
+                } => instructions.contains(group),
+                _ => false,
+            })
+            .count();
+        let manages = entry.lifecycle.stores.groups && !entry.is_read_blind();
+        let by_api = entry.by_api(Operation::Groups);
+        let fine = match (manages, by_api) {
+            (true, true) => joins == 1 && operations == 1,
+            (true, false) => joins == 1 && operations == 0,
+            (false, _) => joins == 0 && operations == 0,
+        };
+        if !fine {
+            problems.push(format!(
+                "{}: {joins} change(s) adding {joiner} to {group}, {operations} operation(s); \
+                 expected {}",
+                entry.name,
+                if manages {
+                    "exactly that one change"
+                } else {
+                    "nothing (the app does not manage groups)"
+                }
+            ));
+        }
+    }
+    problems
 }
 
 /// How much of each plan to print.
@@ -344,6 +481,14 @@ struct SyncRun<'a> {
     audit: &'a JsonLinesSink,
 }
 
+/// What one [`sync_all`] did.
+struct Synced {
+    /// Every apply succeeded.
+    ok: bool,
+    /// Each app's plan, in the order of the apps.
+    plans: Vec<SyncPlan>,
+}
+
 /// Plans and applies `source` to every app, one progress line per app. `previous` is
 /// the source as last applied: for apps that do not store link keys (Proofpoint), it
 /// gives the listed accounts their person's link key, so an email change is a rename.
@@ -353,21 +498,23 @@ async fn sync_all(
     previous: &[DirectoryUser],
     sync: &SyncRun<'_>,
     show: Show,
-) -> Result<bool, BoxError> {
+) -> Result<Synced, BoxError> {
     let mut ok = true;
+    let mut plans = Vec::with_capacity(apps.len());
     for (i, app) in apps.iter().enumerate() {
         let dir = app.directory.as_ref();
         let entry = dir.catalog();
         let started = tokio::time::Instant::now();
         // A complete listing or an error (a read-blind app gives an empty one: the plan
-        // lists the IdP actions instead).
-        let mut target = list_target(dir).await?.into_users();
+        // lists the IdP actions instead). Link keys carried onto it keep its fingerprint
+        // that of what the app listed, so the plan could be saved and reviewed.
+        let mut target = list_target(dir).await?;
         if !entry.lifecycle.stores.external_id {
-            carry_link_keys(&mut target, previous);
+            target.carry_link_keys(previous);
         }
         let p = plan_listings(
             &Listing::from_source(source.to_vec()),
-            &Listing::from_source(target.clone()),
+            &target,
             entry,
             sync.policy,
         );
@@ -377,7 +524,7 @@ async fn sync_all(
             i + 1,
             apps.len(),
             entry.name,
-            target.len(),
+            target.users().len(),
             plan_summary(&p),
             report_summary(&report),
             started.elapsed().as_secs_f64()
@@ -411,8 +558,9 @@ async fn sync_all(
             }
         }
         ok &= report.is_success();
+        plans.push(p);
     }
-    Ok(ok)
+    Ok(Synced { ok, plans })
 }
 
 fn plan_summary(p: &SyncPlan) -> String {

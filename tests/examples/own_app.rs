@@ -29,7 +29,6 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use futures::TryStreamExt;
 use idgraph_common::auth::Bearer;
 use idgraph_common::graph::catalog::{
     AppId, Attributes, Auth, AuthMethod, CatalogEntry, CaveatKind, Operation, Pagination, Route,
@@ -37,7 +36,8 @@ use idgraph_common::graph::catalog::{
 };
 use idgraph_common::graph::source::CsvSource;
 use idgraph_common::graph::{
-    ApplyMode, Created, Deprovision, DirectoryUser, Email, SyncPolicy, UserDirectory, apply, plan,
+    ApplyMode, Created, Deprovision, DirectoryUser, Email, Listing, SyncPolicy, UserDirectory,
+    apply, list_target, plan_listings,
 };
 use idgraph_common::paginate::{Items, Page, PageRequest, Paginator, Strategy};
 use idgraph_common::{Error, HttpClient, Result, SecretString};
@@ -453,13 +453,17 @@ async fn sync(
     target: &dyn UserDirectory,
     policy: &SyncPolicy,
 ) -> std::result::Result<bool, BoxError> {
-    let listed: Vec<DirectoryUser> = target.list_users().try_collect().await?;
-    let p = plan(source, &listed, target.catalog(), policy);
+    // Plans only from listings proven complete: a listing the paginator could not prove
+    // whole (it ended early, or short of the total the app reported) is an error here,
+    // never a plan that would deprovision whoever is missing from it.
+    let source = Listing::from_source(source.to_vec());
+    let listed = list_target(target).await?;
+    let p = plan_listings(&source, &listed, target.catalog(), policy);
     println!("{p}");
     let report = apply(&p, target, ApplyMode::Execute).await;
     println!("{report}");
-    let listed: Vec<DirectoryUser> = target.list_users().try_collect().await?;
-    let again = plan(source, &listed, target.catalog(), policy);
+    let listed = list_target(target).await?;
+    let again = plan_listings(&source, &listed, target.catalog(), policy);
     let converged = !again.has_operations() && report.is_success();
     println!(
         "{name}: {}\n",

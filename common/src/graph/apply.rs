@@ -31,7 +31,11 @@ pub enum ApplyMode {
 ///   ([`UserDirectory::get_user`]): when it no longer belongs to the planned person
 ///   (another email, another link key) the item fails with a reason that says so and
 ///   nothing is changed. An account already gone counts as done for a delete or a
-///   deactivation (nobody can sign in with it) and as a failure for a rename.
+///   deactivation (nobody can sign in with it) and as a failure for a rename; except
+///   in an app whose rename deletes the account and creates it again under the new
+///   email (the catalog's `rename_loses` is not empty: Proofpoint, whose accounts are
+///   known only by their email), where a gone account may be the person's, renamed
+///   since the plan: there the item fails, saying so, and a new plan finds them.
 /// * A delete answered with 404 counts as done (the user is gone either way).
 /// * A rename goes through the app's own route ([`UserDirectory::rename_user`]), then
 ///   the other changes of the item are made on the renamed account.
@@ -369,10 +373,27 @@ fn audit_event(app: &AppId, item: &PlanItem, executed: &Executed) -> Option<Audi
 /// Re-reads the account a destructive step is planned for and checks that it still
 /// belongs to the planned person (same email, same link key where the app stores one).
 /// `Err` holds the outcome to report instead of acting: `Done` when the account is
-/// gone (for a delete, the goal is reached), `Failed` otherwise.
+/// gone (for a delete, the goal is reached) in an app whose accounts survive a rename,
+/// `Failed` otherwise.
 async fn still_planned(target: &dyn UserDirectory, planned: &DirectoryUser) -> Result<(), Outcome> {
     let now = match target.get_user(planned).await {
         Ok(now) => now,
+        Err(e) if e.is_not_found() && !target.catalog().lifecycle.rename_loses.is_empty() => {
+            // This app renames by delete and create, so its accounts have no identity
+            // but their email: "gone" may be "renamed", and reporting the step done
+            // would tell an auditor the person was deprovisioned while they still have
+            // an account under another email.
+            let entry = target.catalog();
+            return Err(Outcome::Failed {
+                error: format!(
+                    "refused: the account {} is gone since the plan, and in {} a rename \
+                     recreates an account under its new email, so the person may have another \
+                     account now; nothing was changed: plan again",
+                    quote(planned.app_id.as_deref().unwrap_or(planned.email.as_str())),
+                    entry.name,
+                ),
+            });
+        }
         Err(e) if e.is_not_found() => {
             return Err(Outcome::Done {
                 user: None,

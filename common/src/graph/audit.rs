@@ -57,6 +57,10 @@ pub struct AuditEvent {
     /// `traceparent`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_ids: Vec<String>,
+    /// What the change did besides its field changes, as the plan warned (for example
+    /// that the app reset a reactivated member's role): [`Action::warnings`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl AuditEvent {
@@ -111,6 +115,7 @@ impl AuditEvent {
             outcome,
             detail,
             request_ids,
+            warnings: action.warnings().to_vec(),
         }
     }
 }

@@ -680,6 +680,14 @@ pub struct Lifecycle {
     /// plan lists these on the rename item, and plans such a rename only when the
     /// `SyncPolicy` allows lossy renames.
     pub rename_loses: Vec<String>,
+    /// The role a reactivated account comes back with, for apps that reset a member's
+    /// role when they reactivate them (Probo: `EMPLOYEE`); `None` where reactivation
+    /// keeps the role. A plan that reactivates an account in such an app warns on the
+    /// reactivating item, and, unless it can set the source's role by API in the same
+    /// run, adds a manual [`role`](Self::role) item naming the person whose role must be
+    /// given again: otherwise an admin reactivated by a sync would silently come back
+    /// with the lesser role.
+    pub reactivation_resets_role: Option<String>,
     /// Which user attributes the app keeps, so reconciliation compares only those: an
     /// attribute the app cannot store would otherwise show up as a difference on every
     /// sync, and a plan would never settle.

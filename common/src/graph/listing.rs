@@ -22,9 +22,12 @@ use crate::paginate::{Items, ListingFault, ListingSummary, StopReason};
 /// reported; or by [`Listing::from_source`] for users you hold already (a CSV export, a
 /// fixture), for which you vouch.
 ///
-/// [`fingerprint`](Self::fingerprint) identifies the content (order-insensitive): a plan
-/// made from this listing carries it, and [`apply_reviewed`] refuses to run the plan
-/// against a target whose listing has another.
+/// [`fingerprint`](Self::fingerprint) identifies the content as listed
+/// (order-insensitive): a plan made from this listing carries it, and [`apply_reviewed`]
+/// refuses to run the plan against a target whose listing has another. Link keys given
+/// to the accounts afterwards with [`Listing::carry_link_keys`] do not change it: they
+/// come from your records, not from the server, and a fresh listing of an unchanged
+/// target does not carry them.
 ///
 /// ```
 /// use idgraph_common::graph::{DirectoryUser, Listing};
@@ -97,10 +100,34 @@ impl Listing {
         self.summary.as_ref()
     }
 
-    /// `sha256:` and the hex SHA-256 of the users' content, independent of their order
-    /// (and of the order of each user's groups).
+    /// `sha256:` and the hex SHA-256 of the users' content as listed, independent of
+    /// their order (and of the order of each user's groups); link keys carried since
+    /// with [`carry_link_keys`](Self::carry_link_keys) are not part of it.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// [`carry_link_keys`](fn@carry_link_keys) on this listing's accounts, keeping the
+    /// [`fingerprint`](Self::fingerprint) of what the server listed.
+    ///
+    /// Use this, not the free function on [`into_users`](Self::into_users) and a new
+    /// [`Listing::from_source`], to plan a reviewed rename in an app that stores no link
+    /// keys (Proofpoint): [`apply_reviewed`] lists the target again, and that listing has
+    /// no link keys, so a fingerprint that included the carried keys would never match
+    /// and the plan would always be refused as stale.
+    ///
+    /// ```
+    /// use idgraph_common::graph::{DirectoryUser, Listing};
+    ///
+    /// let listed = vec![DirectoryUser::new("jane.doe@example.com").with_app_id("jane.doe@example.com")];
+    /// let mut target = Listing::from_source(listed.clone());
+    /// target.carry_link_keys(&[DirectoryUser::new("jane.doe@example.com").with_external_id("00u1")]);
+    /// assert_eq!(target.users()[0].external_id.as_deref(), Some("00u1"));
+    /// // Still the fingerprint of what was listed.
+    /// assert_eq!(target.fingerprint(), Listing::from_source(listed).fingerprint());
+    /// ```
+    pub fn carry_link_keys(&mut self, previous_source: &[DirectoryUser]) {
+        carry_link_keys(&mut self.users, previous_source);
     }
 }
 
@@ -139,6 +166,10 @@ fn fingerprint(users: &[DirectoryUser]) -> String {
 /// recognises a person whose email changed since as a rename instead of a new person
 /// and a leaver. Accounts that already carry a link key, and emails the previous source
 /// gives different link keys, are left as they are.
+///
+/// For a reviewed plan ([`plan_listings`], [`apply_reviewed`]) use
+/// [`Listing::carry_link_keys`] instead, which keeps the listing's fingerprint that of
+/// what the server listed.
 ///
 /// ```
 /// use idgraph_common::graph::{carry_link_keys, DirectoryUser};

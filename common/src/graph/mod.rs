@@ -23,20 +23,21 @@
 //! # Reconciling an app
 //!
 //! ```
-//! use futures::TryStreamExt;
-//! use idgraph_common::graph::{apply, plan, ApplyMode, DirectoryUser, SyncPolicy, UserDirectory};
+//! use idgraph_common::graph::{
+//!     apply, list_target, plan_listings, ApplyMode, Listing, SyncPolicy, UserDirectory,
+//! };
 //!
 //! async fn sync(source: &dyn UserDirectory, target: &dyn UserDirectory)
 //!     -> idgraph_common::Result<()>
 //! {
-//!     let from: Vec<DirectoryUser> = source.list_users().try_collect().await?;
-//!     let to: Vec<DirectoryUser> = if target.catalog().is_read_blind() {
-//!         Vec::new() // cannot be listed: the plan lists the IdP actions instead
-//!     } else {
-//!         target.list_users().try_collect().await?
-//!     };
+//!     // Only listings proven complete: one that ended early or short of the server's
+//!     // own total is an error, never a plan that deprovisions whoever is missing.
+//!     let from = Listing::complete(source.list_users()).await?;
+//!     // A target that cannot be listed (read-blind) gives an empty listing: the plan
+//!     // lists the IdP actions instead.
+//!     let to = list_target(target).await?;
 //!     let policy = SyncPolicy::default().exclude("break-glass@example.com");
-//!     let plan = plan(&from, &to, target.catalog(), &policy);
+//!     let plan = plan_listings(&from, &to, target.catalog(), &policy);
 //!     println!("{plan}");
 //!     if let Some(guard) = &plan.guard {
 //!         eprintln!("not deprovisioning anyone: {guard}");

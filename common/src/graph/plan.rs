@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{AppId, Attributes, CatalogEntry, Operation};
+use super::catalog::{AppId, Attributes, CatalogEntry, Operation, Route};
 use super::directory::{DirectoryUser, Email};
 use super::policy::{Deprovision, GuardTripped, MembershipGuardTripped, SyncPolicy};
 
@@ -254,6 +254,11 @@ pub enum Action {
         desired: Box<DirectoryUser>,
         /// What changes, field by field.
         changes: Vec<FieldChange>,
+        /// What the update does besides its changes that a reviewer must know (for
+        /// example that the app resets a reactivated member's role: the catalog's
+        /// `reactivation_resets_role`). Empty for most updates.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     /// Change the email of the target account that belongs to this person (their link
     /// key matched, their email changed), by the app's own rename route; then bring the
@@ -268,6 +273,10 @@ pub enum Action {
         /// What the app's rename loses (the catalog's `rename_loses`); empty where a
         /// rename keeps the account.
         loses: Vec<String>,
+        /// As for [`Action::Update`]: what the rename does besides its changes that a
+        /// reviewer must know (a reactivation that resets the role).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     /// Deactivate the target user.
     Deactivate {
@@ -318,6 +327,14 @@ impl Action {
         }
     }
 
+    /// The warnings of an update or rename (empty for the other actions).
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Action::Update { warnings, .. } | Action::Rename { warnings, .. } => warnings,
+            _ => &[],
+        }
+    }
+
     /// The kind of action.
     pub fn kind(&self) -> ActionKind {
         match self {
@@ -347,16 +364,23 @@ impl Action {
     pub fn detail(&self) -> String {
         match self {
             Action::Create { .. } => String::new(),
-            Action::Update { changes, .. } => changes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
+            Action::Update {
+                changes, warnings, ..
+            } => {
+                let mut out = changes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                push_warnings(&mut out, warnings);
+                out
+            }
             Action::Rename {
                 current,
                 desired,
                 changes,
                 loses,
+                warnings,
             } => {
                 let mut out = format!("{} → {}", current.email, desired.email);
                 for c in changes {
@@ -367,6 +391,7 @@ impl Action {
                     out.push_str("; loses: ");
                     out.push_str(&loses.join(", "));
                 }
+                push_warnings(&mut out, warnings);
                 out
             }
             Action::Deactivate { reason, .. } | Action::Delete { reason, .. } => reason.to_string(),
@@ -376,6 +401,17 @@ impl Action {
                 instructions,
             } => format!("{operation}: {instructions}"),
         }
+    }
+}
+
+/// Appends `warnings` to a detail line, each as `; warning: …`.
+fn push_warnings(out: &mut String, warnings: &[String]) {
+    for w in warnings {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str("warning: ");
+        out.push_str(w);
     }
 }
 
@@ -568,6 +604,11 @@ impl SyncPlan {
 ///   skip), delete, or skip.
 /// * Excluded emails → skip, in both directions. Emails the source or the target lists
 ///   more than once → skip with a duplicate reason, in both directions (never a guess).
+/// * A reactivation (an update or rename with `active: false → true`) in an app whose
+///   catalog says reactivation resets the role (`reactivation_resets_role`: Probo makes
+///   a reactivated member an `EMPLOYEE`) carries a warning
+///   ([`Action::warnings`]), and, unless the next plan can set the source's role back by
+///   API, is followed by a manual [`Operation::Role`] item naming the admin action.
 /// * Operations the target's catalog marks as not available by API become
 ///   [`Action::Manual`] with the catalog's instructions (for example Hyperproof's hard
 ///   delete: the user is deactivated by SCIM and a manual delete is listed).
@@ -1448,10 +1489,27 @@ impl<'a> Planner<'a> {
         let changes = self.split_manual(&s.email, diff(s, t, &self.cmp));
         let mut desired = desired_user(t, &changes);
         desired.email = s.email.clone();
+        let reset = self.role_reset(s, &s.email, &changes);
         let loses = &self.entry.lifecycle.rename_loses;
         if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
-            // The app's rename deletes and recreates: a person decides.
-            self.manual(&s.email, Operation::Rename);
+            // The app's rename deletes and recreates: a person decides, and must see
+            // whose account it is and what the rename would cost before they do.
+            // The catalog's rename step (how the app's route works) stays in the
+            // catalog: quoting it too would double a line every plan table prints.
+            let instructions = format!(
+                "{} → {} not renamed: a rename here recreates the account and loses {}; \
+                 allow lossy renames in the SyncPolicy to let the sync do it",
+                t.email,
+                s.email,
+                loses.join(", "),
+            );
+            self.push(
+                &s.email,
+                Action::Manual {
+                    operation: Operation::Rename,
+                    instructions: Cow::Owned(instructions),
+                },
+            );
             return;
         }
         self.operation(
@@ -1461,8 +1519,65 @@ impl<'a> Planner<'a> {
                 desired: Box::new(desired),
                 changes,
                 loses: loses.clone(),
+                warnings: reset.warnings(),
             },
         );
+        reset.push_manual(self, &s.email);
+    }
+
+    /// What reactivating an account (an `active: false → true` among `changes`) does to
+    /// its role where the catalog says reactivation resets it
+    /// (`reactivation_resets_role`): the warning for the item, and the manual item that
+    /// names the admin action, unless the source's role is set again by API on the next
+    /// plan (the app reports roles, the policy syncs them, the role step is by API and
+    /// the source names one). `account` is the email the account has after the item.
+    fn role_reset(&self, s: &DirectoryUser, account: &Email, changes: &[FieldChange]) -> RoleReset {
+        let Some(reset) = self.entry.lifecycle.reactivation_resets_role.as_deref() else {
+            return RoleReset::default();
+        };
+        let reactivates = changes.iter().any(|c| {
+            matches!(
+                c,
+                FieldChange::Active {
+                    from: false,
+                    to: true
+                }
+            )
+        });
+        if !reactivates {
+            return RoleReset::default();
+        }
+        let name = &self.entry.name;
+        let wanted = s.role.as_deref().filter(|r| !r.trim().is_empty());
+        let by_api = self.cmp.role && self.entry.by_api(Operation::Role);
+        if let (true, Some(role)) = (by_api, wanted) {
+            return RoleReset {
+                warning: Some(format!(
+                    "reactivating resets the role in {name} to {reset}; the next plan sets it \
+                     back to {role} by API"
+                )),
+                manual: None,
+            };
+        }
+        let step = self.entry.step(Operation::Role);
+        let mut admin = if step.route == Route::AdminConsole {
+            format!("set {account}'s role again in {name}'s console; reactivation made it {reset}")
+        } else {
+            format!(
+                "set {account}'s role again in {name}; reactivation made it {reset} ({})",
+                step.how
+            )
+        };
+        if let Some(role) = wanted {
+            admin.push_str(&format!(" (the source says {role})"));
+        }
+        RoleReset {
+            warning: Some(format!(
+                "reactivating resets the role in {name} to {reset}, which the sync cannot set \
+                 back: see the manual role item"
+            )),
+            manual: Some(admin),
+        }
     }
 
     /// A source person with no account: a create, carrying the groups and role only
@@ -1624,14 +1739,45 @@ impl<'a> Planner<'a> {
             return;
         }
         let desired = desired_user(t, &changes);
+        let reset = self.role_reset(s, &t.email, &changes);
         self.operation(
             &t.email,
             Action::Update {
                 current: Box::new(t.clone()),
                 desired: Box::new(desired),
                 changes,
+                warnings: reset.warnings(),
             },
         );
+        reset.push_manual(self, &t.email);
+    }
+}
+
+/// What a reactivation does to the role where the app resets it
+/// ([`Planner::role_reset`]); empty where it does not.
+#[derive(Default)]
+struct RoleReset {
+    /// For the reactivating item.
+    warning: Option<String>,
+    /// The admin action, as a manual [`Operation::Role`] item after it.
+    manual: Option<String>,
+}
+
+impl RoleReset {
+    fn warnings(&self) -> Vec<String> {
+        self.warning.iter().cloned().collect()
+    }
+
+    fn push_manual(self, planner: &mut Planner<'_>, email: &Email) {
+        if let Some(instructions) = self.manual {
+            planner.push(
+                email,
+                Action::Manual {
+                    operation: Operation::Role,
+                    instructions: Cow::Owned(instructions),
+                },
+            );
+        }
     }
 }
 
@@ -1689,6 +1835,7 @@ fn withhold_removals(action: &mut Action) {
         current,
         desired,
         changes,
+        ..
     }
     | Action::Rename {
         current,

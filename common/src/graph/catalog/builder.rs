@@ -73,6 +73,7 @@ impl CatalogEntryBuilder {
                     groups: unavailable(),
                     role: unavailable(),
                     rename_loses: Vec::new(),
+                    reactivation_resets_role: None,
                     stores: Attributes::NONE,
                 },
                 identity_providers: Vec::new(),
@@ -154,6 +155,24 @@ impl CatalogEntryBuilder {
         S: Into<String>,
     {
         self.entry.lifecycle.rename_loses = losses.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Says that reactivating an account resets its role to `role` (see
+    /// [`Lifecycle::reactivation_resets_role`](super::Lifecycle::reactivation_resets_role)).
+    ///
+    /// ```
+    /// use idgraph_common::graph::catalog::{self, AppId};
+    ///
+    /// let entry = catalog::scim()
+    ///     .to_builder()
+    ///     .app(AppId::from_static("acme"))
+    ///     .reactivation_resets_role("MEMBER")
+    ///     .build();
+    /// assert_eq!(entry.lifecycle.reactivation_resets_role.as_deref(), Some("MEMBER"));
+    /// ```
+    pub fn reactivation_resets_role(mut self, role: impl Into<String>) -> Self {
+        self.entry.lifecycle.reactivation_resets_role = Some(role.into());
         self
     }
 
