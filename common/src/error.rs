@@ -185,13 +185,19 @@ pub enum Error {
     /// tenant, shared between processes) does not hold it: another instance does, it
     /// was lost while running, a write's fencing token is stale, or the lease service
     /// cannot be reached. Nothing was sent for the work that needed the lease.
-    #[error("lease `{name}` {kind}{}", match .source { Some(s) => format!(": {s}"), None => String::new() })]
+    // What the lease knows (`detail`) is part of the message; an underlying error (the
+    // Redis client's) is only the `source()`, so chain printers show it once.
+    #[error("lease {} {kind}{}", quote(.name), match .detail { Some(d) => format!(": {d}"), None => String::new() })]
     Lease {
         /// The lease's caller-chosen name (for example `bridge:acme`).
         name: String,
         /// What is wrong with it.
         kind: LeaseErrorKind,
-        /// The underlying cause (for example the Redis error), when there is one.
+        /// What the lease knows about why, in words (for example `it expired`, or how
+        /// long the holder's lease still runs), when it knows more than `kind` says.
+        detail: Option<Cow<'static, str>>,
+        /// The underlying error (for example the Redis client's), when there is one.
+        /// Never repeated in the message: walk [`source()`](std::error::Error::source).
         #[source]
         source: Option<BoxError>,
     },
@@ -256,10 +262,11 @@ impl fmt::Display for TimeoutKind {
 }
 
 /// A PATCH request that cannot be built (bad path, missing value) is the caller's input
-/// error: nothing was sent.
+/// error: nothing was sent. The message carries the whole cause (`InvalidInput` has no
+/// `source()`), each link once.
 impl From<scim_types::PatchError> for Error {
     fn from(e: scim_types::PatchError) -> Self {
-        Error::invalid_input(format!("invalid SCIM PATCH request: {e}"))
+        Error::invalid_input(format!("invalid SCIM PATCH request: {}", chain(&e)))
     }
 }
 
@@ -844,6 +851,40 @@ impl fmt::Display for Quoted<'_> {
             }
         }
         f.write_str("`")
+    }
+}
+
+/// An error and every cause under it in one line, joined by `: `, each link once
+/// (`Display` of this crate's errors never repeats its `source()`, so this is how a
+/// message that must stand alone, such as [`BridgeStatus::last_error`], shows the whole
+/// story).
+///
+/// [`BridgeStatus::last_error`]: crate::graph::bridge::BridgeStatus::last_error
+pub(crate) fn chain<'a>(err: &'a (dyn std::error::Error + 'static)) -> Chain<'a> {
+    Chain(err)
+}
+
+/// See [`chain`].
+pub(crate) struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut shown = self.0.to_string();
+        let mut cause = self.0.source();
+        // Bounded: a cyclic or absurdly deep chain (a foreign error type's bug) must not
+        // hang or flood the message.
+        for _ in 0..16 {
+            let Some(c) = cause else { break };
+            let text = c.to_string();
+            // A foreign error may still repeat its own source: show such a link once.
+            if !text.is_empty() && !shown.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            shown = text;
+            cause = c.source();
+        }
+        Ok(())
     }
 }
 

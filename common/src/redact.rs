@@ -112,9 +112,10 @@ impl Redaction {
     fn needles(&self) -> Vec<SecretString> {
         let mut raw: Vec<String> = Vec::new();
         for (_, value) in &self.sent {
-            if let Ok(text) = value.to_str() {
-                header_parts(text, &mut raw);
-            }
+            // Not `to_str()`: it refuses any byte above ASCII, and a credential with one
+            // (a token with `ü`) travels all the same, so it must be searched for too.
+            // The value was built from a `&str`, so its bytes are UTF-8.
+            header_parts(&String::from_utf8_lossy(value.as_bytes()), &mut raw);
         }
         let mut extra = Vec::new();
         if let Some(p) = &self.provider {

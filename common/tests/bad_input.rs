@@ -5,6 +5,7 @@
 mod support;
 
 use idgraph_common::error::ERROR_SNIPPET_LEN;
+use idgraph_common::http::DEFAULT_MAX_RESPONSE_BODY;
 use idgraph_common::{DecodeReason, Error, ErrorBody, RetryPolicy};
 use serde::Deserialize;
 use serde_json::json;
@@ -242,4 +243,49 @@ async fn a_redirect_is_not_followed() {
     .await
     .unwrap_err();
     assert_eq!(err.status(), Some(302));
+}
+
+/// With no setting, a success body is capped at `DEFAULT_MAX_RESPONSE_BODY`: a body of
+/// exactly that size arrives whole, one byte more is a typed error naming the cap.
+#[tokio::test(start_paused = true)]
+async fn the_default_success_body_cap_accepts_a_body_at_it_and_refuses_one_above() {
+    let server = MockServer::start().await;
+    Mock::given(path("/at"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            vec![b'a'; DEFAULT_MAX_RESPONSE_BODY],
+            "application/octet-stream",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/above"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            vec![b'a'; DEFAULT_MAX_RESPONSE_BODY + 1],
+            "application/octet-stream",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server).build().unwrap();
+
+    let at = c.get(["at"]).send().await.unwrap();
+    assert_eq!(at.body().len(), DEFAULT_MAX_RESPONSE_BODY);
+
+    let err = c.get(["above"]).send().await.unwrap_err();
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        *(d.reason()),
+        DecodeReason::TooLarge {
+            limit: DEFAULT_MAX_RESPONSE_BODY
+        }
+    );
+    assert!(
+        err.to_string().contains(&format!(
+            "larger than the {DEFAULT_MAX_RESPONSE_BODY}-byte limit"
+        )),
+        "{err}"
+    );
+    // Not retried (`expect(1)`): the same body would come back.
+    assert!(!err.is_retryable());
 }

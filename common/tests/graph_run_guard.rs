@@ -24,6 +24,7 @@ fn lease_error(kind: LeaseErrorKind) -> Error {
     Error::Lease {
         name: "bridge:acme".into(),
         kind,
+        detail: None,
         source: None,
     }
 }

@@ -395,6 +395,9 @@ async fn replace_sends_if_match_from_meta_version_and_reports_412() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(412));
+    // The predicate callers branch on: read again and decide anew.
+    assert!(err.is_precondition_failed(), "{err:?}");
+    assert!(!err.is_conflict() && !err.is_retryable() && err.was_sent());
     // The whole user, unknown extension included, was sent back.
     let sent: Value =
         serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();

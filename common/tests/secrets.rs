@@ -388,6 +388,49 @@ fn builder_debug_hides_credentials_in_the_url() {
     }
 }
 
+#[test]
+fn scim_builder_and_client_debug_hide_credentials_in_the_url() {
+    use idgraph_common::scim::{ScimClient, ScimToken};
+
+    let builder = ScimClient::builder()
+        .base_url(SECRET_URL)
+        .token(ScimToken::new(BEARER));
+    let debug = format!("{builder:?} | {builder:#?}");
+    assert_clean("ScimClientBuilder Debug", &debug);
+    assert!(debug.contains("https://api.example.com/v1"), "{debug}");
+    // The URL is refused by build(), without being echoed.
+    let err = builder.build().unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert_clean("ScimClientBuilder::build error", &error_texts(&err));
+    // A query or fragment alone, too.
+    for url in [
+        "https://api.example.com/v1?api_key=key-SECRET",
+        "https://api.example.com/v1#frag-SECRET",
+    ] {
+        let builder = ScimClient::builder()
+            .base_url(url)
+            .token(ScimToken::new(BEARER));
+        let debug = format!("{builder:?} | {builder:#?}");
+        assert_clean(&format!("ScimClientBuilder Debug for {url}"), &debug);
+        assert!(debug.contains("https://api.example.com/v1"), "{debug}");
+        let err = builder.build().unwrap_err();
+        assert_clean(&format!("build error for {url}"), &error_texts(&err));
+    }
+
+    // A built client: where it goes, never the token.
+    let clean = "https://api.example.com/v1";
+    let client = ScimClient::builder()
+        .base_url(clean)
+        .token(ScimToken::new(BEARER))
+        .build()
+        .unwrap();
+    let debug = format!("{client:?} | {client:#?}");
+    assert_clean("ScimClient Debug", &debug);
+    assert!(debug.contains(clean), "{debug}");
+    let users = client.users();
+    assert_clean("ScimClient users handle Debug", &format!("{users:?}"));
+}
+
 /// A server that echoes the request (every header, the body, a form body decoded) into
 /// its answer, in every shape an error can quote: no credential the client sent, in any
 /// form it could come back in, reaches an error, its `Debug`, its sources or a trace.
@@ -660,10 +703,85 @@ mod echo {
         assert!(traces.contains("http.client.operation"), "{traces}");
         assert_no_secret("the captured traces", &traces);
     }
+    /// `idgraph_common::scim::ScimClient` built with a bearer token, against a server
+    /// that echoes every request (the `Authorization` header included) into its answer.
+    #[tokio::test(start_paused = true)]
+    async fn scim_client_token_never_reaches_errors_or_traces() {
+        use futures::TryStreamExt as _;
+        use idgraph_common::TransportSettings;
+        use idgraph_common::scim::{ScimClient, ScimToken};
+        use scim_types::{User, UserId};
+
+        const E_SCIM_TOKEN: &str = r#"scim-SECRET-"t\k/+=%20ü"#;
+        let (captured, guard) = capture();
+        let mut errors = 0;
+        for (status, shape, retry_after) in api_cases() {
+            let server = echo_server(status, shape, retry_after).await;
+            let scim = ScimClient::builder()
+                .base_url(server.uri())
+                .token(ScimToken::new(E_SCIM_TOKEN))
+                .transport(
+                    TransportSettings::new()
+                        .no_attempt_timeout()
+                        .reqwest_client(support::reqwest_client())
+                        .retry_policy(support::exact_retry()),
+                )
+                .build()
+                .unwrap();
+            let what = format!("ScimClient token, {status} {shape:?}");
+            let results = [
+                scim.users().get(&UserId::new("u1")).await.map(|_| ()),
+                scim.users()
+                    .create(&User::new("jane@example.com"))
+                    .await
+                    .map(|_| ()),
+                scim.users()
+                    .list()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map(|_| ()),
+            ];
+            for result in &results {
+                match result {
+                    Err(err) => {
+                        let expected = match status {
+                            200 => {
+                                matches!(err, Error::Decode(_) | Error::IncompleteListing { .. })
+                            }
+                            429 => matches!(err, Error::RateLimited { last: Some(_), .. }),
+                            _ => matches!(err, Error::Api(_)),
+                        };
+                        assert!(expected, "{what}: {err:?}");
+                        let text = error_texts(err);
+                        assert_no_secret(&what, &text);
+                        assert!(!text.contains(E_SCIM_TOKEN), "{what}: {text}");
+                        errors += 1;
+                    }
+                    // A lenient decode may read an echo as a resource; only a success
+                    // status can do that.
+                    Ok(()) => assert_eq!(status, 200, "{what}"),
+                }
+            }
+            // The server did receive the token, and echoed it back.
+            let sent = support::requests(&server).await;
+            let echoed = EchoRequest::echo_text(sent.last().unwrap());
+            assert!(echoed.contains("scim-SECRET"), "{echoed}");
+        }
+        // Every non-success case is an error for each of the three calls.
+        let failing = api_cases().iter().filter(|(s, _, _)| *s != 200).count();
+        assert!(errors >= failing * 3, "{errors} errors");
+        drop(guard);
+        let traces = captured.text();
+        assert!(traces.contains("http.client.attempt"), "{traces}");
+        assert_no_secret("the captured traces", &traces);
+        assert!(!traces.contains("scim-SECRET"), "{traces}");
+    }
 }
 
 /// A SCIM write that carries a user's password (create, replace, PATCH of `password`)
 /// never gets it quoted back by an error, even from a server that echoes the body.
+#[cfg(feature = "test-util")]
 #[tokio::test(start_paused = true)]
 async fn scim_passwords_in_request_bodies_are_never_quoted_back() {
     use idgraph_common::scim::ScimClient;

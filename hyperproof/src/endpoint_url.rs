@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 
 use idgraph_common::RedactedUrl;
+use idgraph_common::error::quote;
 use url::{Host, Url};
 
 use crate::{Error, Result};
@@ -42,7 +43,8 @@ pub(crate) fn check(raw: &str, what: &str, carries: &str, allow_insecure: bool) 
             "{what} must use https: `{shown}` uses plain http, so {carries} would travel unencrypted (plain http is accepted only for a loopback address, for tests, or with TransportSettings::allow_insecure_http(true))"
         ))),
         other => Err(Error::config(format!(
-            "{what} must use https, not `{other}`"
+            "{what} must use https, not {}",
+            quote(other)
         ))),
     }
 }

@@ -521,7 +521,9 @@ fn refuse_email_change(current: &User, wanted: &User) -> Result<()> {
         && differs(new, old)
     {
         return Err(Error::invalid_input(format!(
-            "replace cannot change the email from `{old}` to `{new}`: {RENAME_HINT}"
+            "replace cannot change the email from {} to {}: {RENAME_HINT}",
+            quote(old),
+            quote(new)
         )));
     }
     Ok(())

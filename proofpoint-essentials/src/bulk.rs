@@ -11,6 +11,7 @@ use crate::errors::{self, ErrorCode};
 use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
 use crate::users::Users;
 use crate::wire::{self, Body, interface};
+use idgraph_common::error::quote;
 use idgraph_common::{ApiError, ErrorBody, Response};
 
 /// One user to onboard: the user, and the groups to add it to once it exists.
@@ -366,10 +367,13 @@ impl fmt::Display for CreateError {
     }
 }
 
+/// [`CreateError::Request`] is transparent: its message is the request's error's, and its
+/// `source()` is that error's own source, so a chain printer (anyhow's `{:#}`) shows each
+/// cause once. The [`Error`] itself is [`CreateError::error`].
 impl std::error::Error for CreateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CreateError::Request(e) => Some(e.as_ref()),
+            CreateError::Request(e) => e.source(),
             _ => None,
         }
     }
@@ -437,8 +441,8 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the server refused `{}`",
-            self.identifier.as_deref().unwrap_or("?")
+            "the server refused {}",
+            quote(self.identifier.as_deref().unwrap_or("?"))
         )?;
         if let Some(s) = self.status {
             write!(f, " with status {s}")?;
@@ -449,7 +453,8 @@ impl fmt::Display for Rejection {
         if let Some(d) = &self.unregistered_domain {
             write!(
                 f,
-                " (the domain `{d}` must be registered in the Proofpoint Essentials admin console; domains cannot be registered through the API)"
+                " (the domain {} must be registered in the Proofpoint Essentials admin console; domains cannot be registered through the API)",
+                quote(d)
             )?;
         }
         Ok(())
@@ -484,5 +489,62 @@ impl Users {
         I::Item: Into<BulkUser>,
     {
         BulkCreate::new(self.clone(), users.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `evil` + a forged log line + 10,000 characters.
+    fn hostile() -> String {
+        format!(
+            "evil\n2026-12-01 INFO forged\u{1b}[2J\r{}@example.com",
+            "x".repeat(10_000)
+        )
+    }
+
+    fn assert_escaped_and_bounded(text: &str, max: usize) {
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("`evil\\n2026-12-01 INFO forged"), "{text}");
+        assert!(text.chars().count() <= max, "{} characters", text.len());
+    }
+
+    #[test]
+    fn a_rejection_quotes_the_identifier_and_domain_escaped_and_bounded() {
+        let r = Rejection {
+            status: Some(400),
+            message: Some("refused".into()),
+            identifier: Some(hostile()),
+            unregistered_domain: Some(hostile()),
+        };
+        assert_escaped_and_bounded(&r.to_string(), 600);
+        let r = Rejection {
+            status: None,
+            message: None,
+            identifier: Some("jane@example.com".into()),
+            unregistered_domain: None,
+        };
+        assert_eq!(r.to_string(), "the server refused `jane@example.com`");
+    }
+
+    #[test]
+    fn a_request_error_is_transparent_so_each_cause_prints_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset");
+        let inner = Error::Transport {
+            method: "POST",
+            path: "/orgs/example.com/users".into(),
+            sent: true,
+            source: Box::new(io),
+        };
+        let shown = inner.to_string();
+        let e = CreateError::Request(Arc::new(inner));
+        // The message is the request's error's; its source is that error's source, so
+        // the chain is: transport error, then the I/O error, once each.
+        assert_eq!(e.to_string(), shown);
+        let source = std::error::Error::source(&e).expect("the I/O error");
+        assert_eq!(source.to_string(), "connection reset");
+        assert!(!e.to_string().contains("connection reset"), "{e}");
+        assert!(e.error().is_some_and(|err| err.was_sent()));
     }
 }

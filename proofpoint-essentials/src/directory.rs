@@ -296,7 +296,8 @@ impl UserDirectory for Client {
         let changed = changes_since_read(user, &now);
         if !changed.is_empty() {
             return Err(Error::invalid_input(format!(
-                "`{old}` changed since it was read ({}); nothing was changed: read it again and re-plan",
+                "{} changed since it was read ({}); nothing was changed: read it again and re-plan",
+                quote(old.as_str()),
                 changed.join(", ")
             )));
         }
@@ -313,8 +314,9 @@ impl UserDirectory for Client {
         let report = plan.execute(Irreversible).await?;
         let mut missing: Vec<String> = Vec::new();
         if let Err(e) = &report.old_deletion {
+            let old = quote(old.as_str());
             missing.push(format!(
-                "the old account `{old}` could not be deleted ({e}), so both accounts exist: delete `{old}` once the new one is confirmed"
+                "the old account {old} could not be deleted ({e}), so both accounts exist: delete {old} once the new one is confirmed"
             ));
         }
         if let Some((aliases, e)) = &report.aliases_not_readded {
@@ -324,14 +326,26 @@ impl UserDirectory for Client {
             ));
         }
         for (group, e) in &report.groups_not_readded {
-            missing.push(format!("membership in `{group}` was not re-added ({e})"));
+            missing.push(format!(
+                "membership in {} was not re-added ({e})",
+                quote(group.as_str())
+            ));
         }
         if !missing.is_empty() {
             return Err(Error::Incomplete {
                 app: APP.into(),
-                operation: format!("rename of `{old}` to `{new}`").into(),
-                outcome: format!("the new account `{new}` exists, but {}", missing.join("; "))
-                    .into(),
+                operation: format!(
+                    "rename of {} to {}",
+                    quote(old.as_str()),
+                    quote(new.as_str())
+                )
+                .into(),
+                outcome: format!(
+                    "the new account {} exists, but {}",
+                    quote(new.as_str()),
+                    missing.join("; ")
+                )
+                .into(),
             });
         }
         let mut out = to_directory(&report.user);

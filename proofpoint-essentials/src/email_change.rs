@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use idgraph_common::error::quote;
+
 use crate::client::Surface;
 use crate::credentials::UserPassword;
 use crate::model::{GroupId, NewUser, PrimaryEmail, User, UserType};
@@ -133,14 +135,18 @@ impl Users {
     ) -> Result<EmailChangePlan> {
         if *old == new {
             return Err(Error::invalid_input(format!(
-                "`{old}` and `{new}` are the same address (compared case-insensitively); nothing to change"
+                "{} and {} are the same address (compared case-insensitively); nothing to change",
+                quote(old.as_str()),
+                quote(new.as_str())
             )));
         }
         let user = self.get(old).await?;
         let aliases = user.aliases.clone().unwrap_or_default();
         if aliases.iter().any(|a| a.to_lowercase() == new.key()) {
             return Err(Error::invalid_input(format!(
-                "`{new}` is an alias of `{old}`; remove the alias with Users::update first, then change the primary email"
+                "{} is an alias of {}; remove the alias with Users::update first, then change the primary email",
+                quote(new.as_str()),
+                quote(old.as_str())
             )));
         }
         self.ensure_free(&new).await?;
@@ -170,7 +176,8 @@ impl Users {
     async fn ensure_free(&self, email: &PrimaryEmail) -> Result<()> {
         match self.get(email).await {
             Ok(_) => Err(Error::invalid_input(format!(
-                "`{email}` already exists; a primary-email change needs a free address"
+                "{} already exists; a primary-email change needs a free address",
+                quote(email.as_str())
             ))),
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
@@ -217,8 +224,8 @@ impl EmailChangePlan {
         let users = self.users;
         if self.password.is_none() && users.client().surface() == Surface::RestV2 {
             return Err(Error::invalid_input(format!(
-                "the new user `{}` needs a temporary password on the REST surface (each create requires one): set it with EmailChangePlan::password; nothing was changed",
-                self.new_email
+                "the new user {} needs a temporary password on the REST surface (each create requires one): set it with EmailChangePlan::password; nothing was changed",
+                quote(self.new_email.as_str())
             )));
         }
         users.ensure_free(&self.new_email).await?;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use idgraph_common::error::quote;
 use idgraph_common::{ApiError, VendorCode};
 
 use crate::model::PrimaryEmail;
@@ -43,7 +44,8 @@ impl fmt::Display for ErrorCode {
         match self {
             ErrorCode::DomainNotRegistered { domain } => write!(
                 f,
-                "the domain `{domain}` is not registered in this Proofpoint Essentials organization"
+                "the domain {} is not registered in this Proofpoint Essentials organization",
+                quote(domain)
             ),
         }
     }
@@ -54,7 +56,8 @@ impl VendorCode for ErrorCode {}
 /// The hint for a domain the organization has not registered.
 fn domain_hint(domain: &str) -> String {
     format!(
-        "the domain `{domain}` is not registered in this Proofpoint Essentials organization; register it in the Proofpoint Essentials admin console (domains cannot be registered through the API) and try again"
+        "the domain {} is not registered in this Proofpoint Essentials organization; register it in the Proofpoint Essentials admin console (domains cannot be registered through the API) and try again",
+        quote(domain)
     )
 }
 

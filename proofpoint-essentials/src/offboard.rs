@@ -72,7 +72,8 @@ impl Users {
             Err(e) => report.verification_error = Some(e),
             Ok(_) => {
                 report.verification_error = Some(Error::invalid_input(format!(
-                    "`{email}` still exists after DELETE answered success; a directory sync may have recreated it"
+                    "{} still exists after DELETE answered success; a directory sync may have recreated it",
+                    idgraph_common::error::quote(email.as_str())
                 )))
             }
         }

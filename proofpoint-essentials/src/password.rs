@@ -107,8 +107,8 @@ impl PasswordPolicy {
                 let password = f(user);
                 if password.secret().expose_secret().is_empty() {
                     return Err(Error::invalid_input(format!(
-                        "the password policy gave an empty password for `{}`; a new account needs a temporary password",
-                        user.email
+                        "the password policy gave an empty password for {}; a new account needs a temporary password",
+                        idgraph_common::error::quote(user.email.as_str())
                     )));
                 }
                 Ok(Some(password))
@@ -261,5 +261,24 @@ mod tests {
         let e = empty.for_create(&u, Surface::RestV2).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
         assert!(e.to_string().contains("a@example.com"), "{e}");
+    }
+
+    #[test]
+    fn the_email_an_empty_password_error_quotes_is_escaped_and_bounded() {
+        let empty = PasswordPolicy::per_user(|_| UserPassword::new(""));
+        let hostile = format!(
+            "evil\n2026-12-01 INFO forged\u{1b}[2J{}@example.com",
+            "x".repeat(10_000)
+        );
+        let e = empty
+            .for_create(&DirectoryUser::new(hostile), Surface::RestV2)
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(
+            text.contains("`evil\\n2026-12-01 INFO forged\\u{1b}[2J"),
+            "{text}"
+        );
+        assert!(text.chars().count() < 300, "{} characters", text.len());
     }
 }

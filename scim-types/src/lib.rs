@@ -71,6 +71,7 @@ mod name;
 mod object;
 mod patch;
 pub mod path;
+mod quote;
 mod search;
 pub mod urn;
 mod user;

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::PatchPath;
 use crate::filter::FilterError;
 use crate::lenient::{Fields, Key, KeySeed};
+use crate::quote::quote;
 
 /// A PATCH request body (RFC 7644 §3.5.2).
 ///
@@ -279,11 +280,15 @@ impl Serialize for PatchOp {
 }
 
 /// Why [`PatchOpBuilder::build`] failed. Every variant names the operation's 0-based index.
+///
+/// The message never repeats the [`source()`](std::error::Error::source) (chain printers
+/// such as anyhow's `{:#}` show each cause once), and quotes the caller's path escaped and
+/// cut to a bounded length.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PatchError {
     /// A path did not parse.
-    #[error("PATCH operation {index}: invalid path {path:?}: {source}")]
+    #[error("PATCH operation {index}: invalid path {}", quote(.path))]
     InvalidPath {
         /// Index of the operation.
         index: usize,
@@ -293,7 +298,7 @@ pub enum PatchError {
         source: FilterError,
     },
     /// A value failed to serialize to JSON.
-    #[error("PATCH operation {index}: value does not serialize to JSON: {source}")]
+    #[error("PATCH operation {index}: the value does not serialize to JSON")]
     Value {
         /// Index of the operation.
         index: usize,

@@ -121,7 +121,8 @@ pub(crate) fn header_name(name: &str) -> Result<HeaderName> {
 pub(crate) fn sensitive_value(value: &str, header: &str) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(value).map_err(|_| {
         Error::config(format!(
-            "the credential for the `{header}` header contains characters that are not allowed in an HTTP header (control characters or line breaks)"
+            "the credential for the {} header contains characters that are not allowed in an HTTP header (control characters or line breaks)",
+            quote(header)
         ))
     })?;
     v.set_sensitive(true);

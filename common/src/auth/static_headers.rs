@@ -161,7 +161,12 @@ impl HeaderPair {
         Self {
             user_header: user_header.to_owned(),
             password_header: password_header.to_owned(),
-            prepared: prepare().map_err(|e| Cow::Owned(e.to_string())),
+            // The message alone: `validate` makes it a configuration error again, and
+            // the whole `Display` would say "client configuration error" twice.
+            prepared: prepare().map_err(|e| match e {
+                Error::Config { message, .. } => message,
+                other => Cow::Owned(other.to_string()),
+            }),
         }
     }
 

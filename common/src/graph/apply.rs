@@ -110,7 +110,7 @@ pub struct ApplyStopped {
 /// #[async_trait::async_trait]
 /// impl RunGuard for Lost {
 ///     async fn check(&self) -> idgraph_common::Result<()> {
-///         Err(Error::Lease { name: "bridge:acme".into(), kind: LeaseErrorKind::Lost, source: None })
+///         Err(Error::Lease { name: "bridge:acme".into(), kind: LeaseErrorKind::Lost, detail: None, source: None })
 ///     }
 /// }
 ///

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::catalog::AppId;
 use super::directory::{DirectoryUser, Email};
 use super::plan::{Action, ActionKind, FieldChange};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 
 /// One change an apply made or attempted, for an auditor: when, in which app, what, to
 /// whom (the person's email and stable link key, the app's account id), the field values
@@ -166,7 +166,11 @@ impl JsonLinesSink {
             .append(true)
             .open(path)
             .map_err(|e| Error::Config {
-                message: format!("cannot open the audit file {}", path.display()).into(),
+                message: format!(
+                    "cannot open the audit file {}",
+                    quote(&path.display().to_string())
+                )
+                .into(),
                 source: Some(Box::new(e)),
             })?;
         Ok(Self::new(BufWriter::new(file)))

@@ -45,7 +45,7 @@ use super::listing::{Listing, list_target, plan_listings};
 use super::policy::{GuardTripped, SyncPolicy};
 use super::report::{Outcome, SyncReport};
 use super::run_guard::{RunGuard, RunLock};
-use crate::error::{Error, LeaseErrorKind};
+use crate::error::{Error, LeaseErrorKind, chain};
 
 /// Default interval between successful runs: 60 s (Probo's default configuration).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -237,7 +237,7 @@ pub struct BridgeStatus {
     pub total_syncs: u64,
     /// Runs failed.
     pub total_failures: u64,
-    /// Why the last run failed; cleared by a success.
+    /// Why the last run failed, with every cause, in one line; cleared by a success.
     pub last_error: Option<String>,
     /// When the last successful run finished.
     pub last_synced_at: Option<Instant>,
@@ -345,6 +345,11 @@ impl BridgeStatus {
 }
 
 /// Why a run did not succeed.
+///
+/// A variant that wraps an [`Error`] says what the bridge was doing, and the error is its
+/// [`source()`](std::error::Error::source), not repeated in the message: chain printers
+/// (anyhow's `{:#}`, `Report`) show each cause once. [`BridgeStatus::last_error`] holds
+/// the whole chain in one line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BridgeError {
@@ -358,10 +363,10 @@ pub enum BridgeError {
         failures: u32,
     },
     /// Listing the source failed (nothing was changed).
-    #[error("listing the source failed: {0}")]
+    #[error("listing the source failed")]
     Source(#[source] Error),
     /// Listing the target failed (nothing was changed).
-    #[error("listing the target failed: {0}")]
+    #[error("listing the target failed")]
     Target(#[source] Error),
     /// The run took longer than [`BridgeConfig::sync_timeout`]; it was cancelled between
     /// two calls, so some items may have been applied.
@@ -395,11 +400,11 @@ pub enum BridgeError {
     /// take it; nothing was listed or changed. When another instance holds it
     /// ([`LeaseErrorKind::Held`]) this run is not counted as failed: that instance is
     /// syncing the tenant, and this one tries again after [`BridgeConfig::interval`].
-    #[error("the run did not start: {0}")]
+    #[error("the run did not start: its lock was not acquired")]
     Lock(#[source] Error),
     /// The lock was lost during the run ([`RunGuard::check`] failed), so it stopped
     /// between two items; the report says what was applied before.
-    #[error("the run stopped before the end: {error}")]
+    #[error("the run stopped before the end: its run guard refused to go on")]
     Stopped {
         /// What the guard answered (for a lost lease, [`Error::Lease`]).
         #[source]
@@ -581,7 +586,7 @@ impl Bridge {
                     let err = BridgeError::Lock(e);
                     self.record(&BridgeEvent::Start);
                     self.record(&BridgeEvent::Fail {
-                        error: err.to_string(),
+                        error: chain(&err).to_string(),
                     });
                     return Err(err);
                 }
@@ -622,8 +627,9 @@ impl Bridge {
         };
         let event = match &result {
             Ok(_) => BridgeEvent::Succeed,
+            // The whole chain: `Display` alone leaves the cause to `source()`.
             Err(e) => BridgeEvent::Fail {
-                error: e.to_string(),
+                error: chain(e).to_string(),
             },
         };
         let now = Instant::now();

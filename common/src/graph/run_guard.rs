@@ -34,6 +34,7 @@ use crate::error::Result;
 ///             return Err(Error::Lease {
 ///                 name: "bridge:acme".into(),
 ///                 kind: LeaseErrorKind::Lost,
+///                 detail: Some("the operator asked it to stop".into()),
 ///                 source: None,
 ///             });
 ///         }

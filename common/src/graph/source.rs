@@ -58,7 +58,7 @@ use serde_json::Value;
 
 use super::directory::DirectoryUser;
 use super::listing::Listing;
-use crate::error::Error;
+use crate::error::{Error, quote};
 
 /// How many problems [`SourceError`]'s `Display` lists before `… and N more`.
 const SHOWN: usize = 50;
@@ -151,9 +151,12 @@ pub struct RowProblem {
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, &self.column) {
-            (Some(line), Some(col)) => write!(f, "line {line}, field `{col}`: {}", self.kind),
+            // A column name comes from the file's header: quoted escaped and bounded.
+            (Some(line), Some(col)) => {
+                write!(f, "line {line}, field {}: {}", quote(col), self.kind)
+            }
             (Some(line), None) => write!(f, "line {line}: {}", self.kind),
-            (None, Some(col)) => write!(f, "field `{col}`: {}", self.kind),
+            (None, Some(col)) => write!(f, "field {}: {}", quote(col), self.kind),
             (None, None) => write!(f, "{}", self.kind),
         }
     }
@@ -230,7 +233,8 @@ impl fmt::Display for ProblemKind {
             ProblemKind::NotAnEmail { reason } => write!(f, "not an email address: {reason}"),
             ProblemKind::BadBoolean { value } => write!(
                 f,
-                "`{value}` is not a boolean (true, false, 1, 0, yes, no, or empty for true)"
+                "{} is not a boolean (true, false, 1, 0, yes, no, or empty for true)",
+                quote(value)
             ),
             ProblemKind::DuplicateEmail { first_line } => {
                 write!(f, "the same email as line {first_line}")

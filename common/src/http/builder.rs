@@ -12,7 +12,7 @@ use url::Url;
 use super::client::{ApiErrorHook, HttpClient, Inner, ThrottleFn};
 use super::settings::TransportSettings;
 use crate::auth::{AuthProvider, header_name};
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Error, Result, quote};
 use crate::rate_limit::RateLimiter;
 use crate::redact::RedactedUrl;
 use crate::retry::{RetryBudget, RetryPolicy};
@@ -372,7 +372,8 @@ impl fmt::Debug for HttpClientBuilder {
 fn header_value(value: &str, name: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(value).map_err(|_| {
         Error::config(format!(
-            "the value of the `{name}` header is not a valid HTTP header value"
+            "the value of the {} header is not a valid HTTP header value",
+            quote(name)
         ))
     })
 }
@@ -416,7 +417,8 @@ fn check_base_url(raw: &str, allow_insecure_http: bool, tls: bool) -> Result<Url
             RedactedUrl::new(raw)
         ))),
         other => Err(Error::config(format!(
-            "the base URL must use https, not `{other}`"
+            "the base URL must use https, not {}",
+            quote(other)
         ))),
     }
 }

@@ -16,7 +16,7 @@ use super::builder::HttpClientBuilder;
 use super::request::Request;
 use super::response::Response;
 use crate::auth::{AuthHeaders, AuthProvider, AuthStamp};
-use crate::error::{ApiError, DecodeReason, Error, Result, TimeoutKind};
+use crate::error::{ApiError, DecodeReason, Error, Result, TimeoutKind, quote};
 use crate::path::IntoApiPath;
 use crate::rate_limit::RateLimiter;
 use crate::redact::RedactedUrl;
@@ -361,8 +361,10 @@ impl HttpClient {
                 Ok(value) => headers.append(CONTENT_TYPE, value),
                 Err(_) => {
                     return Attempt::Fatal(Error::invalid_input(format!(
-                        "the {} request to {} could not be built: the content type {content_type:?} is not a valid header value",
-                        req.method, req.path
+                        "the {} request to {} could not be built: the content type {} is not a valid header value",
+                        req.method,
+                        req.path,
+                        quote(content_type)
                     )));
                 }
             };

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::{Redis, check_name};
-use crate::error::{BoxError, Error, LeaseErrorKind, Result};
+use crate::error::{BoxError, Error, LeaseErrorKind, Result, chain};
 use crate::graph::{RunGuard, RunLock};
 
 static ACQUIRE: LazyLock<Script> =
@@ -194,7 +194,7 @@ impl Lease {
             .redis
             .invoke(FENCE.key(&self.inner.key).arg(token.0))
             .await
-            .map_err(|e| self.error(LeaseErrorKind::Unavailable, Box::new(e)))?;
+            .map_err(|e| self.unavailable(e))?;
         if ok == 1 {
             return Ok(());
         }
@@ -203,7 +203,7 @@ impl Lease {
         } else {
             format!("token {token} was presented but the current holder's is {current}")
         };
-        Err(self.error(LeaseErrorKind::Stale, Box::new(Detail(why))))
+        Err(self.error(LeaseErrorKind::Stale, why))
     }
 
     /// One try: the guard, or how long the current holder's lease still runs.
@@ -222,7 +222,7 @@ impl Lease {
                     .arg(ttl_ms),
             )
             .await
-            .map_err(|e| self.error(LeaseErrorKind::Unavailable, Box::new(e)))?;
+            .map_err(|e| self.unavailable(e))?;
         if taken != 1 {
             // PTTL is -1 for a key without expiry (never ours) and -2 when it just went.
             return Ok(Err(Duration::from_millis(n.max(1).unsigned_abs())));
@@ -249,18 +249,22 @@ impl Lease {
     fn held(&self, held_for: Duration) -> Error {
         self.error(
             LeaseErrorKind::Held,
-            Box::new(Detail(format!(
-                "the holder's lease runs for another {held_for:?} unless renewed or released"
-            ))),
+            format!("the holder's lease runs for another {held_for:?} unless renewed or released"),
         )
     }
 
-    fn error(&self, kind: LeaseErrorKind, source: BoxError) -> Error {
+    /// What the lease knows, in words: no underlying error.
+    fn error(&self, kind: LeaseErrorKind, detail: String) -> Error {
         Error::Lease {
             name: self.inner.name.clone(),
             kind,
-            source: Some(source),
+            detail: Some(detail.into()),
+            source: None,
         }
+    }
+
+    fn unavailable(&self, cause: impl Into<BoxError>) -> Error {
+        unavailable(&self.inner.name, cause)
     }
 }
 
@@ -359,7 +363,8 @@ impl GuardShared {
         Error::Lease {
             name: self.lease.name.clone(),
             kind: LeaseErrorKind::Lost,
-            source: Some(Box::new(Detail(why.to_owned()))),
+            detail: Some(why.to_owned().into()),
+            source: None,
         }
     }
 
@@ -409,12 +414,16 @@ async fn renew(shared: Arc<GuardShared>) {
                 let valid_until = shared.state.borrow().valid_until;
                 let now = Instant::now();
                 if now >= valid_until {
-                    shared.mark_lost(format!("it could not be renewed before it expired: {e}"));
+                    shared.mark_lost(format!(
+                        "it could not be renewed before it expired: {}",
+                        chain(&e)
+                    ));
                     return;
                 }
                 crate::trace::warn(&format!(
-                    "lease `{}`: renewal failed, trying again: {e}",
-                    lease.name
+                    "lease `{}`: renewal failed, trying again: {}",
+                    lease.name,
+                    chain(&e)
                 ));
                 // Try again sooner, while there is time left.
                 wait = ((valid_until - now) / 3)
@@ -454,11 +463,7 @@ impl LeaseGuard {
             .redis
             .invoke(FENCE.key(&lease.key).arg(self.shared.token.0))
             .await
-            .map_err(|e| Error::Lease {
-                name: lease.name.clone(),
-                kind: LeaseErrorKind::Unavailable,
-                source: Some(Box::new(e)),
-            })?;
+            .map_err(|e| unavailable(&lease.name, e))?;
         if ok == 1 {
             return Ok(());
         }
@@ -503,11 +508,7 @@ impl LeaseGuard {
             .redis
             .invoke(RELEASE.key(&lease.key).arg(&self.shared.value))
             .await
-            .map_err(|e| Error::Lease {
-                name: lease.name.clone(),
-                kind: LeaseErrorKind::Unavailable,
-                source: Some(Box::new(e)),
-            })?;
+            .map_err(|e| unavailable(&lease.name, e))?;
         if released == 1 {
             Ok(())
         } else {
@@ -581,17 +582,16 @@ impl RunGuard for LeaseGuard {
     }
 }
 
-/// A plain-text cause for an [`Error::Lease`].
-#[derive(Debug)]
-struct Detail(String);
-
-impl fmt::Display for Detail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// Redis did not answer: the lease says so, and the why is the `source()` (never
+/// repeated in the message).
+fn unavailable(name: &str, cause: impl Into<BoxError>) -> Error {
+    Error::Lease {
+        name: name.to_owned(),
+        kind: LeaseErrorKind::Unavailable,
+        detail: None,
+        source: Some(cause.into()),
     }
 }
-
-impl std::error::Error for Detail {}
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 2)

@@ -364,8 +364,9 @@ impl Inner {
             // The local block still holds for this process; the next permit request will
             // find out whether Redis is back.
             Err(e) => crate::trace::warn(&format!(
-                "could not share a rate-limit signal for `{}`: {e}",
-                self.name
+                "could not share a rate-limit signal for `{}`: {}",
+                self.name,
+                crate::error::chain(&e)
             )),
         }
     }
@@ -409,8 +410,9 @@ impl RateLimit for RedisRateLimit {
                     }
                     Some(fallback) => {
                         crate::trace::warn(&format!(
-                            "shared rate limit `{}`: {e}; using the local fallback",
-                            inner.name
+                            "shared rate limit `{}`: {}; using the local fallback",
+                            inner.name,
+                            crate::error::chain(&e)
                         ));
                         inner.local().fallback_until = Some(Instant::now() + FALLBACK_RECHECK);
                         return fallback.acquire().await;

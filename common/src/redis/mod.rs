@@ -315,7 +315,8 @@ impl RedisBuilder {
             "rediss" | "valkeys" => true,
             other => {
                 return Err(Error::config(format!(
-                    "the Redis URL has the scheme `{other}`; expected redis:// or rediss://"
+                    "the Redis URL has the scheme {}; expected redis:// or rediss://",
+                    crate::error::quote(other)
                 )));
             }
         };
@@ -471,7 +472,9 @@ enum Cause {
 impl fmt::Display for Unreachable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.cause {
-            Cause::Redis(e) => write!(f, "Redis at {} failed: {e}", self.server),
+            // The Redis client's error is the `source()`, not repeated here: chain
+            // printers (anyhow's `{:#}`, `Report`) show each cause once.
+            Cause::Redis(_) => write!(f, "Redis at {} did not run the command", self.server),
             Cause::Timeout(d) => write!(f, "Redis at {} did not answer within {d:?}", self.server),
         }
     }

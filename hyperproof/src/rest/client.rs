@@ -423,7 +423,8 @@ fn rest_hint(kind: &CredentialKind, api: &ApiError) -> Option<Cow<'static, str>>
             "Hyperproof rejected the REST API token (ApiToken): it is wrong, expired, or was rotated or revoked. {SEPARATE} API tokens can be rotated: create a new one in Hyperproof and update your configuration."
         ))),
         (401, CredentialKind::ClientCredentials { client_id }) => Some(Cow::Owned(format!(
-            "Hyperproof rejected the access token issued for the OAuth2 client credentials (client id `{client_id}`), also after fetching a new one: check that the API client still exists and is enabled, and that the token URL belongs to the same Hyperproof instance as the base URL. {SEPARATE} Client secrets can be rotated in Settings > API clients: after rotating, update your configuration."
+            "Hyperproof rejected the access token issued for the OAuth2 client credentials (client id {}), also after fetching a new one: check that the API client still exists and is enabled, and that the token URL belongs to the same Hyperproof instance as the base URL. {SEPARATE} Client secrets can be rotated in Settings > API clients: after rotating, update your configuration.",
+            idgraph_common::error::quote(client_id)
         ))),
         // A quota 403 normally ends as a rate-limit error; never call it a permission one.
         (403, _) if is_quota_exceeded(403, api.body_snippet().as_bytes()) => None,

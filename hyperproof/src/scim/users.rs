@@ -212,9 +212,10 @@ impl ScimUsers {
     }
 }
 
-/// A PATCH this crate builds from constants failed to build: a bug, reported as one.
+/// A PATCH this crate builds from constants failed to build: a bug, reported as one
+/// (the shared conversion keeps the whole cause in the message).
 pub(crate) fn patch_error(e: scim_types::PatchError) -> Error {
-    Error::invalid_input(format!("could not build the SCIM PATCH request: {e}"))
+    Error::from(e)
 }
 
 /// A user to create over SCIM, built step by step.

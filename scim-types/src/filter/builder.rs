@@ -225,7 +225,8 @@ fn check_attr(attr: &AttrPath) -> Result<(), FilterError> {
     match &attr.invalid {
         Some(e) => Err(FilterError::invalid(
             format!("a valid attribute path ({})", e.expected()),
-            format!("{:?}", attr.name),
+            // The caller's string, escaped and bounded (it may be anything).
+            crate::quote::quote(&attr.name).to_string(),
         )),
         None => Ok(()),
     }
