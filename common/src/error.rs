@@ -132,7 +132,7 @@ pub enum Error {
     /// records still reference it). The request was sent; retrying will not help.
     #[error("{operation} was only partly done by {app}: {outcome}")]
     Incomplete {
-        /// The app (for example `Probo`).
+        /// The app, by the name its crate gives it.
         app: Cow<'static, str>,
         /// The operation that was asked for.
         operation: Cow<'static, str>,
@@ -449,7 +449,7 @@ impl Error {
     /// Adds a hint to an API error (shown in `Display`); other variants are returned as is.
     ///
     /// Vendor crates use this to say what a status means for *their* API, for example
-    /// that a 401 from Probo may mean an enabled Bridge rotated the token.
+    /// that a 401 may mean the token was rotated by the vendor's own sync.
     pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
         if let Error::Api(api) = &mut self {
             api.hint = Some(hint.into());

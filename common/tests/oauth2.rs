@@ -348,9 +348,15 @@ async fn non_bearer_tokens_are_refused() {
 }
 
 #[test]
-fn a_plain_http_token_url_to_a_remote_host_is_refused() {
-    let err = OAuth2ClientCredentials::builder("http://auth.example.com/oauth/token", "id", SECRET)
+fn a_plain_http_token_url_to_a_remote_host_is_refused_unless_the_settings_allow_it() {
+    let url = "http://auth.example.com/oauth/token";
+    let err = OAuth2ClientCredentials::builder(url, "id", SECRET)
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    // The opt-in is the transport settings' own, as for every client of the family.
+    OAuth2ClientCredentials::builder(url, "id", SECRET)
+        .transport(idgraph_common::TransportSettings::new().allow_insecure_http(true))
+        .build()
+        .unwrap();
 }

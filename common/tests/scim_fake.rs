@@ -7,8 +7,8 @@ use futures::TryStreamExt;
 use idgraph_common::auth::Bearer;
 use idgraph_common::scim::ScimClient;
 use idgraph_common::testing::{
-    AuthFailure, DeleteSemantics, Failure, FakeRequest, Hooks, Kind, Paging, PutSemantics,
-    ScimFake, Store,
+    AuthFailure, Behaviour, DeleteSemantics, Failure, FakeRequest, Hooks, Kind, Paging,
+    PutSemantics, ScimFake, Store,
 };
 use idgraph_common::{RetryPolicy, SecretString};
 use scim_types::{Filter, Group, Member, Name, PatchOp, ScimError, ScimType, User};
@@ -84,6 +84,40 @@ async fn create_get_replace_patch_delete_round_trip() {
     assert!(users.get(&id).await.unwrap_err().is_not_found());
     assert!(users.delete(&id).await.unwrap_err().is_not_found());
     assert!(fake.users().is_empty());
+}
+
+#[tokio::test]
+async fn deactivate_and_reactivate_return_the_user_as_it_is_now_even_after_a_204() {
+    for patch_returns_resource in [true, false] {
+        let mut behaviour = Behaviour::default();
+        behaviour.patch_returns_resource = patch_returns_resource;
+        let fake = ScimFake::builder().behaviour(behaviour).start().await;
+        let users = client(&fake).users();
+        let id = seed(&fake, 1)[0].id.clone().unwrap();
+
+        let after = users.deactivate(&id).await.unwrap();
+        assert_eq!(after.id.as_ref(), Some(&id));
+        assert!(
+            !after.is_active(),
+            "answered with a body: {patch_returns_resource}"
+        );
+        assert_eq!(fake.user(id.as_str()).unwrap().active, Some(false));
+        // Only a 204 costs the extra GET.
+        let gets = |f: &ScimFake| f.requests().iter().filter(|r| r.method == "GET").count();
+        assert_eq!(gets(&fake), usize::from(!patch_returns_resource));
+
+        let back = users.reactivate(&id).await.unwrap();
+        assert!(back.is_active());
+        assert_eq!(fake.user(id.as_str()).unwrap().active, Some(true));
+    }
+    let fake = ScimFake::start().await;
+    let unknown = scim_types::UserId::new("no-such-user");
+    let err = client(&fake)
+        .users()
+        .deactivate(&unknown)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
 }
 
 #[tokio::test]

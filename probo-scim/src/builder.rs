@@ -117,7 +117,8 @@ impl ClientBuilder {
     /// the 256 MiB body cap). Calling it again replaces the earlier settings.
     ///
     /// For tests on tokio's paused clock, use
-    /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`.
+    /// `TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client())`
+    /// (the `test-util` fake's `transport()` gives exactly that).
     pub fn transport(mut self, settings: TransportSettings) -> Self {
         self.transport = settings;
         self

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use idgraph_common::graph::{CreateKind, DirectoryUser, UserDirectory};
-use probo_scim::testing::{FakeProbo, RecordedRequest, paused_clock_reqwest_client};
-use probo_scim::{CreateOutcome, TransportSettings, User};
+use probo_scim::testing::{FakeProbo, RecordedRequest};
+use probo_scim::{CreateOutcome, User};
 
 fn is_listing(r: &RecordedRequest) -> bool {
     r.method == "GET" && r.path.ends_with("/Users")
@@ -165,15 +165,8 @@ async fn changes_made_by_someone_else_after_the_listing_never_read_as_new() {
 async fn an_old_record_is_refreshed_by_one_listing() {
     let probo = FakeProbo::start().await;
     seed(&probo, 5);
-    let client = probo
-        .client_builder()
-        .transport(
-            TransportSettings::new()
-                .no_attempt_timeout()
-                .reqwest_client(paused_clock_reqwest_client()),
-        )
-        .build()
-        .unwrap();
+    // The fake's own transport is paused-clock safe.
+    let client = probo.client().unwrap();
     let _: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     let listings = |p: &FakeProbo| p.requests().iter().filter(|r| is_listing(r)).count();
     client

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use crate::Error;
 use crate::client::Surface;
 use crate::errors::{self, ErrorCode};
-use crate::model::{GroupId, Membership, NewUser, PrimaryEmail, User};
+use crate::model::{GroupId, NewUser, PrimaryEmail, User};
 use crate::users::Users;
 use crate::wire::{self, Body, interface};
 use idgraph_common::error::quote;
@@ -129,7 +129,7 @@ impl BulkCreate {
 
 async fn create_one_rest(users: &Users, item: BulkUser) -> BulkResult {
     let email = item.user.primary_email.clone();
-    match users.create(item.user).await {
+    match users.create(&item.user).await {
         Ok(user) => {
             let groups = users.client().groups();
             let mut assigned = Vec::with_capacity(item.groups.len());
@@ -304,8 +304,8 @@ pub struct BulkResult {
 pub struct GroupAssignment {
     /// The group.
     pub group: GroupId,
-    /// The confirmed membership, or why not.
-    pub result: Result<Membership, Error>,
+    /// `Ok(())` once the server accepted the membership, or why not.
+    pub result: Result<(), Error>,
 }
 
 /// Why one user of a bulk create was not created.

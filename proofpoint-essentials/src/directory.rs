@@ -201,7 +201,7 @@ impl UserDirectory for Client {
             Surface::RestV2 => self.resolve_groups(&user.groups).await?,
             Surface::InterfaceV1 => Vec::new(),
         };
-        let created = self.users().create(new).await?;
+        let created = self.users().create(&new).await?;
         let g = self.groups();
         for group in &groups {
             g.add_member(&group.id, &email).await?;

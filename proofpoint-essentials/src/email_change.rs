@@ -248,7 +248,7 @@ impl EmailChangePlan {
         new.status = old.status.clone();
         new.sender_allow_list = old.sender_allow_list.clone();
         new.sender_block_list = old.sender_block_list.clone();
-        let mut created = users.create(new).await?;
+        let mut created = users.create(&new).await?;
 
         let old_deletion = users.delete(&old.primary_email, confirm).await;
         let mut report = EmailChangeReport {
@@ -305,9 +305,12 @@ impl EmailChangePlan {
 async fn join_group(groups: &Groups, entry: &str, email: &PrimaryEmail) -> Result<GroupId> {
     let as_id = GroupId::new(entry)?;
     match groups.add_member(&as_id, email).await {
-        Ok(m) => Ok(m.group_id),
+        Ok(()) => Ok(as_id),
         Err(e) if e.is_not_found() => match groups.find(entry).await? {
-            Some(g) if g.id != as_id => Ok(groups.add_member(&g.id, email).await?.group_id),
+            Some(g) if g.id != as_id => {
+                groups.add_member(&g.id, email).await?;
+                Ok(g.id)
+            }
             _ => Err(e),
         },
         Err(e) => Err(e),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::client::{Client, Surface};
 use crate::errors;
-use crate::model::{Group, GroupId, Membership, PrimaryEmail};
+use crate::model::{Group, GroupId, PrimaryEmail};
 use crate::users::MAX_PAGE_SIZE;
 use crate::wire::rest;
 use crate::{Error, Result};
@@ -49,23 +49,27 @@ impl Groups {
         }
     }
 
-    /// Adds a user to a group (`POST /groups/{groupId}/members`). The user must exist.
+    /// Adds a user to a group (`POST /groups/{groupId}/members`). The user must exist:
+    /// a missing user or group is an error for which [`Error::is_not_found`] is true.
+    ///
+    /// Returns `()` once the server accepted the change, like
+    /// [`remove_member`](Self::remove_member) and the membership calls of the other crates
+    /// of the family. (The seed's answer, `{"groupId", "primaryEmail"}`, only repeats
+    /// what was sent, and is not read.) One member per call: the endpoint takes one.
     ///
     /// ```no_run
     /// use proofpoint_essentials::{Client, GroupId, PrimaryEmail};
     ///
     /// # async fn run(client: Client) -> proofpoint_essentials::Result<()> {
-    /// let m = client
+    /// client
     ///     .groups()
     ///     .add_member(&GroupId::new("grp_001")?, &PrimaryEmail::new("jane@example.com")?)
     ///     .await?;
-    /// assert_eq!(m.group_id.as_str(), "grp_001");
     /// # Ok(()) }
     /// ```
-    pub async fn add_member(&self, group: &GroupId, email: &PrimaryEmail) -> Result<Membership> {
+    pub async fn add_member(&self, group: &GroupId, email: &PrimaryEmail) -> Result<()> {
         self.require_rest("groups.add_member")?;
-        let resp = self
-            .client
+        self.client
             .http()
             .post(["groups", group.as_str(), "members"])
             .json(&MemberBody {
@@ -77,10 +81,7 @@ impl Groups {
             .operation("proofpoint_essentials.groups.add_member")
             .send()
             .await?;
-        // The seed answers `{"groupId", "primaryEmail"}`; an empty body confirms as much.
-        Ok(resp
-            .json::<Membership>()
-            .unwrap_or_else(|_| Membership::new(group.clone(), email.clone())))
+        Ok(())
     }
 
     /// Removes a user from a group (`DELETE /groups/{groupId}/members/{primaryEmail}`).

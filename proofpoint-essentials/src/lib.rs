@@ -28,7 +28,7 @@
 //! client
 //!     .users()
 //!     .create(
-//!         NewUser::new(email.clone(), UserType::User)
+//!         &NewUser::new(email.clone(), UserType::User)
 //!             .names("John", "Smith")
 //!             .password(UserPassword::new("Temp@1234")),
 //!     )
@@ -109,9 +109,7 @@ pub use credentials::{AdminPassword, AdminUser, ApiKey, ApiSecret, UserPassword}
 pub use email_change::{EmailChangePlan, EmailChangeReport, Loss};
 pub use errors::ErrorCode;
 pub use groups::{Groups, ListGroups};
-pub use model::{
-    Group, GroupId, Me, Membership, NewUser, PrimaryEmail, User, UserStatus, UserType,
-};
+pub use model::{Group, GroupId, Me, NewUser, PrimaryEmail, User, UserStatus, UserType};
 pub use offboard::OffboardReport;
 pub use password::{GENERATED_PASSWORD_LENGTH, PasswordPolicy};
 pub use stack::Stack;

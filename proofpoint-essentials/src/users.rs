@@ -96,12 +96,12 @@ impl Users {
     /// this user under `errors[]`, the refusal is an [`Error::Api`] with the item's status
     /// and message (and [`ErrorCode::DomainNotRegistered`](crate::ErrorCode::DomainNotRegistered) when the
     /// domain is the reason), as if the request itself had been refused.
-    pub async fn create(&self, user: NewUser) -> Result<User> {
+    pub async fn create(&self, user: &NewUser) -> Result<User> {
         let email = user.primary_email.clone();
         let path = self.client.users_path()?;
         match self.client.surface() {
             Surface::RestV2 => {
-                let body = rest::new_user_body(&user)?;
+                let body = rest::new_user_body(user)?;
                 let req = self.client.http().post(path);
                 let created = wire::with_json_body(req, &body, &[&body])
                     .operation("proofpoint_essentials.users.create")
@@ -111,7 +111,7 @@ impl Users {
                 Ok(created.into_user())
             }
             Surface::InterfaceV1 => {
-                let body = interface::new_user_body(&user)?;
+                let body = interface::new_user_body(user)?;
                 let shown_path = path.to_string();
                 let req = self.client.http().post(path);
                 let resp = wire::with_json_body(req, &body, &[&body])
@@ -174,7 +174,7 @@ impl Users {
     /// surface) can be passed, so a partial user cannot be sent.
     ///
     /// Prefer [`update`](Self::update), which reads the user right before writing.
-    pub async fn replace(&self, user: User) -> Result<User> {
+    pub async fn replace(&self, user: &User) -> Result<User> {
         if user.origin != self.client.surface() {
             return Err(Error::invalid_input(format!(
                 "this user was read from the {} surface and cannot be written to the {} surface: its unknown fields use the other surface's names",
@@ -182,7 +182,7 @@ impl Users {
                 self.client.surface()
             )));
         }
-        self.put(user).await
+        self.put(user.clone()).await
     }
 
     /// The PUT itself. Returns the user as sent (password removed), with the server's

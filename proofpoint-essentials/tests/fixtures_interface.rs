@@ -205,7 +205,7 @@ async fn users_create_single_object() {
     let user = interface(&server)
         .users()
         .create(
-            NewUser::new(email("newuser@example.com"), UserType::EndUser)
+            &NewUser::new(email("newuser@example.com"), UserType::EndUser)
                 .names("John", "Smith")
                 .send_welcome_email(false),
         )
@@ -226,7 +226,7 @@ async fn users_create_400_unregistered_domain_is_typed() {
         .await;
     let err = interface(&server)
         .users()
-        .create(NewUser::new(
+        .create(&NewUser::new(
             email("x@unregistered.example"),
             UserType::EndUser,
         ))
@@ -250,7 +250,7 @@ async fn users_create_refuses_rest_only_types_and_fields_before_sending() {
     let users = interface(&server);
     let err = users
         .users()
-        .create(NewUser::new(email("a@example.com"), UserType::User))
+        .create(&NewUser::new(email("a@example.com"), UserType::User))
         .await
         .unwrap_err();
     assert!(
@@ -259,7 +259,7 @@ async fn users_create_refuses_rest_only_types_and_fields_before_sending() {
     );
     let err = users
         .users()
-        .create(NewUser::new(email("a@example.com"), UserType::EndUser).mailbox_size(10))
+        .create(&NewUser::new(email("a@example.com"), UserType::EndUser).mailbox_size(10))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("mailbox_size"), "{err}");
@@ -356,7 +356,7 @@ async fn single_create_refused_inside_a_success_answer_is_an_api_error() {
     // input error.
     let err = client
         .users()
-        .create(NewUser::new(email("b@example.com"), UserType::EndUser))
+        .create(&NewUser::new(email("b@example.com"), UserType::EndUser))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
@@ -365,7 +365,7 @@ async fn single_create_refused_inside_a_success_answer_is_an_api_error() {
     // The domain reason keeps its own typed error.
     let err = client
         .users()
-        .create(NewUser::new(
+        .create(&NewUser::new(
             email("c@unregistered.example"),
             UserType::EndUser,
         ))

@@ -28,7 +28,7 @@ async fn the_strict_fake_refuses_a_rest_create_without_a_password() {
             .names("No", "Password")
             .password(UserPassword::new("")),
     ] {
-        let err = client.users().create(new).await.unwrap_err();
+        let err = client.users().create(&new).await.unwrap_err();
         assert!(err.is_bad_request(), "{err:?}");
         assert!(err.to_string().contains("password"), "{err}");
     }
@@ -37,7 +37,7 @@ async fn the_strict_fake_refuses_a_rest_create_without_a_password() {
     let iface = fake.interface_client().build().unwrap();
     iface
         .users()
-        .create(NewUser::new(e, UserType::EndUser))
+        .create(&NewUser::new(e, UserType::EndUser))
         .await
         .unwrap();
     assert_eq!(fake.user_count(), 1);
@@ -67,7 +67,7 @@ async fn the_strict_fake_refuses_a_rest_create_without_both_names() {
             "firstName",
         ),
     ] {
-        let err = client.users().create(new).await.unwrap_err();
+        let err = client.users().create(&new).await.unwrap_err();
         assert!(err.is_bad_request(), "{err:?}");
         assert!(err.to_string().contains(missing), "{err}");
     }

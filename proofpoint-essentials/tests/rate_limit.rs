@@ -65,7 +65,7 @@ async fn a_429_the_client_did_not_prevent_is_retried_with_backoff() {
         client
             .users()
             .create(
-                NewUser::new(email, UserType::User)
+                &NewUser::new(email, UserType::User)
                     .names("Rate", format!("Limited {i}"))
                     .password(UserPassword::new("Temp@1234")),
             )

@@ -116,7 +116,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
     let user = client
         .users()
         .create(
-            NewUser::new(email.clone(), UserType::User)
+            &NewUser::new(email.clone(), UserType::User)
                 .names("New", "Person")
                 .password(UserPassword::new("USERPW-sekrit-5")),
         )
@@ -159,7 +159,7 @@ async fn passwords_and_credentials_never_reach_logs_errors_or_urls() {
     let err = client
         .users()
         .create(
-            NewUser::new(
+            &NewUser::new(
                 PrimaryEmail::new("x@nowhere.example").unwrap(),
                 UserType::User,
             )
@@ -411,7 +411,7 @@ mod echo {
                     ("get", client.users().get(&email).await.err()),
                     (
                         "create",
-                        client.users().create(new_user(surface)).await.err(),
+                        client.users().create(&new_user(surface)).await.err(),
                     ),
                     (
                         "list",
@@ -495,7 +495,7 @@ mod echo {
         let (_, client) = clients(&server).pop().unwrap();
         let err = client
             .users()
-            .create(new_user("interface"))
+            .create(&new_user("interface"))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Api(_)), "{err:?}");

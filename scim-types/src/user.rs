@@ -137,6 +137,20 @@ impl User {
         Email::primary_in(&self.emails).and_then(|e| e.value.as_deref())
     }
 
+    /// `true` unless [`active`](User::active) is `false`. RFC 7643 §4.1.1 leaves the
+    /// meaning of `active` to the service provider, and providers create users active,
+    /// so a user without `active` (a server that does not send it) counts as active.
+    ///
+    /// ```
+    /// use scim_types::User;
+    /// assert!(User::new("jane").is_active());
+    /// assert!(User::new("jane").with_active(true).is_active());
+    /// assert!(!User::new("jane").with_active(false).is_active());
+    /// ```
+    pub fn is_active(&self) -> bool {
+        self.active != Some(false)
+    }
+
     /// Reads the extension stored under `urn` as a `T`; `Ok(None)` when it is absent.
     ///
     /// The Enterprise URN reads [`enterprise`](User::enterprise); any other URN reads

@@ -685,14 +685,8 @@ async fn probo() -> Result<App, BoxError> {
     ] {
         fake.insert_user(scim_user(email, given, family));
     }
-    let client = fake
-        .client_builder()
-        .transport(
-            TransportSettings::new()
-                .no_attempt_timeout()
-                .reqwest_client(idgraph_common::testing::paused_clock_reqwest_client()),
-        )
-        .build()?;
+    // The fake's own transport settings: safe on the paused clock this example runs on.
+    let client = fake.client()?;
     Ok(App {
         directory: Box::new(client),
         kind: "fake (in-process SCIM server behaving like Probo)",

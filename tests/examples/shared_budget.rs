@@ -79,7 +79,7 @@ async fn worker(id: usize) {
         let new = NewUser::new(email, UserType::User)
             .names("New", format!("Hire {n}"))
             .password(UserPassword::new("Temp@1234"));
-        match users.create(new).await {
+        match users.create(&new).await {
             Ok(_) => created += 1,
             Err(e) => eprintln!("worker {id}: {e}"),
         }

@@ -82,11 +82,10 @@ async fn worker() {
     let users = client.users();
     for n in 0.. {
         let email = PrimaryEmail::new(format!("w{id}-{n:05}@example.com")).unwrap();
-        let create = users.create(
-            NewUser::new(email, UserType::User)
-                .names(format!("Worker{id}"), format!("Hire{n}"))
-                .password(UserPassword::new("Temp@1234")),
-        );
+        let new = NewUser::new(email, UserType::User)
+            .names(format!("Worker{id}"), format!("Hire{n}"))
+            .password(UserPassword::new("Temp@1234"));
+        let create = users.create(&new);
         // A worker still waiting for a permit at the deadline gives up the wait.
         match tokio::time::timeout_at(deadline, create).await {
             Ok(Ok(_)) => created += 1,

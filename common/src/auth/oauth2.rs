@@ -131,11 +131,7 @@ impl OAuth2ClientCredentials {
             scopes: Vec::new(),
             method: ClientAuthMethod::default(),
             skew: Duration::from_secs(30),
-            connect_timeout: crate::http::DEFAULT_CONNECT_TIMEOUT,
-            timeout: Some(crate::http::DEFAULT_ATTEMPT_TIMEOUT),
-            allow_insecure_http: false,
-            reqwest_client: None,
-            user_agent: None,
+            transport: TransportSettings::new(),
         }
     }
 
@@ -400,11 +396,7 @@ pub struct OAuth2ClientCredentialsBuilder {
     scopes: Vec<String>,
     method: ClientAuthMethod,
     skew: Duration,
-    connect_timeout: Duration,
-    timeout: Option<Duration>,
-    allow_insecure_http: bool,
-    reqwest_client: Option<reqwest::Client>,
-    user_agent: Option<HeaderValue>,
+    transport: TransportSettings,
 }
 
 impl OAuth2ClientCredentialsBuilder {
@@ -433,29 +425,16 @@ impl OAuth2ClientCredentialsBuilder {
         self
     }
 
-    /// Timeout of one token request. Default 30 s (connect 5 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Removes the token-request timeout (tests on a paused clock).
-    pub fn no_timeout(mut self) -> Self {
-        self.timeout = None;
-        self
-    }
-
-    /// Allows a plain-http token URL to a non-loopback host. Default `false`.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
     /// The transport knobs of the client this provider authenticates, so that token
-    /// requests travel the same way its API requests do: the connect timeout, the attempt
-    /// timeout (as the timeout of one token request; `no_attempt_timeout` removes it), your
-    /// own `reqwest::Client` (its proxy, TLS roots and pool), the user agent and the
-    /// plain-http opt-in. A knob the settings leave unset keeps this builder's value.
+    /// requests travel the same way its API requests do: the connect timeout (default
+    /// 5 s), the attempt timeout (as the timeout of one token request, default 30 s;
+    /// [`no_attempt_timeout`](TransportSettings::no_attempt_timeout) removes it, for tests
+    /// on a paused clock), your own `reqwest::Client` (its proxy, TLS roots and pool), the
+    /// user agent and the plain-http opt-in
+    /// ([`allow_insecure_http`](TransportSettings::allow_insecure_http): a token URL in
+    /// plain `http` to a non-loopback host is refused otherwise). Taken by value, like
+    /// every builder's `transport`; a knob the settings leave unset keeps its default,
+    /// and calling it again replaces the earlier settings.
     ///
     /// The retry policy, retry budget and rate limiter do not apply to the token request
     /// itself: it is made inside an API attempt, which the client's policy retries (a
@@ -474,42 +453,40 @@ impl OAuth2ClientCredentialsBuilder {
     ///     "client-id",
     ///     "s3cr3t".to_owned(),
     /// )
-    /// .transport(&settings)
+    /// .transport(settings)
     /// .build()?;
     /// # let _ = auth;
     /// # Ok::<(), idgraph_common::Error>(())
     /// ```
-    pub fn transport(mut self, settings: &TransportSettings) -> Self {
-        if let Some(t) = settings.connect_timeout {
-            self.connect_timeout = t;
-        }
-        if let Some(t) = settings.attempt_timeout {
-            self.timeout = t;
-        }
-        if let Some(client) = &settings.reqwest_client {
-            self.reqwest_client = Some(client.clone());
-        }
-        if let Some(agent) = &settings.user_agent {
-            // An agent that cannot be a header value is refused by the client's own
-            // build(), which reads the same settings; here it is simply not sent.
-            self.user_agent = HeaderValue::from_str(agent).ok();
-        }
-        if let Some(allow) = settings.allow_insecure_http {
-            self.allow_insecure_http = allow;
-        }
+    pub fn transport(mut self, settings: TransportSettings) -> Self {
+        self.transport = settings;
         self
     }
 
     /// Builds the provider. Fails when the token URL is unusable.
     pub fn build(self) -> Result<OAuth2ClientCredentials> {
-        let token_url = validate_base_url(&self.token_url, self.allow_insecure_http)?;
+        let transport = self.transport;
+        let token_url = validate_base_url(&self.token_url, transport.allows_insecure_http())?;
         if self.client_id.is_empty() {
             return Err(Error::config("the OAuth2 client id is empty"));
         }
-        let http = match self.reqwest_client {
+        let timeout = transport
+            .attempt_timeout
+            .unwrap_or(Some(crate::http::DEFAULT_ATTEMPT_TIMEOUT));
+        // An agent that cannot be a header value is refused by the client's own build(),
+        // which reads the same settings; here it is simply not sent.
+        let user_agent = transport
+            .user_agent
+            .as_deref()
+            .and_then(|agent| HeaderValue::from_str(agent).ok());
+        let http = match transport.reqwest_client {
             Some(client) => client,
             None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
+                .connect_timeout(
+                    transport
+                        .connect_timeout
+                        .unwrap_or(crate::http::DEFAULT_CONNECT_TIMEOUT),
+                )
                 .redirect(reqwest::redirect::Policy::none())
                 // Token requests are rare (about once per token lifetime): a kept-alive
                 // connection buys nothing, and an idle-pool timer would be one more timer.
@@ -529,8 +506,8 @@ impl OAuth2ClientCredentialsBuilder {
                 scopes: self.scopes,
                 method: self.method,
                 http,
-                user_agent: self.user_agent,
-                timeout: self.timeout,
+                user_agent,
+                timeout,
                 skew: self.skew,
                 cache: Mutex::new(None),
                 refresh: tokio::sync::Mutex::new(()),

@@ -2,7 +2,8 @@
 //!
 //! * Users and Groups (and any other resource type through [`ScimResource`]): `get`,
 //!   `list` as a stream (filter, sort, attributes, page size), `create`, `replace`,
-//!   `patch`, `delete`, and `POST /.search`.
+//!   `patch`, `delete`, and `POST /.search`; for users, `deactivate` and `reactivate`
+//!   (returning the user as it is now, as in every crate of the family).
 //! * Discovery: [`ServiceProviderConfig`], `Schemas`, `ResourceTypes`.
 //! * `If-Match` on `replace` when the resource carries `meta.version`, and explicit
 //!   `*_if_match` variants for `patch` and `delete`.

@@ -210,6 +210,38 @@ impl<R: ScimResource> Resources<R> {
     }
 }
 
+impl Resources<User> {
+    /// Deactivates a user: `PATCH /Users/{id}` replacing `active` with `false`, and
+    /// returns the user as it is now, like the `deactivate` of every vendor crate: the
+    /// PATCH answer, or a `GET` of the user when the server answers `204 No Content`. If
+    /// that `GET` fails, its error is returned: the deactivation was processed. Undo with
+    /// [`reactivate`](Self::reactivate).
+    ///
+    /// ```no_run
+    /// # async fn run(scim: idgraph_common::scim::ScimClient, id: scim_types::UserId) -> idgraph_common::Result<()> {
+    /// let user = scim.users().deactivate(&id).await?;
+    /// assert!(!user.is_active());
+    /// # Ok(()) }
+    /// ```
+    pub async fn deactivate(&self, id: &UserId) -> Result<User> {
+        self.set_active(id, false).await
+    }
+
+    /// Reactivates a user: `PATCH` replacing `active` with `true`. Returns the user as it
+    /// is now, like [`deactivate`](Self::deactivate).
+    pub async fn reactivate(&self, id: &UserId) -> Result<User> {
+        self.set_active(id, true).await
+    }
+
+    async fn set_active(&self, id: &UserId, active: bool) -> Result<User> {
+        let op = PatchOp::builder().replace("active", active).build()?;
+        match self.patch(id, &op).await?.resource {
+            Some(user) => Ok(user),
+            None => self.get(id).await,
+        }
+    }
+}
+
 /// Declares each secret on the request, so no error quotes it back.
 fn with_secrets(mut req: Request, secrets: Vec<SecretString>) -> Request {
     for secret in &secrets {

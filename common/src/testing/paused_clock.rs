@@ -30,8 +30,12 @@ pub fn paused_clock_reqwest_client() -> reqwest::Client {
 /// moves time to the next pending timer whenever the test runtime is idle, including
 /// while it waits for real socket I/O. A timer pending during a request (the attempt
 /// timeout, hyper's idle-connection reaper) would fire mid-request and every measured
-/// wait would grow by the jump. This client keeps no timer pending during I/O. Pass it to a vendor builder's `configure_http`, or
-/// apply it to your own [`HttpClientBuilder`].
+/// wait would grow by the jump. This client keeps no timer pending during I/O.
+///
+/// This is for your own [`HttpClientBuilder`]. A vendor client takes the same two knobs
+/// in its [`TransportSettings`](crate::TransportSettings)
+/// (`TransportSettings::new().no_attempt_timeout().reqwest_client(paused_clock_reqwest_client())`),
+/// which each vendor crate's `test-util` fake gives as `transport()`.
 ///
 /// ```
 /// use idgraph_common::HttpClient;

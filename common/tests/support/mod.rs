@@ -13,7 +13,8 @@
 //!   attempt-timeout tests set one on purpose);
 //! * hyper's idle-connection reaper → [`reqwest_client`] sets `pool_idle_timeout(None)`
 //!   (and, like the transport's own client, follows no redirects);
-//! * the OAuth2 token-request timeout → [`oauth2`] uses `.no_timeout()`.
+//! * the OAuth2 token-request timeout → [`oauth2`] passes settings with
+//!   `.no_attempt_timeout()`.
 //!
 //! Retry delays are asserted exactly, so [`exact_retry`] turns jitter off.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -25,7 +26,7 @@ use async_trait::async_trait;
 use idgraph_common::auth::{OAuth2ClientCredentials, OAuth2ClientCredentialsBuilder};
 use idgraph_common::{
     HttpClient, HttpClientBuilder, Jitter, RateLimit, RateLimiter, RateSignal, RetryPolicy,
-    SecretString, TokenBucket,
+    SecretString, TokenBucket, TransportSettings,
 };
 use tokio::time::Instant;
 use wiremock::MockServer;
@@ -60,7 +61,8 @@ pub(crate) fn client(server: &MockServer) -> HttpClientBuilder {
 
 /// An OAuth2 provider builder with no token-request timeout (see the module docs).
 pub(crate) fn oauth2(token_url: &str, id: &str, secret: &str) -> OAuth2ClientCredentialsBuilder {
-    OAuth2ClientCredentials::builder(token_url, id, SecretString::from(secret)).no_timeout()
+    OAuth2ClientCredentials::builder(token_url, id, SecretString::from(secret))
+        .transport(TransportSettings::new().no_attempt_timeout())
 }
 
 /// How many requests the server has received so far.

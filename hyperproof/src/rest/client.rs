@@ -380,7 +380,7 @@ fn token_provider(
     if let Some(skew) = settings.refresh_skew {
         provider = provider.refresh_skew(skew);
     }
-    provider.transport(transport).build()
+    provider.transport(transport.clone()).build()
 }
 
 impl fmt::Debug for RestClientBuilder {

@@ -323,6 +323,13 @@ impl OrganizationUser {
             .is_some_and(OrganizationUserType::is_deactivated)
             || self.status == Some(ObjectStatus::Archived)
     }
+
+    /// `true` unless [`is_deactivated`](Self::is_deactivated): the name every user type
+    /// of the family has for it (`scim_types::User::is_active`, Proofpoint's
+    /// `User::is_active`).
+    pub fn is_active(&self) -> bool {
+        !self.is_deactivated()
+    }
 }
 
 /// A group of users (`/v1/groups`).

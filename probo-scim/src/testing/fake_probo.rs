@@ -3,8 +3,10 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use idgraph_common::Result;
-use idgraph_common::testing::{Failure, Kind, Paging, RecordedRequest, ScimFake};
+use idgraph_common::testing::{
+    Failure, Kind, Paging, RecordedRequest, ScimFake, paused_clock_reqwest_client,
+};
+use idgraph_common::{Result, TransportSettings};
 use scim_types::{User, UserId};
 use serde_json::Value;
 
@@ -77,16 +79,36 @@ impl FakeProbo {
         ScimToken::new(self.fake.token().unwrap_or_default())
     }
 
-    /// A client builder pointed at this fake with its current token; add your own
-    /// settings. On tokio's paused clock, give it
-    /// `.transport(TransportSettings::new().no_attempt_timeout().reqwest_client(idgraph_common::testing::paused_clock_reqwest_client()))`.
+    /// The transport settings [`client_builder`](Self::client_builder) uses: no attempt
+    /// timeout and [`paused_clock_reqwest_client`] (no idle-pool timer), so a client works
+    /// on tokio's paused clock as on a real one. Everything else is left to the client's
+    /// defaults.
+    ///
+    /// `.transport(…)` replaces the whole value, so to add a knob start from this one:
+    /// `probo.client_builder().transport(probo.transport().retry_policy(policy))`.
+    ///
+    /// Why a paused clock needs this: wiremock answers from its own thread, on real time,
+    /// and tokio moves a paused clock to the next pending timer whenever the test runtime
+    /// is idle, including while it waits for that real socket I/O. A timer pending during
+    /// a request (the attempt timeout, hyper's idle-connection reaper) would fire
+    /// mid-request, and every wait measured on the paused clock would grow by the jump.
+    pub fn transport(&self) -> TransportSettings {
+        TransportSettings::new()
+            .no_attempt_timeout()
+            .reqwest_client(paused_clock_reqwest_client())
+    }
+
+    /// A client builder pointed at this fake with its current token and the fake's
+    /// [`transport`](Self::transport) (paused-clock safe); add your own settings.
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder()
             .base_url(self.base_url())
             .token(self.token())
+            .transport(self.transport())
     }
 
-    /// A client pointed at this fake with its current token.
+    /// A client pointed at this fake with its current token and the fake's
+    /// [`transport`](Self::transport).
     pub fn client(&self) -> Result<Client> {
         self.client_builder().build()
     }

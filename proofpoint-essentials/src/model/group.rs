@@ -1,11 +1,10 @@
-//! Groups of the REST surface: [`GroupId`], [`Group`], [`Membership`].
+//! Groups of the REST surface: [`GroupId`], [`Group`].
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::email::PrimaryEmail;
 use crate::{Error, Result};
 use idgraph_common::error::quote;
 
@@ -92,24 +91,4 @@ pub struct Group {
     /// Fields the client does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-/// A confirmed group membership (the answer to adding a member).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Membership {
-    /// The group.
-    pub group_id: GroupId,
-    /// The member.
-    pub primary_email: PrimaryEmail,
-}
-
-impl Membership {
-    pub(crate) fn new(group_id: GroupId, primary_email: PrimaryEmail) -> Self {
-        Self {
-            group_id,
-            primary_email,
-        }
-    }
 }

@@ -8,7 +8,7 @@ mod user;
 
 pub use account::Me;
 pub use email::PrimaryEmail;
-pub use group::{Group, GroupId, Membership};
+pub use group::{Group, GroupId};
 pub use kinds::{UserStatus, UserType};
 pub use user::{NewUser, User};
 

@@ -94,6 +94,13 @@ impl User {
         &self.primary_email
     }
 
+    /// The user's id, which every [`Users`](crate::Users) method takes: the primary email
+    /// (Proofpoint names users by email), the same as [`primary_email`](Self::primary_email).
+    /// Every user type of the family calls its typed id `id`.
+    pub fn id(&self) -> &PrimaryEmail {
+        &self.primary_email
+    }
+
     /// The user type (`type`). Immutable on the REST surface.
     pub fn user_type(&self) -> Option<&UserType> {
         self.user_type.as_ref()

@@ -122,7 +122,7 @@ struct State {
 /// client
 ///     .users()
 ///     .create(
-///         NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User)
+///         &NewUser::new(PrimaryEmail::new("a@example.com")?, UserType::User)
 ///             .password(UserPassword::new("Temp@1234")),
 ///     )
 ///     .await?;
