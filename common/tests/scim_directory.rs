@@ -988,3 +988,69 @@ async fn a_bridge_from_one_scim_server_to_another_converges_and_follows_a_depart
     let report = bridge.run_once().await.unwrap();
     assert_eq!(report.counts().done, 0, "converged: {report}");
 }
+
+#[tokio::test]
+async fn a_rename_finds_the_email_entry_whatever_the_server_holds() {
+    // (mapping, emails as stored, emails after a rename of ada@ to ada.king@)
+    let work = |v: &str| serde_json::json!({"value": v, "type": "work"});
+    let cases = [
+        // userName is the identity; no email at all: a primary one is added.
+        (
+            EmailAttribute::UserName,
+            vec![],
+            vec![
+                serde_json::json!({"value": "ada.king@example.com", "type": "work", "primary": true}),
+            ],
+        ),
+        // A primary email that is another address than userName stays.
+        (
+            EmailAttribute::UserName,
+            vec![serde_json::json!({"value": "a.l@corp.example", "primary": true})],
+            vec![serde_json::json!({"value": "a.l@corp.example", "primary": true})],
+        ),
+        // The primary email is the identity, but nothing is flagged primary: the first.
+        (
+            EmailAttribute::PrimaryEmail,
+            vec![work("ada@example.com"), work("ada@home.example")],
+            vec![work("ada.king@example.com"), work("ada@home.example")],
+        ),
+    ];
+    for patch in [true, false] {
+        for (mapping, before, after) in &cases {
+            let case = format!("patch={patch} {mapping:?} {before:?}");
+            let fake = ScimFake::builder().patch(patch).start().await;
+            let mut seed = serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "ada@example.com",
+                "emails": before,
+            });
+            if before.is_empty() {
+                seed.as_object_mut().unwrap().remove("emails");
+            }
+            let id = fake
+                .insert_user(serde_json::from_value(seed).unwrap())
+                .id
+                .unwrap();
+            let dir = ScimDirectory::discover(client(&fake))
+                .await
+                .unwrap()
+                .email_attribute(*mapping);
+            let read = dir
+                .get_user(&DirectoryUser::new("ada@example.com"))
+                .await
+                .unwrap();
+            let renamed = dir
+                .rename_user(&read, &"ada.king@example.com".into())
+                .await
+                .unwrap();
+            assert_eq!(renamed.email.as_str(), "ada.king@example.com", "{case}");
+            let now = serde_json::to_value(fake.user(id.as_str()).unwrap()).unwrap();
+            assert_eq!(now["emails"], serde_json::json!(after), "{case}");
+            let user_name = match mapping {
+                EmailAttribute::UserName => "ada.king@example.com",
+                _ => "ada@example.com",
+            };
+            assert_eq!(now["userName"], user_name, "{case}");
+        }
+    }
+}
