@@ -757,9 +757,10 @@ impl ScimDirectory {
             // `userName` is the identity: the primary email follows it when it was the
             // same address, and a different one (an address of its own) stays.
             (EmailAttribute::UserName, Some(i)) => {
-                let same = user.emails[i]
-                    .value
-                    .as_deref()
+                let same = user
+                    .emails
+                    .get(i)
+                    .and_then(|e| e.value.as_deref())
                     .is_some_and(|v| Email::new(v) == *old);
                 if same {
                     EmailSlot::Primary(i)
@@ -800,13 +801,19 @@ impl ScimDirectory {
         if self.email == EmailAttribute::UserName {
             now.user_name = new.as_str().to_owned();
         }
-        match self.email_slot(&now, old) {
-            EmailSlot::Primary(i) => now.emails[i].value = Some(new.as_str().to_owned()),
-            EmailSlot::First(_) => now.emails[0].value = Some(new.as_str().to_owned()),
-            EmailSlot::Missing => now
-                .emails
-                .insert(0, ScimEmail::work(new.as_str()).with_primary(true)),
-            EmailSlot::Unrelated => {}
+        // The slot was found in `now` itself, so its entry is there.
+        let entry = match self.email_slot(&now, old) {
+            EmailSlot::Primary(i) => now.emails.get_mut(i),
+            EmailSlot::First(_) => now.emails.first_mut(),
+            EmailSlot::Missing => {
+                now.emails
+                    .insert(0, ScimEmail::work(new.as_str()).with_primary(true));
+                None
+            }
+            EmailSlot::Unrelated => None,
+        };
+        if let Some(e) = entry {
+            e.value = Some(new.as_str().to_owned());
         }
         now
     }
