@@ -7,10 +7,10 @@
 mod apps;
 
 use async_trait::async_trait;
-use idgraph_common::graph::catalog::{self, CatalogEntry};
+use idgraph_common::graph::catalog::{self, AppId, Attributes, CatalogEntry, Operation, Route};
 use idgraph_common::graph::conformance::{self, Knobs};
 use idgraph_common::graph::memory::MemoryDirectory;
-use idgraph_common::graph::{Created, DirectoryUser, ReadBlind, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, Email, ReadBlind, UserDirectory};
 use idgraph_common::paginate::Items;
 use idgraph_common::{Error, Result};
 
@@ -52,6 +52,8 @@ async fn the_writable_scenario_covers_the_lifecycle() {
             "knobs_agree_with_catalog",
             "create_returns_the_stored_user",
             "listed_after_create",
+            "get_user_answers_as_listed",
+            "get_user_unknown_is_not_found",
             "listing_plans_as_unchanged",
             "duplicate_create_is_rejected",
             "update_by_app_id",
@@ -59,11 +61,18 @@ async fn the_writable_scenario_covers_the_lifecycle() {
             "groups_are_a_set",
             "deactivate_keeps_the_user",
             "update_reactivates",
+            "rename_to_a_taken_email_is_refused",
+            "rename_keeps_the_person",
             "unknown_user_is_an_error",
             "delete_removes_the_user",
         ]
     );
-    assert!(dir.is_empty(), "the test user is deleted");
+    // Proofpoint-like renames recreate the account, and it has no roles: said, not hidden.
+    assert_eq!(
+        report.skipped_names(),
+        ["role_changes_by_update", "rename_keeps_the_app_id"]
+    );
+    assert!(dir.is_empty(), "both test users are deleted");
 
     // Without delete (Hyperproof), the refusal is checked and the user left inactive.
     let dir = MemoryDirectory::new(apps::hyperproof_like());
@@ -72,11 +81,67 @@ async fn the_writable_scenario_covers_the_lifecycle() {
     assert_eq!(dir.snapshot().iter().filter(|u| u.active).count(), 0);
 }
 
+/// An app with roles by API and renames only by an admin.
+fn roles_no_rename() -> CatalogEntry {
+    catalog::scim()
+        .to_builder()
+        .app(AppId::from_static("roles-no-rename"))
+        .name("Roles, no rename")
+        .step(Operation::Role, Route::Scim, "PATCH roles")
+        .step(
+            Operation::Rename,
+            Route::AdminConsole,
+            "ask an admin to change the user's email in the console",
+        )
+        .stores(Attributes::PROFILE.with_role(true))
+        .build()
+}
+
+#[tokio::test]
+async fn roles_are_checked_where_the_app_has_them_and_renames_refused_where_it_has_none() {
+    let entry = roles_no_rename();
+    let dir = MemoryDirectory::new(&entry);
+    let knobs = Knobs::from_catalog(dir.catalog());
+    assert!(knobs.supports_role && !knobs.supports_rename);
+    let report = passes(&dir).await;
+    let names = report.names();
+    assert!(names.contains(&"role_changes_by_update"), "{report}");
+    assert!(names.contains(&"rename_is_refused"), "{report}");
+    assert!(!names.contains(&"rename_keeps_the_person"), "{report}");
+    assert!(dir.is_empty(), "the test user is deleted");
+
+    // A role the app stores but changes only by hand is skipped, with the reason.
+    let manual = entry
+        .to_builder()
+        .step(
+            Operation::Role,
+            Route::AdminConsole,
+            "set the role in the console",
+        )
+        .build();
+    let report = passes(&MemoryDirectory::new(&manual)).await;
+    let skip = report
+        .skipped
+        .iter()
+        .find(|s| s.name == "role_changes_by_update")
+        .unwrap();
+    assert!(
+        skip.reason.contains("set the role in the console"),
+        "{report}"
+    );
+    assert!(report.to_string().contains(", 2 skipped\n"), "{report}");
+}
+
 #[tokio::test]
 async fn read_blind_conforms() {
     for dir in [ReadBlind::proof(), ReadBlind::tessian()] {
         let report = passes(&dir).await;
-        assert_eq!(report.checks.len(), 6, "{report}");
+        assert_eq!(report.checks.len(), 8, "{report}");
+        assert!(report.names().contains(&"get_is_unsupported"), "{report}");
+        assert!(
+            report.names().contains(&"rename_is_unsupported"),
+            "{report}"
+        );
     }
 }
 
@@ -111,6 +176,17 @@ enum Bug {
     CaseSensitiveEmail,
     /// A read-blind app that answers with an empty listing.
     SilentlyEmpty,
+    /// `get_user` drops the display name the listing has.
+    GetDiffersFromListing,
+    /// `get_user` of an unknown user answers a server error, not "not found".
+    GetUnknownIsAServerError,
+    /// A rename to an email another user has takes it over (deletes the other user).
+    RenameTakesOver,
+    /// A rename deletes the account and creates a new one, though the catalog says it
+    /// keeps the account.
+    RenameRecreates,
+    /// `update` leaves the role as it was.
+    RoleIgnored,
 }
 
 #[async_trait]
@@ -134,6 +210,11 @@ impl UserDirectory for Broken {
     async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser> {
         match self.bug {
             Bug::UpdateIgnored => Ok(desired.clone()),
+            Bug::RoleIgnored => {
+                let mut same_role = desired.clone();
+                same_role.role = self.inner.get_user(desired).await?.role;
+                self.inner.update_user(&same_role).await
+            }
             Bug::CaseSensitiveEmail if desired.app_id.is_none() => {
                 let exact = self
                     .inner
@@ -162,7 +243,39 @@ impl UserDirectory for Broken {
         self.inner.delete_user(u).await
     }
     async fn get_user(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
-        self.inner.get_user(u).await
+        match self.bug {
+            Bug::GetDiffersFromListing => self.inner.get_user(u).await.map(|mut u| {
+                u.display_name = None;
+                u
+            }),
+            Bug::GetUnknownIsAServerError => self.inner.get_user(u).await.map_err(|e| {
+                if e.is_not_found() {
+                    Error::invalid_input("the app failed")
+                } else {
+                    e
+                }
+            }),
+            _ => self.inner.get_user(u).await,
+        }
+    }
+    async fn rename_user(&self, u: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
+        match self.bug {
+            Bug::RenameTakesOver => {
+                if let Some(other) = self.inner.get(new_email.clone()) {
+                    self.inner.delete_user(&other).await?;
+                }
+                self.inner.rename_user(u, new_email).await
+            }
+            Bug::RenameRecreates => {
+                let now = self.inner.get_user(u).await?;
+                self.inner.delete_user(&now).await?;
+                let mut moved = now.clone();
+                moved.email = new_email.clone();
+                moved.app_id = None;
+                Ok(self.inner.create_user(&moved).await?.user)
+            }
+            _ => self.inner.rename_user(u, new_email).await,
+        }
     }
 }
 
@@ -186,7 +299,31 @@ async fn the_suite_catches_broken_implementations() {
             "update_by_email_case_insensitive",
         ),
         (catalog::proof(), Bug::SilentlyEmpty, "list_is_unsupported"),
+        (
+            apps::probo_like(),
+            Bug::GetDiffersFromListing,
+            "get_user_answers_as_listed",
+        ),
+        (
+            apps::probo_like(),
+            Bug::GetUnknownIsAServerError,
+            "get_user_unknown_is_not_found",
+        ),
+        (
+            apps::probo_like(),
+            Bug::RenameTakesOver,
+            "rename_to_a_taken_email_is_refused",
+        ),
+        (
+            apps::probo_like(),
+            Bug::RenameRecreates,
+            "rename_keeps_the_person",
+        ),
     ];
+    let roles = roles_no_rename();
+    let cases = cases
+        .into_iter()
+        .chain([(&roles, Bug::RoleIgnored, "role_changes_by_update")]);
     for (app, bug, check) in cases {
         let dir = Broken {
             inner: MemoryDirectory::new(app),
@@ -210,7 +347,7 @@ async fn report_prints_a_table() {
     .await;
     let s = report.to_string();
     assert!(
-        s.starts_with("UserDirectory conformance for Tessian: 6 passed, 0 failed\n"),
+        s.starts_with("UserDirectory conformance for Tessian: 8 passed, 0 failed\n"),
         "{s}"
     );
     assert!(s.contains("list_is_unsupported"));

@@ -249,6 +249,36 @@ fn a_header_without_a_configured_column_is_refused_before_any_row() {
 }
 
 #[test]
+fn a_header_with_a_read_column_twice_is_refused_naming_it() {
+    // `Given_Name` and `given_name` are the same column (header names match ignoring
+    // case): which one holds the given name is unknown, so nothing is read.
+    let e = csv_err("duplicate_column.csv");
+    assert_eq!(
+        problems(&e),
+        [(Some(1), Some("given_name"), &ProblemKind::DuplicateColumn)]
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("line 1, field `given_name`: the header has this column twice"),
+        "{text}"
+    );
+
+    // A column the source does not read may repeat: it is never looked at.
+    let data = "email,notes,notes\nada@example.com,a,b\n";
+    let users = CsvSource::from_reader(data.as_bytes())
+        .no_column(SourceField::GivenName)
+        .no_column(SourceField::FamilyName)
+        .no_column(SourceField::DisplayName)
+        .no_column(SourceField::ExternalId)
+        .no_column(SourceField::Active)
+        .no_column(SourceField::Groups)
+        .load()
+        .unwrap()
+        .into_users();
+    assert_eq!(users, [DirectoryUser::new("ada@example.com")]);
+}
+
+#[test]
 fn every_problem_is_listed_not_only_the_first() {
     let e = csv_err("several_problems.csv");
     assert_eq!(

@@ -409,3 +409,93 @@ async fn scim_directory_reconciles_groups_against_scim2_server() {
         scim.groups().delete(id).await.unwrap();
     }
 }
+
+/// The shared `UserDirectory` conformance suite against scim2-server through
+/// `ScimDirectory`, configured from the server's own discovery (its PATCH, filter and
+/// ETag support decide how the directory writes), scoped to this run's email domain so
+/// that the suite's listings see only its own users: with the default mapping, with
+/// groups managed, and with the primary email and `employeeNumber` as the identity.
+#[tokio::test]
+async fn the_conformance_suite_passes_against_scim2_server() {
+    use idgraph_common::graph::UserDirectory;
+    use idgraph_common::graph::conformance::{self, Knobs};
+    use idgraph_common::scim::{EmailAttribute, LinkKeyAttribute, ScimDirectory};
+    use scim_types::Group;
+
+    let Some((url, token)) = server() else { return };
+    let prefix = run_prefix();
+    let domain = format!("{}.example.com", prefix.trim_end_matches('-'));
+    let scim = client(&url, &token);
+    let spc = scim.service_provider_config().await.unwrap();
+    let discovered = ScimDirectory::discover(scim.clone())
+        .await
+        .unwrap()
+        .scope(Filter::ew("userName", format!("@{domain}")));
+    let f = discovered.features();
+    assert_eq!(
+        (f.patch, f.filter, f.etag, f.bulk),
+        (
+            spc.patch.supported,
+            spc.filter.supported,
+            spc.etag.supported,
+            spc.bulk.supported
+        ),
+        "the directory takes the server's word: {spc:?}"
+    );
+
+    // The groups the suite puts its user in exist in the app (the sync never creates one).
+    let names = [
+        format!("{prefix}conformance-a"),
+        format!("{prefix}conformance-b"),
+    ];
+    let mut groups = Vec::new();
+    for name in &names {
+        let g = scim
+            .groups()
+            .create(&Group::new(name.as_str()))
+            .await
+            .unwrap();
+        groups.push(g.id.unwrap());
+    }
+
+    let runs = [
+        ("default mapping", discovered.clone()),
+        ("groups managed", discovered.clone().manage_groups(true)),
+        (
+            "primary email, employeeNumber",
+            discovered
+                .clone()
+                .email_attribute(EmailAttribute::PrimaryEmail)
+                .link_key_attribute(LinkKeyAttribute::employee_number()),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, dir) in &runs {
+        let knobs = Knobs::from_catalog(dir.catalog())
+            .email_domain(domain.as_str())
+            .groups(names[0].as_str(), names[1].as_str());
+        let report = conformance::run(dir, &knobs).await;
+        eprintln!("{what}:\n{report}");
+        for check in ["get_user_answers_as_listed", "rename_keeps_the_person"] {
+            assert!(report.names().contains(&check), "{what}: {check}\n{report}");
+        }
+        if !report.passed() {
+            failures.push(format!("{what}:\n{report}"));
+        }
+    }
+
+    // Leave the server as it was (the suite deletes its users; the groups are ours).
+    for id in &groups {
+        scim.groups().delete(id).await.unwrap();
+    }
+    let left: Vec<User> = scim
+        .users()
+        .list()
+        .filter(Filter::ew("userName", format!("@{domain}")))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(left.is_empty(), "the suite left users behind: {left:?}");
+}

@@ -21,9 +21,14 @@
 //! ```
 //!
 //! The writable scenario creates one user named `conformance-<random>@<email_domain>`,
-//! changes it, deactivates, reactivates and finally deletes it (or, where the app cannot
-//! delete by API, leaves it deactivated). Point it at a fake or a sandbox, never at a
-//! production tenant.
+//! reads it back (listing and [`UserDirectory::get_user`]), changes it (its role too,
+//! where the app has roles by API), deactivates and reactivates it, renames it where
+//! the catalog says renames go by API (after checking that a rename to the email of a
+//! second test user, `conformance-<random>-other@<email_domain>`, is refused), and
+//! finally deletes both users (or, where the app cannot delete by API, leaves them
+//! deactivated). What does not apply to the app is listed in
+//! [`ConformanceReport::skipped`] with the reason. Point it at a fake or a sandbox, never
+//! at a production tenant.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -60,6 +65,20 @@ pub struct Knobs {
     pub groups: [String; 2],
     /// The attributes the app stores; only these are expected back.
     pub stores: Attributes,
+    /// `rename_user` changes the email by API (otherwise it must answer
+    /// [`Error::Unsupported`]).
+    pub supports_rename: bool,
+    /// A rename keeps the account (same app id); `false` where the catalog says a
+    /// rename loses things ([`Lifecycle::rename_loses`](super::catalog::Lifecycle::rename_loses)):
+    /// the app deletes and recreates, so only the email, the attributes and the active
+    /// state are expected to survive.
+    pub rename_keeps_account: bool,
+    /// `update_user` changes the role by API; role changes are checked where the app
+    /// also stores a role ([`Attributes::role`]).
+    pub supports_role: bool,
+    /// Two roles the app has (the test user is given the first, then the second), used
+    /// where the app stores roles and changes them by API.
+    pub roles: [String; 2],
 }
 
 impl Knobs {
@@ -73,7 +92,44 @@ impl Knobs {
             email_domain: "example.com".into(),
             groups: ["conformance-a".into(), "conformance-b".into()],
             stores: entry.lifecycle.stores,
+            supports_rename: entry.by_api(Operation::Rename),
+            rename_keeps_account: entry.lifecycle.rename_loses.is_empty(),
+            supports_role: entry.by_api(Operation::Role),
+            roles: ["conformance-role-a".into(), "conformance-role-b".into()],
         }
+    }
+
+    /// Whether the role checks apply: the app stores a role and changes it by API.
+    fn manages_role(&self) -> bool {
+        self.stores.role && self.supports_role
+    }
+
+    /// Sets [`Knobs::supports_rename`].
+    #[must_use]
+    pub fn supports_rename(mut self, yes: bool) -> Self {
+        self.supports_rename = yes;
+        self
+    }
+
+    /// Sets [`Knobs::rename_keeps_account`].
+    #[must_use]
+    pub fn rename_keeps_account(mut self, yes: bool) -> Self {
+        self.rename_keeps_account = yes;
+        self
+    }
+
+    /// Sets [`Knobs::supports_role`].
+    #[must_use]
+    pub fn supports_role(mut self, yes: bool) -> Self {
+        self.supports_role = yes;
+        self
+    }
+
+    /// Sets [`Knobs::roles`].
+    #[must_use]
+    pub fn roles(mut self, a: impl Into<String>, b: impl Into<String>) -> Self {
+        self.roles = [a.into(), b.into()];
+        self
     }
 
     /// Sets [`Knobs::supports_delete`].
@@ -129,7 +185,17 @@ pub struct Check {
     pub result: Result<(), String>,
 }
 
-/// Every check the suite ran.
+/// A check the suite did not run, and why (the catalog says the app cannot do it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Skipped {
+    /// The check's name.
+    pub name: &'static str,
+    /// Why it does not apply.
+    pub reason: String,
+}
+
+/// Every check the suite ran, and those it skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConformanceReport {
@@ -137,6 +203,8 @@ pub struct ConformanceReport {
     pub app: String,
     /// The checks, in order.
     pub checks: Vec<Check>,
+    /// The checks that do not apply to the app, with the reason.
+    pub skipped: Vec<Skipped>,
 }
 
 impl ConformanceReport {
@@ -154,18 +222,27 @@ impl ConformanceReport {
     pub fn names(&self) -> Vec<&'static str> {
         self.checks.iter().map(|c| c.name).collect()
     }
+
+    /// The names of every check that was skipped.
+    pub fn skipped_names(&self) -> Vec<&'static str> {
+        self.skipped.iter().map(|s| s.name).collect()
+    }
 }
 
 impl fmt::Display for ConformanceReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let failed = self.failures().count();
-        writeln!(
+        write!(
             f,
             "UserDirectory conformance for {}: {} passed, {} failed",
             self.app,
             self.checks.len() - failed,
             failed
         )?;
+        if !self.skipped.is_empty() {
+            write!(f, ", {} skipped", self.skipped.len())?;
+        }
+        writeln!(f)?;
         let rows: Vec<Vec<String>> = self
             .checks
             .iter()
@@ -176,6 +253,11 @@ impl fmt::Display for ConformanceReport {
                 };
                 vec![c.name.to_owned(), status.to_owned(), detail]
             })
+            .chain(
+                self.skipped
+                    .iter()
+                    .map(|s| vec![s.name.to_owned(), "skipped".to_owned(), s.reason.clone()]),
+            )
             .collect();
         write_table(f, &["CHECK", "RESULT", "DETAIL"], &rows)
     }
@@ -194,14 +276,16 @@ pub async fn run(dir: &dyn UserDirectory, knobs: &Knobs) -> ConformanceReport {
         name: "knobs_agree_with_catalog",
         result: knobs_agree(entry, knobs),
     }];
+    let mut skipped = Vec::new();
     if knobs.read_blind {
         read_blind(dir, &mut checks).await;
     } else {
-        writable(dir, knobs, &mut checks).await;
+        writable(dir, knobs, &mut checks, &mut skipped).await;
     }
     ConformanceReport {
         app: entry.name.clone(),
         checks,
+        skipped,
     }
 }
 
@@ -226,6 +310,26 @@ fn knobs_agree(entry: &CatalogEntry, k: &Knobs) -> CheckResult {
             "catalog stores.groups is {}, knob says {} (the planner compares groups by the \
              catalog, so a mismatch makes every plan non-idempotent)",
             entry.lifecycle.stores.groups, k.reports_groups
+        ));
+    }
+    if !k.read_blind && entry.by_api(Operation::Rename) != k.supports_rename {
+        problems.push(format!(
+            "catalog rename-by-API is {}, knob says {}",
+            entry.by_api(Operation::Rename),
+            k.supports_rename
+        ));
+    }
+    if !k.read_blind && entry.lifecycle.rename_loses.is_empty() != k.rename_keeps_account {
+        problems.push(format!(
+            "catalog says a rename loses {:?}, knob says it keeps the account: {}",
+            entry.lifecycle.rename_loses, k.rename_keeps_account
+        ));
+    }
+    if !k.read_blind && entry.by_api(Operation::Role) != k.supports_role {
+        problems.push(format!(
+            "catalog role-by-API is {}, knob says {}",
+            entry.by_api(Operation::Role),
+            k.supports_role
         ));
     }
     if !k.read_blind && entry.lifecycle.stores != k.stores {
@@ -285,7 +389,18 @@ async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
     });
 
     let u = DirectoryUser::new("conformance@example.com").with_app_id("x");
+    let renamed = Email::new("conformance-renamed@example.com");
     let results = [
+        (
+            "get_is_unsupported",
+            Operation::List,
+            dir.get_user(&u).await.map(drop),
+        ),
+        (
+            "rename_is_unsupported",
+            Operation::Rename,
+            dir.rename_user(&u, &renamed).await.map(drop),
+        ),
         (
             "create_is_unsupported",
             Operation::Create,
@@ -351,12 +466,11 @@ async fn listed(dir: &dyn UserDirectory, email: &Email) -> Result<DirectoryUser,
         .ok_or_else(|| format!("{email} is not listed"))
 }
 
-fn same_attrs(
-    got: &DirectoryUser,
-    want: &DirectoryUser,
-    groups: bool,
-    stores: Attributes,
-) -> CheckResult {
+/// `got` has what `want` asks for, of what the app stores: email, the stored text
+/// attributes `want` sets, active, groups (as a set, where the app reports them), the
+/// role (where the app manages one and `want` names it), and some app id.
+fn same_attrs(got: &DirectoryUser, want: &DirectoryUser, k: &Knobs) -> CheckResult {
+    let stores = k.stores;
     let mut diffs = Vec::new();
     if got.email != want.email {
         diffs.push(format!("email {} ≠ {}", got.email, want.email));
@@ -386,6 +500,7 @@ fn same_attrs(
             &got.external_id,
             &want.external_id,
         ),
+        ("role", k.manages_role(), &got.role, &want.role),
     ];
     for (name, stored, g, w) in text {
         if stored && w.is_some() && g != w {
@@ -395,7 +510,7 @@ fn same_attrs(
     if got.active != want.active {
         diffs.push(format!("active {} ≠ {}", got.active, want.active));
     }
-    if groups {
+    if k.reports_groups {
         let g: BTreeSet<&String> = got.groups.iter().collect();
         let w: BTreeSet<&String> = want.groups.iter().collect();
         if g != w {
@@ -408,14 +523,58 @@ fn same_attrs(
     ensure(diffs.is_empty(), || diffs.join("; "))
 }
 
+/// `u` with its groups sorted: the order groups come in is the app's, not a fact.
+fn canonical(mut u: DirectoryUser) -> DirectoryUser {
+    u.groups.sort();
+    u
+}
+
+/// `get_user(of)` answers exactly what the listing says of that user.
+async fn reads_as_listed(
+    dir: &dyn UserDirectory,
+    of: &DirectoryUser,
+    listed: &DirectoryUser,
+    how: &str,
+) -> CheckResult {
+    let got = dir
+        .get_user(of)
+        .await
+        .map_err(|e| format!("get_user {how} failed: {e}"))?;
+    let (got, listed) = (canonical(got), canonical(listed.clone()));
+    ensure(got == listed, || {
+        format!("get_user {how} answers {got:?}, the listing says {listed:?}")
+    })
+}
+
+/// `get_user(of)` is an error for which `is_not_found()` is true.
+async fn not_found(dir: &dyn UserDirectory, of: &DirectoryUser, how: &str) -> CheckResult {
+    match dir.get_user(of).await {
+        Ok(u) => Err(format!("get_user {how} found {u:?}")),
+        Err(e) => ensure(e.is_not_found(), || {
+            format!("get_user {how}: expected a not-found error, got: {e}")
+        }),
+    }
+}
+
+/// Deletes `u`, or where the app cannot delete by API leaves it deactivated.
+async fn remove(dir: &dyn UserDirectory, k: &Knobs, u: &DirectoryUser) {
+    if k.supports_delete {
+        let _ = dir.delete_user(u).await;
+    } else {
+        let _ = dir.deactivate_user(u).await;
+    }
+}
+
 /// The writable scenario; stops at the first check later ones depend on.
-async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
+async fn writable(
+    dir: &dyn UserDirectory,
+    k: &Knobs,
+    checks: &mut Vec<Check>,
+    skipped: &mut Vec<Skipped>,
+) {
     let entry = dir.catalog();
-    let email = Email::new(format!(
-        "conformance-{:016x}@{}",
-        fastrand::u64(..),
-        k.email_domain
-    ));
+    let run = fastrand::u64(..);
+    let mut email = Email::new(format!("conformance-{run:016x}@{}", k.email_domain));
     let mut source = DirectoryUser::new(email.clone())
         .with_names("Conformance", "Tester")
         .with_display_name("Conformance Tester")
@@ -423,6 +582,10 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
     if k.reports_groups {
         source = source.with_groups([k.groups[0].clone()]);
     }
+    if k.manages_role() {
+        source = source.with_role(k.roles[0].clone());
+    }
+    let mut skip = |name: &'static str, reason: String| skipped.push(Skipped { name, reason });
 
     macro_rules! check {
         ($name:literal, $body:expr) => {{
@@ -446,7 +609,7 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
         ensure(c.kind == CreateKind::New, || {
             format!("a create of a new person says {:?}", c.kind)
         })?;
-        same_attrs(&c.user, &source, k.reports_groups, k.stores)?;
+        same_attrs(&c.user, &source, k)?;
         created = Some(c.user);
         Ok(())
     });
@@ -456,13 +619,34 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
 
     check!("listed_after_create", {
         let u = listed(dir, &email).await?;
-        same_attrs(&u, &source, k.reports_groups, k.stores)?;
+        same_attrs(&u, &source, k)?;
         ensure(u.app_id == created.app_id, || {
             format!(
                 "listed app_id {:?} ≠ created {:?}",
                 u.app_id, created.app_id
             )
         })
+    });
+
+    check!("get_user_answers_as_listed", {
+        // `apply` re-reads with `get_user` before every destructive step and compares
+        // the answer with the listing: any difference would refuse every such step.
+        let u = listed(dir, &email).await?;
+        reads_as_listed(dir, &created, &u, "by app id").await?;
+        let by_email = DirectoryUser::new(email.as_str().to_uppercase());
+        reads_as_listed(dir, &by_email, &u, "by email (upper case)").await
+    });
+
+    check!("get_user_unknown_is_not_found", {
+        let ghost = format!("ghost-{:016x}@{}", fastrand::u64(..), k.email_domain);
+        not_found(
+            dir,
+            &DirectoryUser::new(ghost.as_str()),
+            "of an unknown email",
+        )
+        .await?;
+        let ghost_id = DirectoryUser::new(ghost.as_str()).with_app_id(ghost.as_str());
+        not_found(dir, &ghost_id, "of an unknown app id").await
     });
 
     check!("listing_plans_as_unchanged", {
@@ -501,13 +685,8 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             .update_user(&want)
             .await
             .map_err(|e| format!("update failed: {e}"))?;
-        same_attrs(&u, &want, k.reports_groups, k.stores)?;
-        same_attrs(
-            &listed(dir, &email).await?,
-            &want,
-            k.reports_groups,
-            k.stores,
-        )
+        same_attrs(&u, &want, k)?;
+        same_attrs(&listed(dir, &email).await?, &want, k)
     });
 
     // Update by email only, in another case.
@@ -524,13 +703,41 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             format!("family_name is {:?}", u.family_name)
         })?;
         want.family_name = Some("Retitled".into());
-        same_attrs(
-            &listed(dir, &email).await?,
-            &want,
-            k.reports_groups,
-            k.stores,
-        )
+        same_attrs(&listed(dir, &email).await?, &want, k)
     });
+
+    if k.manages_role() {
+        check!("role_changes_by_update", {
+            let mut r = want.clone();
+            r.role = Some(k.roles[1].clone());
+            let u = dir
+                .update_user(&r)
+                .await
+                .map_err(|e| format!("update of the role failed: {e}"))?;
+            ensure(u.role == r.role, || {
+                format!("update returned the role {:?}, not {:?}", u.role, r.role)
+            })?;
+            let l = listed(dir, &email).await?;
+            ensure(l.role == r.role, || {
+                format!("listed with the role {:?}, not {:?}", l.role, r.role)
+            })?;
+            want.role = r.role;
+            same_attrs(&l, &want, k)
+        });
+    } else if !k.stores.role {
+        skip(
+            "role_changes_by_update",
+            "the app stores no role (catalog stores.role is false)".into(),
+        );
+    } else {
+        skip(
+            "role_changes_by_update",
+            format!(
+                "role changes are not by API: {}",
+                entry.step(Operation::Role).how
+            ),
+        );
+    }
 
     if k.reports_groups {
         check!("groups_are_a_set", {
@@ -540,8 +747,13 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
                 .await
                 .map_err(|e| format!("update of groups failed: {e}"))?;
             want.groups = g.groups;
-            same_attrs(&listed(dir, &email).await?, &want, true, k.stores)
+            same_attrs(&listed(dir, &email).await?, &want, k)
         });
+    } else {
+        skip(
+            "groups_are_a_set",
+            "the app reports no groups (catalog stores.groups is false)".into(),
+        );
     }
 
     check!("deactivate_keeps_the_user", {
@@ -570,6 +782,25 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
             "listed inactive after reactivation".into()
         })
     });
+
+    if k.supports_rename {
+        rename(dir, k, checks, &mut skip, &mut email, &mut want).await;
+    } else {
+        check!("rename_is_refused", {
+            let read = listed(dir, &email).await?;
+            let new_email =
+                Email::new(format!("conformance-{run:016x}-renamed@{}", k.email_domain));
+            match dir.rename_user(&read, &new_email).await {
+                Ok(u) => Err(format!(
+                    "rename succeeded although the catalog says renames are not by API: {u:?}"
+                )),
+                Err(e) => {
+                    unsupported_ok(entry, Operation::Rename, &e)?;
+                    same_attrs(&listed(dir, &email).await?, &want, k)
+                }
+            }
+        });
+    }
 
     check!("unknown_user_is_an_error", {
         let ghost = DirectoryUser::new(format!(
@@ -613,5 +844,150 @@ async fn writable(dir: &dyn UserDirectory, k: &Knobs, checks: &mut Vec<Check>) {
         });
         // Leave the test user deactivated.
         let _ = dir.deactivate_user(&want).await;
+    }
+}
+
+/// The rename checks, where the catalog says renames go by API: a rename to an email
+/// another user has is refused with a typed error and changes nothing; a rename keeps
+/// the person (new email, same app id unless the catalog says a rename recreates the
+/// account, same attributes, still active). `email` and `want` follow the rename.
+async fn rename(
+    dir: &dyn UserDirectory,
+    k: &Knobs,
+    checks: &mut Vec<Check>,
+    skip: &mut impl FnMut(&'static str, String),
+    email: &mut Email,
+    want: &mut DirectoryUser,
+) {
+    let entry = dir.catalog();
+    let stem = email
+        .as_str()
+        .split_once('@')
+        .map_or(email.as_str(), |(local, _)| local)
+        .to_owned();
+    let mut push = |name: &'static str, result: CheckResult| {
+        let ok = result.is_ok();
+        checks.push(Check { name, result });
+        ok
+    };
+
+    // A second user, whose email the first must not be renamed to.
+    let other_email = Email::new(format!("{stem}-other@{}", k.email_domain));
+    let mut other = DirectoryUser::new(other_email.clone()).with_names("Other", "Tester");
+    if k.reports_groups {
+        other = other.with_groups([k.groups[0].clone()]);
+    }
+    if k.manages_role() {
+        other = other.with_role(k.roles[0].clone());
+    }
+    let result = async {
+        let other = dir
+            .create_user(&other)
+            .await
+            .map_err(|e| format!("creating a second user, {other_email}, failed: {e}"))?
+            .user;
+        let read = listed(dir, email).await?;
+        match dir.rename_user(&read, &other_email).await {
+            Ok(u) => {
+                return Err(format!(
+                    "renaming {email} to {other_email}, which another user has, succeeded: {u:?}"
+                ));
+            }
+            // Typed: the app's conflict (409), or a refusal before anything was sent
+            // that names the address (an app that checks first, as Proofpoint does).
+            Err(e @ Error::InvalidInput { .. }) => {
+                ensure(e.to_string().contains(other_email.as_str()), || {
+                    format!("the refusal does not name {other_email}: {e}")
+                })?;
+            }
+            Err(e) => ensure(e.is_conflict(), || {
+                format!(
+                    "renaming to an email another user has should be a conflict \
+                     (is_conflict()) or an invalid-input refusal naming it, got: {e}"
+                )
+            })?,
+        }
+        let still = listed(dir, email).await?;
+        ensure(canonical(still.clone()) == canonical(read.clone()), || {
+            format!("the refused rename changed {email}: {read:?} → {still:?}")
+        })?;
+        let them = listed(dir, &other_email).await?;
+        ensure(them.app_id == other.app_id, || {
+            format!(
+                "{other_email} is now app id {:?}, was {:?}",
+                them.app_id, other.app_id
+            )
+        })?;
+        Ok(other)
+    }
+    .await;
+    let other = match result {
+        Ok(other) => {
+            push("rename_to_a_taken_email_is_refused", Ok(()));
+            Some(other)
+        }
+        Err(e) => {
+            push("rename_to_a_taken_email_is_refused", Err(e));
+            // The second user is removed whichever way the check went.
+            find(dir, &other_email).await.ok().flatten()
+        }
+    };
+    if let Some(other) = other {
+        remove(dir, k, &other).await;
+    }
+
+    let new_email = Email::new(format!("{stem}-renamed@{}", k.email_domain));
+    let result = async {
+        let read = listed(dir, email).await?;
+        let renamed = dir
+            .rename_user(&read, &new_email)
+            .await
+            .map_err(|e| format!("rename to {new_email} failed: {e}"))?;
+        let mut expect = want.clone();
+        expect.email = new_email.clone();
+        same_attrs(&renamed, &expect, k)?;
+        if k.rename_keeps_account {
+            ensure(renamed.app_id == read.app_id, || {
+                format!(
+                    "the rename answered app id {:?}, the account was {:?}",
+                    renamed.app_id, read.app_id
+                )
+            })?;
+        }
+        let now = listed(dir, &new_email).await?;
+        same_attrs(&now, &expect, k)?;
+        ensure(now.app_id == renamed.app_id, || {
+            format!(
+                "listed app id {:?} ≠ the rename's answer {:?}",
+                now.app_id, renamed.app_id
+            )
+        })?;
+        ensure(find(dir, email).await?.is_none(), || {
+            format!("{email} is still listed after the rename")
+        })?;
+        reads_as_listed(
+            dir,
+            &DirectoryUser::new(new_email.clone()),
+            &now,
+            "by the new email",
+        )
+        .await?;
+        Ok(now)
+    }
+    .await;
+    let result = result.map(|now| {
+        *email = new_email.clone();
+        want.email = new_email.clone();
+        want.app_id = now.app_id;
+    });
+    push("rename_keeps_the_person", result);
+    if !k.rename_keeps_account {
+        skip(
+            "rename_keeps_the_app_id",
+            format!(
+                "the catalog says a rename recreates the account (it loses: {})",
+                entry.lifecycle.rename_loses.join("; ")
+            ),
+        );
     }
 }

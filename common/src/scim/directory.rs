@@ -2,16 +2,20 @@
 //! [`UserDirectory`], usable as a target and as a source.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use scim_types::{
-    Email as ScimEmail, Filter, Group, GroupId, Name, PatchOp, PatchPath, User, UserId,
+    Email as ScimEmail, Filter, Group, GroupId, Name, PatchOp, PatchPath, ServiceProviderConfig,
+    User, UserId,
 };
+use serde_json::{Map, Value};
 
 use super::ScimClient;
 use crate::error::{ApiError, Error, ErrorBody, Result, quote};
-use crate::graph::catalog::{self, CatalogEntry};
+use crate::graph::catalog::{self, CatalogEntry, Operation};
 use crate::graph::{Created, DirectoryUser, Email, UserDirectory};
 use crate::paginate::{Items, Page, Paginator, Strategy};
 
@@ -27,6 +31,274 @@ pub enum EmailAttribute {
     PrimaryEmail,
 }
 
+/// Which SCIM attribute holds the link key: the identity graph's
+/// [`DirectoryUser::external_id`], the source's stable id for a person, by which a plan
+/// recognises a rename.
+///
+/// `externalId` by default. Where the identity provider keeps `externalId` for itself,
+/// or the app's HR feed fills another attribute, name a single-valued string attribute
+/// of an extension schema instead, such as the Enterprise extension's `employeeNumber`.
+/// It is read from every listed user, written on create, and replaced on update (by
+/// PATCH of its path, or in the PUT body); `externalId` is then left as the server has
+/// it.
+///
+/// ```
+/// use idgraph_common::scim::LinkKeyAttribute;
+///
+/// let key: LinkKeyAttribute =
+///     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber".parse()?;
+/// assert_eq!(key, LinkKeyAttribute::employee_number());
+/// assert_eq!("externalId".parse::<LinkKeyAttribute>()?, LinkKeyAttribute::ExternalId);
+///
+/// let badge = LinkKeyAttribute::extension("urn:example:acme:2.0:User", "badge")?;
+/// assert_eq!(badge.path(), "urn:example:acme:2.0:User:badge");
+/// assert!("urn:example:acme:2.0:User:badge.number".parse::<LinkKeyAttribute>().is_err());
+/// # Ok::<(), idgraph_common::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum LinkKeyAttribute {
+    /// `externalId` (RFC 7643 §3.1: the provisioning client's own id for the resource).
+    #[default]
+    ExternalId,
+    /// A single-valued string attribute of an extension schema (made with
+    /// [`LinkKeyAttribute::extension`], which checks it).
+    #[non_exhaustive]
+    Extension {
+        /// The extension's schema URN
+        /// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`).
+        schema: String,
+        /// The attribute's name in it (`employeeNumber`).
+        attribute: String,
+    },
+}
+
+impl LinkKeyAttribute {
+    /// The Enterprise User extension's `employeeNumber` (RFC 7643 §4.3).
+    pub fn employee_number() -> Self {
+        Self::Extension {
+            schema: scim_types::urn::ENTERPRISE_USER.to_owned(),
+            attribute: "employeeNumber".to_owned(),
+        }
+    }
+
+    /// The attribute `attribute` of the extension schema `schema`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when `schema` is not a URN, is the core User schema (whose
+    /// attributes are not link keys, except `externalId`: use
+    /// [`LinkKeyAttribute::ExternalId`]), or `attribute` is not a plain attribute name
+    /// (letters, digits, `-` and `_`, starting with a letter; no sub-attribute).
+    pub fn extension(schema: impl Into<String>, attribute: impl Into<String>) -> Result<Self> {
+        let (schema, attribute) = (schema.into(), attribute.into());
+        let path = format!("{schema}:{attribute}");
+        let bad = |why: &str| {
+            Err(Error::invalid_input(format!(
+                "{} cannot hold the link key: {why}",
+                quote(&path)
+            )))
+        };
+        let is_urn = schema
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+        if !is_urn || schema.len() == 4 {
+            return bad("the schema is not a URN (`urn:…`)");
+        }
+        if schema.eq_ignore_ascii_case(scim_types::urn::USER) {
+            return bad("a core User attribute; the core link key is LinkKeyAttribute::ExternalId");
+        }
+        let mut chars = attribute.chars();
+        let plain = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !plain {
+            return bad("the attribute is not a plain attribute name (letters, digits, `-`, `_`)");
+        }
+        // The path travels in PATCH operations and filters: it must read back as itself.
+        match PatchPath::parse(&path) {
+            Ok(p) if p.to_string() == path => {}
+            _ => return bad("not a SCIM attribute path"),
+        }
+        Ok(Self::Extension { schema, attribute })
+    }
+
+    /// The attribute's SCIM path: `externalId`, or `<schema URN>:<attribute>`.
+    pub fn path(&self) -> String {
+        match self {
+            Self::ExternalId => "externalId".to_owned(),
+            Self::Extension { schema, attribute } => format!("{schema}:{attribute}"),
+        }
+    }
+
+    /// The link key `user` carries (a number is read as its digits; empty is none).
+    fn get(&self, user: &User) -> Option<String> {
+        let value = match self {
+            Self::ExternalId => return non_empty(user.external_id.as_deref()),
+            Self::Extension { schema, attribute } => {
+                let ext: Value = user.extension(schema).ok().flatten()?;
+                let obj = ext.as_object()?;
+                obj.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(attribute))
+                    .map(|(_, v)| v.clone())?
+            }
+        };
+        match value {
+            Value::String(s) => non_empty(Some(&s)),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Writes `key` into `user` (for a create or a PUT), keeping the extension's other
+    /// attributes.
+    fn set(&self, user: &mut User, key: &str) -> Result<()> {
+        match self {
+            Self::ExternalId => user.external_id = Some(key.to_owned()),
+            Self::Extension { schema, attribute } => {
+                let mut ext: Map<String, Value> = user
+                    .extension::<Value>(schema)
+                    .ok()
+                    .flatten()
+                    .and_then(|v| match v {
+                        Value::Object(o) => Some(o),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                ext.retain(|k, _| !k.eq_ignore_ascii_case(attribute));
+                ext.insert(attribute.clone(), Value::String(key.to_owned()));
+                user.set_extension(schema, &ext).map_err(|e| {
+                    Error::invalid_input(format!(
+                        "the link key cannot be written to {}: {e}",
+                        quote(&self.path())
+                    ))
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for LinkKeyAttribute {
+    type Err = Error;
+
+    /// `externalId` (any case), or an extension attribute's full path
+    /// `<schema URN>:<attribute>` (see [`LinkKeyAttribute::extension`]).
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("externalId") {
+            return Ok(Self::ExternalId);
+        }
+        match s.rsplit_once(':') {
+            Some((schema, attribute)) => Self::extension(schema, attribute),
+            None => Err(Error::invalid_input(format!(
+                "{} is not a link key attribute: use `externalId` or an extension attribute \
+                 `urn:…:<name>`",
+                quote(s)
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for LinkKeyAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path())
+    }
+}
+
+/// What a SCIM server supports, as its `ServiceProviderConfig` says (RFC 7644 §5), and
+/// how [`ScimDirectory`] uses each fact. [`ScimFeatures::assumed`] is what
+/// [`ScimDirectory::new`] takes without asking.
+///
+/// ```
+/// use idgraph_common::scim::ScimFeatures;
+/// use scim_types::ServiceProviderConfig;
+///
+/// let spc: ServiceProviderConfig = serde_json::from_value(serde_json::json!({
+///     "patch": {"supported": false},
+///     "filter": {"supported": true, "maxResults": 200},
+///     "etag": {"supported": true},
+///     "bulk": {"supported": true, "maxOperations": 1000, "maxPayloadSize": 1048576}
+/// }))?;
+/// let f = ScimFeatures::from_config(&spc);
+/// assert!(!f.patch && f.filter && f.etag && f.bulk);
+/// assert_eq!((f.max_results, f.bulk_max_operations), (Some(200), Some(1000)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScimFeatures {
+    /// `patch.supported`. On, `update_user` and `deactivate_user` PATCH only the
+    /// attributes they change, and `rename_user` is one PATCH of `userName` and/or the
+    /// email; so a concurrent change to anything else survives. Off (a PUT-only server),
+    /// they read the user and PUT it back whole, with the changes merged in; membership
+    /// changes (which only go by PATCH of `/Groups/{id}`) are then refused before
+    /// anything is sent.
+    pub patch: bool,
+    /// `filter.supported`. On, a user named by email is found with one filtered listing
+    /// (`userName eq "…"`, within the [scope](ScimDirectory::scope)). Off, no filter is
+    /// ever sent: the directory lists every user (completely, or an error) and matches
+    /// the email itself; and a scope, which only a filter can express, makes every
+    /// listing fail with [`Error::Config`] rather than list people outside it.
+    pub filter: bool,
+    /// `filter.maxResults`: the page size is capped at it (`0` is "not set").
+    pub max_results: Option<u64>,
+    /// `etag.supported`. On, a write made from a read — a PUT of the user as read, and a
+    /// rename (read to check the account, then written) — carries `If-Match` with the
+    /// version read, so a change made in between is refused (412,
+    /// [`Error::is_precondition_failed`]) instead of overwritten. A PATCH of an update or
+    /// a deactivation carries none: it is not made from a read, and changes only the
+    /// attributes it names. Off, no `If-Match` is sent, even when the server fills
+    /// `meta.version`.
+    pub etag: bool,
+    /// `bulk.supported`, recorded only: the directory never uses `/Bulk`. Each change is
+    /// its own request, so that each has its own outcome in the sync report and audit
+    /// trail, and one failure stops nothing else.
+    pub bulk: bool,
+    /// `bulk.maxOperations`, recorded only.
+    pub bulk_max_operations: Option<u64>,
+    /// `bulk.maxPayloadSize`, recorded only.
+    pub bulk_max_payload_size: Option<u64>,
+}
+
+impl ScimFeatures {
+    /// What [`ScimDirectory::new`] assumes without asking: PATCH and filters (most RFC
+    /// 7644 servers have both), `If-Match` whenever the server gives a version, no bulk,
+    /// no result cap.
+    pub fn assumed() -> Self {
+        Self {
+            patch: true,
+            filter: true,
+            max_results: None,
+            etag: true,
+            bulk: false,
+            bulk_max_operations: None,
+            bulk_max_payload_size: None,
+        }
+    }
+
+    /// The features a server's `ServiceProviderConfig` declares.
+    pub fn from_config(spc: &ServiceProviderConfig) -> Self {
+        Self {
+            patch: spc.patch.supported,
+            filter: spc.filter.supported,
+            max_results: spc.filter.max_results.filter(|m| *m > 0),
+            etag: spc.etag.supported,
+            bulk: spc.bulk.supported,
+            bulk_max_operations: spc.bulk.max_operations,
+            bulk_max_payload_size: spc.bulk.max_payload_size,
+        }
+    }
+}
+
+impl Default for ScimFeatures {
+    fn default() -> Self {
+        Self::assumed()
+    }
+}
+
+/// The default page size of a [`ScimDirectory`]'s listings (capped by `filter.maxResults`).
+const PAGE_SIZE: u32 = 100;
+
 /// Any SCIM 2.0 service provider (RFC 7643/7644) as a [`UserDirectory`], over the
 /// generic [`ScimClient`]: plan against it as a target, or list it as a source.
 ///
@@ -36,10 +308,14 @@ pub enum EmailAttribute {
 ///   attributes when the server supports PATCH, else a `PUT` of the user as read (with
 ///   `If-Match` where the server has ETags); `delete_user` a `DELETE`;
 /// * `rename_user` reads the account, refuses when it is not the one the caller read,
-///   and replaces `userName` and the primary email on the same id by `PUT` (with
-///   `If-Match` where the server has ETags, so a change in between is a 412);
-/// * the link key is `externalId`; the email is `userName` unless
-///   [`email_attribute`](Self::email_attribute) says the primary email;
+///   and moves it to the new email on the same id: one `PATCH` replacing `userName`
+///   and/or the email entry (per [`EmailAttribute`]) where the server supports PATCH, so
+///   a concurrent change to anything else survives; a `PUT` of the user as read only on
+///   a PUT-only server. Either carries `If-Match` with the version read where the server
+///   has ETags, so a change in between is a 412;
+/// * the email is `userName` unless [`email_attribute`](Self::email_attribute) says the
+///   primary email; the link key is `externalId` unless
+///   [`link_key_attribute`](Self::link_key_attribute) names another attribute;
 /// * with [`manage_groups`](Self::manage_groups), memberships by group `displayName`:
 ///   the listing reports each user's groups from the groups' `members` (not from the
 ///   users' read-only `groups` attribute, which not every server fills), and
@@ -47,9 +323,9 @@ pub enum EmailAttribute {
 ///   `/Groups/{id}` (`members[value eq "…"]` to remove).
 ///   The sync never creates a group: one that does not exist is an error naming it.
 ///
-/// [`discover`](Self::discover) reads the server's `ServiceProviderConfig` for PATCH
-/// support and the page size; [`new`](Self::new) assumes PATCH (RFC 7644 servers
-/// usually have it) and page size 100.
+/// [`discover`](Self::discover) reads the server's `ServiceProviderConfig`: PATCH,
+/// filter (and `maxResults`), ETag and bulk support, each used as [`ScimFeatures`]
+/// documents; [`new`](Self::new) assumes [`ScimFeatures::assumed`] and page size 100.
 ///
 /// Its catalog entry is [`catalog::scim`] (id `scim`) until
 /// [`catalog_entry`](Self::catalog_entry) gives it one of its own: a program that
@@ -74,7 +350,8 @@ pub enum EmailAttribute {
 pub struct ScimDirectory {
     client: ScimClient,
     email: EmailAttribute,
-    patch: bool,
+    link_key: LinkKeyAttribute,
+    features: ScimFeatures,
     page_size: u32,
     scope: Option<Filter>,
     groups: bool,
@@ -82,13 +359,15 @@ pub struct ScimDirectory {
 }
 
 impl ScimDirectory {
-    /// The server behind `client`, assuming PATCH support and 100 users per page.
+    /// The server behind `client`, assuming [`ScimFeatures::assumed`] and 100 users per
+    /// page.
     pub fn new(client: ScimClient) -> Self {
         Self {
             client,
             email: EmailAttribute::default(),
-            patch: true,
-            page_size: 100,
+            link_key: LinkKeyAttribute::default(),
+            features: ScimFeatures::assumed(),
+            page_size: PAGE_SIZE,
             scope: None,
             groups: false,
             entry: Arc::new(catalog::scim().clone()),
@@ -96,15 +375,29 @@ impl ScimDirectory {
     }
 
     /// The server behind `client`, configured from its own `ServiceProviderConfig`
-    /// (PATCH support; the page size capped at `filter.maxResults`).
+    /// ([`ScimFeatures::from_config`]; the page size capped at `filter.maxResults`).
     pub async fn discover(client: ScimClient) -> Result<Self> {
         let spc = client.service_provider_config().await?;
-        let mut dir = Self::new(client);
-        dir.patch = spc.patch.supported;
-        if let Some(max) = spc.filter.max_results.filter(|m| *m > 0) {
-            dir.page_size = u32::try_from(max).unwrap_or(u32::MAX).min(dir.page_size);
-        }
-        Ok(dir)
+        Ok(Self::new(client).with_features(ScimFeatures::from_config(&spc)))
+    }
+
+    /// Uses `features` instead of what [`new`](Self::new) assumed or
+    /// [`discover`](Self::discover) read (the page size follows `max_results`).
+    #[must_use]
+    pub fn with_features(mut self, features: ScimFeatures) -> Self {
+        self.page_size = features
+            .max_results
+            .map_or(PAGE_SIZE, |max| {
+                u32::try_from(max).unwrap_or(u32::MAX).min(PAGE_SIZE)
+            })
+            .max(1);
+        self.features = features;
+        self
+    }
+
+    /// What the directory takes the server to support, and so how it writes.
+    pub fn features(&self) -> &ScimFeatures {
+        &self.features
     }
 
     /// Which attribute holds the email. Default [`EmailAttribute::UserName`].
@@ -114,9 +407,18 @@ impl ScimDirectory {
         self
     }
 
+    /// Which attribute holds the link key. Default [`LinkKeyAttribute::ExternalId`].
+    #[must_use]
+    pub fn link_key_attribute(mut self, attribute: LinkKeyAttribute) -> Self {
+        self.link_key = attribute;
+        self
+    }
+
     /// Manages only the users `filter` selects (for example `userName sw "acme-"`, or
-    /// one domain's users): listings carry it, so a plan never sees, and never
-    /// deprovisions, anyone outside it. Default: every user.
+    /// one domain's users): listings and lookups carry it, so a plan never sees, and
+    /// never deprovisions, anyone outside it. Default: every user. A server without
+    /// filter support cannot apply a scope: its listings then fail (see
+    /// [`ScimFeatures::filter`]).
     #[must_use]
     pub fn scope(mut self, filter: Filter) -> Self {
         self.scope = Some(filter);
@@ -156,7 +458,8 @@ impl ScimDirectory {
     /// keep groups elsewhere, or push them from the IdP). On, the listing reports each
     /// user's groups by `displayName` and the catalog entry says so (`stores.groups`),
     /// so plans compare them; `create_user` and `update_user` add and remove the member
-    /// with a `PATCH` of each group.
+    /// with a `PATCH` of each group (a server without PATCH refuses them, before
+    /// anything is sent).
     #[must_use]
     pub fn manage_groups(mut self, on: bool) -> Self {
         self.groups = on;
@@ -164,10 +467,11 @@ impl ScimDirectory {
         self
     }
 
-    /// Whether changes go by PATCH (`true`) or by PUT of the user as read.
+    /// Whether changes go by PATCH (`true`) or by PUT of the user as read
+    /// ([`ScimFeatures::patch`]).
     #[must_use]
     pub fn use_patch(mut self, patch: bool) -> Self {
-        self.patch = patch;
+        self.features.patch = patch;
         self
     }
 
@@ -176,17 +480,21 @@ impl ScimDirectory {
         &self.client
     }
 
+    /// The identity email of `user`, per the mapping.
+    fn email_of<'u>(&self, user: &'u User) -> &'u str {
+        match self.email {
+            EmailAttribute::UserName => &user.user_name,
+            EmailAttribute::PrimaryEmail => user.primary_email().unwrap_or_default(),
+        }
+    }
+
     fn to_directory(&self, user: &User) -> DirectoryUser {
-        let email = match self.email {
-            EmailAttribute::UserName => user.user_name.clone(),
-            EmailAttribute::PrimaryEmail => user.primary_email().unwrap_or_default().to_owned(),
-        };
-        let mut d = DirectoryUser::new(email).with_active(user.active != Some(false));
+        let mut d = DirectoryUser::new(self.email_of(user)).with_active(user.active != Some(false));
         let name = user.name.as_ref();
         d.given_name = non_empty(name.and_then(|n| n.given_name.as_deref()));
         d.family_name = non_empty(name.and_then(|n| n.family_name.as_deref()));
         d.display_name = non_empty(user.display_name.as_deref());
-        d.external_id = non_empty(user.external_id.as_deref());
+        d.external_id = self.link_key.get(user);
         d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
         d
     }
@@ -253,11 +561,23 @@ impl ScimDirectory {
         }
         // Leaving names the groups the user is in, so two groups sharing a name cannot
         // make it ambiguous.
-        let leave = groups
+        let leave: Vec<GroupId> = groups
             .iter()
             .filter(|g| holds(g) && !want.contains(&g.display_name))
             .filter_map(|g| g.id.clone())
             .collect();
+        let changes = !join.is_empty() || !leave.is_empty();
+        if changes && !self.features.patch {
+            // A PUT of the whole group would overwrite memberships changed by anyone else
+            // in between: refused, with nothing sent.
+            return Err(Error::unsupported(
+                self.entry.name.clone(),
+                Operation::Groups.as_str(),
+                "the SCIM server does not support PATCH (ServiceProviderConfig patch.supported \
+                 is false), and memberships change only by PATCH of /Groups/{id}: change the \
+                 user's groups in the app, or turn ScimDirectory::manage_groups off",
+            ));
+        }
         Ok(GroupChanges { now, join, leave })
     }
 
@@ -279,13 +599,49 @@ impl ScimDirectory {
         Ok(!join.is_empty() || !leave.is_empty())
     }
 
-    /// The `/Users` listing, scoped.
-    fn user_listing(&self) -> super::ListRequest<User> {
+    /// The `/Users` listing, scoped. A scope on a server without filters is an error:
+    /// listing everyone instead would put people outside the scope into the plan.
+    fn user_listing(&self) -> Result<super::ListRequest<User>> {
         let list = self.client.users().list().page_size(self.page_size);
         match &self.scope {
-            Some(scope) => list.filter(scope.clone()),
-            None => list,
+            Some(scope) if !self.features.filter => Err(Error::config(format!(
+                "the SCIM server does not support filters (ServiceProviderConfig \
+                 filter.supported is false), so the scope {} cannot be applied; nothing was \
+                 listed, so nobody outside the scope is planned for",
+                quote(&scope.to_string())
+            ))),
+            Some(scope) => Ok(list.filter(scope.clone())),
+            None => Ok(list),
         }
+    }
+
+    /// Every user (in scope) whose email, per the mapping, is `email`. With filters, one
+    /// filtered listing; without, the complete listing, matched here. Either way the
+    /// match is checked here too: `emails.value eq` also matches secondary emails.
+    async fn find_by_email(&self, email: &Email) -> Result<Vec<User>> {
+        let listing = if self.features.filter {
+            let attr = match self.email {
+                EmailAttribute::UserName => "userName",
+                EmailAttribute::PrimaryEmail => "emails.value",
+            };
+            let by_email = Filter::eq(attr, email.as_str());
+            let filter = match &self.scope {
+                Some(scope) => scope.clone().and(by_email),
+                None => by_email,
+            };
+            self.client
+                .users()
+                .list()
+                .page_size(self.page_size)
+                .filter(filter)
+        } else {
+            self.user_listing()?
+        };
+        let users: Vec<User> = futures::TryStreamExt::try_collect(listing.stream()).await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| Email::new(self.email_of(u)) == *email)
+            .collect())
     }
 
     /// The SCIM id of the user `d` names: its `app_id`, else a lookup by email.
@@ -293,21 +649,10 @@ impl ScimDirectory {
         if let Some(id) = &d.app_id {
             return Ok(UserId::new(id.as_str()));
         }
-        let attr = match self.email {
-            EmailAttribute::UserName => "userName",
-            EmailAttribute::PrimaryEmail => "emails.value",
-        };
-        let found: Vec<User> = futures::TryStreamExt::try_collect(
-            self.client
-                .users()
-                .list()
-                .filter(Filter::eq(attr, d.email.as_str()))
-                .stream(),
-        )
-        .await?;
+        let found = self.find_by_email(&d.email).await?;
         match found.as_slice() {
-            [one] => one.id.clone().ok_or_else(|| not_found(d)),
-            [] => Err(not_found(d)),
+            [one] => one.id.clone().ok_or_else(|| not_found(&d.email)),
+            [] => Err(not_found(&d.email)),
             _ => Err(Error::invalid_input(format!(
                 "{} SCIM users have the email {}: name the user by its id",
                 found.len(),
@@ -317,7 +662,7 @@ impl ScimDirectory {
     }
 
     /// Writes `desired`'s attributes onto `user` (as read), for a PUT.
-    fn merge(user: &mut User, desired: &DirectoryUser) {
+    fn merge(&self, user: &mut User, desired: &DirectoryUser) -> Result<()> {
         if desired.given_name.is_some() || desired.family_name.is_some() {
             let name = user.name.get_or_insert_with(Name::default);
             name.given_name.clone_from(&desired.given_name);
@@ -326,24 +671,57 @@ impl ScimDirectory {
         if desired.display_name.is_some() {
             user.display_name.clone_from(&desired.display_name);
         }
-        if desired.external_id.is_some() {
-            user.external_id.clone_from(&desired.external_id);
+        if let Some(key) = &desired.external_id {
+            self.link_key.set(user, key)?;
         }
         user.active = Some(desired.active);
+        Ok(())
     }
 
-    /// A PATCH, and the user as it now is (read back when the server answered 204).
-    async fn patch(&self, id: &UserId, op: &PatchOp) -> Result<DirectoryUser> {
-        let patched = self.client.users().patch(id, op).await?;
+    /// The version to send as `If-Match` with a write made from `read`: its
+    /// `meta.version`, where the server has ETags.
+    fn version<'u>(&self, read: &'u User) -> Option<&'u str> {
+        if !self.features.etag {
+            return None;
+        }
+        read.meta.as_ref()?.version.as_deref()
+    }
+
+    /// A PUT of `user` (as read, changed), and the user as it now is. `If-Match` carries
+    /// the version read where the server has ETags, and nothing otherwise (the client
+    /// sends `meta.version` when the body has one, so it is dropped).
+    async fn put(&self, id: &UserId, mut user: User) -> Result<DirectoryUser> {
+        if !self.features.etag
+            && let Some(meta) = user.meta.as_mut()
+        {
+            meta.version = None;
+        }
+        self.read(&self.client.users().replace(id, &user).await?)
+            .await
+    }
+
+    /// A PATCH (with `If-Match: version` when given), and the user as it now is (read
+    /// back when the server answered 204).
+    async fn patch(
+        &self,
+        id: &UserId,
+        op: &PatchOp,
+        version: Option<&str>,
+    ) -> Result<DirectoryUser> {
+        let users = self.client.users();
+        let patched = match version {
+            Some(v) => users.patch_if_match(id, v, op).await?,
+            None => users.patch(id, op).await?,
+        };
         let user = match patched.resource {
             Some(user) => user,
-            None => self.client.users().get(id).await?,
+            None => users.get(id).await?,
         };
         self.read(&user).await
     }
 
     async fn write(&self, id: &UserId, desired: &DirectoryUser) -> Result<DirectoryUser> {
-        if self.patch {
+        if self.features.patch {
             let mut op = PatchOp::builder().replace("active", desired.active);
             if let Some(v) = &desired.given_name {
                 op = op.replace("name.givenName", v.as_str());
@@ -355,15 +733,103 @@ impl ScimDirectory {
                 op = op.replace("displayName", v.as_str());
             }
             if let Some(v) = &desired.external_id {
-                op = op.replace("externalId", v.as_str());
+                op = op.replace(self.link_key.path(), v.as_str());
             }
-            return self.patch(id, &op.build()?).await;
+            return self.patch(id, &op.build()?, None).await;
         }
         let mut user = self.client.users().get(id).await?;
-        Self::merge(&mut user, desired);
-        self.read(&self.client.users().replace(id, &user).await?)
-            .await
+        self.merge(&mut user, desired)?;
+        self.put(id, user).await
     }
+
+    /// Which entry of `user.emails` a rename from `old` rewrites.
+    fn email_slot(&self, user: &User, old: &Email) -> EmailSlot {
+        let primary = user.emails.iter().position(|e| e.primary == Some(true));
+        match (self.email, primary) {
+            // The primary email is the identity: rewrite it in place.
+            (EmailAttribute::PrimaryEmail, Some(i)) => EmailSlot::Primary(i),
+            (EmailAttribute::PrimaryEmail, None) => {
+                match user.emails.first().and_then(|e| e.value.clone()) {
+                    Some(value) => EmailSlot::First(value),
+                    None => EmailSlot::Missing,
+                }
+            }
+            // `userName` is the identity: the primary email follows it when it was the
+            // same address, and a different one (an address of its own) stays.
+            (EmailAttribute::UserName, Some(i)) => {
+                let same = user
+                    .emails
+                    .get(i)
+                    .and_then(|e| e.value.as_deref())
+                    .is_some_and(|v| Email::new(v) == *old);
+                if same {
+                    EmailSlot::Primary(i)
+                } else {
+                    EmailSlot::Unrelated
+                }
+            }
+            (EmailAttribute::UserName, None) => EmailSlot::Missing,
+        }
+    }
+
+    /// The one PATCH of a rename: `userName` (when it is the email) and the email entry.
+    fn rename_op(&self, now: &User, old: &Email, new: &Email) -> Result<PatchOp> {
+        let mut op = PatchOp::builder();
+        if self.email == EmailAttribute::UserName {
+            op = op.replace("userName", new.as_str());
+        }
+        op = match self.email_slot(now, old) {
+            EmailSlot::Primary(_) => op.replace(
+                PatchPath::value_filtered("emails", Filter::eq("primary", true))?
+                    .with_sub_attr("value")?,
+                new.as_str(),
+            ),
+            EmailSlot::First(value) => op.replace(
+                PatchPath::value_eq("emails", &value)?.with_sub_attr("value")?,
+                new.as_str(),
+            ),
+            EmailSlot::Missing => {
+                op.add("emails", [ScimEmail::work(new.as_str()).with_primary(true)])
+            }
+            EmailSlot::Unrelated => op,
+        };
+        Ok(op.build()?)
+    }
+
+    /// `now` renamed, for a PUT.
+    fn renamed(&self, mut now: User, old: &Email, new: &Email) -> User {
+        if self.email == EmailAttribute::UserName {
+            now.user_name = new.as_str().to_owned();
+        }
+        // The slot was found in `now` itself, so its entry is there.
+        let entry = match self.email_slot(&now, old) {
+            EmailSlot::Primary(i) => now.emails.get_mut(i),
+            EmailSlot::First(_) => now.emails.first_mut(),
+            EmailSlot::Missing => {
+                now.emails
+                    .insert(0, ScimEmail::work(new.as_str()).with_primary(true));
+                None
+            }
+            EmailSlot::Unrelated => None,
+        };
+        if let Some(e) = entry {
+            e.value = Some(new.as_str().to_owned());
+        }
+        now
+    }
+}
+
+/// The entry of `emails` a rename rewrites.
+enum EmailSlot {
+    /// The primary entry, at this index.
+    Primary(usize),
+    /// No primary: the first entry (the identity under [`EmailAttribute::PrimaryEmail`]),
+    /// with this value.
+    First(String),
+    /// No entry to rewrite: a primary one is added.
+    Missing,
+    /// The primary entry is another address than the identity: left alone.
+    Unrelated,
 }
 
 /// What [`ScimDirectory::group_changes`] found.
@@ -398,13 +864,27 @@ fn non_empty(s: Option<&str>) -> Option<String> {
     s.filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-fn not_found(d: &DirectoryUser) -> Error {
+fn not_found(email: &Email) -> Error {
     Error::Api(Box::new(ApiError::new(404, "GET", "/Users").with_body(
         ErrorBody::Json {
             code: Some("notFound".into()),
             message: Some(format!(
                 "no SCIM user has the email {}",
-                quote(d.email.as_str())
+                quote(email.as_str())
+            )),
+        },
+    )))
+}
+
+/// The 409 a rename to an email another user has gets, when the server cannot say it
+/// (servers keep `userName` unique, not `emails`).
+fn taken(email: &Email) -> Error {
+    Error::Api(Box::new(ApiError::new(409, "PATCH", "/Users").with_body(
+        ErrorBody::Json {
+            code: Some("uniqueness".into()),
+            message: Some(format!(
+                "another SCIM user has the email {}: nothing was changed",
+                quote(email.as_str())
             )),
         },
     )))
@@ -417,12 +897,13 @@ impl UserDirectory for ScimDirectory {
     }
 
     fn list_users(&self) -> Items<DirectoryUser> {
+        let listing = match self.user_listing() {
+            Ok(listing) => listing,
+            Err(e) => return Items::from_error(e),
+        };
         if !self.groups {
             let this = self.clone();
-            return self
-                .user_listing()
-                .stream()
-                .map(move |u| this.to_directory(&u));
+            return listing.stream().map(move |u| this.to_directory(&u));
         }
         // With groups: every group's members first, then the users, as one answer that
         // is complete only if both listings were (each fails on its own short listing).
@@ -432,7 +913,7 @@ impl UserDirectory for ScimDirectory {
             async move {
                 let mut memberships = this.memberships().await?;
                 let users: Vec<User> =
-                    futures::TryStreamExt::try_collect(this.user_listing().stream()).await?;
+                    futures::TryStreamExt::try_collect(this.user_listing()?.stream()).await?;
                 let listed = users
                     .iter()
                     .map(|u| {
@@ -460,7 +941,9 @@ impl UserDirectory for ScimDirectory {
             new.name = Some(name);
         }
         new.display_name.clone_from(&user.display_name);
-        new.external_id.clone_from(&user.external_id);
+        if let Some(key) = &user.external_id {
+            self.link_key.set(&mut new, key)?;
+        }
         // The groups first: one the app does not have fails the create before the user
         // exists.
         let joins = if self.groups {
@@ -497,14 +980,13 @@ impl UserDirectory for ScimDirectory {
 
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        if self.patch {
+        if self.features.patch {
             let op = PatchOp::builder().replace("active", false).build()?;
-            return self.patch(&id, &op).await;
+            return self.patch(&id, &op, None).await;
         }
         let mut now = self.client.users().get(&id).await?;
         now.active = Some(false);
-        self.read(&self.client.users().replace(&id, &now).await?)
-            .await
+        self.put(&id, now).await
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {
@@ -517,30 +999,40 @@ impl UserDirectory for ScimDirectory {
         self.read(&self.client.users().get(&id).await?).await
     }
 
+    /// Reads the account, refuses (nothing changed) when its email is not `user.email`
+    /// or, with [`EmailAttribute::PrimaryEmail`], when another user has `new_email`
+    /// (servers keep only `userName` unique); then one PATCH replacing `userName` and/or
+    /// the email entry, or on a PUT-only server a PUT of the user as read. `If-Match`
+    /// carries the version read where the server has ETags.
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        let mut now = self.client.users().get(&id).await?;
-        let read = self.to_directory(&now);
-        if read.email != user.email {
+        let now = self.client.users().get(&id).await?;
+        let read = Email::new(self.email_of(&now));
+        if read != user.email {
             return Err(Error::invalid_input(format!(
                 "the SCIM user {} is now {}, not {} as read: nothing was changed",
                 quote(id.as_str()),
-                quote(read.email.as_str()),
+                quote(read.as_str()),
                 quote(user.email.as_str())
             )));
         }
-        if self.email == EmailAttribute::UserName {
-            now.user_name = new_email.as_str().to_owned();
+        if self.email == EmailAttribute::PrimaryEmail
+            && read != *new_email
+            && self
+                .find_by_email(new_email)
+                .await?
+                .iter()
+                .any(|u| u.id.as_ref() != Some(&id))
+        {
+            return Err(taken(new_email));
         }
-        match now.emails.iter_mut().find(|e| e.primary == Some(true)) {
-            Some(primary) => primary.value = Some(new_email.as_str().to_owned()),
-            None => now
-                .emails
-                .insert(0, ScimEmail::work(new_email.as_str()).with_primary(true)),
+        let version = self.version(&now).map(str::to_owned);
+        if self.features.patch {
+            let op = self.rename_op(&now, &read, new_email)?;
+            return self.patch(&id, &op, version.as_deref()).await;
         }
-        // A PUT of the user as read: with the server's ETag, If-Match refuses a change
-        // made in between (412).
-        self.read(&self.client.users().replace(&id, &now).await?)
-            .await
+        // A PUT-only server: the user as read, renamed. Its `meta.version` is the one
+        // read, so with ETags a change made in between is a 412.
+        self.put(&id, self.renamed(now, &read, new_email)).await
     }
 }

@@ -49,7 +49,7 @@ mod list;
 mod resource;
 
 pub use builder::{ScimClientBuilder, ScimToken};
-pub use directory::{EmailAttribute, ScimDirectory};
+pub use directory::{EmailAttribute, LinkKeyAttribute, ScimDirectory, ScimFeatures};
 pub use list::ListRequest;
 pub use resource::{Patched, Resources, ScimResource};
 

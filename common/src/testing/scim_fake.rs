@@ -566,6 +566,7 @@ impl fmt::Debug for ScimFake {
 /// | [`etags`](Self::etags) | off |
 /// | [`unique_user_name`](Self::unique_user_name) | on |
 /// | [`groups`](Self::groups), [`search`](Self::search) | on |
+/// | [`patch`](Self::patch), [`filter`](Self::filter) | on |
 /// | [`hooks`](Self::hooks) | [`Standard`] |
 ///
 /// ```no_run
@@ -676,6 +677,18 @@ impl ScimFakeBuilder {
     /// Serves `/.search`.
     pub fn search(mut self, on: bool) -> Self {
         self.behaviour.search = on;
+        self
+    }
+
+    /// Supports `PATCH` (off: a PUT-only server; see [`Behaviour::patch`]).
+    pub fn patch(mut self, on: bool) -> Self {
+        self.behaviour.patch = on;
+        self
+    }
+
+    /// Supports filters (off: see [`Behaviour::filter`]).
+    pub fn filter(mut self, on: bool) -> Self {
+        self.behaviour.filter = on;
         self
     }
 
@@ -849,6 +862,11 @@ fn dispatch(shared: &Shared, req: &FakeRequest<'_>, store: &mut Store) -> Respon
     result.unwrap_or_else(|e| hooks.error(&e, store.behaviour()))
 }
 
+/// RFC 7644 §3.12: 501, "the service provider does not support the request operation".
+fn not_implemented(detail: &str) -> ScimError {
+    ScimError::new(501).with_detail(detail)
+}
+
 fn endpoint_error() -> ScimError {
     ScimError::new(404).with_detail("Specified endpoint does not exist.")
 }
@@ -919,6 +937,7 @@ fn one(
             hooks.replace(kind, id, body, store)?;
             resource_response(hooks, store, kind, id, 200)
         }
+        "PATCH" if !store.behaviour().patch => Err(not_implemented("PATCH is not supported.")),
         "PATCH" => {
             let body = req.json()?;
             let patch = parse_patch(body)?;
@@ -1066,6 +1085,9 @@ fn list(
     kinds: Vec<Kind>,
     params: ListParams,
 ) -> Result<ResponseTemplate, ScimError> {
+    if params.filter.is_some() && !store.behaviour().filter {
+        return Err(not_implemented("Filtering is not supported."));
+    }
     if let Some(f) = &params.filter {
         for k in &kinds {
             hooks.check_filter(*k, f)?;
@@ -1136,9 +1158,9 @@ fn service_provider_config(b: &Behaviour) -> Value {
     };
     json!({
         "schemas": [scim_types::urn::SERVICE_PROVIDER_CONFIG],
-        "patch": {"supported": true},
+        "patch": {"supported": b.patch},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": true, "maxResults": max},
+        "filter": {"supported": b.filter, "maxResults": max},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
         "etag": {"supported": b.etags},

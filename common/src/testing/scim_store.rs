@@ -115,6 +115,15 @@ pub struct Behaviour {
     /// Writes the SCIM error `status` as a JSON number instead of the RFC's string.
     /// Default `false`.
     pub error_status_as_number: bool,
+    /// Supports `PATCH` (RFC 7644 §3.5.2 makes it optional). Off, the
+    /// `ServiceProviderConfig` says `patch.supported: false` and every `PATCH` is answered
+    /// 501, as a PUT-only server does. Default `true`.
+    pub patch: bool,
+    /// Supports filtering (RFC 7644 §3.4.2.2 makes it optional). Off, the
+    /// `ServiceProviderConfig` says `filter.supported: false` and any listing or search
+    /// that carries a filter is answered 501, so a client that filters anyway fails
+    /// instead of being handed everyone. Default `true`.
+    pub filter: bool,
 }
 
 impl Default for Behaviour {
@@ -130,6 +139,8 @@ impl Default for Behaviour {
             location_header: true,
             patch_returns_resource: true,
             error_status_as_number: false,
+            patch: true,
+            filter: true,
         }
     }
 }
