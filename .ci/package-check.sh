@@ -82,13 +82,20 @@ check_tree() {
     dups=1
   fi
 }
-for c in "${crates[@]}"; do
-  check_tree "$c"
+# The host, and the other platforms users build for: a dependency that only one target
+# pulls in (getrandom through aws-lc-sys's build on Windows, once) shows only there.
+# `cargo tree` reads the lock file; nothing is compiled or fetched for these targets.
+for t in "" x86_64-pc-windows-msvc aarch64-apple-darwin; do
+  target=()
+  [ -z "$t" ] || target=(--target "$t")
+  for c in "${crates[@]}"; do
+    check_tree "$c" "${target[@]}"
+  done
+  check_tree idgraph-common --features redis "${target[@]}"
+  check_tree idgraph-common --features redis-tls "${target[@]}"
 done
-check_tree idgraph-common --features redis
-check_tree idgraph-common --features redis-tls
 [ "$dups" -eq 0 ] || exit 1
-echo "no duplicates (default features; idgraph-common with redis, with redis-tls)"
+echo "no duplicates (default features; idgraph-common with redis, with redis-tls; this host, Windows, macOS)"
 for f in native-tls test-util; do
   echo "upstream duplicates with $f (not ours to remove):"
   cargo tree -d -e normal,build -p idgraph-common --features "$f" --depth 0 2>/dev/null | grep -E '^[a-z]' | sort -u | sed 's/^/  /'
