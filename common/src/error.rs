@@ -816,7 +816,9 @@ fn short_type_name(full: &str) -> String {
 
 /// Caller input (an email, an id, a header name) as an error message quotes it: in
 /// backticks, control characters escaped (so a `\n` or an ANSI escape in the input cannot
-/// forge or hide log lines) and cut to [`QUOTE_MAX_CHARS`] characters.
+/// forge or hide log lines) and cut to [`QUOTE_MAX_CHARS`] characters. The family's one
+/// implementation of this rule lives in `scim_types::quote` (the lowest crate); this is
+/// it, re-exported.
 ///
 /// ```
 /// use idgraph_common::error::quote;
@@ -825,34 +827,7 @@ fn short_type_name(full: &str) -> String {
 /// assert_eq!(quote("a\nFAKE LOG LINE\u{1b}[2J").to_string(), "`a\\nFAKE LOG LINE\\u{1b}[2J`");
 /// assert_eq!(quote(&"x".repeat(500)).to_string().chars().count(), 2 + 120 + 1);
 /// ```
-pub fn quote(input: &str) -> Quoted<'_> {
-    Quoted(input)
-}
-
-/// How many characters of caller input an error quotes ([`quote`]).
-pub const QUOTE_MAX_CHARS: usize = 120;
-
-/// Caller input as an error message shows it; see [`quote`].
-#[derive(Debug, Clone, Copy)]
-pub struct Quoted<'a>(&'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("`")?;
-        for (n, ch) in self.0.chars().enumerate() {
-            if n == QUOTE_MAX_CHARS {
-                f.write_str("…")?;
-                break;
-            }
-            if ch.is_control() {
-                write!(f, "{}", ch.escape_default())?;
-            } else {
-                write!(f, "{ch}")?;
-            }
-        }
-        f.write_str("`")
-    }
-}
+pub use scim_types::quote::{QUOTE_MAX_CHARS, Quoted, quote};
 
 /// An error and every cause under it in one line, joined by `: `, each link once
 /// (`Display` of this crate's errors never repeats its `source()`, so this is how a

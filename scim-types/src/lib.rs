@@ -71,7 +71,7 @@ mod name;
 mod object;
 mod patch;
 pub mod path;
-mod quote;
+pub mod quote;
 mod search;
 pub mod urn;
 mod user;

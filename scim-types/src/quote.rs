@@ -1,25 +1,33 @@
-//! Caller input as an error message quotes it.
+//! Caller input (an email, an id, an attribute path) as an error message quotes it: in
+//! backticks, control characters escaped, so a `\n` or an ANSI escape in the input cannot
+//! forge or hide log lines, and cut to [`QUOTE_MAX_CHARS`] characters, so a megabyte of
+//! input does not become a megabyte of error message.
 //!
-//! `idgraph_common::error::quote` does this for the rest of the family; scim-types sits
-//! below idgraph-common (it does no I/O and depends on nothing of the family), so it has
-//! its own copy of the same rule: control characters escaped, so a `\n` or an ANSI escape
-//! in the input cannot forge or hide log lines, and cut to a bounded length, so a
-//! megabyte of input does not become a megabyte of error message.
+//! The one implementation of this rule in the family: scim-types is its lowest crate, and
+//! `idgraph_common::error::quote` re-exports this one.
+//!
+//! ```
+//! use scim_types::quote::quote;
+//!
+//! assert_eq!(quote("jane@example.com").to_string(), "`jane@example.com`");
+//! assert_eq!(quote("a\nFAKE LOG LINE\u{1b}[2J").to_string(), "`a\\nFAKE LOG LINE\\u{1b}[2J`");
+//! assert_eq!(quote(&"x".repeat(500)).to_string().chars().count(), 2 + 120 + 1);
+//! ```
 
 use std::fmt;
 
-/// How many characters of caller input an error quotes (as idgraph-common's `quote`).
-pub(crate) const QUOTE_MAX_CHARS: usize = 120;
+/// How many characters of caller input an error quotes ([`quote`]).
+pub const QUOTE_MAX_CHARS: usize = 120;
 
 /// `input` in backticks, control characters escaped, at most [`QUOTE_MAX_CHARS`]
 /// characters of it (a cut is marked with `…`).
-pub(crate) fn quote(input: &str) -> Quoted<'_> {
+pub fn quote(input: &str) -> Quoted<'_> {
     Quoted(input)
 }
 
-/// See [`quote`].
-#[derive(Clone, Copy)]
-pub(crate) struct Quoted<'a>(&'a str);
+/// Caller input as an error message shows it; see [`quote`].
+#[derive(Debug, Clone, Copy)]
+pub struct Quoted<'a>(&'a str);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
