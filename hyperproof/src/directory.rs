@@ -504,16 +504,27 @@ impl UserDirectory for ScimClient {
     /// them). A taken `userName` is a 409 (`is_conflict()`), a gone id a 404
     /// (`is_not_found()`); nothing changes either way.
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
-        let id = match &user.app_id {
-            Some(id) => UserId::new(id.clone()),
-            None => self.read_existing(user).await?.id.ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "Hyperproof answered the read of {} without a SCIM id",
-                    quote(user.email.as_str())
-                ))
-            })?,
-        };
-        let mut renamed = to_directory_user(self.users().rename(&id, new_email.as_str()).await?);
+        let new_email = Email::check(new_email.as_str())?;
+        // Read the account as it is now and rename it only if it is still the one the
+        // caller read (its email unchanged): a rename on a stale read would act on an
+        // account someone else has renamed meanwhile.
+        let now = self.read_existing(user).await?;
+        let id = now.id.clone().ok_or_else(|| {
+            Error::invalid_input(format!(
+                "Hyperproof answered the read of {} without a SCIM id",
+                quote(user.email.as_str())
+            ))
+        })?;
+        let read = Email::new(to_directory_user(now.clone()).email.as_str());
+        if read != user.email {
+            return Err(Error::invalid_input(format!(
+                "the Hyperproof SCIM user {} is now {}, not {} as read: nothing was changed; read it again and re-plan",
+                quote(id.as_str()),
+                quote(read.as_str()),
+                quote(user.email.as_str())
+            )));
+        }
+        let mut renamed = to_directory_user(self.users().rename_read(&id, now, new_email).await?);
         renamed.groups.clone_from(&user.groups);
         Ok(renamed)
     }

@@ -159,3 +159,44 @@ async fn the_fake_refuses_a_user_name_that_leaves_the_email_behind() {
     // Deactivating still works (nothing about the email changes).
     scim.users().deactivate(&id).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_rename_from_a_stale_read_is_refused_and_nothing_changes() {
+    let fake = FakeHyperproof::start().await;
+    let scim = fake.scim_client().unwrap();
+    let created = scim
+        .users()
+        .create(&NewUser::new("jane@example.com").name("Jane", "Doe"))
+        .await
+        .unwrap();
+    let id = created.id.clone().unwrap();
+    let read = scim
+        .get_user(&DirectoryUser::new("jane@example.com"))
+        .await
+        .unwrap();
+    // Someone renames the account after it was read.
+    scim.users()
+        .rename_email(&id, "jane.smith@example.com")
+        .await
+        .unwrap();
+    let sent = fake.received_requests().await.len();
+
+    let e = scim
+        .rename_user(&read, &Email::new("jane.doe@example.com"))
+        .await
+        .unwrap_err();
+    assert!(!e.was_sent(), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("jane.smith@example.com") && msg.contains("nothing was changed"),
+        "{msg}"
+    );
+    let methods: Vec<String> = fake.received_requests().await[sent..]
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(methods, ["GET"], "read, compared, and nothing written");
+    let users = fake.scim_users();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].user_name, "jane.smith@example.com");
+}

@@ -60,7 +60,7 @@ async fn rename_sends_one_patch_of_user_name_and_the_primary_email() {
         .await;
     let user = scim(&server)
         .users()
-        .rename(&UserId::new(JANE), NEW)
+        .rename_email(&UserId::new(JANE), NEW)
         .await
         .unwrap();
     assert_eq!(user.id.as_ref().map(|i| i.as_str()), Some(JANE));
@@ -80,7 +80,7 @@ async fn an_answer_without_the_new_email_is_incomplete() {
         .await;
     let err = scim(&server)
         .users()
-        .rename(&UserId::new(JANE), NEW)
+        .rename_email(&UserId::new(JANE), NEW)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Incomplete { .. }), "{err}");
@@ -99,7 +99,7 @@ async fn a_taken_user_name_is_a_conflict() {
         .await;
     let err = scim(&server)
         .users()
-        .rename(&UserId::new(JANE), NEW)
+        .rename_email(&UserId::new(JANE), NEW)
         .await
         .unwrap_err();
     assert!(err.is_conflict(), "{err}");
@@ -121,13 +121,13 @@ async fn a_gone_id_is_not_found_and_nothing_is_patched() {
         .await;
     let err = scim(&server)
         .users()
-        .rename(&UserId::new(JANE), NEW)
+        .rename_email(&UserId::new(JANE), NEW)
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
     let err = scim(&server)
         .users()
-        .rename(&UserId::new(JANE), "not an email")
+        .rename_email(&UserId::new(JANE), "not an email")
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");

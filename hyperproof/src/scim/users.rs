@@ -149,9 +149,23 @@ impl ScimUsers {
     /// `is_conflict()` is true (409), a user that is gone one for which `is_not_found()`
     /// is true (404); either way nothing changed. An answer that does not show the new
     /// email on the same id is an [`Error::Incomplete`].
-    pub async fn rename(&self, id: &UserId, new_email: &str) -> Result<User> {
+    ///
+    /// The same verb as `probo_scim`'s `rename_email`: the email changes, the account
+    /// stays.
+    pub async fn rename_email(&self, id: &UserId, new_email: &str) -> Result<User> {
         let new_email = idgraph_common::graph::Email::check(new_email)?;
         let current = self.get(id).await?;
+        self.rename_read(id, current, new_email).await
+    }
+
+    /// [`rename_email`](Self::rename_email) of the user `current` as just read by `id`
+    /// (the caller has checked it is the account it means to rename).
+    pub(crate) async fn rename_read(
+        &self,
+        id: &UserId,
+        current: User,
+        new_email: &str,
+    ) -> Result<User> {
         let mut emails = current.emails.clone();
         let slot = emails
             .iter()
