@@ -8,8 +8,9 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{AppId, Attributes, CatalogEntry, Operation, Route};
-use super::directory::{DirectoryUser, Email};
+use super::directory::Email;
 use super::policy::{Deprovision, GuardTripped, MembershipGuardTripped, SyncPolicy};
+use super::user::{DirectoryUser, EmailRef, GroupNames};
 
 /// A user attribute that reconciliation compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,7 +25,7 @@ pub enum Field {
     DisplayName,
     /// [`DirectoryUser::external_id`].
     ExternalId,
-    /// [`DirectoryUser::active`].
+    /// [`DirectoryUser::is_active`].
     Active,
     /// [`DirectoryUser::groups`] (only for targets that report groups).
     Groups,
@@ -382,7 +383,7 @@ impl Action {
                 loses,
                 warnings,
             } => {
-                let mut out = format!("{} → {}", current.email, desired.email);
+                let mut out = format!("{} → {}", current.email(), desired.email());
                 for c in changes {
                     out.push_str("; ");
                     out.push_str(&c.to_string());
@@ -664,8 +665,8 @@ pub fn plan(
 /// Positions and counts are `u32`, so a slot is 16 bytes instead of 32: the slots are the
 /// planner's largest table (one per distinct email), and at a million users a side the
 /// memory it touches afresh is a large part of its cost. A side would need more than
-/// `u32::MAX - 1` users (over 890 GB of `DirectoryUser`s, 208 bytes each before their
-/// strings) to reach [`NOWHERE`]; `note` leaves such a record out rather than wrap.
+/// `u32::MAX - 1` users (over 270 GB of `DirectoryUser`s, 64 bytes each before their
+/// text) to reach [`NOWHERE`]; `note` leaves such a record out rather than wrap.
 #[derive(Clone, Copy)]
 struct Slot {
     src: u32,
@@ -738,11 +739,11 @@ fn note(slot: &mut Slot, side: usize, i: usize) {
 /// target-only): the exact index, keyed by the email key itself.
 fn index_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> Vec<Slot> {
     let capacity = source.len().max(target.len()) + source.len().min(target.len()) / 8;
-    let mut map: HashMap<&str, usize> = HashMap::with_capacity(capacity);
+    let mut map: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(capacity);
     let mut slots: Vec<Slot> = Vec::with_capacity(capacity);
     for (side, users) in [(0, source), (1, target)] {
         for (i, u) in users.iter().enumerate() {
-            let at = *map.entry(u.email.key()).or_insert_with(|| {
+            let at = *map.entry(u.email().key()).or_insert_with(|| {
                 slots.push(EMPTY_SLOT);
                 slots.len() - 1
             });
@@ -848,7 +849,7 @@ fn index_fast(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<
     let hashes: Vec<u64> = source
         .iter()
         .chain(target)
-        .map(|u| state.hash_one(u.email.key()))
+        .map(|u| u.email().key_hash(&state))
         .collect();
     let first = first_with_same_hash(&hashes)?;
     drop(hashes);
@@ -891,7 +892,7 @@ struct Collision;
 
 /// A person's stable link key (the source's id, `external_id`), if set.
 fn link_key(u: &DirectoryUser) -> Option<&str> {
-    norm(&u.external_id)
+    norm(u.external_id())
 }
 
 /// What became of a target account through link keys: one byte per account (a
@@ -984,7 +985,7 @@ impl LinkIndex {
             let Some((si, s)) = slot.src().and_then(|i| Some((i, source.get(i)?))) else {
                 continue;
             };
-            if slot.src_count > 1 || policy.is_excluded(&s.email) {
+            if slot.src_count > 1 || policy.excludes(s) {
                 continue;
             }
             let by_email = slot.tgt().filter(|_| slot.tgt_count == 1);
@@ -1111,9 +1112,9 @@ fn key_matches_fast(
 /// [`KeyMatches`] through a map keyed by the link keys themselves.
 ///
 /// Target indexes are kept as `u32` (half the memory of `usize`): a side
-/// with more than `u32::MAX` users would hold over 890 GB of `DirectoryUser`s (208 bytes
-/// each before their strings), so no real listing reaches the targets the conversion
-/// below leaves out.
+/// with more than `u32::MAX` users would hold over 270 GB of `DirectoryUser`s (64 bytes
+/// each before their text), so no real listing reaches the targets the conversion below
+/// leaves out.
 fn key_matches_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> KeyMatches {
     let mut by_key: HashMap<&str, u32> = HashMap::new();
     let mut key_count = vec![0u32; target.len()];
@@ -1190,18 +1191,20 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn push(&mut self, email: &Email, action: Action) {
+    /// Adds an item (the only place a plan makes an owned [`Email`]: one per item, and
+    /// items are the few users that differ).
+    fn push(&mut self, email: EmailRef<'_>, action: Action) {
         self.items.push(PlanItem {
-            email: email.clone(),
+            email: email.to_email(),
             action,
         });
     }
 
-    fn skip(&mut self, email: &Email, reason: SkipReason) {
+    fn skip(&mut self, email: EmailRef<'_>, reason: SkipReason) {
         self.push(email, Action::Skip { reason });
     }
 
-    fn manual(&mut self, email: &Email, operation: Operation) {
+    fn manual(&mut self, email: EmailRef<'_>, operation: Operation) {
         let instructions = Cow::Owned(self.entry.step(operation).how.clone());
         self.push(
             email,
@@ -1213,7 +1216,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Plans an API operation, or the manual step when the target has no API for it.
-    fn operation(&mut self, email: &Email, action: Action) {
+    fn operation(&mut self, email: EmailRef<'_>, action: Action) {
         let Some(op) = action.operation() else {
             self.push(email, action);
             return;
@@ -1225,7 +1228,7 @@ impl<'a> Planner<'a> {
         // No API for this operation. A delete we cannot make should at least be a
         // deactivation we can.
         if let Action::Delete { user, reason } = &action
-            && user.active
+            && user.is_active()
             && self.entry.by_api(Operation::Deactivate)
         {
             let deactivate = Action::Deactivate {
@@ -1273,12 +1276,12 @@ impl<'a> Planner<'a> {
             };
             if verify
                 && let Some((t, _)) = t
-                && t.email.key() != s.email.key()
+                && t.email() != s.email()
             {
                 return Err(Collision);
             }
-            if self.policy.is_excluded(&s.email) {
-                self.skip(&s.email, SkipReason::Excluded);
+            if self.policy.excludes(s) {
+                self.skip(s.email(), SkipReason::Excluded);
                 continue;
             }
             self.source_in_scope += 1;
@@ -1289,22 +1292,22 @@ impl<'a> Planner<'a> {
             }
             if slot.src_count > 1 {
                 let count = slot.src_count();
-                self.skip(&s.email, SkipReason::DuplicateInSource { count });
+                self.skip(s.email(), SkipReason::DuplicateInSource { count });
                 continue;
             }
             if self.read_blind {
-                let op = if s.active {
+                let op = if s.is_active() {
                     Operation::Create
                 } else {
                     Operation::Deactivate
                 };
-                self.manual(&s.email, op);
+                self.manual(s.email(), op);
                 continue;
             }
             match self.resolve_link(s, slot) {
                 Linked::ByEmail => {}
                 Linked::Skip(reason) => {
-                    self.skip(&s.email, reason);
+                    self.skip(s.email(), reason);
                     continue;
                 }
                 Linked::Renamed(ti) => {
@@ -1316,11 +1319,11 @@ impl<'a> Planner<'a> {
             }
             match t {
                 Some((t, tc)) if tc > 1 => {
-                    self.skip(&t.email, SkipReason::DuplicateInTarget { count: tc })
+                    self.skip(t.email(), SkipReason::DuplicateInTarget { count: tc })
                 }
                 Some((t, _)) => self.both(s, t),
-                None if s.active => self.create(s),
-                None => self.skip(&s.email, SkipReason::InactiveInSource),
+                None if s.is_active() => self.create(s),
+                None => self.skip(s.email(), SkipReason::InactiveInSource),
             }
         }
         Ok(())
@@ -1386,7 +1389,7 @@ impl<'a> Planner<'a> {
             .target
             .iter()
             .map(|t| {
-                t.groups
+                t.groups()
                     .iter()
                     .filter(|g| !policy.is_group_excluded(g))
                     .count()
@@ -1476,20 +1479,20 @@ impl<'a> Planner<'a> {
 
     /// Source person `s` whose account `t` (found by link key) has another email.
     fn renamed(&mut self, s: &DirectoryUser, t: &DirectoryUser) {
-        if self.policy.is_excluded(&t.email) {
-            self.skip(&s.email, SkipReason::Excluded);
+        if self.policy.excludes(t) {
+            self.skip(s.email(), SkipReason::Excluded);
             return;
         }
-        if !s.active {
+        if !s.is_active() {
             // Renamed and deactivated in the source: deactivate the account the person
             // has (under its old email); there is nothing to rename for someone leaving.
             self.inactive_in_source(t);
             return;
         }
-        let changes = self.split_manual(&s.email, diff(s, t, &self.cmp));
+        let changes = self.split_manual(s.email(), diff(s, t, &self.cmp));
         let mut desired = desired_user(t, &changes);
-        desired.email = s.email.clone();
-        let reset = self.role_reset(s, &s.email, &changes);
+        desired.set_email(s.email().as_str());
+        let reset = self.role_reset(s, s.email(), &changes);
         let loses = &self.entry.lifecycle.rename_loses;
         if !loses.is_empty() && !self.policy.lossy_renames_allowed() {
             // The app's rename deletes and recreates: a person decides, and must see
@@ -1499,12 +1502,12 @@ impl<'a> Planner<'a> {
             let instructions = format!(
                 "{} → {} not renamed: a rename here recreates the account and loses {}; \
                  allow lossy renames in the SyncPolicy to let the sync do it",
-                t.email,
-                s.email,
+                t.email(),
+                s.email(),
                 loses.join(", "),
             );
             self.push(
-                &s.email,
+                s.email(),
                 Action::Manual {
                     operation: Operation::Rename,
                     instructions: Cow::Owned(instructions),
@@ -1513,7 +1516,7 @@ impl<'a> Planner<'a> {
             return;
         }
         self.operation(
-            &s.email,
+            s.email(),
             Action::Rename {
                 current: Box::new(t.clone()),
                 desired: Box::new(desired),
@@ -1522,7 +1525,7 @@ impl<'a> Planner<'a> {
                 warnings: reset.warnings(),
             },
         );
-        reset.push_manual(self, &s.email);
+        reset.push_manual(self, s.email());
     }
 
     /// What reactivating an account (an `active: false → true` among `changes`) does to
@@ -1531,7 +1534,12 @@ impl<'a> Planner<'a> {
     /// names the admin action, unless the source's role is set again by API on the next
     /// plan (the app reports roles, the policy syncs them, the role step is by API and
     /// the source names one). `account` is the email the account has after the item.
-    fn role_reset(&self, s: &DirectoryUser, account: &Email, changes: &[FieldChange]) -> RoleReset {
+    fn role_reset(
+        &self,
+        s: &DirectoryUser,
+        account: EmailRef<'_>,
+        changes: &[FieldChange],
+    ) -> RoleReset {
         let Some(reset) = self.entry.lifecycle.reactivation_resets_role.as_deref() else {
             return RoleReset::default();
         };
@@ -1548,7 +1556,7 @@ impl<'a> Planner<'a> {
             return RoleReset::default();
         }
         let name = &self.entry.name;
-        let wanted = s.role.as_deref().filter(|r| !r.trim().is_empty());
+        let wanted = s.role().filter(|r| !r.trim().is_empty());
         let by_api = self.cmp.role && self.entry.by_api(Operation::Role);
         if let (true, Some(role)) = (by_api, wanted) {
             return RoleReset {
@@ -1584,45 +1592,48 @@ impl<'a> Planner<'a> {
     /// where the app takes them by API (the rest are manual items).
     fn create(&mut self, s: &DirectoryUser) {
         let mut user = s.clone();
-        user.app_id = None;
+        user.set_app_id(None);
         let mut manual = Vec::new();
         if self.cmp.groups {
-            user.groups = dedup(&s.groups);
-            user.groups.retain(|g| !self.policy.is_group_excluded(g));
-            if !user.groups.is_empty() && !self.entry.by_api(Operation::Groups) {
-                let mut added = std::mem::take(&mut user.groups);
+            let mut groups = dedup(s.groups());
+            groups.retain(|g| !self.policy.is_group_excluded(g));
+            if !groups.is_empty() && !self.entry.by_api(Operation::Groups) {
+                let mut added: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
                 added.sort();
                 manual.push(FieldChange::Groups {
                     added,
                     removed: Vec::new(),
                 });
+                groups.clear();
             }
+            user.set_groups(groups);
         } else {
-            user.groups.clear();
+            user.set_groups(None::<&str>);
         }
         if !self.cmp.role {
-            user.role = None;
-        } else if user.role.is_some() && !self.entry.by_api(Operation::Role) {
+            user.set_role(None);
+        } else if let Some(role) = user.role().filter(|_| !self.entry.by_api(Operation::Role)) {
             manual.push(FieldChange::Text {
                 field: Field::Role,
                 from: None,
-                to: user.role.take(),
+                to: Some(role.to_owned()),
             });
+            user.set_role(None);
         }
         self.operation(
-            &s.email,
+            s.email(),
             Action::Create {
                 user: Box::new(user),
             },
         );
         for change in manual {
-            self.manual_change(&s.email, &change);
+            self.manual_change(s.email(), &change);
         }
     }
 
     /// `changes` without the group and role changes the target cannot make by API,
     /// each of which becomes a manual item naming the admin action and the change.
-    fn split_manual(&mut self, email: &Email, changes: Vec<FieldChange>) -> Vec<FieldChange> {
+    fn split_manual(&mut self, email: EmailRef<'_>, changes: Vec<FieldChange>) -> Vec<FieldChange> {
         let (api, manual): (Vec<_>, Vec<_>) = changes
             .into_iter()
             .partition(|c| membership_operation(c).is_none_or(|op| self.entry.by_api(op)));
@@ -1633,7 +1644,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The manual item for a group or role change the target has no API for.
-    fn manual_change(&mut self, email: &Email, change: &FieldChange) {
+    fn manual_change(&mut self, email: EmailRef<'_>, change: &FieldChange) {
         let Some(operation) = membership_operation(change) else {
             return;
         };
@@ -1650,8 +1661,8 @@ impl<'a> Planner<'a> {
     /// A target user (first of `count` records, at index `ti`) whose email the source
     /// does not have.
     fn target_only(&mut self, t: &DirectoryUser, ti: usize, count: usize) {
-        if self.policy.is_excluded(&t.email) {
-            self.skip(&t.email, SkipReason::Excluded);
+        if self.policy.excludes(t) {
+            self.skip(t.email(), SkipReason::Excluded);
             return;
         }
         if !self.read_blind {
@@ -1661,13 +1672,13 @@ impl<'a> Planner<'a> {
             // A person's rename (or deactivation) item covers this account.
             Some(Claim::Covered) => return,
             Some(Claim::Ambiguous(why)) => {
-                self.skip(&t.email, why.reason());
+                self.skip(t.email(), why.reason());
                 return;
             }
             Some(Claim::Free) | None => {}
         }
         if count > 1 {
-            self.skip(&t.email, SkipReason::DuplicateInTarget { count });
+            self.skip(t.email(), SkipReason::DuplicateInTarget { count });
             return;
         }
         self.absent(t);
@@ -1675,7 +1686,7 @@ impl<'a> Planner<'a> {
 
     /// Counts a (unique, not excluded) target user towards the guard's denominator.
     fn count_candidate(&mut self, t: &DirectoryUser, count: usize) {
-        if count == 1 && (t.active || self.policy.deprovision_mode() == Deprovision::Delete) {
+        if count == 1 && (t.is_active() || self.policy.deprovision_mode() == Deprovision::Delete) {
             self.candidates += 1;
         }
     }
@@ -1684,64 +1695,64 @@ impl<'a> Planner<'a> {
     fn absent(&mut self, t: &DirectoryUser) {
         let reason = DeprovisionReason::AbsentFromSource;
         match self.policy.deprovision_mode() {
-            Deprovision::Delete if self.read_blind => self.manual(&t.email, Operation::Delete),
+            Deprovision::Delete if self.read_blind => self.manual(t.email(), Operation::Delete),
             Deprovision::Delete => self.operation(
-                &t.email,
+                t.email(),
                 Action::Delete {
                     user: Box::new(t.clone()),
                     reason,
                 },
             ),
-            _ if !t.active => self.skip(&t.email, SkipReason::AlreadyInactive),
+            _ if !t.is_active() => self.skip(t.email(), SkipReason::AlreadyInactive),
             Deprovision::Deactivate if self.read_blind => {
-                self.manual(&t.email, Operation::Deactivate)
+                self.manual(t.email(), Operation::Deactivate)
             }
             Deprovision::Deactivate => self.operation(
-                &t.email,
+                t.email(),
                 Action::Deactivate {
                     user: Box::new(t.clone()),
                     reason,
                 },
             ),
-            _ => self.skip(&t.email, SkipReason::DeprovisionDisabled),
+            _ => self.skip(t.email(), SkipReason::DeprovisionDisabled),
         }
     }
 
     /// Target account `t` of a person the source marks inactive: deactivated (never
     /// deleted), or skipped when it is already inactive.
     fn inactive_in_source(&mut self, t: &DirectoryUser) {
-        if t.active {
+        if t.is_active() {
             self.operation(
-                &t.email,
+                t.email(),
                 Action::Deactivate {
                     user: Box::new(t.clone()),
                     reason: DeprovisionReason::InactiveInSource,
                 },
             );
         } else {
-            self.skip(&t.email, SkipReason::AlreadyInactive);
+            self.skip(t.email(), SkipReason::AlreadyInactive);
         }
     }
 
     /// A user present in both.
     fn both(&mut self, s: &DirectoryUser, t: &DirectoryUser) {
-        if !s.active {
+        if !s.is_active() {
             self.inactive_in_source(t);
             return;
         }
         let all = diff(s, t, &self.cmp);
-        let had_changes = !all.is_empty();
-        let changes = self.split_manual(&t.email, all);
+        if all.is_empty() {
+            self.unchanged += 1;
+            return;
+        }
+        let changes = self.split_manual(t.email(), all);
         if changes.is_empty() {
-            if !had_changes {
-                self.unchanged += 1;
-            }
             return;
         }
         let desired = desired_user(t, &changes);
-        let reset = self.role_reset(s, &t.email, &changes);
+        let reset = self.role_reset(s, t.email(), &changes);
         self.operation(
-            &t.email,
+            t.email(),
             Action::Update {
                 current: Box::new(t.clone()),
                 desired: Box::new(desired),
@@ -1749,7 +1760,7 @@ impl<'a> Planner<'a> {
                 warnings: reset.warnings(),
             },
         );
-        reset.push_manual(self, &t.email);
+        reset.push_manual(self, t.email());
     }
 }
 
@@ -1768,7 +1779,7 @@ impl RoleReset {
         self.warning.iter().cloned().collect()
     }
 
-    fn push_manual(self, planner: &mut Planner<'_>, email: &Email) {
+    fn push_manual(self, planner: &mut Planner<'_>, email: EmailRef<'_>) {
         if let Some(instructions) = self.manual {
             planner.push(
                 email,
@@ -1787,18 +1798,18 @@ fn desired_user(t: &DirectoryUser, changes: &[FieldChange]) -> DirectoryUser {
     for c in changes {
         match c {
             FieldChange::Text { field, to, .. } => {
-                let slot = match field {
-                    Field::GivenName => &mut desired.given_name,
-                    Field::FamilyName => &mut desired.family_name,
-                    Field::DisplayName => &mut desired.display_name,
-                    Field::Role => &mut desired.role,
-                    _ => &mut desired.external_id,
-                };
-                slot.clone_from(to);
+                let to = to.as_deref();
+                match field {
+                    Field::GivenName => desired.set_given_name(to),
+                    Field::FamilyName => desired.set_family_name(to),
+                    Field::DisplayName => desired.set_display_name(to),
+                    Field::Role => desired.set_role(to),
+                    _ => desired.set_external_id(to),
+                }
             }
-            FieldChange::Active { to, .. } => desired.active = *to,
+            FieldChange::Active { to, .. } => desired.set_active(*to),
             FieldChange::Groups { added, removed } => {
-                desired.groups = with_groups_changed(&t.groups, added, removed);
+                desired.set_groups(with_groups_changed(t.groups(), added, removed));
             }
         }
     }
@@ -1807,12 +1818,16 @@ fn desired_user(t: &DirectoryUser, changes: &[FieldChange]) -> DirectoryUser {
 
 /// `groups` without `removed`, then `added`: the target's order kept, duplicates
 /// dropped, and groups the change does not name (excluded ones) left where they are.
-fn with_groups_changed(groups: &[String], added: &[String], removed: &[String]) -> Vec<String> {
+fn with_groups_changed<'a>(
+    groups: GroupNames<'a>,
+    added: &'a [String],
+    removed: &[String],
+) -> Vec<&'a str> {
     let mut out = dedup(groups);
-    out.retain(|g| !removed.contains(g));
+    out.retain(|g| !removed.iter().any(|r| r == g));
     for g in added {
-        if !out.contains(g) {
-            out.push(g.clone());
+        if !out.contains(&g.as_str()) {
+            out.push(g);
         }
     }
     out
@@ -1866,7 +1881,7 @@ fn withhold_removals(action: &mut Action) {
                 _ => None,
             })
             .unwrap_or(&[]);
-        desired.groups = with_groups_changed(&current.groups, added, &[]);
+        desired.set_groups(with_groups_changed(current.groups(), added, &[]));
     }
     if changes.is_empty() && matches!(action, Action::Update { .. }) {
         *action = Action::Skip {
@@ -1888,15 +1903,16 @@ struct Compare<'a> {
 }
 
 /// `None` and `""` both mean "not set".
-fn norm(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.is_empty())
+fn norm(v: Option<&str>) -> Option<&str> {
+    v.filter(|s| !s.is_empty())
 }
 
-fn dedup(groups: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(groups.len());
+/// The names once each, in order of first appearance.
+fn dedup(groups: GroupNames<'_>) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(groups.len());
     for g in groups {
-        if !out.contains(g) {
-            out.push(g.clone());
+        if !out.contains(&g) {
+            out.push(g);
         }
     }
     out
@@ -1904,30 +1920,78 @@ fn dedup(groups: &[String]) -> Vec<String> {
 
 /// The field-level differences that bring `t` to `s` (both active in the source).
 fn diff(s: &DirectoryUser, t: &DirectoryUser, cmp: &Compare<'_>) -> Vec<FieldChange> {
-    let stores = cmp.stores;
     let mut changes = Vec::new();
+    // Most people's attributes are all equal, and one comparison of their text says so.
+    if !s.same_attributes(t) {
+        diff_text(s, t, cmp, &mut changes);
+    }
+    if !t.is_active() {
+        changes.push(FieldChange::Active {
+            from: false,
+            to: true,
+        });
+    }
+    let (sg, tg) = (s.groups(), t.groups());
+    if cmp.groups && sg != tg {
+        let managed = |g: &&str| !cmp.policy.is_group_excluded(g);
+        let mut added: Vec<String> = sg
+            .iter()
+            .filter(managed)
+            .filter(|g| !tg.contains(g))
+            .map(str::to_owned)
+            .collect();
+        let mut removed: Vec<String> = tg
+            .iter()
+            .filter(managed)
+            .filter(|g| !sg.contains(g))
+            .map(str::to_owned)
+            .collect();
+        added.sort();
+        added.dedup();
+        removed.sort();
+        removed.dedup();
+        if !added.is_empty() || !removed.is_empty() {
+            changes.push(FieldChange::Groups { added, removed });
+        }
+    }
+    changes
+}
+
+/// The text attributes of [`diff`].
+fn diff_text(
+    s: &DirectoryUser,
+    t: &DirectoryUser,
+    cmp: &Compare<'_>,
+    changes: &mut Vec<FieldChange>,
+) {
+    let stores = cmp.stores;
     let text = [
-        (Field::GivenName, stores.names, &s.given_name, &t.given_name),
+        (
+            Field::GivenName,
+            stores.names,
+            s.given_name(),
+            t.given_name(),
+        ),
         (
             Field::FamilyName,
             stores.names,
-            &s.family_name,
-            &t.family_name,
+            s.family_name(),
+            t.family_name(),
         ),
         (
             Field::DisplayName,
             stores.display_name,
-            &s.display_name,
-            &t.display_name,
+            s.display_name(),
+            t.display_name(),
         ),
         (
             Field::ExternalId,
             stores.external_id,
-            &s.external_id,
-            &t.external_id,
+            s.external_id(),
+            t.external_id(),
         ),
         // A source without a role for the person does not manage it: nothing to compare.
-        (Field::Role, cmp.role, &s.role, &t.role),
+        (Field::Role, cmp.role, s.role(), t.role()),
     ];
     // Attributes the app does not store are not differences: it could never take them.
     for (field, _, sv, tv) in text.into_iter().filter(|(_, stored, _, _)| *stored) {
@@ -1941,37 +2005,6 @@ fn diff(s: &DirectoryUser, t: &DirectoryUser, cmp: &Compare<'_>) -> Vec<FieldCha
             });
         }
     }
-    if !t.active {
-        changes.push(FieldChange::Active {
-            from: false,
-            to: true,
-        });
-    }
-    if cmp.groups && s.groups != t.groups {
-        let managed = |g: &&String| !cmp.policy.is_group_excluded(g);
-        let mut added: Vec<String> = s
-            .groups
-            .iter()
-            .filter(managed)
-            .filter(|g| !t.groups.contains(g))
-            .cloned()
-            .collect();
-        let mut removed: Vec<String> = t
-            .groups
-            .iter()
-            .filter(managed)
-            .filter(|g| !s.groups.contains(g))
-            .cloned()
-            .collect();
-        added.sort();
-        added.dedup();
-        removed.sort();
-        removed.dedup();
-        if !added.is_empty() || !removed.is_empty() {
-            changes.push(FieldChange::Groups { added, removed });
-        }
-    }
-    changes
 }
 
 #[cfg(test)]
@@ -2191,7 +2224,7 @@ mod tests {
             // Most accounts carry their person's key, as in a steady directory.
             for (t, s) in target.iter_mut().zip(&source) {
                 if rng.u8(0..4) > 0 {
-                    t.external_id.clone_from(&s.external_id);
+                    t.set_external_id(s.external_id());
                 }
             }
             let exact = key_matches_exact(&source, &target);
