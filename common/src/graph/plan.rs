@@ -1244,17 +1244,22 @@ impl<'a> Planner<'a> {
         if let Some(slots) = index_fast(self.source, self.target) {
             match self.plan_slots(&slots, true) {
                 Ok(()) => return self.finish(),
-                Err(Collision) => {
-                    self.items.clear();
-                    self.source_in_scope = 0;
-                    self.candidates = 0;
-                }
+                Err(Collision) => self.restart(),
             }
         }
         let slots = index_exact(self.source, self.target);
         // The exact index has no collisions to report.
         let _ = self.plan_slots(&slots, false);
         self.finish()
+    }
+
+    /// Forgets everything planned from an index that turned out to hold a collision.
+    fn restart(&mut self) {
+        self.items.clear();
+        self.unchanged = 0;
+        self.source_in_scope = 0;
+        self.candidates = 0;
+        self.links = None;
     }
 
     /// Plans every slot in order; with `verify`, checks that source and target keys of
@@ -2138,6 +2143,24 @@ mod tests {
             plan_exact(&source, &target, entry, &policy),
             plan(&source, &target, entry, &policy)
         );
+    }
+
+    #[test]
+    fn a_collision_found_midway_forgets_everything_planned_before_it() {
+        let entry = &names_and_groups();
+        let policy = SyncPolicy::default().max_deprovision_share(1.0);
+        let source = [DirectoryUser::new("a@x.io"), DirectoryUser::new("b@x.io")];
+        let target = [DirectoryUser::new("a@x.io"), DirectoryUser::new("c@x.io")];
+        // a is unchanged; then two different emails forced into one slot.
+        let forged = [Slot::pair(0, 0), Slot::pair(1, 1)];
+        let mut p = Planner::new(&source, &target, entry, &policy);
+        assert!(p.plan_slots(&forged, true).is_err());
+        assert_eq!(p.unchanged, 1);
+        p.restart();
+        assert!(p.plan_slots(&index_exact(&source, &target), false).is_ok());
+        let again = p.finish();
+        assert_eq!(again, plan_exact(&source, &target, entry, &policy));
+        assert_eq!(again.unchanged, 1);
     }
 
     /// The planner through the exact index only.
