@@ -456,6 +456,14 @@ impl DirectoryUser {
             })
     }
 
+    /// `true` when the external id is present and not empty (the planner's link key),
+    /// decided from the offsets alone: the text is not read.
+    #[inline]
+    pub(crate) fn has_link_key(&self) -> bool {
+        self.flags & Part::ExternalId.present() != 0
+            && self.end(Part::ExternalId) > self.start(Part::ExternalId)
+    }
+
     /// Where the attributes (external id to role, stored back to back) start, and their
     /// text.
     #[inline]
