@@ -827,3 +827,44 @@ fn catalog_answers_questions() {
     assert_eq!(irreversible, ["scim"]);
     assert!(catalog::builtin().iter().all(|e| !e.caveats.is_empty()));
 }
+
+/// A plan saved as JSON by the version whose `DirectoryUser` had public fields (the
+/// fixture was written by it) reads back, and writes out byte for byte as it was saved.
+#[test]
+fn a_plan_saved_before_the_fields_became_private_reads_and_writes_the_same() {
+    let saved = include_str!("fixtures/saved_plan_public_fields.json");
+    let plan: SyncPlan = serde_json::from_str(saved).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&plan).unwrap(),
+        saved.trim_end()
+    );
+    let Action::Update {
+        current, desired, ..
+    } = &plan.items[1].action
+    else {
+        panic!("{plan:#}")
+    };
+    assert_eq!(current.email().as_str(), "ada@example.com");
+    assert_eq!(current.family_name(), Some("King"));
+    assert_eq!(current.display_name(), None);
+    assert_eq!(current.app_id(), Some("1"));
+    assert!(!current.is_active() && desired.is_active());
+    assert_eq!(desired.groups(), ["Sales", "Ops", "Eng"]);
+    assert_eq!(desired.role(), None);
+}
+
+/// `Debug` names every field as the struct with public fields printed it (the expected
+/// text is what that version printed for this user).
+#[test]
+fn debug_prints_every_field_as_the_public_fields_did() {
+    let ada = DirectoryUser::new("Ada@Example.com")
+        .with_names("Ada", "Lovelace")
+        .with_display_name("")
+        .with_external_id("00u1")
+        .with_groups(["Eng", "Sales", "Eng"])
+        .with_role("admin");
+    assert_eq!(
+        format!("{ada:?}"),
+        r#"DirectoryUser { email: "Ada@Example.com", external_id: Some("00u1"), given_name: Some("Ada"), family_name: Some("Lovelace"), display_name: Some(""), active: true, groups: ["Eng", "Sales", "Eng"], role: Some("admin"), app_id: None }"#
+    );
+}
