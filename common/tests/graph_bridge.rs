@@ -306,7 +306,7 @@ async fn a_truncated_source_fails_the_run_and_wipes_nothing() {
     let bridge = Bridge::new(source.clone(), target.clone(), BridgeConfig::default());
     let err = bridge.run_once().await.unwrap_err();
     assert!(matches!(err, BridgeError::Guard { .. }), "{err}");
-    assert!(target.snapshot().iter().all(|u| u.active));
+    assert!(target.snapshot().iter().all(|u| u.is_active()));
     assert_eq!(target.calls(Operation::Deactivate), 0);
     let st = bridge.current();
     assert_eq!(st.state, BridgeState::Failed);
@@ -347,7 +347,7 @@ async fn exclusions_are_honoured() {
     assert_eq!(report.counts().done, 1);
     assert!(target.get("shared-mailbox@example.com").is_none());
     assert_eq!(
-        target.get("svc@example.com").map(|u| u.active),
+        target.get("svc@example.com").map(|u| u.is_active()),
         Some(true),
         "an excluded target user is neither deactivated nor deleted"
     );

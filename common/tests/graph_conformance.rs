@@ -78,7 +78,7 @@ async fn the_writable_scenario_covers_the_lifecycle() {
     let dir = MemoryDirectory::new(apps::hyperproof_like());
     let report = passes(&dir).await;
     assert!(report.names().contains(&"delete_is_refused"));
-    assert_eq!(dir.snapshot().iter().filter(|u| u.active).count(), 0);
+    assert_eq!(dir.snapshot().iter().filter(|u| u.is_active()).count(), 0);
 }
 
 /// An app with roles by API and renames only by an admin.
@@ -197,7 +197,7 @@ impl UserDirectory for Broken {
     fn list_users(&self) -> Items<DirectoryUser> {
         match self.bug {
             Bug::ListingLosesFields => self.inner.list_users().map(|mut u| {
-                u.external_id = None;
+                u.set_external_id(None);
                 u
             }),
             Bug::SilentlyEmpty => Items::from_vec(Vec::new()),
@@ -212,15 +212,15 @@ impl UserDirectory for Broken {
             Bug::UpdateIgnored => Ok(desired.clone()),
             Bug::RoleIgnored => {
                 let mut same_role = desired.clone();
-                same_role.role = self.inner.get_user(desired).await?.role;
+                same_role.set_role(self.inner.get_user(desired).await?.role());
                 self.inner.update_user(&same_role).await
             }
-            Bug::CaseSensitiveEmail if desired.app_id.is_none() => {
+            Bug::CaseSensitiveEmail if desired.app_id().is_none() => {
                 let exact = self
                     .inner
                     .snapshot()
                     .into_iter()
-                    .any(|u| u.email.as_str() == desired.email.as_str());
+                    .any(|u| u.email().as_str() == desired.email().as_str());
                 if exact {
                     self.inner.update_user(desired).await
                 } else {
@@ -245,7 +245,7 @@ impl UserDirectory for Broken {
     async fn get_user(&self, u: &DirectoryUser) -> Result<DirectoryUser> {
         match self.bug {
             Bug::GetDiffersFromListing => self.inner.get_user(u).await.map(|mut u| {
-                u.display_name = None;
+                u.set_display_name(None);
                 u
             }),
             Bug::GetUnknownIsAServerError => self.inner.get_user(u).await.map_err(|e| {
@@ -270,8 +270,8 @@ impl UserDirectory for Broken {
                 let now = self.inner.get_user(u).await?;
                 self.inner.delete_user(&now).await?;
                 let mut moved = now.clone();
-                moved.email = new_email.clone();
-                moved.app_id = None;
+                moved.set_email(new_email.as_str());
+                moved.set_app_id(None);
                 Ok(self.inner.create_user(&moved).await?.user)
             }
             _ => self.inner.rename_user(u, new_email).await,

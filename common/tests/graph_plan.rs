@@ -85,10 +85,10 @@ fn every_kind_of_difference() {
             .with_names("Same", "Person"),
     ];
     let mut same = source[10].clone();
-    same.email = "SAME-ignored@example.com".into();
+    same.set_email("SAME-ignored@example.com");
     let source = {
         let mut s = source;
-        s[10].email = "same@example.com".into();
+        s[10].set_email("same@example.com");
         s
     };
     let target = vec![
@@ -114,7 +114,7 @@ fn every_kind_of_difference() {
             .with_app_id("10"),
         {
             let mut s = same.clone();
-            s.email = "Same@Example.com".into();
+            s.set_email("Same@Example.com");
             s.with_app_id("11")
         },
     ];
@@ -123,8 +123,8 @@ fn every_kind_of_difference() {
 
     match one(&p, "new@example.com") {
         Action::Create { user } => {
-            assert_eq!(user.given_name.as_deref(), Some("New"));
-            assert_eq!(user.app_id, None);
+            assert_eq!(user.given_name(), Some("New"));
+            assert_eq!(user.app_id(), None);
         }
         a => panic!("{a:?}"),
     }
@@ -142,7 +142,8 @@ fn every_kind_of_difference() {
         } => {
             assert_eq!(changes, &want, "{email}");
             assert_eq!(
-                desired.app_id, current.app_id,
+                desired.app_id(),
+                current.app_id(),
                 "{email}: desired keeps the app id"
             );
         }
@@ -175,13 +176,13 @@ fn every_kind_of_difference() {
         }],
     );
     match one(&p, "groups@example.com") {
-        Action::Update { desired, .. } => assert_eq!(desired.groups, ["B", "C"]),
+        Action::Update { desired, .. } => assert_eq!(desired.groups(), ["B", "C"]),
         a => panic!("{a:?}"),
     }
     match one(&p, "leaver@example.com") {
         Action::Deactivate { user, reason } => {
             assert_eq!(*reason, DeprovisionReason::InactiveInSource);
-            assert_eq!(user.app_id.as_deref(), Some("7"), "the target's user");
+            assert_eq!(user.app_id(), Some("7"), "the target's user");
         }
         a => panic!("inactive in source must deactivate, never delete: {a:?}"),
     }
@@ -282,7 +283,7 @@ fn deprovision_modes() {
 #[test]
 fn source_without_a_value_never_clears_the_target() {
     let mut t = base();
-    t.email = "a@example.com".into();
+    t.set_email("a@example.com");
     let p = plan(
         &[u("a@example.com")],
         &[t],
@@ -311,7 +312,7 @@ fn groups_are_compared_only_where_the_target_manages_them() {
     // Creates do not carry groups the target cannot store.
     let p = plan(&s, &[], apps::probo_like(), &SyncPolicy::default());
     match one(&p, "a@example.com") {
-        Action::Create { user } => assert!(user.groups.is_empty()),
+        Action::Create { user } => assert!(user.groups().is_empty()),
         a => panic!("{a:?}"),
     }
 }
@@ -650,12 +651,12 @@ async fn applying_then_planning_again_is_a_noop() {
         let app = &app.app;
         for (i, s) in source.iter().enumerate().step_by(3) {
             let mut t = s.clone();
-            t.email = s.email.as_str().to_lowercase().into();
+            t.set_email(&s.email().as_str().to_lowercase());
             match i % 4 {
-                0 => t.given_name = Some("Stale".into()),
-                1 => t.active = !t.active,
-                2 => t.groups = vec!["Odd".into()],
-                _ => t.external_id = None,
+                0 => t.set_given_name(Some("Stale")),
+                1 => t.set_active(!t.is_active()),
+                2 => t.set_groups(["Odd"]),
+                _ => t.set_external_id(None),
             }
             target.insert(t);
         }
@@ -725,14 +726,14 @@ async fn apply_continues_past_a_failure_and_reports_each_item() {
     assert!(target.get("b@example.com").is_some() && target.get("c@example.com").is_some());
     assert!(target.get("a@example.com").is_none());
     assert_eq!(
-        target.get("gone@example.com").map(|u| u.active),
+        target.get("gone@example.com").map(|u| u.is_active()),
         Some(false)
     );
     match &r.items[3].outcome {
         Outcome::Done {
             user: Some(user), ..
         } => {
-            assert_eq!(user.given_name.as_deref(), Some("Robert"));
+            assert_eq!(user.given_name(), Some("Robert"));
         }
         o => panic!("{o:?}"),
     }
@@ -825,4 +826,45 @@ fn catalog_answers_questions() {
         .collect();
     assert_eq!(irreversible, ["scim"]);
     assert!(catalog::builtin().iter().all(|e| !e.caveats.is_empty()));
+}
+
+/// A plan saved as JSON by the version whose `DirectoryUser` had public fields (the
+/// fixture was written by it) reads back, and writes out byte for byte as it was saved.
+#[test]
+fn a_plan_saved_before_the_fields_became_private_reads_and_writes_the_same() {
+    let saved = include_str!("fixtures/saved_plan_public_fields.json");
+    let plan: SyncPlan = serde_json::from_str(saved).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&plan).unwrap(),
+        saved.trim_end()
+    );
+    let Action::Update {
+        current, desired, ..
+    } = &plan.items[1].action
+    else {
+        panic!("{plan:#}")
+    };
+    assert_eq!(current.email().as_str(), "ada@example.com");
+    assert_eq!(current.family_name(), Some("King"));
+    assert_eq!(current.display_name(), None);
+    assert_eq!(current.app_id(), Some("1"));
+    assert!(!current.is_active() && desired.is_active());
+    assert_eq!(desired.groups(), ["Sales", "Ops", "Eng"]);
+    assert_eq!(desired.role(), None);
+}
+
+/// `Debug` names every field as the struct with public fields printed it (the expected
+/// text is what that version printed for this user).
+#[test]
+fn debug_prints_every_field_as_the_public_fields_did() {
+    let ada = DirectoryUser::new("Ada@Example.com")
+        .with_names("Ada", "Lovelace")
+        .with_display_name("")
+        .with_external_id("00u1")
+        .with_groups(["Eng", "Sales", "Eng"])
+        .with_role("admin");
+    assert_eq!(
+        format!("{ada:?}"),
+        r#"DirectoryUser { email: "Ada@Example.com", external_id: Some("00u1"), given_name: Some("Ada"), family_name: Some("Lovelace"), display_name: Some(""), active: true, groups: ["Eng", "Sales", "Eng"], role: Some("admin"), app_id: None }"#
+    );
 }

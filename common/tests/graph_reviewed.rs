@@ -217,7 +217,7 @@ async fn reviewed_rename(app: &MemoryDirectory) -> SyncPlan {
         .with_names("Jane", "Doe")
         .with_external_id("00u1")];
     let mut target = list_target(app).await.unwrap();
-    assert!(target.users().iter().all(|u| u.external_id.is_none()));
+    assert!(target.users().iter().all(|u| u.external_id().is_none()));
     let listed = target.fingerprint().to_owned();
     target.carry_link_keys(&previous);
     assert_eq!(
@@ -255,8 +255,8 @@ async fn a_reviewed_rename_with_carried_link_keys_runs_only_against_an_unchanged
     assert_eq!(app.calls(Operation::Rename), 1);
     assert!(app.get("jane.doe@example.com").is_none());
     let renamed = app.get("jane.smith@example.com").unwrap();
-    assert!(renamed.active);
-    assert_eq!(renamed.app_id.as_deref(), Some("mem-1"), "the same account");
+    assert!(renamed.is_active());
+    assert_eq!(renamed.app_id(), Some("mem-1"), "the same account");
 
     // Changed between review and apply: refused, nothing renamed.
     let app = MemoryDirectory::new(&entry).with_users([jane()]);

@@ -72,8 +72,8 @@ fn the_good_csv() -> Vec<DirectoryUser> {
         {
             // Empty fields are none, an empty `active` is true, no groups.
             let mut k = DirectoryUser::new("katherine.johnson@example.com");
-            k.given_name = Some("Katherine".into());
-            k.family_name = Some("Johnson".into());
+            k.set_given_name(Some("Katherine"));
+            k.set_family_name(Some("Johnson"));
             k
         },
     ]
@@ -94,15 +94,12 @@ fn a_byte_order_mark_and_crlf_line_endings_change_nothing() {
 fn quoted_fields_hold_commas_quotes_and_line_breaks() {
     let users = csv("quoted.csv");
     assert_eq!(users.len(), 3);
-    assert_eq!(users[0].display_name.as_deref(), Some("Lovelace, Ada"));
-    assert_eq!(users[0].groups, ["Engineering", "On call"]);
-    assert!(users[0].active, "TRUE is true");
-    assert_eq!(
-        users[1].display_name.as_deref(),
-        Some("Grace \"Amazing\" Hopper")
-    );
-    assert!(!users[1].active, "No is false");
-    assert_eq!(users[2].display_name.as_deref(), Some("Alan\nTuring"));
+    assert_eq!(users[0].display_name(), Some("Lovelace, Ada"));
+    assert_eq!(users[0].groups(), ["Engineering", "On call"]);
+    assert!(users[0].is_active(), "TRUE is true");
+    assert_eq!(users[1].display_name(), Some("Grace \"Amazing\" Hopper"));
+    assert!(!users[1].is_active(), "No is false");
+    assert_eq!(users[2].display_name(), Some("Alan\nTuring"));
 }
 
 #[test]
@@ -245,7 +242,7 @@ fn a_header_without_a_configured_column_is_refused_before_any_row() {
         .load()
         .unwrap()
         .into_users();
-    assert_eq!(users[0].external_id.as_deref(), Some("00u001"));
+    assert_eq!(users[0].external_id(), Some("00u001"));
 }
 
 #[test]
@@ -351,10 +348,10 @@ fn columns_separator_and_delimiter_are_configurable() {
         .unwrap()
         .into_users();
     assert_eq!(users.len(), 2);
-    assert_eq!(users[0].groups, ["Eng", "Ops"]);
-    assert_eq!(users[0].external_id.as_deref(), Some("P1"));
-    assert_eq!(users[0].display_name, None);
-    assert!(users[1].active && users[1].groups.is_empty());
+    assert_eq!(users[0].groups(), ["Eng", "Ops"]);
+    assert_eq!(users[0].external_id(), Some("P1"));
+    assert_eq!(users[0].display_name(), None);
+    assert!(users[1].is_active() && users[1].groups().is_empty());
 }
 
 #[test]
@@ -404,8 +401,8 @@ fn the_good_json() -> Vec<DirectoryUser> {
             let mut g = DirectoryUser::new("grace.hopper@example.com")
                 .with_external_id("2")
                 .with_groups(["Engineering", "On call"]);
-            g.given_name = Some("Grace".into());
-            g.family_name = Some("Hopper".into());
+            g.set_given_name(Some("Grace"));
+            g.set_family_name(Some("Hopper"));
             g
         },
         DirectoryUser::new("alan.turing@example.com").with_active(false),
@@ -597,7 +594,7 @@ fn a_role_column_is_read_only_when_configured() {
         .load()
         .unwrap()
         .into_users();
-    assert!(no_role.iter().all(|u| u.role.is_none()), "not configured");
+    assert!(no_role.iter().all(|u| u.role().is_none()), "not configured");
 
     let users = CsvSource::from_reader(text.as_bytes())
         .column(SourceField::Role, "role")
@@ -608,8 +605,8 @@ fn a_role_column_is_read_only_when_configured() {
         .load()
         .unwrap()
         .into_users();
-    assert_eq!(users[0].role.as_deref(), Some("editor"));
-    assert_eq!(users[1].role, None, "empty is none");
+    assert_eq!(users[0].role(), Some("editor"));
+    assert_eq!(users[1].role(), None, "empty is none");
 
     // A configured role column the file lacks is named, like any other.
     let err = CsvSource::from_reader("email\nada@example.com\n".as_bytes())
@@ -630,5 +627,5 @@ fn a_role_column_is_read_only_when_configured() {
         .load()
         .unwrap()
         .into_users();
-    assert_eq!(users[0].role.as_deref(), Some("viewer"));
+    assert_eq!(users[0].role(), Some("viewer"));
 }

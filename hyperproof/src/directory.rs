@@ -16,11 +16,11 @@
 //!   only): every listing and every single read lists `/Groups` completely once. A
 //!   group listed by `/Groups` under a user's own `groups` attribute counts too, should a
 //!   server fill it.
-//! * `create` sends the role `desired.role` names, else the default,
+//! * `create` sends the role `desired.role()` names, else the default,
 //!   [`HyperproofRole::LimitedAccessUser`], and then adds the new user to its groups.
 //! * `update` PATCHes the names, external id and active flag it is given (a `None` leaves
-//!   that attribute as it is), the role when `desired.role` names another one, and
-//!   brings the memberships to `desired.groups` with `PATCH /Groups/{id}` (add or remove
+//!   that attribute as it is), the role when `desired.role()` names another one, and
+//!   brings the memberships to `desired.groups()` with `PATCH /Groups/{id}` (add or remove
 //!   one member); it never touches the email or anything else.
 //! * Group names are compared exactly, and a group is found by its `displayName`; a
 //!   name no group has (or two groups share) is an [`Error::InvalidInput`] before
@@ -70,42 +70,44 @@ pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
     };
     let mut out = DirectoryUser::new(email).with_active(user.active.unwrap_or(true));
     if let Some(name) = &user.name {
-        out.given_name = name.given_name.clone();
-        out.family_name = name.family_name.clone();
+        out.set_given_name(name.given_name.as_deref());
+        out.set_family_name(name.family_name.as_deref());
     }
-    out.display_name = user.display_name.clone();
-    out.external_id = user.external_id.clone();
-    out.role = primary_role_value(&user).map(|v| match HyperproofRole::from_value(v) {
-        Some(role) => role.as_str().to_owned(),
-        None => v.to_owned(),
-    });
-    out.groups = user
-        .groups
-        .iter()
-        .filter_map(|g| g.display.clone().or_else(|| g.value.clone()))
-        .collect();
-    out.app_id = user.id.map(UserId::into_string);
+    out.set_display_name(user.display_name.as_deref());
+    out.set_external_id(user.external_id.as_deref());
+    out.set_role(
+        primary_role_value(&user).map(|v| match HyperproofRole::from_value(v) {
+            Some(role) => role.as_str(),
+            None => v,
+        }),
+    );
+    out.set_groups(
+        user.groups
+            .iter()
+            .filter_map(|g| g.display.as_deref().or(g.value.as_deref())),
+    );
+    out.set_app_id(user.id.as_ref().map(UserId::as_str));
     out
 }
 
 /// The role a directory user asks for, checked before anything is sent.
 fn wanted_role(user: &DirectoryUser) -> Result<Option<HyperproofRole>> {
-    user.role.as_deref().map(str::parse).transpose()
+    user.role().map(str::parse).transpose()
 }
 
 /// The user to create for a directory user.
 fn new_user(user: &DirectoryUser, role: Option<HyperproofRole>) -> NewUser {
-    let mut new = NewUser::new(user.email.as_str())
-        .active(user.active)
+    let mut new = NewUser::new(user.email().as_str())
+        .active(user.is_active())
         .role(role.unwrap_or_default());
-    if let (Some(given), Some(family)) = (&user.given_name, &user.family_name) {
-        new = new.name(given.clone(), family.clone());
+    if let (Some(given), Some(family)) = (user.given_name(), user.family_name()) {
+        new = new.name(given, family);
     }
-    if let Some(display) = &user.display_name {
-        new = new.display_name(display.clone());
+    if let Some(display) = user.display_name() {
+        new = new.display_name(display);
     }
-    if let Some(id) = &user.external_id {
-        new = new.external_id(id.clone());
+    if let Some(id) = user.external_id() {
+        new = new.external_id(id);
     }
     new
 }
@@ -187,7 +189,7 @@ impl GroupIndex {
     pub(crate) fn directory_user(&self, user: User) -> DirectoryUser {
         let groups = self.names_of(&user);
         let mut out = to_directory_user(user);
-        out.groups = groups;
+        out.set_groups(groups);
         out
     }
 
@@ -210,12 +212,16 @@ impl GroupIndex {
     /// The groups `wanted` names for a user now in `current` (`None` for a new user),
     /// resolved before anything is sent: a name the user already holds keeps its
     /// groups, any other must name exactly one group.
-    fn resolve(&self, current: Option<&User>, wanted: &[String]) -> Result<BTreeSet<GroupId>> {
+    fn resolve<'n>(
+        &self,
+        current: Option<&User>,
+        wanted: impl IntoIterator<Item = &'n str>,
+    ) -> Result<BTreeSet<GroupId>> {
         let held: Vec<&IndexedGroup> =
             current.map_or_else(Vec::new, |u| self.groups_of(u).collect());
         let mut out = BTreeSet::new();
         for name in wanted {
-            let mine: Vec<&&IndexedGroup> = held.iter().filter(|g| &g.name == name).collect();
+            let mine: Vec<&&IndexedGroup> = held.iter().filter(|g| g.name == name).collect();
             if mine.is_empty() {
                 out.insert(self.named(name)?.id.clone());
             } else {
@@ -261,18 +267,18 @@ impl ScimClient {
     /// whose `userName` is its email. No such user is an error for which
     /// `is_not_found()` is true (the 404 a `GET` would be).
     async fn read_existing(&self, user: &DirectoryUser) -> Result<User> {
-        if let Some(id) = &user.app_id {
-            return self.users().get(&UserId::new(id.clone())).await;
+        if let Some(id) = user.app_id() {
+            return self.users().get(&UserId::new(id)).await;
         }
         self.users()
-            .find_by_user_name(user.email.as_str())
+            .find_by_user_name(user.email().as_str())
             .await?
             .ok_or_else(|| {
                 let mut api = ApiError::new(404, "GET", "/Users").with_body(ErrorBody::Json {
                     code: None,
                     message: Some(format!(
                         "no Hyperproof SCIM user has the userName {}",
-                        quote(user.email.as_str())
+                        quote(user.email().as_str())
                     )),
                 });
                 api.set_hint("the userName lookup found no SCIM user with this email");
@@ -283,17 +289,17 @@ impl ScimClient {
     /// The SCIM id of a directory user: its `app_id`, else the user whose `userName` is
     /// its email.
     async fn resolve(&self, user: &DirectoryUser) -> Result<UserId> {
-        if let Some(id) = &user.app_id {
-            return Ok(UserId::new(id.clone()));
+        if let Some(id) = user.app_id() {
+            return Ok(UserId::new(id));
         }
         self.users()
-            .find_by_user_name(user.email.as_str())
+            .find_by_user_name(user.email().as_str())
             .await?
             .and_then(|u| u.id)
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no Hyperproof SCIM user has the userName {}",
-                    quote(user.email.as_str())
+                    quote(user.email().as_str())
                 ))
             })
     }
@@ -329,7 +335,7 @@ impl ScimClient {
         operation: String,
     ) -> Result<DirectoryUser> {
         let now = self.listed(user).await?;
-        match membership_mismatch(want, &now.groups) {
+        match membership_mismatch(want, &now.groups().to_vec()) {
             None => Ok(now),
             Some(mismatch) => Err(Error::Incomplete {
                 app: APP.into(),
@@ -374,12 +380,12 @@ impl UserDirectory for ScimClient {
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
         let role = wanted_role(user)?;
         let index = GroupIndex::load(self).await?;
-        let groups = index.resolve(None, &user.groups)?;
+        let groups = index.resolve(None, user.groups())?;
         let created = self.users().create(&new_user(user, role)).await?;
         if groups.is_empty() {
             return Ok(Created::new(index.directory_user(created)));
         }
-        let operation = format!("creating {} in its groups", quote(user.email.as_str()));
+        let operation = format!("creating {} in its groups", quote(user.email().as_str()));
         let Some(id) = created.id.clone() else {
             return Err(Error::Incomplete {
                 app: APP.into(),
@@ -422,24 +428,24 @@ impl UserDirectory for ScimClient {
         let id = current.id.clone().ok_or_else(|| {
             Error::invalid_input(format!(
                 "Hyperproof answered the read of {} without a SCIM id",
-                quote(desired.email.as_str())
+                quote(desired.email().as_str())
             ))
         })?;
         let index = GroupIndex::load(self).await?;
-        let want = index.resolve(Some(&current), &desired.groups)?;
+        let want = index.resolve(Some(&current), desired.groups())?;
         let have: BTreeSet<GroupId> = index.groups_of(&current).map(|g| g.id.clone()).collect();
 
-        let mut op = PatchOp::builder().replace("active", desired.active);
-        if let Some(v) = &desired.given_name {
+        let mut op = PatchOp::builder().replace("active", desired.is_active());
+        if let Some(v) = desired.given_name() {
             op = op.replace("name.givenName", v);
         }
-        if let Some(v) = &desired.family_name {
+        if let Some(v) = desired.family_name() {
             op = op.replace("name.familyName", v);
         }
-        if let Some(v) = &desired.display_name {
+        if let Some(v) = desired.display_name() {
             op = op.replace("displayName", v);
         }
-        if let Some(v) = &desired.external_id {
+        if let Some(v) = desired.external_id() {
             op = op.replace("externalId", v);
         }
         let role_changes = role.filter(|r| HyperproofRole::of(&current) != Some(*r));
@@ -455,7 +461,7 @@ impl UserDirectory for ScimClient {
                 app: APP.into(),
                 operation: format!(
                     "setting the role of {} to {r}",
-                    quote(desired.email.as_str())
+                    quote(desired.email().as_str())
                 )
                 .into(),
                 outcome: format!(
@@ -476,7 +482,7 @@ impl UserDirectory for ScimClient {
         self.confirm_groups(
             updated,
             &names,
-            format!("changing the groups of {}", quote(desired.email.as_str())),
+            format!("changing the groups of {}", quote(desired.email().as_str())),
         )
         .await
     }
@@ -486,7 +492,7 @@ impl UserDirectory for ScimClient {
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
         let mut now = to_directory_user(self.users().deactivate(&id).await?);
-        now.groups.clone_from(&user.groups);
+        now.set_groups(user.groups());
         Ok(now)
     }
 
@@ -512,20 +518,20 @@ impl UserDirectory for ScimClient {
         let id = now.id.clone().ok_or_else(|| {
             Error::invalid_input(format!(
                 "Hyperproof answered the read of {} without a SCIM id",
-                quote(user.email.as_str())
+                quote(user.email().as_str())
             ))
         })?;
-        let read = Email::new(to_directory_user(now.clone()).email.as_str());
-        if read != user.email {
+        let read = to_directory_user(now.clone());
+        if read.email() != user.email() {
             return Err(Error::invalid_input(format!(
                 "the Hyperproof SCIM user {} is now {}, not {} as read: nothing was changed; read it again and re-plan",
                 quote(id.as_str()),
-                quote(read.as_str()),
-                quote(user.email.as_str())
+                quote(read.email().as_str()),
+                quote(user.email().as_str())
             )));
         }
         let mut renamed = to_directory_user(self.users().rename_read(&id, now, new_email).await?);
-        renamed.groups.clone_from(&user.groups);
+        renamed.set_groups(user.groups());
         Ok(renamed)
     }
 
@@ -557,13 +563,13 @@ mod tests {
         user.groups.push(group);
         user.groups.push(GroupRef::new("g2"));
         let d = to_directory_user(user);
-        assert_eq!(d.email.as_str(), "Jane@Example.com");
-        assert_eq!(d.given_name.as_deref(), Some("Jane"));
-        assert_eq!(d.family_name.as_deref(), Some("Doe"));
-        assert_eq!(d.external_id.as_deref(), Some("00u1"));
-        assert!(!d.active);
-        assert_eq!(d.groups, ["Auditors", "g2"]);
-        assert_eq!(d.app_id.as_deref(), Some("hp-1"));
+        assert_eq!(d.email().as_str(), "Jane@Example.com");
+        assert_eq!(d.given_name(), Some("Jane"));
+        assert_eq!(d.family_name(), Some("Doe"));
+        assert_eq!(d.external_id(), Some("00u1"));
+        assert!(!d.is_active());
+        assert_eq!(d.groups(), ["Auditors", "g2"]);
+        assert_eq!(d.app_id(), Some("hp-1"));
     }
 
     #[test]
@@ -604,20 +610,20 @@ mod tests {
         user.groups.push(GroupRef::new("gone"));
         let d = index.directory_user(user.clone());
         assert_eq!(
-            d.groups,
+            d.groups(),
             ["Auditors", "Risk"],
             "each name once, nested excluded"
         );
         // A name the user holds resolves to the groups it holds, even when shared.
-        let ids = index.resolve(Some(&user), &["Auditors".into()]).unwrap();
+        let ids = index.resolve(Some(&user), ["Auditors"]).unwrap();
         assert_eq!(ids.len(), 2);
         // For anyone else a shared name is ambiguous and an unknown one refused.
-        assert!(index.resolve(None, &["Auditors".into()]).is_err());
-        let err = index.resolve(None, &["Nope".into()]).unwrap_err();
+        assert!(index.resolve(None, ["Auditors"]).is_err());
+        let err = index.resolve(None, ["Nope"]).unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
         assert_eq!(
             index
-                .resolve(None, &["Risk".into()])
+                .resolve(None, ["Risk"])
                 .unwrap()
                 .into_iter()
                 .collect::<Vec<_>>(),
@@ -631,12 +637,12 @@ mod tests {
         user.roles
             .push(scim_types::Role::new("compliance_manager").with_primary(true));
         assert_eq!(
-            to_directory_user(user.clone()).role.as_deref(),
+            to_directory_user(user.clone()).role(),
             Some("COMPLIANCE_MANAGER")
         );
         user.roles = vec![scim_types::Role::new("Auditor").with_primary(true)];
-        assert_eq!(to_directory_user(user).role.as_deref(), Some("Auditor"));
-        assert_eq!(to_directory_user(User::new("a@example.com")).role, None);
+        assert_eq!(to_directory_user(user).role(), Some("Auditor"));
+        assert_eq!(to_directory_user(User::new("a@example.com")).role(), None);
     }
 
     #[test]

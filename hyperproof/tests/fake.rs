@@ -356,9 +356,9 @@ async fn user_directory_over_scim() {
         .await
         .unwrap()
         .user;
-    assert!(created.active);
-    assert_eq!(created.external_id.as_deref(), Some("00u7"));
-    let app_id = created.app_id.clone().unwrap();
+    assert!(created.is_active());
+    assert_eq!(created.external_id(), Some("00u7"));
+    let app_id = created.app_id().map(str::to_owned).unwrap();
     let stored = scim
         .users()
         .get(&UserId::new(app_id.as_str()))
@@ -374,16 +374,16 @@ async fn user_directory_over_scim() {
         .update_user(&DirectoryUser::new("DANA@example.com").with_names("Dana", "Kim"))
         .await
         .unwrap();
-    assert_eq!(updated.family_name.as_deref(), Some("Kim"));
-    assert_eq!(updated.external_id.as_deref(), Some("00u7"));
+    assert_eq!(updated.family_name(), Some("Kim"));
+    assert_eq!(updated.external_id(), Some("00u7"));
 
     let deactivated = dir.deactivate_user(&created).await.unwrap();
-    assert!(!deactivated.active);
-    assert_eq!(deactivated.app_id, created.app_id);
+    assert!(!deactivated.is_active());
+    assert_eq!(deactivated.app_id(), created.app_id());
     let (listed, summary) = dir.list_users().collect_with_summary().await.unwrap();
     assert!(summary.is_complete(), "{summary}");
     assert_eq!(listed.len(), 1);
-    assert!(!listed[0].active);
+    assert!(!listed[0].is_active());
 
     // Delete is refused without a request: Hyperproof keeps deprovisioned users.
     let before = fake.scim().request_count();

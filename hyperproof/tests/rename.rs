@@ -33,10 +33,10 @@ async fn a_rename_converges_on_the_same_id_and_the_user_stays_active() {
         .rename_user(&d, &Email::new("jane.doe@example.com"))
         .await
         .unwrap();
-    assert_eq!(renamed.app_id.as_deref(), Some(id.as_str()));
-    assert_eq!(renamed.email.as_str(), "jane.doe@example.com");
-    assert!(renamed.active);
-    assert_eq!(renamed.external_id.as_deref(), Some("00uJ"));
+    assert_eq!(renamed.app_id(), Some(id.as_str()));
+    assert_eq!(renamed.email().as_str(), "jane.doe@example.com");
+    assert!(renamed.is_active());
+    assert_eq!(renamed.external_id(), Some("00uJ"));
 
     let requests = fake.received_requests().await;
     let methods: Vec<String> = requests[sent..]
@@ -89,7 +89,7 @@ async fn a_deactivated_user_stays_deactivated() {
         .rename_user(&d, &Email::new("leaver2@example.com"))
         .await
         .unwrap();
-    assert!(!renamed.active);
+    assert!(!renamed.is_active());
     assert_eq!(fake.scim_users()[0].active, Some(false));
 }
 

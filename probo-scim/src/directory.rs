@@ -23,8 +23,8 @@ use crate::client::Client;
 use crate::outcome::{CreateOutcome, RenameOutcome};
 use crate::users::external_id;
 
-fn non_empty(s: Option<&String>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).cloned()
+fn non_empty(s: Option<&String>) -> Option<&str> {
+    s.map(String::as_str).filter(|s| !s.is_empty())
 }
 
 /// A Probo user as the identity graph sees it.
@@ -36,27 +36,28 @@ pub(crate) fn to_directory(user: &User) -> DirectoryUser {
     };
     let mut d = DirectoryUser::new(email).with_active(user.active != Some(false));
     let name = user.name.as_ref();
-    d.given_name = non_empty(name.and_then(|n| n.given_name.as_ref()));
-    d.family_name = non_empty(name.and_then(|n| n.family_name.as_ref()));
-    d.display_name = non_empty(user.display_name.as_ref());
-    d.external_id = external_id(user).map(str::to_owned);
-    d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
+    d.set_given_name(non_empty(name.and_then(|n| n.given_name.as_ref())));
+    d.set_family_name(non_empty(name.and_then(|n| n.family_name.as_ref())));
+    d.set_display_name(non_empty(user.display_name.as_ref()));
+    d.set_external_id(external_id(user));
+    d.set_app_id(user.id.as_ref().map(UserId::as_str));
     d
 }
 
 /// The Probo user to create for a directory user.
 pub(crate) fn from_directory(d: &DirectoryUser) -> User {
-    let mut user = User::new(d.email.as_str())
-        .with_email(Email::work(d.email.as_str()).with_primary(true))
-        .with_active(d.active);
-    if d.given_name.is_some() || d.family_name.is_some() {
+    let email = d.email().as_str();
+    let mut user = User::new(email)
+        .with_email(Email::work(email).with_primary(true))
+        .with_active(d.is_active());
+    if d.given_name().is_some() || d.family_name().is_some() {
         let mut name = Name::default();
-        name.given_name = d.given_name.clone();
-        name.family_name = d.family_name.clone();
+        name.given_name = d.given_name().map(str::to_owned);
+        name.family_name = d.family_name().map(str::to_owned);
         user.name = Some(name);
     }
-    user.display_name = d.display_name.clone();
-    user.external_id = d.external_id.clone();
+    user.display_name = d.display_name().map(str::to_owned);
+    user.external_id = d.external_id().map(str::to_owned);
     user
 }
 
@@ -98,29 +99,29 @@ impl Client {
     /// The id of the user `d` names: its `app_id`, else a lookup by email; no such user
     /// is an error for which `is_not_found()` is true.
     async fn resolve_existing(&self, d: &DirectoryUser) -> Result<UserId> {
-        if let Some(id) = &d.app_id {
-            return Ok(UserId::new(id.as_str()));
+        if let Some(id) = d.app_id() {
+            return Ok(UserId::new(id));
         }
         self.users()
-            .find_by_user_name(d.email.as_str())
+            .find_by_user_name(d.email().as_str())
             .await?
             .and_then(|u| u.id)
-            .ok_or_else(|| no_user_with_email(d.email.as_str()))
+            .ok_or_else(|| no_user_with_email(d.email().as_str()))
     }
 
     /// The id of the user `d` names: its `app_id`, else a lookup by email.
     async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
-        if let Some(id) = &d.app_id {
-            return Ok(UserId::new(id.as_str()));
+        if let Some(id) = d.app_id() {
+            return Ok(UserId::new(id));
         }
         self.users()
-            .find_by_user_name(d.email.as_str())
+            .find_by_user_name(d.email().as_str())
             .await?
             .and_then(|u| u.id)
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no Probo SCIM user has the email {}",
-                    quote(d.email.as_str())
+                    quote(d.email().as_str())
                 ))
             })
     }
@@ -180,42 +181,35 @@ impl UserDirectory for Client {
         let mut op = PatchOp::builder();
         let mut changed = false;
         let names_change =
-            now.given_name != desired.given_name || now.family_name != desired.family_name;
+            now.given_name() != desired.given_name() || now.family_name() != desired.family_name();
         if names_change {
             op = op
-                .replace(
-                    "name.givenName",
-                    desired.given_name.clone().unwrap_or_default(),
-                )
-                .replace(
-                    "name.familyName",
-                    desired.family_name.clone().unwrap_or_default(),
-                );
+                .replace("name.givenName", desired.given_name().unwrap_or_default())
+                .replace("name.familyName", desired.family_name().unwrap_or_default());
             changed = true;
         }
-        if names_change || now.display_name != desired.display_name {
+        if names_change || now.display_name() != desired.display_name() {
             // Probo recomputes displayName from the name parts of a PATCH that changes
             // them without displayName; an empty displayName is ignored, so fall back to
             // the current one (or the name parts) to keep what the caller expects.
             let display = desired
-                .display_name
-                .clone()
-                .or_else(|| now.display_name.clone())
+                .display_name()
+                .or_else(|| now.display_name())
                 .unwrap_or_default();
             if !display.is_empty() {
                 op = op.replace("displayName", display);
                 changed = true;
             }
         }
-        if now.external_id != desired.external_id {
-            op = match &desired.external_id {
-                Some(ext) => op.replace("externalId", ext.as_str()),
+        if now.external_id() != desired.external_id() {
+            op = match desired.external_id() {
+                Some(ext) => op.replace("externalId", ext),
                 None => op.remove("externalId"),
             };
             changed = true;
         }
-        if now.active != desired.active {
-            op = op.replace("active", desired.active);
+        if now.is_active() != desired.is_active() {
+            op = op.replace("active", desired.is_active());
             changed = true;
         }
         if !changed {

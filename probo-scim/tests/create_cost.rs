@@ -56,8 +56,11 @@ async fn k_creates_after_one_listing_are_k_writes_and_no_listing() {
             }
         };
         let created = UserDirectory::create_user(&client, &wanted).await.unwrap();
-        assert_eq!(created.user.email, wanted.email);
-        kinds.push((created.user.app_id.clone().unwrap(), created.kind));
+        assert_eq!(created.user.email(), wanted.email());
+        kinds.push((
+            created.user.app_id().map(str::to_owned).unwrap(),
+            created.kind,
+        ));
     }
 
     let sent = since(&probo, before);
@@ -67,9 +70,13 @@ async fn k_creates_after_one_listing_are_k_writes_and_no_listing() {
 
     let seed7 = listed
         .iter()
-        .find(|u| u.email.as_str() == "seed7@example.com")
+        .find(|u| u.email().as_str() == "seed7@example.com")
         .unwrap();
-    assert_eq!(kinds[0].0, seed7.app_id.clone().unwrap(), "same account");
+    assert_eq!(
+        kinds[0].0,
+        seed7.app_id().map(str::to_owned).unwrap(),
+        "same account"
+    );
     assert_eq!(
         kinds[0].1,
         CreateKind::Renamed {
@@ -150,10 +157,7 @@ async fn changes_made_by_someone_else_after_the_listing_never_read_as_new() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        created.user.app_id.as_deref(),
-        other.id.as_ref().map(|i| i.as_str())
-    );
+    assert_eq!(created.user.app_id(), other.id.as_ref().map(|i| i.as_str()));
     assert_eq!(
         created.kind,
         CreateKind::TookOver,

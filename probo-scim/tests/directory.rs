@@ -30,19 +30,26 @@ async fn mapping_ignores_the_external_id_echo_and_empty_strings() {
     let users: Vec<DirectoryUser> = client.list_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
     let plain = &users[0];
-    assert_eq!(plain.email.as_str(), "plain@example.com");
-    assert_eq!(plain.external_id, None, "the id echo is not an external id");
+    assert_eq!(plain.email().as_str(), "plain@example.com");
     assert_eq!(
-        (plain.given_name.clone(), plain.family_name.clone()),
+        plain.external_id(),
+        None,
+        "the id echo is not an external id"
+    );
+    assert_eq!(
+        (
+            plain.given_name().map(str::to_owned),
+            plain.family_name().map(str::to_owned)
+        ),
         (None, None)
     );
-    assert!(plain.active && plain.groups.is_empty());
+    assert!(plain.is_active() && plain.groups().is_empty());
     let n = &users[1];
-    assert_eq!(n.external_id.as_deref(), Some("00u1"));
-    assert_eq!(n.given_name.as_deref(), Some("Ann"));
-    assert_eq!(n.display_name.as_deref(), Some("Ann Lee"));
-    assert!(!n.active);
-    assert_eq!(n.app_id.as_deref(), named.id.as_ref().map(|i| i.as_str()));
+    assert_eq!(n.external_id(), Some("00u1"));
+    assert_eq!(n.given_name(), Some("Ann"));
+    assert_eq!(n.display_name(), Some("Ann Lee"));
+    assert!(!n.is_active());
+    assert_eq!(n.app_id(), named.id.as_ref().map(|i| i.as_str()));
 }
 
 #[tokio::test]
@@ -65,13 +72,13 @@ async fn update_patches_only_what_changed_and_keeps_the_display_name() {
     assert_eq!(probo.request_count(), before + 1);
 
     let mut desired = created.clone();
-    desired.given_name = Some("Anna".into());
-    desired.external_id = Some("00u9".into());
+    desired.set_given_name(Some("Anna"));
+    desired.set_external_id(Some("00u9"));
     let updated = client.update_user(&desired).await.unwrap();
-    assert_eq!(updated.given_name.as_deref(), Some("Anna"));
-    assert_eq!(updated.external_id.as_deref(), Some("00u9"));
+    assert_eq!(updated.given_name(), Some("Anna"));
+    assert_eq!(updated.external_id(), Some("00u9"));
     assert_eq!(
-        updated.display_name.as_deref(),
+        updated.display_name(),
         Some("Ann Lee (Ops)"),
         "Probo's displayName rewrite is prevented"
     );
@@ -88,9 +95,9 @@ async fn update_patches_only_what_changed_and_keeps_the_display_name() {
 
     // Removing the external id, by email lookup (no app_id).
     let mut by_email = DirectoryUser::new("UP@example.com").with_names("Anna", "Lee");
-    by_email.display_name = Some("Ann Lee (Ops)".into());
+    by_email.set_display_name(Some("Ann Lee (Ops)"));
     let updated = client.update_user(&by_email).await.unwrap();
-    assert_eq!(updated.external_id, None);
+    assert_eq!(updated.external_id(), None);
 }
 
 #[tokio::test]
@@ -110,7 +117,7 @@ async fn deactivate_and_delete() {
         .await
         .unwrap()
         .user;
-    probo.mark_referenced(&UserId::new(b.app_id.as_deref().unwrap()));
+    probo.mark_referenced(&UserId::new(b.app_id().unwrap()));
     let err = client.delete_user(&b).await.unwrap_err();
     assert!(matches!(err, Error::Incomplete { .. }), "{err}");
     assert!(err.was_sent() && !err.is_retryable(), "{err}");

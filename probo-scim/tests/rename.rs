@@ -52,9 +52,9 @@ async fn rename_keeps_id_active_state_and_role_at_every_step() {
         let from = probo.request_count();
         let new = Email::new(old.replace('@', ".new@"));
         let renamed = client.rename_user(&listed, &new).await.unwrap();
-        assert_eq!(renamed.app_id.as_deref(), Some(uid.as_str()));
-        assert_eq!(renamed.email, new);
-        assert!(renamed.active);
+        assert_eq!(renamed.app_id(), Some(uid.as_str()));
+        assert_eq!(renamed.email(), new);
+        assert!(renamed.is_active());
         let expected: &[&str] = if ext.is_some() {
             &["POST"]
         } else {
@@ -72,7 +72,7 @@ async fn rename_keeps_id_active_state_and_role_at_every_step() {
             .get_user(&DirectoryUser::new(new.clone()))
             .await
             .unwrap();
-        assert_eq!(by_email.app_id, renamed.app_id);
+        assert_eq!(by_email.app_id(), renamed.app_id());
     }
     assert_eq!(probo.users().len(), 2, "no account was created");
 }
@@ -96,7 +96,7 @@ async fn a_deactivated_user_is_renamed_without_being_reactivated() {
         .rename_user(&d, &Email::new("leaver2@example.com"))
         .await
         .unwrap();
-    assert!(!renamed.active);
+    assert!(!renamed.is_active());
     assert_kept_at_every_step(&probo, &uid, "DEACTIVATED", "ADMIN");
     assert_eq!(probo.role(&uid).as_deref(), Some("ADMIN"), "never reset");
 }
@@ -161,7 +161,7 @@ async fn get_user_of_a_gone_account_is_not_found() {
         .get_user(&DirectoryUser::new("gone@example.com"))
         .await
         .unwrap();
-    assert_eq!(d.app_id.as_deref(), Some(id(&u).as_str()));
+    assert_eq!(d.app_id(), Some(id(&u).as_str()));
     client.delete_user(&d).await.unwrap();
     let err = client.get_user(&d).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");

@@ -36,8 +36,8 @@ pub(crate) fn to_directory(user: &User) -> DirectoryUser {
         .with_active(user.is_active())
         .with_groups(user.groups.clone().unwrap_or_default())
         .with_app_id(user.primary_email().as_str());
-    d.given_name = user.first_name.clone();
-    d.family_name = user.last_name.clone();
+    d.set_given_name(user.first_name.as_deref());
+    d.set_family_name(user.last_name.as_deref());
     d
 }
 
@@ -53,11 +53,12 @@ fn group_label(group: &Group) -> String {
 /// id → name; an entry that is no known id is kept as it is).
 fn to_directory_named(user: &User, names: &HashMap<String, String>) -> DirectoryUser {
     let mut d = to_directory(user);
-    for g in &mut d.groups {
-        if let Some(name) = names.get(g.as_str()) {
-            g.clone_from(name);
-        }
-    }
+    let named: Vec<String> = d
+        .groups()
+        .iter()
+        .map(|g| names.get(g).map_or(g, String::as_str).to_owned())
+        .collect();
+    d.set_groups(named);
     d
 }
 
@@ -67,11 +68,11 @@ fn to_directory_named(user: &User, names: &HashMap<String, String>) -> Directory
 /// here, before anything is sent, naming what is missing, instead of by the server.
 fn require_names(user: &DirectoryUser) -> Result<()> {
     let missing: Vec<&str> = [
-        ("given_name", &user.given_name),
-        ("family_name", &user.family_name),
+        ("given_name", user.given_name()),
+        ("family_name", user.family_name()),
     ]
     .into_iter()
-    .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+    .filter(|(_, v)| v.is_none_or(|v| v.trim().is_empty()))
     .map(|(name, _)| name)
     .collect();
     if missing.is_empty() {
@@ -79,14 +80,14 @@ fn require_names(user: &DirectoryUser) -> Result<()> {
     }
     Err(Error::invalid_input(format!(
         "Proofpoint Essentials' /v2 API creates a user only with a first and a last name; the source gives {} no {}",
-        quote(user.email.as_str()),
+        quote(user.email().as_str()),
         missing.join(" and no "),
     )))
 }
 
 /// The key of a directory user: its app id (the primary email) when set, else its email.
 fn key_of(user: &DirectoryUser) -> Result<PrimaryEmail> {
-    PrimaryEmail::new(user.app_id.as_deref().unwrap_or(user.email.as_str()))
+    PrimaryEmail::new(user.app_id().unwrap_or(user.email().as_str()))
 }
 
 impl Client {
@@ -111,7 +112,7 @@ impl Client {
     }
 
     /// Resolves group entries (ids or names) to groups, refusing unknown ones.
-    async fn resolve_groups(&self, entries: &[String]) -> Result<Vec<Group>> {
+    async fn resolve_groups<S: AsRef<str> + Sync>(&self, entries: &[S]) -> Result<Vec<Group>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -119,6 +120,7 @@ impl Client {
         entries
             .iter()
             .map(|entry| {
+                let entry = entry.as_ref();
                 all.iter()
                     .find(|g| g.id.as_str() == entry)
                     .or_else(|| {
@@ -179,7 +181,7 @@ impl UserDirectory for Client {
     }
 
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
-        let email = PrimaryEmail::new(user.email.as_str())?;
+        let email = PrimaryEmail::new(user.email().as_str())?;
         let user_type = match self.surface() {
             Surface::RestV2 => UserType::User,
             Surface::InterfaceV1 => UserType::EndUser,
@@ -188,9 +190,9 @@ impl UserDirectory for Client {
             require_names(user)?;
         }
         let mut new = NewUser::new(email.clone(), user_type);
-        new.first_name = user.given_name.clone();
-        new.last_name = user.family_name.clone();
-        new.status = Some(if user.active {
+        new.first_name = user.given_name().map(str::to_owned);
+        new.last_name = user.family_name().map(str::to_owned);
+        new.status = Some(if user.is_active() {
             UserStatus::Active
         } else {
             UserStatus::Inactive
@@ -198,7 +200,10 @@ impl UserDirectory for Client {
         new.password = self.password_policy().for_create(user, self.surface())?;
         // Resolve groups before creating, so an unknown group creates nothing.
         let groups = match self.surface() {
-            Surface::RestV2 => self.resolve_groups(&user.groups).await?,
+            Surface::RestV2 => {
+                let entries: Vec<&str> = user.groups().iter().collect();
+                self.resolve_groups(&entries).await?
+            }
             Surface::InterfaceV1 => Vec::new(),
         };
         let created = self.users().create(&new).await?;
@@ -208,7 +213,7 @@ impl UserDirectory for Client {
         }
         let mut out = to_directory(&created);
         if !groups.is_empty() {
-            out.groups = groups.iter().map(group_label).collect();
+            out.set_groups(groups.iter().map(group_label));
         }
         Ok(Created::new(out))
     }
@@ -218,9 +223,9 @@ impl UserDirectory for Client {
         let updated = self
             .users()
             .update(&email, |u| {
-                u.first_name = desired.given_name.clone();
-                u.last_name = desired.family_name.clone();
-                u.status = Some(if desired.active {
+                u.first_name = desired.given_name().map(str::to_owned);
+                u.last_name = desired.family_name().map(str::to_owned);
+                u.status = Some(if desired.is_active() {
                     UserStatus::Active
                 } else {
                     UserStatus::Inactive
@@ -231,7 +236,8 @@ impl UserDirectory for Client {
             return Ok(to_directory(&updated));
         }
         // Memberships through the members endpoint, which confirms each change.
-        let wanted = self.resolve_groups(&desired.groups).await?;
+        let entries: Vec<&str> = desired.groups().iter().collect();
+        let wanted = self.resolve_groups(&entries).await?;
         let want: BTreeSet<String> = wanted.iter().map(|g| g.id.as_str().to_owned()).collect();
         let current = updated.groups.clone().unwrap_or_default();
         let have: BTreeSet<String> = self
@@ -248,7 +254,7 @@ impl UserDirectory for Client {
             leave_group(&g, id, &email).await?;
         }
         let mut out = to_directory(&updated);
-        out.groups = wanted.iter().map(group_label).collect();
+        out.set_groups(wanted.iter().map(group_label));
         Ok(out)
     }
 
@@ -302,8 +308,8 @@ impl UserDirectory for Client {
             )));
         }
         let mut becomes = user.clone();
-        becomes.email = new_email.clone();
-        becomes.app_id = None;
+        becomes.set_email(new_email.as_str());
+        becomes.set_app_id(None);
         let plan = match self
             .password_policy()
             .for_create(&becomes, self.surface())?
@@ -352,7 +358,7 @@ impl UserDirectory for Client {
         if self.surface() == Surface::RestV2 {
             // Every membership was re-added (else the error above): the groups it had,
             // named as `list_users` names them.
-            out.groups = now.groups;
+            out.set_groups(now.groups());
         }
         Ok(out)
     }
@@ -362,19 +368,19 @@ impl UserDirectory for Client {
 /// fields Proofpoint stores (email, names, active flag, groups).
 fn changes_since_read(read: &DirectoryUser, now: &DirectoryUser) -> Vec<&'static str> {
     let groups = |u: &DirectoryUser| -> BTreeSet<String> {
-        u.groups.iter().map(|g| g.to_lowercase()).collect()
+        u.groups().iter().map(str::to_lowercase).collect()
     };
     let mut out = Vec::new();
-    if read.email != now.email {
+    if read.email() != now.email() {
         out.push("email");
     }
-    if read.given_name != now.given_name {
+    if read.given_name() != now.given_name() {
         out.push("first name");
     }
-    if read.family_name != now.family_name {
+    if read.family_name() != now.family_name() {
         out.push("last name");
     }
-    if read.active != now.active {
+    if read.is_active() != now.is_active() {
         out.push("status");
     }
     if groups(read) != groups(now) {

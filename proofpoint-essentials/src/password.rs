@@ -47,7 +47,7 @@ type PerUser = dyn Fn(&DirectoryUser) -> UserPassword + Send + Sync;
 /// let generated = PasswordPolicy::generated();
 /// // Or the caller's own, per person (for example one handed out by another channel).
 /// let supplied = PasswordPolicy::per_user(|user| {
-///     UserPassword::new(format!("Welcome-{}!", user.email.key().len()))
+///     UserPassword::new(format!("Welcome-{}!", user.email().key().len()))
 /// });
 /// assert_eq!(format!("{generated:?}"), "PasswordPolicy::Generated");
 /// assert_eq!(format!("{supplied:?}"), "PasswordPolicy::PerUser(..)");
@@ -108,7 +108,7 @@ impl PasswordPolicy {
                 if password.secret().expose_secret().is_empty() {
                     return Err(Error::invalid_input(format!(
                         "the password policy gave an empty password for {}; a new account needs a temporary password",
-                        idgraph_common::error::quote(user.email.as_str())
+                        idgraph_common::error::quote(user.email().as_str())
                     )));
                 }
                 Ok(Some(password))
@@ -252,7 +252,7 @@ mod tests {
         assert!(g.is_generated());
         assert!(g.for_create(&u, Surface::RestV2).unwrap().is_some());
         assert!(g.for_create(&u, Surface::InterfaceV1).unwrap().is_none());
-        let s = PasswordPolicy::per_user(|u| UserPassword::new(format!("Pw-{}", u.email.key())));
+        let s = PasswordPolicy::per_user(|u| UserPassword::new(format!("Pw-{}", u.email().key())));
         for surface in [Surface::RestV2, Surface::InterfaceV1] {
             let p = s.for_create(&u, surface).unwrap().unwrap();
             assert_eq!(text(&p), "Pw-a@example.com");

@@ -1,6 +1,8 @@
 //! [`Users`]: list, get, create, update (read-modify-write), replace, deactivate,
 //! reactivate, delete.
 
+use std::borrow::Cow;
+
 use idgraph_common::paginate::{Items, Page, PageRequest, Pages, Paginator, Strategy};
 
 use crate::client::{Client, Surface};
@@ -307,7 +309,7 @@ impl ListUsers {
         let mut paginator = Paginator::new(strategy, fetch)
             // A server that ignores paging and repeats users ends the listing instead of
             // looping; each user is yielded once.
-            .dedup_by(|u: &T| u.key().into());
+            .dedup_by(|u: &T| u.key());
         if let Some(max) = self.max_pages {
             paginator = paginator.max_pages(max);
         }
@@ -323,18 +325,18 @@ impl ListUsers {
 
 /// What identifies a listed user for the repeat guard: the primary email, lower-cased.
 pub(crate) trait Keyed {
-    fn key(&self) -> &str;
+    fn key(&self) -> Cow<'_, str>;
 }
 
 impl Keyed for User {
-    fn key(&self) -> &str {
-        self.primary_email.key()
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.primary_email.key())
     }
 }
 
 impl Keyed for idgraph_common::graph::DirectoryUser {
-    fn key(&self) -> &str {
-        self.email.key()
+    fn key(&self) -> Cow<'_, str> {
+        self.email().key()
     }
 }
 

@@ -25,7 +25,7 @@ async fn rest_surface_directory_round_trip() {
         .await
         .unwrap()
         .user;
-    assert_eq!(created.app_id.as_deref(), Some("Jane@Example.com"));
+    assert_eq!(created.app_id(), Some("Jane@Example.com"));
     assert_eq!(fake.members("grp_001"), ["jane@example.com"]);
 
     // An unknown group creates nothing.
@@ -42,9 +42,9 @@ async fn rest_surface_directory_round_trip() {
 
     let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].given_name.as_deref(), Some("Jane"));
+    assert_eq!(listed[0].given_name(), Some("Jane"));
     // Listed by name, as created: the API's group ids are resolved, so a plan settles.
-    assert_eq!(listed[0].groups, ["Sales"]);
+    assert_eq!(listed[0].groups(), ["Sales"]);
 
     // Update: names and groups; unknown fields untouched.
     fake.insert_user(json!({"primaryEmail": "x@example.com", "type": "User"}))
@@ -53,10 +53,10 @@ async fn rest_surface_directory_round_trip() {
         .clone()
         .with_names("Janet", "Doe")
         .with_groups(["grp_002"]);
-    desired.external_id = Some("ext-1".into());
+    desired.set_external_id(Some("ext-1"));
     // A group may also be named by id; the answer speaks names.
     assert_eq!(
-        dir.update_user(&desired).await.unwrap().groups,
+        dir.update_user(&desired).await.unwrap().groups(),
         ["Engineering"]
     );
     let after = fake.user_json("jane@example.com").unwrap();
@@ -72,9 +72,9 @@ async fn rest_surface_directory_round_trip() {
     assert!(
         !listed
             .iter()
-            .find(|u| u.email.as_str() == "Jane@Example.com")
+            .find(|u| u.email().as_str() == "Jane@Example.com")
             .unwrap()
-            .active
+            .is_active()
     );
 
     dir.delete_user(&desired).await.unwrap();
@@ -95,9 +95,9 @@ async fn interface_surface_directory_round_trip() {
         .await
         .unwrap()
         .user;
-    assert!(!created.active);
+    assert!(!created.is_active());
     let listed: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
-    assert_eq!(listed[0].family_name.as_deref(), Some("Lee"));
+    assert_eq!(listed[0].family_name(), Some("Lee"));
     dir.update_user(&listed[0].clone().with_active(true))
         .await
         .unwrap();

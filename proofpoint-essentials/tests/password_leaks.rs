@@ -169,7 +169,7 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
     texts.push_str(&report_texts(&report));
     texts.push_str(&format!("{generated:?} {generated:#?}\n"));
     for p in &src[..4] {
-        let pw = fake.password_of(p.email.as_str()).unwrap();
+        let pw = fake.password_of(p.email().as_str()).unwrap();
         passwords.push(pw.secret().expose_secret().to_owned());
         texts.push_str(&format!("{pw:?}\n"));
     }
@@ -177,7 +177,7 @@ async fn no_password_shows_in_debug_reports_errors_or_traces() {
     //    A lossy rename recreates the account with a new generated password (audited
     //    as one rename event, with the email before and after).
     let mut renamed = src[..4].to_vec();
-    renamed[0].email = "person00.new@example.com".into();
+    renamed[0].set_email("person00.new@example.com");
     let mut target = list_target(&generated).await.unwrap().into_users();
     carry_link_keys(&mut target, &src);
     let p = plan(

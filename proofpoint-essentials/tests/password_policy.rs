@@ -95,7 +95,7 @@ async fn a_directory_create_without_names_is_refused_before_anything_is_sent() {
         );
         let text = err.to_string();
         assert!(text.contains(missing), "{text}");
-        assert!(text.contains(person.email.as_str()), "{text}");
+        assert!(text.contains(person.email().as_str()), "{text}");
     }
     assert!(
         fake.requests().iter().all(|r| r.method != "POST"),
@@ -157,7 +157,7 @@ async fn a_directory_sync_of_twenty_people_converges_on_the_strict_fake() {
     // Each person got a distinct password that meets the complexity rules.
     let mut seen = HashSet::new();
     for p in &src {
-        let pw = fake.password_of(p.email.as_str()).unwrap();
+        let pw = fake.password_of(p.email().as_str()).unwrap();
         let pw = pw.secret().expose_secret().to_owned();
         assert_eq!(pw.len(), GENERATED_PASSWORD_LENGTH);
         assert!(pw.chars().any(|c| c.is_ascii_uppercase()));
@@ -176,7 +176,8 @@ async fn a_directory_sync_of_twenty_people_converges_on_the_strict_fake() {
 #[tokio::test(start_paused = true)]
 async fn a_supplied_policy_sets_each_persons_password_on_both_surfaces() {
     let (fake, clock) = strict_fake().await;
-    let policy = PasswordPolicy::per_user(|u| UserPassword::new(format!("Pw-{}!", u.email.key())));
+    let policy =
+        PasswordPolicy::per_user(|u| UserPassword::new(format!("Pw-{}!", u.email().key())));
     let client = rest(&fake, &clock, Some(policy.clone()));
     let report = sync(&client, &people(3)).await;
     assert!(report.is_success(), "{report}");

@@ -31,7 +31,7 @@ async fn fake_with_jane() -> FakeEssentials {
 async fn listed(dir: &dyn UserDirectory, email: &str) -> DirectoryUser {
     let all: Vec<DirectoryUser> = dir.list_users().try_collect().await.unwrap();
     all.into_iter()
-        .find(|u| u.email == Email::new(email))
+        .find(|u| u.email() == Email::new(email))
         .unwrap()
 }
 
@@ -45,7 +45,7 @@ async fn get_user_has_the_shape_of_list_users() {
     let fake = fake_with_jane().await;
     let dir = fake.rest_client().build().unwrap();
     let from_list = listed(&dir, "jane@example.com").await;
-    assert_eq!(from_list.groups, ["Sales", "Engineering"]);
+    assert_eq!(from_list.groups(), ["Sales", "Engineering"]);
     let got = dir.get_user(&from_list).await.unwrap();
     assert_eq!(got, from_list);
     // By email when there is no app id, whatever the case.
@@ -74,17 +74,14 @@ async fn a_rename_recreates_the_account_and_converges() {
         .rename_user(&jane, &Email::new("jane@new.example"))
         .await
         .unwrap();
-    assert_eq!(renamed.email.as_str(), "jane@new.example");
-    assert_eq!(renamed.app_id.as_deref(), Some("jane@new.example"));
-    assert_eq!(renamed.groups, ["Sales", "Engineering"]);
+    assert_eq!(renamed.email().as_str(), "jane@new.example");
+    assert_eq!(renamed.app_id(), Some("jane@new.example"));
+    assert_eq!(renamed.groups(), ["Sales", "Engineering"]);
     assert_eq!(
-        (
-            renamed.given_name.as_deref(),
-            renamed.family_name.as_deref()
-        ),
+        (renamed.given_name(), renamed.family_name()),
         (Some("Jane"), Some("Doe"))
     );
-    assert!(renamed.active);
+    assert!(renamed.is_active());
 
     // The old account is gone, the new one has what the helper keeps.
     assert!(fake.user_json("jane@example.com").is_none());
@@ -136,8 +133,8 @@ async fn a_rename_on_the_interface_api_sends_no_generated_password() {
         .rename_user(&sam, &Email::new("sam@new.example"))
         .await
         .unwrap();
-    assert_eq!(renamed.email.as_str(), "sam@new.example");
-    assert_eq!(renamed.given_name.as_deref(), Some("Sam"));
+    assert_eq!(renamed.email().as_str(), "sam@new.example");
+    assert_eq!(renamed.given_name(), Some("Sam"));
     assert!(fake.user_json("sam@example.com").is_none());
     assert_eq!(
         fake.user_json("sam@new.example").unwrap()["aliases"],
@@ -197,7 +194,7 @@ async fn a_rename_acts_only_on_the_account_as_it_was_read() {
     let jane = listed(&client, "jane@example.com").await;
     // A different planned person under the same address (other groups) is refused too.
     let mut stale = jane.clone();
-    stale.groups = vec!["Sales".into()];
+    stale.set_groups(["Sales"]);
     let err = client
         .rename_user(&stale, &Email::new("jane@new.example"))
         .await

@@ -214,14 +214,14 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     let mut history = source.clone();
     let Some(person) = source
         .iter_mut()
-        .find(|u| u.email.key() == renamed.to_lowercase() && u.active)
+        .find(|u| u.email().key() == renamed.to_lowercase() && u.is_active())
     else {
         return Err(format!("{renamed} is not an active person in the source directory").into());
     };
     let new_email = format!(
         "grace.brewster@{}",
         person
-            .email
+            .email()
             .as_str()
             .rsplit('@')
             .next()
@@ -229,10 +229,10 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     );
     println!(
         "\n=== 2. Rename: {} becomes {new_email} in the source (same person, same id {})",
-        person.email,
-        person.external_id.as_deref().unwrap_or("?")
+        person.email(),
+        person.external_id().unwrap_or("?")
     );
-    person.email = new_email.into();
+    person.set_email(&new_email);
     let synced = sync_all(&apps, &source, &history, &sync, Show::Everything).await?;
     ok &= synced.ok;
     ok &= check(simulated, &rename_problems(&apps, &synced.plans, &policy));
@@ -240,11 +240,13 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
 
     let joiner = "katherine.johnson@example.com";
     let group = "On call";
-    let Some(person) = source.iter_mut().find(|u| u.email.key() == joiner) else {
+    let Some(person) = source.iter_mut().find(|u| u.email().key() == joiner) else {
         return Err(format!("{joiner} is not in the source directory").into());
     };
     println!("\n=== 3. Group change: {joiner} joins {group} in the source");
-    person.groups.push(group.into());
+    let mut groups = person.groups().to_vec();
+    groups.push(group.into());
+    person.set_groups(groups);
     let synced = sync_all(&apps, &source, &history, &sync, Show::Deprovisioning).await?;
     ok &= synced.ok;
     ok &= check(
@@ -256,11 +258,11 @@ async fn run(simulated: bool) -> Result<bool, BoxError> {
     println!("\n=== 4. Departure: {leaver} is disabled in the source directory");
     let Some(person) = source
         .iter_mut()
-        .find(|u| u.email.key() == leaver.to_lowercase())
+        .find(|u| u.email().key() == leaver.to_lowercase())
     else {
         return Err(format!("{leaver} is not in the source directory").into());
     };
-    person.active = false;
+    person.set_active(false);
     ok &= sync_all(&apps, &source, &history, &sync, Show::Deprovisioning)
         .await?
         .ok;

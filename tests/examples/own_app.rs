@@ -146,17 +146,22 @@ impl WikiDirectory {
         let mut d = DirectoryUser::new(u.email)
             .with_app_id(u.id)
             .with_active(!u.disabled);
-        d.given_name = u.first;
-        d.family_name = u.last;
-        d.external_id = u.external_ref;
+        d.set_given_name(u.first.as_deref());
+        d.set_family_name(u.last.as_deref());
+        d.set_external_id(u.external_ref.as_deref());
         d
     }
 
     /// The wiki's id of `user`: the one the caller read, else looked up by email.
     async fn id_of(&self, user: &DirectoryUser) -> Result<String> {
-        match &user.app_id {
-            Some(id) => Ok(id.clone()),
-            None => Ok(self.get_user(user).await?.app_id.unwrap_or_default()),
+        match user.app_id() {
+            Some(id) => Ok(id.to_owned()),
+            None => Ok(self
+                .get_user(user)
+                .await?
+                .app_id()
+                .unwrap_or_default()
+                .to_owned()),
         }
     }
 
@@ -207,11 +212,11 @@ impl UserDirectory for WikiDirectory {
             .http
             .post(["api", "users"])
             .json(&json!({
-                "email": user.email.as_str(),
-                "first": user.given_name,
-                "last": user.family_name,
-                "external_ref": user.external_id,
-                "disabled": !user.active,
+                "email": user.email().as_str(),
+                "first": user.given_name(),
+                "last": user.family_name(),
+                "external_ref": user.external_id(),
+                "disabled": !user.is_active(),
             }))
             .operation("wiki.users.create")
             .send_json()
@@ -224,10 +229,10 @@ impl UserDirectory for WikiDirectory {
         self.patch(
             &id,
             json!({
-                "first": desired.given_name,
-                "last": desired.family_name,
-                "external_ref": desired.external_id,
-                "disabled": !desired.active,
+                "first": desired.given_name(),
+                "last": desired.family_name(),
+                "external_ref": desired.external_id(),
+                "disabled": !desired.is_active(),
             }),
         )
         .await
@@ -249,11 +254,11 @@ impl UserDirectory for WikiDirectory {
     }
 
     async fn get_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
-        let request = match &user.app_id {
-            Some(id) => self.http.get(["api", "users", id.as_str()]),
+        let request = match user.app_id() {
+            Some(id) => self.http.get(["api", "users", id]),
             None => self
                 .http
-                .get(["api", "users", "by-email", user.email.as_str()]),
+                .get(["api", "users", "by-email", user.email().as_str()]),
         };
         let u: WikiUser = request.operation("wiki.users.get").send_json().await?;
         Ok(Self::to_directory(u))
@@ -479,7 +484,7 @@ async fn sync(
 async fn run() -> std::result::Result<bool, BoxError> {
     let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/directory.csv");
     let mut source = CsvSource::from_path(&csv).load()?.into_users();
-    source.retain(|u| u.email.as_str() != "svc-backup@example.com");
+    source.retain(|u| u.email().as_str() != "svc-backup@example.com");
 
     let (server, wiki_state) = start_wiki().await;
     let wiki = WikiDirectory::new(&server.uri(), SecretString::from(WIKI_TOKEN))?;
@@ -506,14 +511,14 @@ async fn run() -> std::result::Result<bool, BoxError> {
     }
 
     println!("== 2. Grace leaves; Alan's email changes");
-    source.retain(|u| u.email.as_str() != "grace.hopper@example.com");
+    source.retain(|u| u.email().as_str() != "grace.hopper@example.com");
     let wiki_id_before = wiki_state
         .find("alan.turing@example.com")
         .map(|u| u.id)
         .unwrap_or_default();
     for u in &mut source {
-        if u.email.as_str() == "alan.turing@example.com" {
-            u.email = Email::new("alan.turing@example.org");
+        if u.email().as_str() == "alan.turing@example.com" {
+            u.set_email("alan.turing@example.org");
         }
     }
     for (name, target) in targets {

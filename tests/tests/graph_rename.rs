@@ -126,8 +126,12 @@ async fn rename_converges(dir: &dyn UserDirectory, watched: &Watched<'_>, policy
     let target = list_target(dir).await.unwrap().into_users();
     let again = plan(&after, &target, dir.catalog(), policy);
     assert!(again.is_noop(), "{again}");
-    assert!(target.iter().any(|u| u.email.as_str() == NEW && u.active));
-    assert!(!target.iter().any(|u| u.email.as_str() == OLD));
+    assert!(
+        target
+            .iter()
+            .any(|u| u.email().as_str() == NEW && u.is_active())
+    );
+    assert!(!target.iter().any(|u| u.email().as_str() == OLD));
 }
 
 #[tokio::test(start_paused = true)]
@@ -185,8 +189,7 @@ async fn a_planned_deactivation_of_an_account_renamed_since_is_refused_on_probo(
         .users()
         .rename_email(
             target[0]
-                .app_id
-                .as_deref()
+                .app_id()
                 .map(probo_scim::UserId::new)
                 .as_ref()
                 .unwrap(),
@@ -263,7 +266,7 @@ async fn stale_deactivation(dir: &dyn UserDirectory) -> SyncReport {
     assert_eq!(leave.counts().deactivate, 1, "{leave}");
     // Between plan and apply, the account is renamed by the app's own route.
     let renamed = dir.rename_user(&target[0], &Email::new(NEW)).await.unwrap();
-    assert_eq!(renamed.email.as_str(), NEW);
+    assert_eq!(renamed.email().as_str(), NEW);
     let report = apply(&leave, dir, ApplyMode::Execute).await;
     assert_eq!(report.items.len(), 1, "{report}");
     report

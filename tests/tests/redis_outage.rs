@@ -168,9 +168,9 @@ async fn redis_stopped_mid_run_stops_the_run_cleanly_and_nothing_is_applied_twic
     assert_eq!(posts(&fake), 10, "every user created exactly once");
     for u in &source {
         assert!(
-            fake.user_json(u.email.as_str()).is_some(),
+            fake.user_json(u.email().as_str()).is_some(),
             "{} is missing",
-            u.email
+            u.email()
         );
     }
 }

@@ -294,13 +294,13 @@ async fn scim_directory_syncs_against_scim2_server() {
     assert!(report.is_success(), "{report}");
     assert!(plan_now(source.clone()).await.is_noop());
 
-    source[3].active = false;
+    source[3].set_active(false);
     let p = plan_now(source.clone()).await;
     assert_eq!(p.counts().deactivate, 1, "{p}");
     assert!(apply(&p, &dir, ApplyMode::Execute).await.is_success());
     assert!(plan_now(source.clone()).await.is_noop());
 
-    source[5].email = format!("{prefix}renamed@example.com").into();
+    source[5].set_email(&format!("{prefix}renamed@example.com"));
     let p = plan_now(source.clone()).await;
     assert_eq!(
         (p.counts().rename, p.counts().create, p.counts().deactivate),
@@ -382,8 +382,8 @@ async fn scim_directory_reconciles_groups_against_scim2_server() {
     );
 
     // User 0 leaves on-call, user 2 joins engineering.
-    source[0].groups = vec![eng.clone()];
-    source[2].groups = vec![eng.clone()];
+    source[0].set_groups([&eng]);
+    source[2].set_groups([&eng]);
     let p = plan_now(source.clone()).await;
     assert_eq!(p.counts().update, 2, "{p}");
     let report = apply(&p, &dir, ApplyMode::Execute).await;

@@ -3,10 +3,11 @@
 
 use super::audit::{AuditEvent, AuditSink};
 use super::catalog::AppId;
-use super::directory::{CreateKind, DirectoryUser, UserDirectory};
+use super::directory::{CreateKind, UserDirectory};
 use super::plan::{Action, PlanItem, SyncPlan};
 use super::report::{Outcome, ReportItem, SyncReport};
 use super::run_guard::RunGuard;
+use super::user::DirectoryUser;
 use crate::error::{Error, Result, quote};
 use crate::http::request_ids;
 
@@ -315,7 +316,7 @@ async fn carry_out(action: &Action, target: &dyn UserDirectory) -> Result<Outcom
                 return Ok(Outcome::Failed {
                     error: format!(
                         "refused: the account {} to rename is gone; nothing was changed: plan again",
-                        quote(current.app_id.as_deref().unwrap_or(current.email.as_str()))
+                        quote(current.app_id().unwrap_or(current.email().as_str()))
                     ),
                 });
             }
@@ -389,7 +390,7 @@ async fn still_planned(target: &dyn UserDirectory, planned: &DirectoryUser) -> R
                     "refused: the account {} is gone since the plan, and in {} a rename \
                      recreates an account under its new email, so the person may have another \
                      account now; nothing was changed: plan again",
-                    quote(planned.app_id.as_deref().unwrap_or(planned.email.as_str())),
+                    quote(planned.app_id().unwrap_or(planned.email().as_str())),
                     entry.name,
                 ),
             });
@@ -409,26 +410,27 @@ async fn still_planned(target: &dyn UserDirectory, planned: &DirectoryUser) -> R
         }
     };
     let stores_link = target.catalog().lifecycle.stores.external_id;
-    let same_email = now.email == planned.email;
-    let same_link =
-        !stores_link || planned.external_id.is_none() || now.external_id == planned.external_id;
+    let same_email = now.email() == planned.email();
+    let same_link = !stores_link
+        || planned.external_id().is_none()
+        || now.external_id() == planned.external_id();
     if same_email && same_link {
         return Ok(());
     }
     Err(Outcome::Failed {
         error: format!(
             "refused: the account {} changed since the plan (it is now {}{}, the plan was made for {}{}); nothing was changed: plan again",
-            quote(planned.app_id.as_deref().unwrap_or(planned.email.as_str())),
-            quote(now.email.as_str()),
+            quote(planned.app_id().unwrap_or(planned.email().as_str())),
+            quote(now.email().as_str()),
             link_note(&now),
-            quote(planned.email.as_str()),
+            quote(planned.email().as_str()),
             link_note(planned),
         ),
     })
 }
 
 fn link_note(u: &DirectoryUser) -> String {
-    match &u.external_id {
+    match u.external_id() {
         Some(k) => format!(" with link key {}", quote(k)),
         None => String::new(),
     }
@@ -441,11 +443,13 @@ async fn rename(
     desired: &DirectoryUser,
     other_changes: bool,
 ) -> crate::Result<DirectoryUser> {
-    let renamed = target.rename_user(current, &desired.email).await?;
+    let renamed = target
+        .rename_user(current, &desired.email().to_email())
+        .await?;
     if !other_changes {
         return Ok(renamed);
     }
     let mut next = desired.clone();
-    next.app_id = renamed.app_id.clone();
+    next.set_app_id(renamed.app_id());
     target.update_user(&next).await
 }

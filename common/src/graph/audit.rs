@@ -12,8 +12,9 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use super::catalog::AppId;
-use super::directory::{DirectoryUser, Email};
+use super::directory::Email;
 use super::plan::{Action, ActionKind, FieldChange};
+use super::user::DirectoryUser;
 use crate::error::{Error, Result, quote};
 
 /// One change an apply made or attempted, for an auditor: when, in which app, what, to
@@ -82,14 +83,14 @@ impl AuditEvent {
                 current, changes, ..
             } => (
                 Some(&**current),
-                Some(current.email.clone()),
+                Some(current.email().to_email()),
                 changes.clone(),
             ),
             Action::Deactivate { user, .. } => (
                 Some(&**user),
                 None,
                 vec![FieldChange::Active {
-                    from: user.active,
+                    from: user.is_active(),
                     to: false,
                 }],
             ),
@@ -101,15 +102,18 @@ impl AuditEvent {
             Err(why) => ("failed", Some(why.to_owned()), None),
         };
         let app_id = now
-            .and_then(|u| u.app_id.clone())
-            .or_else(|| subject.and_then(|u| u.app_id.clone()));
+            .and_then(|u| u.app_id())
+            .or_else(|| subject.and_then(DirectoryUser::app_id))
+            .map(str::to_owned);
         Self {
             time: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
             app,
             action: action.kind(),
             email: email.clone(),
             previous_email,
-            link_key: subject.and_then(|u| u.external_id.clone()),
+            link_key: subject
+                .and_then(DirectoryUser::external_id)
+                .map(str::to_owned),
             app_id,
             changes,
             outcome,

@@ -36,10 +36,11 @@ use std::fmt;
 use futures::TryStreamExt;
 
 use super::catalog::{Attributes, CatalogEntry, Operation};
-use super::directory::{CreateKind, DirectoryUser, Email, UserDirectory};
+use super::directory::{CreateKind, Email, UserDirectory};
 use super::plan::plan;
 use super::policy::SyncPolicy;
 use super::report::write_table;
+use super::user::DirectoryUser;
 use crate::error::Error;
 
 /// What the suite expects of the implementation under test.
@@ -373,7 +374,10 @@ async fn read_blind(dir: &dyn UserDirectory, checks: &mut Vec<Check>) {
                 format!("the error should say there is no API to list users: {e}")
             })
         }),
-        Ok(Some(u)) => Err(format!("listed a user ({}) from a read-blind app", u.email)),
+        Ok(Some(u)) => Err(format!(
+            "listed a user ({}) from a read-blind app",
+            u.email()
+        )),
         Ok(None) => Err("an empty listing hides that the app cannot be listed".into()),
     };
     let result = match result {
@@ -452,7 +456,7 @@ async fn list(dir: &dyn UserDirectory) -> Result<Vec<DirectoryUser>, String> {
 
 async fn find(dir: &dyn UserDirectory, email: &Email) -> Result<Option<DirectoryUser>, String> {
     let users = list(dir).await?;
-    let mut matching = users.into_iter().filter(|u| &u.email == email);
+    let mut matching = users.into_iter().filter(|u| u.email() == *email);
     let first = matching.next();
     ensure(matching.next().is_none(), || {
         format!("{email} is listed more than once")
@@ -472,52 +476,52 @@ async fn listed(dir: &dyn UserDirectory, email: &Email) -> Result<DirectoryUser,
 fn same_attrs(got: &DirectoryUser, want: &DirectoryUser, k: &Knobs) -> CheckResult {
     let stores = k.stores;
     let mut diffs = Vec::new();
-    if got.email != want.email {
-        diffs.push(format!("email {} ≠ {}", got.email, want.email));
+    if got.email() != want.email() {
+        diffs.push(format!("email {} ≠ {}", got.email(), want.email()));
     }
     let text = [
         (
             "given_name",
             stores.names,
-            &got.given_name,
-            &want.given_name,
+            got.given_name(),
+            want.given_name(),
         ),
         (
             "family_name",
             stores.names,
-            &got.family_name,
-            &want.family_name,
+            got.family_name(),
+            want.family_name(),
         ),
         (
             "display_name",
             stores.display_name,
-            &got.display_name,
-            &want.display_name,
+            got.display_name(),
+            want.display_name(),
         ),
         (
             "external_id",
             stores.external_id,
-            &got.external_id,
-            &want.external_id,
+            got.external_id(),
+            want.external_id(),
         ),
-        ("role", k.manages_role(), &got.role, &want.role),
+        ("role", k.manages_role(), got.role(), want.role()),
     ];
     for (name, stored, g, w) in text {
         if stored && w.is_some() && g != w {
             diffs.push(format!("{name} {g:?} ≠ {w:?}"));
         }
     }
-    if got.active != want.active {
-        diffs.push(format!("active {} ≠ {}", got.active, want.active));
+    if got.is_active() != want.is_active() {
+        diffs.push(format!("active {} ≠ {}", got.is_active(), want.is_active()));
     }
     if k.reports_groups {
-        let g: BTreeSet<&String> = got.groups.iter().collect();
-        let w: BTreeSet<&String> = want.groups.iter().collect();
+        let g: BTreeSet<&str> = got.groups().iter().collect();
+        let w: BTreeSet<&str> = want.groups().iter().collect();
         if g != w {
             diffs.push(format!("groups {g:?} ≠ {w:?}"));
         }
     }
-    if got.app_id.is_none() {
+    if got.app_id().is_none() {
         diffs.push("no app_id".into());
     }
     ensure(diffs.is_empty(), || diffs.join("; "))
@@ -525,7 +529,9 @@ fn same_attrs(got: &DirectoryUser, want: &DirectoryUser, k: &Knobs) -> CheckResu
 
 /// `u` with its groups sorted: the order groups come in is the app's, not a fact.
 fn canonical(mut u: DirectoryUser) -> DirectoryUser {
-    u.groups.sort();
+    let mut groups = u.groups().to_vec();
+    groups.sort();
+    u.set_groups(groups);
     u
 }
 
@@ -620,10 +626,11 @@ async fn writable(
     check!("listed_after_create", {
         let u = listed(dir, &email).await?;
         same_attrs(&u, &source, k)?;
-        ensure(u.app_id == created.app_id, || {
+        ensure(u.app_id() == created.app_id(), || {
             format!(
                 "listed app_id {:?} ≠ created {:?}",
-                u.app_id, created.app_id
+                u.app_id(),
+                created.app_id()
             )
         })
     });
@@ -668,7 +675,8 @@ async fn writable(
             match dir.create_user(&dup).await {
                 Ok(c) => Err(format!(
                     "creating {} again (upper case) succeeded: {:?}",
-                    email, c.user.app_id
+                    email,
+                    c.user.app_id()
                 )),
                 Err(_) => Ok(()),
             }
@@ -677,9 +685,9 @@ async fn writable(
 
     // Update by app id.
     let mut want = created.clone();
-    want.given_name = Some("Renamed".into());
-    want.display_name = Some("Renamed Tester".into());
-    want.external_id = Some("conformance-ext-2".into());
+    want.set_given_name(Some("Renamed"));
+    want.set_display_name(Some("Renamed Tester"));
+    want.set_external_id(Some("conformance-ext-2"));
     check!("update_by_app_id", {
         let u = dir
             .update_user(&want)
@@ -692,36 +700,40 @@ async fn writable(
     // Update by email only, in another case.
     check!("update_by_email_case_insensitive", {
         let mut by_email = want.clone();
-        by_email.app_id = None;
-        by_email.email = Email::new(email.as_str().to_uppercase());
-        by_email.family_name = Some("Retitled".into());
+        by_email.set_app_id(None);
+        by_email.set_email(&email.as_str().to_uppercase());
+        by_email.set_family_name(Some("Retitled"));
         let u = dir
             .update_user(&by_email)
             .await
             .map_err(|e| format!("update by email failed: {e}"))?;
-        ensure(u.family_name.as_deref() == Some("Retitled"), || {
-            format!("family_name is {:?}", u.family_name)
+        ensure(u.family_name() == Some("Retitled"), || {
+            format!("family_name is {:?}", u.family_name())
         })?;
-        want.family_name = Some("Retitled".into());
+        want.set_family_name(Some("Retitled"));
         same_attrs(&listed(dir, &email).await?, &want, k)
     });
 
     if k.manages_role() {
         check!("role_changes_by_update", {
             let mut r = want.clone();
-            r.role = Some(k.roles[1].clone());
+            r.set_role(Some(&k.roles[1]));
             let u = dir
                 .update_user(&r)
                 .await
                 .map_err(|e| format!("update of the role failed: {e}"))?;
-            ensure(u.role == r.role, || {
-                format!("update returned the role {:?}, not {:?}", u.role, r.role)
+            ensure(u.role() == r.role(), || {
+                format!(
+                    "update returned the role {:?}, not {:?}",
+                    u.role(),
+                    r.role()
+                )
             })?;
             let l = listed(dir, &email).await?;
-            ensure(l.role == r.role, || {
-                format!("listed with the role {:?}, not {:?}", l.role, r.role)
+            ensure(l.role() == r.role(), || {
+                format!("listed with the role {:?}, not {:?}", l.role(), r.role())
             })?;
-            want.role = r.role;
+            want.set_role(r.role());
             same_attrs(&l, &want, k)
         });
     } else if !k.stores.role {
@@ -742,11 +754,11 @@ async fn writable(
     if k.reports_groups {
         check!("groups_are_a_set", {
             let mut g = want.clone();
-            g.groups = vec![k.groups[1].clone(), k.groups[0].clone()];
+            g.set_groups([&k.groups[1], &k.groups[0]]);
             dir.update_user(&g)
                 .await
                 .map_err(|e| format!("update of groups failed: {e}"))?;
-            want.groups = g.groups;
+            want.set_groups(g.groups());
             same_attrs(&listed(dir, &email).await?, &want, k)
         });
     } else {
@@ -761,24 +773,24 @@ async fn writable(
             .deactivate_user(&want)
             .await
             .map_err(|e| format!("deactivate failed: {e}"))?;
-        ensure(!now.active, || {
+        ensure(!now.is_active(), || {
             "deactivate returned the user as still active".into()
         })?;
         let u = listed(dir, &email).await?;
-        ensure(!u.active, || "still active after deactivate".into())
+        ensure(!u.is_active(), || "still active after deactivate".into())
     });
 
     check!("update_reactivates", {
         let mut again = want.clone();
-        again.active = true;
+        again.set_active(true);
         let u = dir
             .update_user(&again)
             .await
             .map_err(|e| format!("reactivating update failed: {e}"))?;
-        ensure(u.active, || {
+        ensure(u.is_active(), || {
             "update with active=true left it inactive".into()
         })?;
-        ensure(listed(dir, &email).await?.active, || {
+        ensure(listed(dir, &email).await?.is_active(), || {
             "listed inactive after reactivation".into()
         })
     });
@@ -826,7 +838,7 @@ async fn writable(
             }
             match find(dir, &email).await? {
                 None => Ok(()),
-                Some(u) if !u.active => Ok(()),
+                Some(u) if !u.is_active() => Ok(()),
                 Some(_) => Err("still listed and active after delete".into()),
             }
         });
@@ -912,10 +924,11 @@ async fn rename(
             format!("the refused rename changed {email}: {read:?} → {still:?}")
         })?;
         let them = listed(dir, &other_email).await?;
-        ensure(them.app_id == other.app_id, || {
+        ensure(them.app_id() == other.app_id(), || {
             format!(
                 "{other_email} is now app id {:?}, was {:?}",
-                them.app_id, other.app_id
+                them.app_id(),
+                other.app_id()
             )
         })?;
         Ok(other)
@@ -944,22 +957,24 @@ async fn rename(
             .await
             .map_err(|e| format!("rename to {new_email} failed: {e}"))?;
         let mut expect = want.clone();
-        expect.email = new_email.clone();
+        expect.set_email(new_email.as_str());
         same_attrs(&renamed, &expect, k)?;
         if k.rename_keeps_account {
-            ensure(renamed.app_id == read.app_id, || {
+            ensure(renamed.app_id() == read.app_id(), || {
                 format!(
                     "the rename answered app id {:?}, the account was {:?}",
-                    renamed.app_id, read.app_id
+                    renamed.app_id(),
+                    read.app_id()
                 )
             })?;
         }
         let now = listed(dir, &new_email).await?;
         same_attrs(&now, &expect, k)?;
-        ensure(now.app_id == renamed.app_id, || {
+        ensure(now.app_id() == renamed.app_id(), || {
             format!(
                 "listed app id {:?} ≠ the rename's answer {:?}",
-                now.app_id, renamed.app_id
+                now.app_id(),
+                renamed.app_id()
             )
         })?;
         ensure(find(dir, email).await?.is_none(), || {
@@ -977,8 +992,8 @@ async fn rename(
     .await;
     let result = result.map(|now| {
         *email = new_email.clone();
-        want.email = new_email.clone();
-        want.app_id = now.app_id;
+        want.set_email(new_email.as_str());
+        want.set_app_id(now.app_id());
     });
     push("rename_keeps_the_person", result);
     if !k.rename_keeps_account {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::CatalogEntry;
+use super::user::DirectoryUser;
 use crate::error::Result;
 use crate::paginate::Items;
 
@@ -136,6 +137,14 @@ impl Ord for Email {
     }
 }
 
+impl AsRef<str> for Email {
+    /// The address as given, as [`as_str`](Self::as_str) (what
+    /// [`DirectoryUser::new`] takes).
+    fn as_ref(&self) -> &str {
+        &self.original
+    }
+}
+
 impl Borrow<str> for Email {
     /// Borrows the *key*, so a `HashMap<Email, _>` can be queried with a lower-case `&str`.
     fn borrow(&self) -> &str {
@@ -155,110 +164,6 @@ impl fmt::Display for Email {
     }
 }
 
-/// A user as the identity graph sees it, whatever the app.
-///
-/// ```
-/// use idgraph_common::graph::DirectoryUser;
-///
-/// let u = DirectoryUser::new("jane@example.com")
-///     .with_names("Jane", "Doe")
-///     .with_external_id("00u1")
-///     .with_groups(["Sales"]);
-/// assert!(u.active);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DirectoryUser {
-    /// The identity key, compared case-insensitively.
-    pub email: Email,
-    /// The source directory's id for this person (SCIM `externalId`), if known.
-    pub external_id: Option<String>,
-    /// Given (first) name.
-    pub given_name: Option<String>,
-    /// Family (last) name.
-    pub family_name: Option<String>,
-    /// Display name.
-    pub display_name: Option<String>,
-    /// Whether the account is active (may sign in).
-    pub active: bool,
-    /// Group names the user belongs to, in the app's own naming.
-    pub groups: Vec<String>,
-    /// The user's role in the app, in the app's own naming (`None`: the source does not
-    /// manage it, or the app has none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The app's own id for the user (SCIM `id`, Proofpoint primary email, …); `None`
-    /// for users that exist only in a source directory.
-    pub app_id: Option<String>,
-}
-
-impl DirectoryUser {
-    /// An active user with only an email.
-    pub fn new(email: impl Into<Email>) -> Self {
-        Self {
-            email: email.into(),
-            external_id: None,
-            given_name: None,
-            family_name: None,
-            display_name: None,
-            active: true,
-            groups: Vec::new(),
-            role: None,
-            app_id: None,
-        }
-    }
-
-    /// Sets given and family names.
-    #[must_use]
-    pub fn with_names(mut self, given: impl Into<String>, family: impl Into<String>) -> Self {
-        self.given_name = Some(given.into());
-        self.family_name = Some(family.into());
-        self
-    }
-
-    /// Sets the display name.
-    #[must_use]
-    pub fn with_display_name(mut self, name: impl Into<String>) -> Self {
-        self.display_name = Some(name.into());
-        self
-    }
-
-    /// Sets the external id.
-    #[must_use]
-    pub fn with_external_id(mut self, id: impl Into<String>) -> Self {
-        self.external_id = Some(id.into());
-        self
-    }
-
-    /// Sets whether the user is active.
-    #[must_use]
-    pub fn with_active(mut self, active: bool) -> Self {
-        self.active = active;
-        self
-    }
-
-    /// Sets the role.
-    #[must_use]
-    pub fn with_role(mut self, role: impl Into<String>) -> Self {
-        self.role = Some(role.into());
-        self
-    }
-
-    /// Sets the groups.
-    #[must_use]
-    pub fn with_groups<I: IntoIterator<Item = S>, S: Into<String>>(mut self, groups: I) -> Self {
-        self.groups = groups.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets the app's own id.
-    #[must_use]
-    pub fn with_app_id(mut self, id: impl Into<String>) -> Self {
-        self.app_id = Some(id.into());
-        self
-    }
-}
-
 /// One app's users, behind one interface.
 ///
 /// Implemented by `probo_scim::Client`, `hyperproof::ScimClient`,
@@ -268,7 +173,7 @@ impl DirectoryUser {
 /// the identity-provider action to take instead.
 ///
 /// Operations that change a user identify it by [`DirectoryUser::app_id`] when set, else
-/// by email.
+/// by [email](DirectoryUser::email).
 ///
 /// The methods are named `*_user` so that they never collide with a client's own
 /// `users()` handle: `client.list_users()` and `client.users().list()` read differently
@@ -292,7 +197,7 @@ pub trait UserDirectory: Send + Sync {
 
     /// Brings an existing user's names, external id, active flag (and groups where the
     /// app manages them) to the values in `desired`, without touching anything else the
-    /// app stores. `desired.app_id` (or its email) names the user. Returns the user as
+    /// app stores. `desired.app_id()` (or its email) names the user. Returns the user as
     /// the app now has it.
     async fn update_user(&self, desired: &DirectoryUser) -> Result<DirectoryUser>;
 
@@ -305,7 +210,7 @@ pub trait UserDirectory: Send + Sync {
     /// [`Error::Incomplete`](crate::Error::Incomplete).
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()>;
 
-    /// Reads one user as the app has it now: by `user.app_id` when set, else by email.
+    /// Reads one user as the app has it now: by `user.app_id()` when set, else by email.
     /// An unknown user is an error for which `is_not_found()` is true.
     ///
     /// [`apply`](super::apply()) calls it before every destructive step (deactivate,

@@ -8,10 +8,11 @@ use sha2::{Digest, Sha256};
 
 use super::apply::{ApplyMode, apply};
 use super::catalog::{CatalogEntry, Operation};
-use super::directory::{DirectoryUser, UserDirectory};
+use super::directory::UserDirectory;
 use super::plan::{SyncPlan, plan};
 use super::policy::SyncPolicy;
 use super::report::SyncReport;
+use super::user::DirectoryUser;
 use crate::error::{Error, Result};
 use crate::paginate::{Items, ListingFault, ListingSummary, StopReason};
 
@@ -122,7 +123,7 @@ impl Listing {
     /// let listed = vec![DirectoryUser::new("jane.doe@example.com").with_app_id("jane.doe@example.com")];
     /// let mut target = Listing::from_source(listed.clone());
     /// target.carry_link_keys(&[DirectoryUser::new("jane.doe@example.com").with_external_id("00u1")]);
-    /// assert_eq!(target.users()[0].external_id.as_deref(), Some("00u1"));
+    /// assert_eq!(target.users()[0].external_id(), Some("00u1"));
     /// // Still the fingerprint of what was listed.
     /// assert_eq!(target.fingerprint(), Listing::from_source(listed).fingerprint());
     /// ```
@@ -137,8 +138,10 @@ fn fingerprint(users: &[DirectoryUser]) -> String {
     let mut each: Vec<[u8; 32]> = users
         .iter()
         .map(|u| {
+            let mut groups: Vec<&str> = u.groups().iter().collect();
+            groups.sort_unstable();
             let mut u = u.clone();
-            u.groups.sort();
+            u.set_groups(groups);
             // DirectoryUser serialises infallibly (strings, bools and lists only); an
             // error would hash as empty, which still differs from any real user.
             let json = serde_json::to_vec(&u).unwrap_or_default();
@@ -177,15 +180,15 @@ fn fingerprint(users: &[DirectoryUser]) -> String {
 /// let previous = [DirectoryUser::new("jane.doe@example.com").with_external_id("00u1")];
 /// let mut listed = [DirectoryUser::new("JANE.DOE@example.com").with_app_id("jane.doe@example.com")];
 /// carry_link_keys(&mut listed, &previous);
-/// assert_eq!(listed[0].external_id.as_deref(), Some("00u1"));
+/// assert_eq!(listed[0].external_id(), Some("00u1"));
 /// ```
 pub fn carry_link_keys(target: &mut [DirectoryUser], previous_source: &[DirectoryUser]) {
-    let mut by_email: std::collections::HashMap<&str, Option<&str>> =
+    let mut by_email: std::collections::HashMap<std::borrow::Cow<'_, str>, Option<&str>> =
         std::collections::HashMap::with_capacity(previous_source.len());
     for u in previous_source {
-        let key = u.external_id.as_deref().filter(|k| !k.is_empty());
+        let key = u.external_id().filter(|k| !k.is_empty());
         by_email
-            .entry(u.email.key())
+            .entry(u.email().key())
             // Listed twice with different link keys: no guess.
             .and_modify(|seen| {
                 if *seen != key {
@@ -194,9 +197,9 @@ pub fn carry_link_keys(target: &mut [DirectoryUser], previous_source: &[Director
             })
             .or_insert(key);
     }
-    for t in target.iter_mut().filter(|t| t.external_id.is_none()) {
-        if let Some(Some(key)) = by_email.get(t.email.key()) {
-            t.external_id = Some((*key).to_owned());
+    for t in target.iter_mut().filter(|t| t.external_id().is_none()) {
+        if let Some(&Some(key)) = by_email.get(t.email().key().as_ref()) {
+            t.set_external_id(Some(key));
         }
     }
 }

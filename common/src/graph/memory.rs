@@ -7,8 +7,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 
 use super::catalog::{CatalogEntry, Operation};
-use super::directory::{Created, DirectoryUser, Email, UserDirectory};
+use super::directory::{Created, Email, UserDirectory};
 use super::read_blind::unsupported;
+use super::user::DirectoryUser;
 use crate::error::{ApiError, Error, ErrorBody, Result};
 use crate::paginate::Items;
 
@@ -39,7 +40,7 @@ use crate::paginate::Items;
 /// let dir = MemoryDirectory::new(&entry)
 ///     .with_users([DirectoryUser::new("ada@example.com").with_groups(["Sales"])]);
 /// let created = dir.create_user(&DirectoryUser::new("bob@example.com")).await?.user;
-/// assert_eq!(created.app_id.as_deref(), Some("mem-2"));
+/// assert_eq!(created.app_id(), Some("mem-2"));
 ///
 /// dir.fail_next(Operation::Deactivate, 1);
 /// assert!(dir.deactivate_user(&created).await.is_err());
@@ -47,7 +48,7 @@ use crate::paginate::Items;
 ///
 /// let users: Vec<DirectoryUser> = dir.list_users().try_collect().await?;
 /// assert_eq!(users.len(), 2);
-/// assert_eq!(dir.get("BOB@example.com").map(|u| u.active), Some(false));
+/// assert_eq!(dir.get("BOB@example.com").map(|u| u.is_active()), Some(false));
 /// assert_eq!(dir.calls(Operation::Deactivate), 2);
 /// # Ok(()) }
 /// ```
@@ -93,10 +94,10 @@ impl MemoryDirectory {
     pub fn insert(&self, user: DirectoryUser) -> DirectoryUser {
         let mut st = self.lock();
         let user = self.store(&mut st, user);
-        if let Some(old) = st.users.get(user.email.key())
-            && let Some(old_id) = &old.app_id
+        if let Some(old) = st.users.get(user.email().key().as_ref())
+            && let Some(old_id) = old.app_id()
         {
-            let old_id = old_id.clone();
+            let old_id = old_id.to_owned();
             st.ids.remove(&old_id);
         }
         insert(&mut st, user.clone());
@@ -147,9 +148,9 @@ impl MemoryDirectory {
     /// Normalises a user for storage: app id assigned, and groups and attributes the app
     /// does not store dropped, as the real app would.
     fn store(&self, st: &mut State, mut user: DirectoryUser) -> DirectoryUser {
-        if user.app_id.is_none() {
+        if user.app_id().is_none() {
             st.next_id += 1;
-            user.app_id = Some(format!("mem-{}", st.next_id));
+            user.set_app_id(Some(&format!("mem-{}", st.next_id)));
         }
         self.drop_unstored(&mut user);
         user
@@ -158,20 +159,20 @@ impl MemoryDirectory {
     fn drop_unstored(&self, user: &mut DirectoryUser) {
         let lifecycle = &self.entry.lifecycle;
         if !lifecycle.stores.groups {
-            user.groups.clear();
+            user.set_groups(None::<&str>);
         }
         if !lifecycle.stores.role {
-            user.role = None;
+            user.set_role(None);
         }
         if !lifecycle.stores.names {
-            user.given_name = None;
-            user.family_name = None;
+            user.set_given_name(None);
+            user.set_family_name(None);
         }
         if !lifecycle.stores.display_name {
-            user.display_name = None;
+            user.set_display_name(None);
         }
         if !lifecycle.stores.external_id {
-            user.external_id = None;
+            user.set_external_id(None);
         }
     }
 
@@ -197,22 +198,25 @@ impl MemoryDirectory {
 
     /// The email key of the user `u` names: by `app_id` when set, else by email.
     fn find(st: &State, u: &DirectoryUser, op: Operation) -> Result<String> {
-        let key = match &u.app_id {
+        let key = match u.app_id() {
             Some(id) => st.ids.get(id).cloned(),
-            None => st
-                .users
-                .contains_key(u.email.key())
-                .then(|| u.email.key().to_owned()),
+            None => {
+                let key = u.email().key();
+                st.users
+                    .contains_key(key.as_ref())
+                    .then(|| key.into_owned())
+            }
         };
         key.ok_or_else(|| api_error(404, op, "notFound", "no such user"))
     }
 }
 
 fn insert(st: &mut State, user: DirectoryUser) {
-    if let Some(id) = &user.app_id {
-        st.ids.insert(id.clone(), user.email.key().to_owned());
+    let key = user.email().key().into_owned();
+    if let Some(id) = user.app_id() {
+        st.ids.insert(id.to_owned(), key.clone());
     }
-    st.users.insert(user.email.key().to_owned(), user);
+    st.users.insert(key, user);
 }
 
 fn api_error(status: u16, op: Operation, code: &str, message: &str) -> Error {
@@ -251,7 +255,7 @@ impl UserDirectory for MemoryDirectory {
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
         let mut st = self.lock();
         self.begin(&mut st, Operation::Create)?;
-        if st.users.contains_key(user.email.key()) {
+        if st.users.contains_key(user.email().key().as_ref()) {
             return Err(api_error(
                 409,
                 Operation::Create,
@@ -260,7 +264,7 @@ impl UserDirectory for MemoryDirectory {
             ));
         }
         let mut user = user.clone();
-        user.app_id = None;
+        user.set_app_id(None);
         let user = self.store(&mut st, user);
         insert(&mut st, user.clone());
         Ok(Created::new(user))
@@ -275,16 +279,16 @@ impl UserDirectory for MemoryDirectory {
             .users
             .get_mut(&key)
             .ok_or_else(|| api_error(404, Operation::Update, "notFound", "no such user"))?;
-        user.given_name.clone_from(&desired.given_name);
-        user.family_name.clone_from(&desired.family_name);
-        user.display_name.clone_from(&desired.display_name);
-        user.external_id.clone_from(&desired.external_id);
-        user.active = desired.active;
+        user.set_given_name(desired.given_name());
+        user.set_family_name(desired.family_name());
+        user.set_display_name(desired.display_name());
+        user.set_external_id(desired.external_id());
+        user.set_active(desired.is_active());
         if stores.groups {
-            user.groups.clone_from(&desired.groups);
+            user.set_groups(desired.groups());
         }
         if stores.role {
-            user.role.clone_from(&desired.role);
+            user.set_role(desired.role());
         }
         let mut stored = user.clone();
         self.drop_unstored(&mut stored);
@@ -300,7 +304,7 @@ impl UserDirectory for MemoryDirectory {
             .users
             .get_mut(&key)
             .ok_or_else(|| api_error(404, Operation::Deactivate, "notFound", "no such user"))?;
-        u.active = false;
+        u.set_active(false);
         Ok(u.clone())
     }
 
@@ -309,9 +313,9 @@ impl UserDirectory for MemoryDirectory {
         self.begin(&mut st, Operation::Delete)?;
         let key = Self::find(&st, user, Operation::Delete)?;
         if let Some(u) = st.users.remove(&key)
-            && let Some(id) = u.app_id
+            && let Some(id) = u.app_id()
         {
-            st.ids.remove(&id);
+            st.ids.remove(id);
         }
         Ok(())
     }
@@ -344,7 +348,7 @@ impl UserDirectory for MemoryDirectory {
             .users
             .remove(&key)
             .ok_or_else(|| api_error(404, Operation::Rename, "notFound", "no such user"))?;
-        moved.email = new_email.clone();
+        moved.set_email(new_email.as_str());
         insert(&mut st, moved.clone());
         Ok(moved)
     }

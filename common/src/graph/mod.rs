@@ -67,11 +67,12 @@ mod read_blind;
 mod report;
 mod run_guard;
 pub mod source;
+mod user;
 
 pub use apply::{ApplyMode, ApplyStopped, apply, apply_audited, apply_guarded};
 pub use audit::{AuditEvent, AuditSink, JsonLinesSink};
 pub use catalog::{AppId, CatalogEntry, CatalogEntryBuilder};
-pub use directory::{CreateKind, Created, DirectoryUser, Email, UserDirectory};
+pub use directory::{CreateKind, Created, Email, UserDirectory};
 pub use listing::{Listing, apply_reviewed, carry_link_keys, list_target, plan_listings};
 pub use plan::{
     Action, ActionKind, DeprovisionReason, Field, FieldChange, PlanCounts, PlanItem, SkipReason,
@@ -84,3 +85,4 @@ pub use policy::{
 pub use read_blind::ReadBlind;
 pub use report::{Outcome, ReportCounts, ReportItem, SyncReport};
 pub use run_guard::{RunGuard, RunLock};
+pub use user::{DirectoryUser, EmailRef, GroupIter, GroupNames};

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::directory::Email;
+use super::user::DirectoryUser;
 
 /// What to do with target users that are absent from the source.
 ///
@@ -200,6 +201,15 @@ impl SyncPolicy {
     /// `true` when `email` is excluded.
     pub fn is_excluded(&self, email: &Email) -> bool {
         !self.excluded.is_empty() && self.excluded.contains(email.key())
+    }
+
+    /// [`is_excluded`](Self::is_excluded) for a user's email, without making an
+    /// [`Email`]. The planner asks for every user of both sides: when nothing is
+    /// excluded the user's text is not even read (at a million users a side, reading it
+    /// costs a cache miss per user).
+    #[inline]
+    pub(crate) fn excludes(&self, user: &DirectoryUser) -> bool {
+        !self.excluded.is_empty() && self.excluded.contains(user.email().key().as_ref())
     }
 
     /// The configured deprovision mode.

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use super::catalog::{self, CatalogEntry, Operation};
-use super::directory::{Created, DirectoryUser, Email, UserDirectory};
+use super::directory::{Created, Email, UserDirectory};
+use super::user::DirectoryUser;
 use crate::error::{Error, Result};
 use crate::paginate::Items;
 

@@ -7,9 +7,10 @@ use std::fmt;
 use serde::Serialize;
 
 use super::catalog::AppId;
-use super::directory::{DirectoryUser, Email};
+use super::directory::Email;
 use super::plan::{Action, ActionKind, SyncPlan};
 use super::policy::{GuardTripped, MembershipGuardTripped};
+use super::user::DirectoryUser;
 
 /// What happened to one plan item.
 #[derive(Debug, Clone, PartialEq, Serialize)]

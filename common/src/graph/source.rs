@@ -40,9 +40,9 @@
 //!     .groups_separator("|")
 //!     .load()?;
 //! let ada = &listing.users()[0];
-//! assert_eq!(ada.external_id.as_deref(), Some("E1"));
-//! assert_eq!(ada.groups, ["Engineering", "On call"]);
-//! assert!(!listing.users()[1].active);
+//! assert_eq!(ada.external_id(), Some("E1"));
+//! assert_eq!(ada.groups(), ["Engineering", "On call"]);
+//! assert!(!listing.users()[1].is_active());
 //! # Ok::<(), idgraph_common::graph::source::SourceError>(())
 //! ```
 #![cfg(feature = "sources")]
@@ -56,8 +56,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::directory::DirectoryUser;
 use super::listing::Listing;
+use super::user::DirectoryUser;
 use crate::error::{Error, quote};
 
 /// How many problems [`SourceError`]'s `Display` lists before `… and N more`.
@@ -80,7 +80,7 @@ pub enum SourceField {
     /// [`DirectoryUser::role`]: read only when a column is configured for it
     /// (`.column(SourceField::Role, "role")`), since most exports have none.
     Role,
-    /// [`DirectoryUser::active`].
+    /// [`DirectoryUser::is_active`].
     Active,
     /// [`DirectoryUser::groups`].
     Groups,
@@ -1133,11 +1133,11 @@ impl Rows {
         let mut user = DirectoryUser::new(email)
             .with_active(cells.active)
             .with_groups(std::mem::take(&mut cells.groups));
-        user.given_name = cells.take(SourceField::GivenName);
-        user.family_name = cells.take(SourceField::FamilyName);
-        user.display_name = cells.take(SourceField::DisplayName);
-        user.role = cells.take(SourceField::Role);
-        user.external_id = external_id;
+        user.set_given_name(cells.take(SourceField::GivenName).as_deref());
+        user.set_family_name(cells.take(SourceField::FamilyName).as_deref());
+        user.set_display_name(cells.take(SourceField::DisplayName).as_deref());
+        user.set_role(cells.take(SourceField::Role).as_deref());
+        user.set_external_id(external_id.as_deref());
         self.users.push(user);
     }
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::ScimClient;
 use crate::error::{ApiError, Error, ErrorBody, Result, quote};
 use crate::graph::catalog::{self, CatalogEntry, Operation};
-use crate::graph::{Created, DirectoryUser, Email, UserDirectory};
+use crate::graph::{Created, DirectoryUser, Email, GroupNames, UserDirectory};
 use crate::paginate::{Items, Page, Paginator, Strategy};
 
 /// Which SCIM attribute holds the person's email (the identity graph's email).
@@ -491,11 +491,11 @@ impl ScimDirectory {
     fn to_directory(&self, user: &User) -> DirectoryUser {
         let mut d = DirectoryUser::new(self.email_of(user)).with_active(user.active != Some(false));
         let name = user.name.as_ref();
-        d.given_name = non_empty(name.and_then(|n| n.given_name.as_deref()));
-        d.family_name = non_empty(name.and_then(|n| n.family_name.as_deref()));
-        d.display_name = non_empty(user.display_name.as_deref());
-        d.external_id = self.link_key.get(user);
-        d.app_id = user.id.as_ref().map(|i| i.as_str().to_owned());
+        d.set_given_name(non_empty(name.and_then(|n| n.given_name.as_deref())).as_deref());
+        d.set_family_name(non_empty(name.and_then(|n| n.family_name.as_deref())).as_deref());
+        d.set_display_name(non_empty(user.display_name.as_deref()).as_deref());
+        d.set_external_id(self.link_key.get(user).as_deref());
+        d.set_app_id(user.id.as_ref().map(UserId::as_str));
         d
     }
 
@@ -528,11 +528,12 @@ impl ScimDirectory {
         if self.groups
             && let Some(id) = &user.id
         {
-            d.groups = self
-                .memberships()
-                .await?
-                .remove(id.as_str())
-                .unwrap_or_default();
+            d.set_groups(
+                self.memberships()
+                    .await?
+                    .remove(id.as_str())
+                    .unwrap_or_default(),
+            );
         }
         Ok(d)
     }
@@ -541,7 +542,11 @@ impl ScimDirectory {
     /// created yet), and the groups to join and to leave to be in exactly `want` (by
     /// display name). Every group is resolved before anything is sent, so a group the
     /// app does not have fails the call with nothing changed; the sync never creates one.
-    async fn group_changes(&self, id: Option<&UserId>, want: &[String]) -> Result<GroupChanges> {
+    async fn group_changes(
+        &self,
+        id: Option<&UserId>,
+        want: GroupNames<'_>,
+    ) -> Result<GroupChanges> {
         let groups = self.all_groups().await?;
         let holds = |g: &Group| {
             id.is_some_and(|id| {
@@ -556,7 +561,7 @@ impl ScimDirectory {
             .map(|g| g.display_name.clone())
             .collect();
         let mut join = Vec::new();
-        for name in want.iter().filter(|g| !now.contains(g)) {
+        for name in want.iter().filter(|g| !now.iter().any(|n| n == g)) {
             join.push(named(&groups, name)?);
         }
         // Leaving names the groups the user is in, so two groups sharing a name cannot
@@ -646,35 +651,36 @@ impl ScimDirectory {
 
     /// The SCIM id of the user `d` names: its `app_id`, else a lookup by email.
     async fn resolve(&self, d: &DirectoryUser) -> Result<UserId> {
-        if let Some(id) = &d.app_id {
-            return Ok(UserId::new(id.as_str()));
+        if let Some(id) = d.app_id() {
+            return Ok(UserId::new(id));
         }
-        let found = self.find_by_email(&d.email).await?;
+        let email = d.email().to_email();
+        let found = self.find_by_email(&email).await?;
         match found.as_slice() {
-            [one] => one.id.clone().ok_or_else(|| not_found(&d.email)),
-            [] => Err(not_found(&d.email)),
+            [one] => one.id.clone().ok_or_else(|| not_found(&email)),
+            [] => Err(not_found(&email)),
             _ => Err(Error::invalid_input(format!(
                 "{} SCIM users have the email {}: name the user by its id",
                 found.len(),
-                quote(d.email.as_str())
+                quote(email.as_str())
             ))),
         }
     }
 
     /// Writes `desired`'s attributes onto `user` (as read), for a PUT.
     fn merge(&self, user: &mut User, desired: &DirectoryUser) -> Result<()> {
-        if desired.given_name.is_some() || desired.family_name.is_some() {
+        if desired.given_name().is_some() || desired.family_name().is_some() {
             let name = user.name.get_or_insert_with(Name::default);
-            name.given_name.clone_from(&desired.given_name);
-            name.family_name.clone_from(&desired.family_name);
+            name.given_name = desired.given_name().map(str::to_owned);
+            name.family_name = desired.family_name().map(str::to_owned);
         }
-        if desired.display_name.is_some() {
-            user.display_name.clone_from(&desired.display_name);
+        if let Some(display) = desired.display_name() {
+            user.display_name = Some(display.to_owned());
         }
-        if let Some(key) = &desired.external_id {
+        if let Some(key) = desired.external_id() {
             self.link_key.set(user, key)?;
         }
-        user.active = Some(desired.active);
+        user.active = Some(desired.is_active());
         Ok(())
     }
 
@@ -722,18 +728,18 @@ impl ScimDirectory {
 
     async fn write(&self, id: &UserId, desired: &DirectoryUser) -> Result<DirectoryUser> {
         if self.features.patch {
-            let mut op = PatchOp::builder().replace("active", desired.active);
-            if let Some(v) = &desired.given_name {
-                op = op.replace("name.givenName", v.as_str());
+            let mut op = PatchOp::builder().replace("active", desired.is_active());
+            if let Some(v) = desired.given_name() {
+                op = op.replace("name.givenName", v);
             }
-            if let Some(v) = &desired.family_name {
-                op = op.replace("name.familyName", v.as_str());
+            if let Some(v) = desired.family_name() {
+                op = op.replace("name.familyName", v);
             }
-            if let Some(v) = &desired.display_name {
-                op = op.replace("displayName", v.as_str());
+            if let Some(v) = desired.display_name() {
+                op = op.replace("displayName", v);
             }
-            if let Some(v) = &desired.external_id {
-                op = op.replace(self.link_key.path(), v.as_str());
+            if let Some(v) = desired.external_id() {
+                op = op.replace(self.link_key.path(), v);
             }
             return self.patch(id, &op.build()?, None).await;
         }
@@ -919,7 +925,7 @@ impl UserDirectory for ScimDirectory {
                     .map(|u| {
                         let mut d = this.to_directory(u);
                         if let Some(id) = &u.id {
-                            d.groups = memberships.remove(id.as_str()).unwrap_or_default();
+                            d.set_groups(memberships.remove(id.as_str()).unwrap_or_default());
                         }
                         d
                     })
@@ -931,23 +937,24 @@ impl UserDirectory for ScimDirectory {
     }
 
     async fn create_user(&self, user: &DirectoryUser) -> Result<Created> {
-        let mut new = User::new(user.email.as_str())
-            .with_email(ScimEmail::work(user.email.as_str()).with_primary(true))
-            .with_active(user.active);
-        if user.given_name.is_some() || user.family_name.is_some() {
+        let email = user.email().as_str();
+        let mut new = User::new(email)
+            .with_email(ScimEmail::work(email).with_primary(true))
+            .with_active(user.is_active());
+        if user.given_name().is_some() || user.family_name().is_some() {
             let mut name = Name::default();
-            name.given_name.clone_from(&user.given_name);
-            name.family_name.clone_from(&user.family_name);
+            name.given_name = user.given_name().map(str::to_owned);
+            name.family_name = user.family_name().map(str::to_owned);
             new.name = Some(name);
         }
-        new.display_name.clone_from(&user.display_name);
-        if let Some(key) = &user.external_id {
+        new.display_name = user.display_name().map(str::to_owned);
+        if let Some(key) = user.external_id() {
             self.link_key.set(&mut new, key)?;
         }
         // The groups first: one the app does not have fails the create before the user
         // exists.
         let joins = if self.groups {
-            Some(self.group_changes(None, &user.groups).await?)
+            Some(self.group_changes(None, user.groups()).await?)
         } else {
             None
         };
@@ -968,13 +975,13 @@ impl UserDirectory for ScimDirectory {
             return self.write(&id, desired).await;
         }
         // Every group resolved before anything is written.
-        let changes = self.group_changes(Some(&id), &desired.groups).await?;
+        let changes = self.group_changes(Some(&id), desired.groups()).await?;
         let now = changes.now.clone();
         let mut written = self.write(&id, desired).await?;
         if self.apply_group_changes(&id, changes).await? {
             return self.read(&self.client.users().get(&id).await?).await;
         }
-        written.groups = now;
+        written.set_groups(now);
         Ok(written)
     }
 
@@ -999,7 +1006,7 @@ impl UserDirectory for ScimDirectory {
         self.read(&self.client.users().get(&id).await?).await
     }
 
-    /// Reads the account, refuses (nothing changed) when its email is not `user.email`
+    /// Reads the account, refuses (nothing changed) when its email is not `user.email()`
     /// or, with [`EmailAttribute::PrimaryEmail`], when another user has `new_email`
     /// (servers keep only `userName` unique); then one PATCH replacing `userName` and/or
     /// the email entry, or on a PUT-only server a PUT of the user as read. `If-Match`
@@ -1008,12 +1015,12 @@ impl UserDirectory for ScimDirectory {
         let id = self.resolve(user).await?;
         let now = self.client.users().get(&id).await?;
         let read = Email::new(self.email_of(&now));
-        if read != user.email {
+        if read != user.email() {
             return Err(Error::invalid_input(format!(
                 "the SCIM user {} is now {}, not {} as read: nothing was changed",
                 quote(id.as_str()),
                 quote(read.as_str()),
-                quote(user.email.as_str())
+                quote(user.email().as_str())
             )));
         }
         if self.email == EmailAttribute::PrimaryEmail
