@@ -102,6 +102,14 @@ async fn a_lost_guard_stops_the_run_between_items_and_reports_the_rest_as_not_ap
         stopped.to_string().contains("3 operation(s) not applied"),
         "{stopped}"
     );
+    // Why is the source, once: a chain printer shows the guard's error under the stop,
+    // and the stop's own message does not repeat it.
+    let why = std::error::Error::source(&stopped).map(ToString::to_string);
+    assert_eq!(why, Some(stopped.error.to_string()));
+    assert!(
+        !stopped.to_string().contains(&stopped.error.to_string()),
+        "{stopped}"
+    );
 
     // Planning again against what is there leaves exactly the three not applied.
     let again = plan(

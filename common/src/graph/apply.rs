@@ -78,11 +78,15 @@ pub async fn apply(plan: &SyncPlan, target: &dyn UserDirectory, mode: ApplyMode)
 /// every later operation is [`Outcome::Skipped`] with a reason that starts with
 /// `not applied:` (skips and manual actions keep theirs). [`SyncReport::stopped`] holds
 /// the same reason.
+///
+/// Its message says what stopped and how much was left; why is its `source()` (the
+/// guard's error), never repeated in the message.
 #[derive(Debug, thiserror::Error)]
-#[error("the run stopped before the end of the plan, {} operation(s) not applied: {error}", .not_applied)]
+#[error("the run stopped before the end of the plan, {} operation(s) not applied", .not_applied)]
 #[non_exhaustive]
 pub struct ApplyStopped {
     /// What the guard answered (for a lost lease, [`Error::Lease`]).
+    #[source]
     pub error: Error,
     /// Operations of the plan that were not carried out because of the stop.
     pub not_applied: usize,
