@@ -16,7 +16,10 @@
 //! the time per user so linearity can be read off directly.
 //!
 //! Each size also prints `bench-figure reconcile_plan_<n>_thread_cpu_ms VALUE ms` and
-//! `bench-figure reconcile_plan_<n>_cpu_per_user_ns VALUE ns` (CPU of the planning thread).
+//! `bench-figure reconcile_plan_<n>_cpu_per_user_ns VALUE ns` (CPU of the planning
+//! thread), and the floor any planner pays, every user of both sides read once and
+//! nothing else (`reconcile_touch_<n>_cpu_per_user_ns`); then how each grows per user
+//! from 100k to 1M (and 10M): `reconcile_{plan,touch}_<n>_vs_100000_per_user`.
 //!
 //! Memory (a counting global allocator, bytes requested from the allocator):
 //! `bench-figure reconcile_inputs_<n>_bytes_per_user` (the live heap of both inputs,
@@ -151,6 +154,53 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The floor any planner pays at size n: every user of both sides read once (the bytes
+/// of the address and of each attribute summed), nothing hashed, joined or compared. What it costs per user as n grows is the memory hierarchy's part.
+fn touch_all(source: &[DirectoryUser], target: &[DirectoryUser]) -> u64 {
+    // A sum the compiler vectorises: the cost is reaching the bytes, not arithmetic.
+    let fold = |acc: u64, text: &str| acc.wrapping_add(text.bytes().map(u64::from).sum::<u64>());
+    let mut acc = 0u64;
+    for u in source.iter().chain(target) {
+        acc = fold(acc, u.email().as_str());
+        for v in [
+            u.external_id(),
+            u.given_name(),
+            u.family_name(),
+            u.display_name(),
+            u.role(),
+            u.app_id(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            acc = fold(acc, v);
+        }
+        for g in u.groups() {
+            acc = fold(acc, g);
+        }
+        acc ^= u64::from(u.is_active());
+    }
+    acc
+}
+
+/// Median thread CPU of `f` over `samples` samples of `reps` calls, per call.
+fn cpu_of(samples: usize, reps: u32, mut f: impl FnMut()) -> (Duration, Option<Duration>) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for _ in 0..samples {
+        let c0 = thread_cpu();
+        let t0 = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        wall.push(t0.elapsed() / reps);
+        if let (Some(a), Some(b)) = (c0, thread_cpu()) {
+            cpu.push((b - a) / reps);
+        }
+    }
+    (median(wall), (!cpu.is_empty()).then(|| median(cpu)))
+}
+
 fn cpu_report() {
     let entry = proofpoint_essentials::catalog_entry();
     let policy = SyncPolicy::default();
@@ -167,6 +217,7 @@ fn cpu_report() {
         std::mem::size_of::<DirectoryUser>()
     );
     let mut sizes = vec![10_000usize, 100_000, 1_000_000];
+    let (mut touch_per_user, mut plan_per_user) = (Vec::new(), Vec::new());
     let ten_million = std::env::var_os("IDGRAPH_BENCH_RECONCILE_10M").is_some();
     if ten_million {
         sizes.push(10_000_000);
@@ -190,39 +241,35 @@ fn cpu_report() {
         // scheduler's CPU accounting; times are per plan.
         let reps = (200_000 / n).max(1) as u32;
         let samples = if n >= 10_000_000 { 3 } else { 7 };
-        let mut wall = Vec::new();
-        let mut cpu = Vec::new();
-        for _ in 0..samples {
-            let c0 = thread_cpu();
-            let t0 = Instant::now();
-            for _ in 0..reps {
-                let p = plan(black_box(&source), black_box(&target), entry, &policy);
-                drop(black_box(p));
-            }
-            let w = t0.elapsed() / reps;
-            let c1 = thread_cpu();
-            wall.push(w);
-            if let (Some(a), Some(b)) = (c0, c1) {
-                cpu.push((b - a) / reps);
-            }
+        let (_, touch) = cpu_of(samples, reps, || {
+            black_box(touch_all(black_box(&source), black_box(&target)));
+        });
+        if let Some(t) = touch {
+            let ns = t.as_secs_f64() * 1e9 / n as f64;
+            touch_per_user.push((n, ns));
+            println!("bench-figure reconcile_touch_{n}_cpu_per_user_ns {ns:.0} ns");
         }
-        let wall = median(wall);
-        let (cpu_s, per_user) = if cpu.is_empty() {
-            ("n/a".to_owned(), "n/a".to_owned())
-        } else {
-            let c = median(cpu);
-            println!(
-                "bench-figure reconcile_plan_{n}_thread_cpu_ms {:.1} ms",
-                c.as_secs_f64() * 1e3
-            );
-            println!(
-                "bench-figure reconcile_plan_{n}_cpu_per_user_ns {:.0} ns",
-                c.as_secs_f64() * 1e9 / n as f64
-            );
-            (
-                format!("{:.1} ms", c.as_secs_f64() * 1e3),
-                format!("{:.0} ns", c.as_secs_f64() * 1e9 / n as f64),
-            )
+        let (wall, cpu) = cpu_of(samples, reps, || {
+            let p = plan(black_box(&source), black_box(&target), entry, &policy);
+            drop(black_box(p));
+        });
+        let (cpu_s, per_user) = match cpu {
+            None => ("n/a".to_owned(), "n/a".to_owned()),
+            Some(c) => {
+                plan_per_user.push((n, c.as_secs_f64() * 1e9 / n as f64));
+                println!(
+                    "bench-figure reconcile_plan_{n}_thread_cpu_ms {:.1} ms",
+                    c.as_secs_f64() * 1e3
+                );
+                println!(
+                    "bench-figure reconcile_plan_{n}_cpu_per_user_ns {:.0} ns",
+                    c.as_secs_f64() * 1e9 / n as f64
+                );
+                (
+                    format!("{:.1} ms", c.as_secs_f64() * 1e3),
+                    format!("{:.0} ns", c.as_secs_f64() * 1e9 / n as f64),
+                )
+            }
         };
         println!(
             "{:>9}  {:>10}  {:>10}  {:>13}",
@@ -231,6 +278,20 @@ fn cpu_report() {
             cpu_s,
             per_user
         );
+    }
+    // How the per-user cost grows from 100k to each larger n, for the plan and for the
+    // floor: where both grow alike, the growth is the memory hierarchy's, not the
+    // planner's.
+    let at = |v: &[(usize, f64)], n: usize| v.iter().find(|(m, _)| *m == n).map(|(_, x)| *x);
+    for n in [1_000_000usize, 10_000_000] {
+        for (name, v) in [("plan", &plan_per_user), ("touch", &touch_per_user)] {
+            if let (Some(big), Some(base)) = (at(v, n), at(v, 100_000)) {
+                println!(
+                    "bench-figure reconcile_{name}_{n}_vs_100000_per_user {:.2} ratio",
+                    big / base
+                );
+            }
+        }
     }
     if ten_million && let Some(rss) = peak_rss() {
         println!(
