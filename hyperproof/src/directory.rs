@@ -504,11 +504,13 @@ impl UserDirectory for ScimClient {
         self.listed(found).await
     }
 
-    /// [`ScimUsers::rename`](crate::scim::ScimUsers::rename): one `PATCH` of `userName`
-    /// and the primary email on the same SCIM id (the account, its role, its groups and
-    /// its active state stay; the answer carries the groups of `user` as the caller read
-    /// them). A taken `userName` is a 409 (`is_conflict()`), a gone id a 404
-    /// (`is_not_found()`); nothing changes either way.
+    /// [`ScimUsers::rename_email`](crate::scim::ScimUsers::rename_email): one `PATCH` of
+    /// `userName` and the primary email on the same SCIM id (the account, its role, its
+    /// groups and its active state stay; the answer carries the groups of `user` as the
+    /// caller read them), after reading the account again: when its email is no longer
+    /// the one `user` has, nothing is sent (it was renamed meanwhile). A taken `userName`
+    /// is a 409 (`is_conflict()`), a gone id a 404 (`is_not_found()`); nothing changes
+    /// either way.
     async fn rename_user(&self, user: &DirectoryUser, new_email: &Email) -> Result<DirectoryUser> {
         let new_email = Email::check(new_email.as_str())?;
         // Read the account as it is now and rename it only if it is still the one the

@@ -1,4 +1,4 @@
-//! `ScimUsers::rename` against recorded fixtures: the exact requests (a GET, then one PATCH
+//! `ScimUsers::rename_email` against recorded fixtures: the exact requests (a GET, then one PATCH
 //! of `userName` and `emails`), the answer, and the documented errors (409, 404).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
