@@ -91,6 +91,13 @@ pub trait RateLimit: Send + Sync + fmt::Debug + 'static {
     fn observe(&self, signal: &RateSignal) {
         let _ = signal;
     }
+
+    /// The request of one permit taken earlier has ended: its answer arrived, it failed,
+    /// or it was abandoned. The transport calls it once for every permit it took, when
+    /// the attempt ends, so a limiter that counts a window can count each request from
+    /// its end, by which time the server has counted it too ([`SlidingWindow`]). Default:
+    /// ignores it.
+    fn release(&self) {}
 }
 
 /// A clonable handle to a shared rate limiter.
@@ -144,6 +151,13 @@ impl RateLimiter {
     /// Passes what a response said about the rate limit to the limiter.
     pub fn observe(&self, signal: &RateSignal) {
         self.inner.observe(signal);
+    }
+
+    /// Says that the request of one permit taken with [`acquire`](Self::acquire) has
+    /// ended. See [`RateLimit::release`]; the transport calls it for its own permits, so
+    /// call it only for permits you take yourself, once each, after their request ended.
+    pub fn release(&self) {
+        self.inner.release();
     }
 }
 

@@ -230,3 +230,75 @@ async fn a_distant_server_window_reset_pauses_only_up_to_the_cap() {
     // The standard policy's max_retry_after is 60 s.
     assert_eq!(log.times(), [secs(0), secs(60)]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_permit_is_released_when_its_attempt_ends() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(path("/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(Flaky {
+            count: AtomicUsize::new(0),
+            every: 1,
+        })
+        .mount(&server)
+        .await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let (limiter, log) = support::recorder();
+    let c = client(&server)
+        .retry_policy(support::exact_retry().with_max_attempts(3))
+        .rate_limiter(limiter)
+        .build()
+        .unwrap();
+
+    c.get(["ok"]).send_empty().await.unwrap();
+    assert_eq!((log.len(), log.released()), (1, 1), "an answered request");
+    assert!(c.get(["missing"]).send_empty().await.is_err());
+    assert_eq!((log.len(), log.released()), (2, 2), "a refused request");
+    assert!(c.get(["flaky"]).send_empty().await.is_err());
+    assert_eq!(
+        (log.len(), log.released()),
+        (5, 5),
+        "three attempts, three permits"
+    );
+    // A call dropped while its request is in flight (the caller's own timeout).
+    let dropped = tokio::time::timeout(Duration::from_millis(10), c.get(["slow"]).send_empty());
+    assert!(dropped.await.is_err());
+    assert_eq!((log.len(), log.released()), (6, 6), "an abandoned request");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sliding_window_over_http_uses_the_whole_quota_with_no_margin() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let window = idgraph_common::rate_limit::SlidingWindow::new(100, secs(60)).unwrap();
+    let c = client(&server)
+        .rate_limiter(idgraph_common::RateLimiter::new(window))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let mut sent = Vec::new();
+    for _ in 0..250 {
+        c.get(["users"]).send_empty().await.unwrap();
+        sent.push(start.elapsed());
+    }
+    // Each request leaves the window one minute after its answer, which on the paused
+    // clock is the instant it was sent: quotas at 0, 60 and 120 s, the floor exactly.
+    assert_eq!(
+        (sent[99], sent[100], sent[249]),
+        (secs(0), secs(60), secs(120))
+    );
+    assert!(max_in_window(&sent, secs(60)) <= 100);
+}

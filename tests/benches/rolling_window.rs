@@ -12,7 +12,9 @@
 //! Each run prints `bench-figure NAME VALUE UNIT` lines: the simulated seconds the 250
 //! requests took (`…_simulated_s`), that time over the floor (`…_vs_floor`), and the
 //! fake's 429 answers (`…_429s`, must be 0). Simulated time is what the limiter decides,
-//! not machine speed, so the figures are the same on any machine.
+//! not machine speed, so the figures are the same on any machine. The transport tells
+//! the limiter when each request ended, and the window counts it from then, so the
+//! sliding window needs no safety margin and meets each floor exactly: that is the limit.
 //!
 //! Run: `cargo bench -p idgraph-tests --bench rolling_window`
 #![allow(

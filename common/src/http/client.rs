@@ -87,6 +87,17 @@ pub(crate) struct Prepared {
 }
 
 /// How one attempt ended.
+/// One permit taken for one attempt: dropped when the attempt ends (answered, failed, or
+/// the call abandoned mid-attempt), it tells the limiter the request ended
+/// ([`RateLimit::release`](crate::rate_limit::RateLimit::release)).
+struct Permit<'a>(&'a RateLimiter);
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
 enum Attempt {
     Done(Response),
     Unauthorized(Box<ApiError>, AuthStamp),
@@ -228,11 +239,18 @@ impl HttpClient {
         let mut withdrawn = 0u32;
         loop {
             attempt += 1;
-            if let Some(limiter) = &self.inner.limiter {
-                // No permit, no request: the limiter's error says why (nothing was sent).
-                limiter.acquire().await?;
-            }
+            let permit = match &self.inner.limiter {
+                Some(limiter) => {
+                    // No permit, no request: the limiter's error says why (nothing was
+                    // sent).
+                    limiter.acquire().await?;
+                    Some(Permit(limiter))
+                }
+                None => None,
+            };
             let result = trace::instrument(self.attempt(req), trace::attempt(attempt)).await;
+            // The attempt has ended (a dropped call ends it too, through `Permit`'s drop).
+            drop(permit);
             let (error, outcome) = match result {
                 Attempt::Done(resp) => {
                     trace::record_status(&span, resp.status());

@@ -12,10 +12,17 @@ use tokio::time::Instant;
 use super::{RateLimit, RateSignal};
 use crate::error::{Error, Result};
 
-/// A sliding-window log: remembers when each of the last `quota` permits was granted and
-/// grants another only when fewer than `quota` fall within the last `window` (plus a
-/// safety margin, default 1 % of the window, for the varying delay between a permit and
-/// the request reaching the server).
+/// A sliding-window log: at most `quota` requests count against any window of length
+/// `window`, and a request counts from the moment its answer arrived.
+///
+/// The server counts a request when it arrives, which is after the permit was granted
+/// and before its answer came back. So the transport tells the limiter when each
+/// request ended ([`RateLimit::release`]), and a released request leaves the window one
+/// `window` after its answer: never before the server's window has let it go, and with
+/// no safety margin to lose. A permit that is never released (a caller that takes
+/// permits without the transport) falls back to leaving one `window` plus a safety
+/// margin (default 1 % of the window) after it was granted, the best a limiter that
+/// never hears of the request can do.
 ///
 /// Unlike [`TokenBucket`](super::TokenBucket)'s even spacing, it uses the whole quota: from
 /// an empty window, `quota` requests go at once, and a steady stream gets exactly `quota`
@@ -45,14 +52,18 @@ pub struct SlidingWindow {
 
 #[derive(Default)]
 struct WindowState {
-    /// When the permits still inside the window were granted, oldest first.
-    granted: VecDeque<Instant>,
+    /// When the permits not yet released were granted, oldest first.
+    pending: VecDeque<Instant>,
+    /// When the released requests still inside the window ended, oldest first (release
+    /// times only grow, so appending keeps the order).
+    ended: VecDeque<Instant>,
     /// No permit before this instant (after a throttle or an exhausted server window).
     blocked_until: Option<Instant>,
     /// `starting_full`, before the first permit is asked for.
     starts_full: bool,
     /// `starting_full`: the first `quota` permits wait for one window from this instant
-    /// (set by the first ask, so a limiter built before its runtime still waits).
+    /// (set by the first ask, so a limiter built before its runtime still waits). The
+    /// requests that filled the window were counted by then, so no margin is added.
     full_since: Option<Instant>,
 }
 
@@ -73,15 +84,17 @@ impl SlidingWindow {
         })
     }
 
-    /// The safety margin added to the window (default 1 % of it).
+    /// The safety margin added to the window of a permit that is never released (default
+    /// 1 % of the window). The transport releases every permit it takes, so its requests
+    /// never wait for the margin.
     #[must_use]
     pub fn with_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
         self
     }
 
-    /// Assumes the server's window is full when the first permit is asked for: that
-    /// permit waits one window (plus the margin).
+    /// Assumes the server's window is full when the first permit is asked for, with
+    /// requests the server had counted by then: that permit waits one window.
     #[must_use]
     pub fn starting_full(self) -> Self {
         self.lock().starts_full = true;
@@ -95,7 +108,6 @@ impl SlidingWindow {
 
     /// Takes a permit now, or says when to ask again.
     fn try_take(&self, now: Instant) -> std::result::Result<(), Instant> {
-        let span = self.window + self.margin;
         let mut s = self.lock();
         if let Some(until) = s.blocked_until {
             if now < until {
@@ -108,25 +120,45 @@ impl SlidingWindow {
             s.full_since = Some(now);
         }
         if let Some(since) = s.full_since {
-            let free_at = since + span;
+            let free_at = since + self.window;
             if now < free_at {
                 return Err(free_at);
             }
             s.full_since = None;
         }
+        let unreleased = self.window + self.margin;
         while s
-            .granted
+            .pending
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= span)
+            .is_some_and(|t| now.duration_since(*t) >= unreleased)
         {
-            s.granted.pop_front();
+            s.pending.pop_front();
         }
-        if s.granted.len() < self.quota {
-            s.granted.push_back(now);
+        while s
+            .ended
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            s.ended.pop_front();
+        }
+        if s.pending.len() + s.ended.len() < self.quota {
+            s.pending.push_back(now);
             return Ok(());
         }
-        // Full: the oldest permit leaves the window at `oldest + span`.
-        Err(s.granted.front().map_or(now, |t| *t + span))
+        Err(s.next_free(now, self.window, unreleased))
+    }
+}
+
+impl WindowState {
+    /// When the first request in the window leaves it (`now` when none is in it).
+    fn next_free(&self, now: Instant, window: Duration, unreleased: Duration) -> Instant {
+        let pending = self.pending.front().map(|t| *t + unreleased);
+        let ended = self.ended.front().map(|t| *t + window);
+        match (pending, ended) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(t), None) | (None, Some(t)) => t,
+            (None, None) => now,
+        }
     }
 }
 
@@ -151,16 +183,31 @@ impl RateLimit for SlidingWindow {
         self.try_take(Instant::now()).is_ok()
     }
 
+    /// Moves the oldest unreleased permit into the window as a request that ended now.
+    ///
+    /// Permits are released in the order they were granted, whatever order their
+    /// requests ended in: the window only counts how many requests ended when, and
+    /// that is the same either way. A release with no unreleased permit left (its
+    /// permit already left the window by the fallback) still counts as ending now:
+    /// counting a request twice for a while is safe, and leaving out one the server
+    /// still counts is not.
+    fn release(&self) {
+        let now = Instant::now();
+        let mut s = self.lock();
+        s.pending.pop_front();
+        s.ended.push_back(now);
+    }
+
     fn observe(&self, signal: &RateSignal) {
         let now = Instant::now();
-        let span = self.window + self.margin;
         let mut s = self.lock();
         let mut until = None;
         if signal.throttled {
             // Without Retry-After, assume the server's window is full now.
             until = Some(match signal.retry_after {
                 Some(wait) => now + wait,
-                None => s.granted.front().map_or(now + span, |t| *t + span),
+                None if s.pending.is_empty() && s.ended.is_empty() => now + self.window,
+                None => s.next_free(now, self.window, self.window + self.margin),
             });
         }
         if signal.remaining == Some(0)
@@ -176,6 +223,8 @@ impl RateLimit for SlidingWindow {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::rate_limit::tests::max_in_window;
 
@@ -203,14 +252,95 @@ mod tests {
         assert!(t[249] >= Duration::from_secs(120));
     }
 
+    /// Like `times`, with each permit released at once (a request answered instantly).
+    async fn released_times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
+        let start = Instant::now();
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            limiter.acquire().await.unwrap();
+            out.push(start.elapsed());
+            limiter.release();
+        }
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn released_requests_use_the_whole_window_with_no_margin() {
+        let w = Duration::from_secs(60);
+        let limiter = SlidingWindow::new(100, w).unwrap();
+        let t = released_times(&limiter, 250).await;
+        assert_eq!(t[99], Duration::ZERO);
+        assert_eq!(t[100], w);
+        assert_eq!(
+            t[249],
+            2 * w,
+            "the floor exactly: quotas at 0, 60 and 120 s"
+        );
+        assert!(max_in_window(&t, w) <= 100);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn starting_full_waits_one_window_first() {
         let w = Duration::from_secs(60);
         let limiter = SlidingWindow::new(100, w).unwrap().starting_full();
         let t = times(&limiter, 250).await;
-        assert!(t[0] >= w, "{:?}", t[0]);
+        assert_eq!(t[0], w);
         assert!(max_in_window(&t, w) <= 100);
-        assert!(t[249] <= Duration::from_millis(181_800), "{:?}", t[249]);
+        // Unreleased permits leave the window one margin late.
+        assert_eq!(t[249], Duration::from_millis(181_200));
+
+        let limiter = SlidingWindow::new(100, w).unwrap().starting_full();
+        let t = released_times(&limiter, 250).await;
+        assert_eq!(t[0], w);
+        assert_eq!(t[249], 3 * w, "quotas at 60, 120 and 180 s");
+    }
+
+    /// 400 requests, eight at a time, that reach the server up to 2 s after their permit
+    /// and are answered up to 2 s later (so they end out of order), releasing their
+    /// permits or not: the server's arrival times, sorted, and the time the last ended.
+    async fn with_latency(release: bool) -> (Vec<Duration>, Duration) {
+        let limiter = Arc::new(SlidingWindow::new(100, Duration::from_secs(60)).unwrap());
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for worker in 0..8u64 {
+            let (limiter, arrivals) = (Arc::clone(&limiter), Arc::clone(&arrivals));
+            tasks.push(tokio::spawn(async move {
+                let mut rng = fastrand::Rng::with_seed(worker);
+                for _ in 0..50 {
+                    limiter.acquire().await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(rng.u64(0..2000))).await;
+                    arrivals.lock().unwrap().push(start.elapsed());
+                    tokio::time::sleep(Duration::from_millis(rng.u64(0..2000))).await;
+                    if release {
+                        limiter.release();
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let mut arrived = arrivals.lock().unwrap().clone();
+        arrived.sort();
+        assert_eq!(arrived.len(), 400);
+        (arrived, start.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_count_from_their_end_whatever_their_latency() {
+        let w = Duration::from_secs(60);
+        let (arrived, took) = with_latency(true).await;
+        assert!(max_in_window(&arrived, w) <= 100);
+        // The quota is used: eight workers with 2 s per request on average send about
+        // 4 a second, so each 100 takes about 25 s, and each later 100 starts one window
+        // after the previous one ended.
+        assert!(took <= 3 * w + Duration::from_secs(45), "{took:?}");
+
+        // Counted from their permits plus the 1 % margin (600 ms), the same requests
+        // overrun the server's window: what `release` is for.
+        let (arrived, _) = with_latency(false).await;
+        assert!(max_in_window(&arrived, w) > 100);
     }
 
     #[tokio::test(start_paused = true)]

@@ -19,6 +19,7 @@
 //! Retry delays are asserted exactly, so [`exact_retry`] turns jitter off.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -105,9 +106,15 @@ pub(crate) async fn blackhole() -> (tokio::net::TcpListener, tokio::net::TcpStre
 
 /// The times (since the limiter was made, on tokio's clock) at which permits were granted.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct PermitLog(Arc<Mutex<Vec<Duration>>>);
+pub(crate) struct PermitLog(Arc<Mutex<Vec<Duration>>>, Arc<AtomicUsize>);
 
 impl PermitLog {
+    /// How many permits the transport said it was done with ([`RateLimit::release`]).
+    #[allow(dead_code)] // not every test binary that shares this module asks
+    pub(crate) fn released(&self) -> usize {
+        self.1.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn times(&self) -> Vec<Duration> {
         self.0.lock().unwrap().clone()
     }
@@ -145,6 +152,13 @@ impl RateLimit for Recording {
     fn observe(&self, signal: &RateSignal) {
         if let Some(bucket) = &self.bucket {
             bucket.observe(signal);
+        }
+    }
+
+    fn release(&self) {
+        self.log.1.fetch_add(1, Ordering::SeqCst);
+        if let Some(bucket) = &self.bucket {
+            bucket.release();
         }
     }
 }

@@ -148,4 +148,8 @@ impl RateLimit for Stamping {
     fn observe(&self, signal: &RateSignal) {
         self.inner.observe(signal);
     }
+
+    fn release(&self) {
+        self.inner.release();
+    }
 }
