@@ -13,7 +13,7 @@
 //! generates each page on the fly from `startIndex`/`count`: it never holds N users.
 //! It runs in this process (a thread per connection), so its allocations are counted and
 //! `process_cpu` includes its work, which dilutes that ratio; `client_cpu` is the client
-//! thread alone (from `/proc/thread-self/schedstat`: the client runs on a current-thread
+//! thread alone (from `CLOCK_THREAD_CPUTIME_ID`: the client runs on a current-thread
 //! runtime). Each figure is a `bench-figure NAME VALUE UNIT` line:
 //!
 //! * `probo_stream_100k_{sdk,by_hand}_{wall,client_cpu,process_cpu}`: medians, ms;
@@ -308,19 +308,9 @@ async fn by_hand(http: &reqwest::Client, base: &str) -> u64 {
 
 // ------------------------------------------------------------------ report
 
-/// This process's CPU time (user + system, all threads) from `/proc/self/stat`, in
-/// clock ticks of 10 ms; zero where unavailable.
+/// This process's CPU time (user + system, all threads); zero where unavailable.
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let after = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<u64> = after
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+    support::process_cpu().unwrap_or_default()
 }
 
 fn mib(bytes: usize) -> f64 {

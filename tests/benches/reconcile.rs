@@ -12,7 +12,7 @@
 //!
 //! After criterion's (wall-clock) report, a second table gives the median of 7 samples
 //! per size (plan and drop) in wall time *and* in CPU time of the planning thread (Linux
-//! `/proc/thread-self/schedstat`), which stays honest on a shared, loaded machine, with
+//! `CLOCK_THREAD_CPUTIME_ID`), which stays honest on a shared, loaded machine, with
 //! the time per user so linearity can be read off directly.
 //!
 //! Each size also prints `bench-figure reconcile_plan_<n>_thread_cpu_ms VALUE ms` and
@@ -43,6 +43,8 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use idgraph_common::graph::{DirectoryUser, SyncPolicy, plan};
@@ -142,18 +144,6 @@ fn bench_plan(c: &mut Criterion) {
     group.finish();
 }
 
-/// CPU time of the calling thread, when the platform says.
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(ns))
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 /// The floor any planner pays at size n: every user of both sides read once (the bytes
 /// of the address and of each attribute summed), nothing hashed, joined or compared. What it costs per user as n grows is the memory hierarchy's part.
 fn touch_all(source: &[DirectoryUser], target: &[DirectoryUser]) -> u64 {
@@ -188,17 +178,20 @@ fn cpu_of(samples: usize, reps: u32, mut f: impl FnMut()) -> (Duration, Option<D
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
     for _ in 0..samples {
-        let c0 = thread_cpu();
+        let c0 = support::thread_cpu();
         let t0 = Instant::now();
         for _ in 0..reps {
             f();
         }
         wall.push(t0.elapsed() / reps);
-        if let (Some(a), Some(b)) = (c0, thread_cpu()) {
+        if let (Some(a), Some(b)) = (c0, support::thread_cpu()) {
             cpu.push((b - a) / reps);
         }
     }
-    (median(wall), (!cpu.is_empty()).then(|| median(cpu)))
+    (
+        support::median(&wall),
+        (!cpu.is_empty()).then(|| support::median(&cpu)),
+    )
 }
 
 fn cpu_report() {

@@ -8,7 +8,7 @@
 //!
 //! After criterion's report, a plain measurement prints one `bench-figure NAME VALUE UNIT`
 //! line per figure, each labelled wall (elapsed time) or CPU (the client thread's own CPU
-//! time, from `/proc/thread-self/schedstat`, on a current-thread runtime so that the
+//! time, from `CLOCK_THREAD_CPUTIME_ID`, on a current-thread runtime so that the
 //! connection's tasks run on that thread too; the server's CPU when the bench started the
 //! server itself):
 //!
@@ -34,6 +34,8 @@
 )]
 
 use std::time::{Duration, Instant};
+
+mod support;
 
 use criterion::Criterion;
 use idgraph_common::redis::{Redis, RedisRateLimit};
@@ -92,20 +94,6 @@ fn bench(c: &mut Criterion, url: &str) {
         });
 }
 
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(Duration::from_nanos(
-        stat.split_whitespace().next()?.parse().ok()?,
-    ))
-}
-
-fn process_cpu(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
-    Some(Duration::from_nanos(
-        stat.split_whitespace().next()?.parse().ok()?,
-    ))
-}
-
 /// Wall and client-CPU time of `n` permits taken by `tasks` tasks at once.
 fn measure(
     rt: &tokio::runtime::Runtime,
@@ -113,7 +101,7 @@ fn measure(
     n: usize,
     tasks: usize,
 ) -> (Duration, Duration) {
-    let cpu0 = thread_cpu().unwrap_or_default();
+    let cpu0 = support::thread_cpu().unwrap_or_default();
     let t = Instant::now();
     rt.block_on(async {
         let mut handles = Vec::new();
@@ -131,7 +119,9 @@ fn measure(
     });
     (
         t.elapsed(),
-        thread_cpu().unwrap_or_default().saturating_sub(cpu0),
+        support::thread_cpu()
+            .unwrap_or_default()
+            .saturating_sub(cpu0),
     )
 }
 
@@ -158,10 +148,10 @@ fn figures(url: &str, server_pid: Option<u32>) {
         );
     }
     let report = |name: &str, l: &RateLimiter, tasks: usize, server_pid: Option<u32>| {
-        let server0 = server_pid.and_then(process_cpu);
+        let server0 = server_pid.and_then(support::other_process_cpu);
         let (wall, cpu) = measure(&rt, l, n, tasks);
         let server = server_pid
-            .and_then(process_cpu)
+            .and_then(support::other_process_cpu)
             .zip(server0)
             .map(|(b, a)| b.saturating_sub(a));
         println!(

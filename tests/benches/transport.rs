@@ -17,7 +17,7 @@
 //! After criterion's report (`plain` and `sdk`), an interleaved run (rounds of one batch
 //! per side, in a rotating order, so that drift in machine load hits every side alike)
 //! prints `bench-figure NAME VALUE UNIT` lines, each labelled `wall` (elapsed time) or
-//! `cpu` (the client thread's own CPU time, from `/proc/thread-self/schedstat`; the
+//! `cpu` (the client thread's own CPU time, from `CLOCK_THREAD_CPUTIME_ID`; the
 //! client runs on a current-thread runtime, so its connection tasks run on that thread):
 //!
 //! * `transport_{side}_per_request_{wall,cpu}`: the median batch, µs per request;

@@ -207,7 +207,12 @@ impl HttpClient {
             &req.path,
             &self.inner.host,
         );
-        let fut = trace::instrument(self.run(&req, span.clone(), &finish), span.clone());
+        // Pinned where it is made, and only the pointer handed on: the retry loop's future
+        // is kilobytes, and each wrapper it is moved into copies all of it.
+        let fut = std::pin::pin!(trace::instrument(
+            self.run(&req, span.clone(), &finish),
+            span.clone()
+        ));
         let result = match self.inner.operation_timeout {
             Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
                 Err(Error::Timeout {
@@ -248,7 +253,9 @@ impl HttpClient {
                 }
                 None => None,
             };
-            let result = trace::instrument(self.attempt(req), trace::attempt(attempt)).await;
+            // Pinned in place like the loop's own future (see `execute_with`).
+            let attempt_fut = std::pin::pin!(self.attempt(req));
+            let result = trace::instrument(attempt_fut, trace::attempt(attempt)).await;
             // The attempt has ended (a dropped call ends it too, through `Permit`'s drop).
             drop(permit);
             let (error, outcome) = match result {
@@ -400,7 +407,8 @@ impl HttpClient {
             method: req.method.as_str(),
             path: &req.path,
         };
-        let exchange = async {
+        // Pinned in place: the timeout below holds a pointer to it, not a copy.
+        let exchange = std::pin::pin!(async {
             let mut resp = inner.http.execute(request).await?;
             let status = resp.status().as_u16();
             let headers = std::mem::take(resp.headers_mut());
@@ -410,7 +418,7 @@ impl HttpClient {
                 Ok(body::read_capped(&mut resp, inner.max_error_body).await)
             };
             Ok::<_, reqwest::Error>((status, headers, body))
-        };
+        });
         let exchanged = match inner.attempt_timeout {
             Some(limit) => match tokio::time::timeout(limit, exchange).await {
                 Ok(r) => r,
