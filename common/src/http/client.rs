@@ -86,7 +86,6 @@ pub(crate) struct Prepared {
     pub(crate) operation: Option<Cow<'static, str>>,
 }
 
-/// How one attempt ended.
 /// One permit taken for one attempt: dropped when the attempt ends (answered, failed, or
 /// the call abandoned mid-attempt), it tells the limiter the request ended
 /// ([`RateLimit::release`](crate::rate_limit::RateLimit::release)).
@@ -98,6 +97,7 @@ impl Drop for Permit<'_> {
     }
 }
 
+/// How one attempt ended.
 enum Attempt {
     Done(Response),
     Unauthorized(Box<ApiError>, AuthStamp),

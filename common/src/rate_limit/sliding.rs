@@ -57,6 +57,10 @@ struct WindowState {
     /// When the released requests still inside the window ended, oldest first (release
     /// times only grow, so appending keeps the order).
     ended: VecDeque<Instant>,
+    /// Permits the fallback took out of `pending` (granted more than a window and the
+    /// margin ago) and not released yet: the next releases are theirs, so that a
+    /// recent permit whose request is still running stays counted.
+    given_up: usize,
     /// No permit before this instant (after a throttle or an exhausted server window).
     blocked_until: Option<Instant>,
     /// `starting_full`, before the first permit is asked for.
@@ -133,6 +137,7 @@ impl SlidingWindow {
             .is_some_and(|t| now.duration_since(*t) >= unreleased)
         {
             s.pending.pop_front();
+            s.given_up = s.given_up.saturating_add(1);
         }
         while s
             .ended
@@ -187,14 +192,18 @@ impl RateLimit for SlidingWindow {
     ///
     /// Permits are released in the order they were granted, whatever order their
     /// requests ended in: the window only counts how many requests ended when, and
-    /// that is the same either way. A release with no unreleased permit left (its
-    /// permit already left the window by the fallback) still counts as ending now:
-    /// counting a request twice for a while is safe, and leaving out one the server
-    /// still counts is not.
+    /// that is the same either way, while the permits left pending are the newest,
+    /// which leave the window last. The oldest may be one the fallback already took out
+    /// of the window (a request running longer than the window): its release still
+    /// counts as a request that ended now, and leaves the pending ones alone.
     fn release(&self) {
         let now = Instant::now();
         let mut s = self.lock();
-        s.pending.pop_front();
+        if s.given_up > 0 {
+            s.given_up -= 1;
+        } else {
+            s.pending.pop_front();
+        }
         s.ended.push_back(now);
     }
 
@@ -341,6 +350,26 @@ mod tests {
         // overrun the server's window: what `release` is for.
         let (arrived, _) = with_latency(false).await;
         assert!(max_in_window(&arrived, w) > 100);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_running_past_the_window_does_not_uncount_a_recent_one() {
+        let w = Duration::from_secs(10);
+        let limiter = SlidingWindow::new(2, w)
+            .unwrap()
+            .with_margin(Duration::ZERO);
+        let start = Instant::now();
+        // A: granted at 0, its request runs for 15 s. The fallback gives up on it at 10 s.
+        limiter.acquire().await.unwrap();
+        tokio::time::advance(Duration::from_secs(11)).await;
+        // B: granted at 11, still running when A's answer arrives at 15.
+        limiter.acquire().await.unwrap();
+        tokio::time::advance(Duration::from_secs(4)).await;
+        limiter.release(); // A's
+        // In the window now: B (running) and A (ended at 15): the next permit waits for
+        // the first of them to leave it, B's fallback at 21 s, not A's release alone.
+        limiter.acquire().await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(21));
     }
 
     #[tokio::test(start_paused = true)]
