@@ -237,14 +237,27 @@ mod tests {
     use super::*;
     use crate::rate_limit::tests::max_in_window;
 
-    async fn times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
+    /// When each of `n` permits was granted, each released at once (a request answered
+    /// instantly) with `release`, never without (a caller that takes permits by hand).
+    async fn granted(limiter: &SlidingWindow, n: usize, release: bool) -> Vec<Duration> {
         let start = Instant::now();
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             limiter.acquire().await.unwrap();
             out.push(start.elapsed());
+            if release {
+                limiter.release();
+            }
         }
         out
+    }
+
+    async fn times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
+        granted(limiter, n, false).await
+    }
+
+    async fn released_times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
+        granted(limiter, n, true).await
     }
 
     #[tokio::test(start_paused = true)]
@@ -259,18 +272,6 @@ mod tests {
         // margin costs 1 % per window.
         assert!(t[249] <= Duration::from_millis(121_200), "{:?}", t[249]);
         assert!(t[249] >= Duration::from_secs(120));
-    }
-
-    /// Like `times`, with each permit released at once (a request answered instantly).
-    async fn released_times(limiter: &SlidingWindow, n: usize) -> Vec<Duration> {
-        let start = Instant::now();
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            limiter.acquire().await.unwrap();
-            out.push(start.elapsed());
-            limiter.release();
-        }
-        out
     }
 
     #[tokio::test(start_paused = true)]
