@@ -847,9 +847,19 @@ fn first_with_same_hash(hashes: &[u64]) -> Option<Vec<u32>> {
 struct KeyHashes {
     /// Of the email keys ([`EmailRef::key_hash`]).
     emails: Vec<u64>,
-    /// Of the link keys; 0 for a user without one (only the users
-    /// [`DirectoryUser::has_link_key`] names have a hash that counts).
+    /// Of the link keys ([`link_hash`]); [`NO_LINK_KEY`] for a user without one, so
+    /// that the link index learns who has a key from these hashes instead of reading
+    /// every user again.
     links: Vec<u64>,
+}
+
+/// [`KeyHashes::links`] of a user without a link key.
+const NO_LINK_KEY: u64 = 0;
+
+/// The hash of link key `key`, never [`NO_LINK_KEY`]: a key whose hash is 0 takes 1, a
+/// collision like any other (equal hashes are always checked against the keys).
+fn link_hash(state: &foldhash::fast::RandomState, key: &str) -> u64 {
+    state.hash_one(key).max(1)
 }
 
 impl KeyHashes {
@@ -862,7 +872,7 @@ impl KeyHashes {
         let (mut emails, mut links) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for u in source.iter().chain(target) {
             emails.push(u.email().key_hash(state));
-            links.push(link_key(u).map_or(0, |k| state.hash_one(k)));
+            links.push(link_key(u).map_or(NO_LINK_KEY, |k| link_hash(state, k)));
         }
         Self { emails, links }
     }
@@ -1002,14 +1012,17 @@ impl LinkIndex {
         hashes: &[u64],
         defer: bool,
     ) -> Option<Self> {
-        if !source.iter().any(DirectoryUser::has_link_key)
-            || !target.iter().any(DirectoryUser::has_link_key)
-        {
+        // Who has a key, from the hashes when there are (no user read again).
+        let split = hashes.split_at_checked(source.len());
+        let keyed = |users: &[DirectoryUser], hashes: Option<&[u64]>| match hashes {
+            Some(h) if h.len() == users.len() => h.iter().any(|&h| h != NO_LINK_KEY),
+            _ => users.iter().any(DirectoryUser::has_link_key),
+        };
+        if !keyed(source, split.map(|(s, _)| s)) || !keyed(target, split.map(|(_, t)| t)) {
             return None;
         }
         let pairs = email_pairs(source, slots);
-        let ((key_target, key_count), unverified) = hashes
-            .split_at_checked(source.len())
+        let ((key_target, key_count), unverified) = split
             .and_then(|(sh, th)| key_matches_fast(source, target, &pairs, (sh, th), defer))
             .unwrap_or_else(|| (key_matches_exact(source, target), Vec::new()));
         let mut index = Self {
@@ -1115,12 +1128,13 @@ fn key_matches_fast(
             source.get((g - nt) as usize)
         }
     };
-    // Only which users have a key is read here (from the offsets); their keys are read
-    // where two hashes are equal.
+    // Who has a key comes from the hashes ([`NO_LINK_KEY`]): no user is read here but
+    // where two hashes are equal (at a million users a side, each pass over the users
+    // is a pass over memory far larger than the caches).
     let mut keyed: Vec<u32> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
-    for ((t, u), &h) in target.iter().enumerate().zip(target_hashes) {
-        if u.has_link_key() {
+    for (t, &h) in target_hashes.iter().enumerate() {
+        if h != NO_LINK_KEY {
             keyed.push(u32::try_from(t).ok()?);
             hashes.push(h);
         }
@@ -1132,16 +1146,19 @@ fn key_matches_fast(
     } else {
         Vec::new()
     };
-    for ((si, s), &h) in source.iter().enumerate().zip(source_hashes) {
-        if !s.has_link_key() {
+    for (si, &h) in source_hashes.iter().enumerate() {
+        if h == NO_LINK_KEY {
             continue;
         }
         let pair = paired.get(si).copied().unwrap_or(NO_KEY_MATCH);
-        if let Some(t) = target.get(pair as usize).filter(|t| t.has_link_key()) {
+        if let Some(&th) = target_hashes
+            .get(pair as usize)
+            .filter(|&&th| th != NO_LINK_KEY)
+        {
             let same = if defer {
-                target_hashes.get(pair as usize) == Some(&h)
+                th == h
             } else {
-                link_key(t) == link_key(s)
+                target.get(pair as usize).and_then(link_key) == source.get(si).and_then(link_key)
             };
             if same {
                 *settled.get_mut(si)? = pair;
@@ -2391,9 +2408,12 @@ mod tests {
                 })
                 .collect();
             let hashes = |users: &[DirectoryUser], f: &dyn Fn(&str) -> u64| -> Vec<u64> {
-                users.iter().map(|u| link_key(u).map_or(0, f)).collect()
+                users
+                    .iter()
+                    .map(|u| link_key(u).map_or(NO_LINK_KEY, f))
+                    .collect()
             };
-            let real = |k: &str| state.hash_one(k);
+            let real = |k: &str| link_hash(&state, k);
             let (sh, th) = (hashes(&source, &real), hashes(&target, &real));
             for pairs in [&paired[..], &[]] {
                 for defer in [false, true] {
