@@ -660,13 +660,8 @@ pub fn plan(
     Planner::new(source, target, target_app, policy).run()
 }
 
-/// One email key: where it first appears on each side, and how often.
-///
-/// Positions and counts are `u32`, so a slot is 16 bytes instead of 32: the slots are the
-/// planner's largest table (one per distinct email), and at a million users a side the
-/// memory it touches afresh is a large part of its cost. A side would need more than
-/// `u32::MAX - 1` users (over 270 GB of `DirectoryUser`s, 64 bytes each before their
-/// text) to reach [`NOWHERE`]; `note` leaves such a record out rather than wrap.
+/// One email key: where it first appears on each side, and how often (a view of one
+/// entry of [`Slots`]).
 #[derive(Clone, Copy)]
 struct Slot {
     src: u32,
@@ -678,25 +673,7 @@ struct Slot {
 /// A [`Slot`] side on which the email does not appear.
 const NOWHERE: u32 = u32::MAX;
 
-const EMPTY_SLOT: Slot = Slot {
-    src: NOWHERE,
-    src_count: 0,
-    tgt: NOWHERE,
-    tgt_count: 0,
-};
-
 impl Slot {
-    /// The email's first record in the source and in the target, once each.
-    #[cfg(test)]
-    fn pair(si: u32, ti: u32) -> Self {
-        Self {
-            src: si,
-            src_count: 1,
-            tgt: ti,
-            tgt_count: 1,
-        }
-    }
-
     /// The source position of the email's first record.
     fn src(&self) -> Option<usize> {
         (self.src != NOWHERE).then_some(self.src as usize)
@@ -718,38 +695,92 @@ impl Slot {
     }
 }
 
-/// Records `i` of `side` (0 source, 1 target) in `slot`.
-fn note(slot: &mut Slot, side: usize, i: usize) {
+/// The email index: one entry per distinct email key, in order of first appearance
+/// (source first, then target-only).
+///
+/// Positions are `u32` pairs (8 bytes an entry), and the counts are kept only where a key
+/// can appear more than once on a side (the exact index): the entries are the planner's
+/// largest table, and at a million users a side the memory it touches afresh is a large
+/// part of its cost. A side would need more than `u32::MAX - 1` users (over 270 GB of
+/// `DirectoryUser`s, 64 bytes each before their text) to reach [`NOWHERE`]; `note`
+/// leaves such a record out rather than wrap.
+#[derive(Default)]
+struct Slots {
+    /// Per key: its first source and first target position ([`NOWHERE`] when absent).
+    at: Vec<[u32; 2]>,
+    /// Per key: how many source and target records carry it; empty when every key
+    /// appears at most once on each side ([`index_fast`]'s answer).
+    counts: Vec<[u32; 2]>,
+}
+
+impl Slots {
+    /// Every key's [`Slot`], in order.
+    fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.at.iter().enumerate().map(|(i, &[src, tgt])| {
+            let [src_count, tgt_count] = self
+                .counts
+                .get(i)
+                .copied()
+                .unwrap_or([u32::from(src != NOWHERE), u32::from(tgt != NOWHERE)]);
+            Slot {
+                src,
+                src_count,
+                tgt,
+                tgt_count,
+            }
+        })
+    }
+
+    /// How many distinct keys.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Keys found once on each side at these positions.
+    #[cfg(test)]
+    fn pairs(pairs: &[(u32, u32)]) -> Self {
+        Self {
+            at: pairs.iter().map(|&(s, t)| [s, t]).collect(),
+            counts: Vec::new(),
+        }
+    }
+}
+
+/// Records `i` of `side` (0 source, 1 target) in entry `at` of `slots`.
+fn note(slots: &mut Slots, at: usize, side: usize, i: usize) {
     let Ok(i) = u32::try_from(i) else { return };
     if i == NOWHERE {
         return;
     }
-    let (first, count) = if side == 0 {
-        (&mut slot.src, &mut slot.src_count)
-    } else {
-        (&mut slot.tgt, &mut slot.tgt_count)
-    };
-    if *first == NOWHERE {
-        *first = i;
+    if let (Some(first), Some(count)) = (
+        slots.at.get_mut(at).and_then(|a| a.get_mut(side)),
+        slots.counts.get_mut(at).and_then(|c| c.get_mut(side)),
+    ) {
+        if *first == NOWHERE {
+            *first = i;
+        }
+        *count = count.saturating_add(1);
     }
-    *count = count.saturating_add(1);
 }
 
 /// Every distinct email key, in order of first appearance (source first, then
 /// target-only): the exact index, keyed by the email key itself.
-fn index_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> Vec<Slot> {
+fn index_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> Slots {
     let capacity = source.len().max(target.len()) + source.len().min(target.len()) / 8;
     let mut map: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(capacity);
-    let mut slots: Vec<Slot> = Vec::with_capacity(capacity);
+    let mut slots = Slots {
+        at: Vec::with_capacity(capacity),
+        counts: Vec::with_capacity(capacity),
+    };
     for (side, users) in [(0, source), (1, target)] {
         for (i, u) in users.iter().enumerate() {
             let at = *map.entry(u.email().key()).or_insert_with(|| {
-                slots.push(EMPTY_SLOT);
-                slots.len() - 1
+                slots.at.push([NOWHERE; 2]);
+                slots.counts.push([0; 2]);
+                slots.at.len() - 1
             });
-            if let Some(slot) = slots.get_mut(at) {
-                note(slot, side, i);
-            }
+            note(&mut slots, at, side, i);
         }
     }
     slots
@@ -885,39 +916,34 @@ impl KeyHashes {
 /// Exactness is restored by the caller: `None` (use [`index_exact`]) when any key
 /// appears twice on one side, and every slot's source and target keys are compared while
 /// planning.
-fn index_fast(ns: usize, hashes: &[u64]) -> Option<Vec<Slot>> {
+fn index_fast(ns: usize, hashes: &[u64]) -> Option<Slots> {
     let first = first_with_same_hash(hashes)?;
 
     // `first_with_same_hash` counted every record in a `u32` (`None` past that).
     let ns32 = u32::try_from(ns).ok()?;
-    let mut slots: Vec<Slot> = Vec::with_capacity(first.len());
+    let mut at: Vec<[u32; 2]> = Vec::with_capacity(first.len());
     for (i, &f) in (0..ns32).zip(&first) {
         if f != i {
             return None; // a duplicate in the source
         }
-        slots.push(Slot {
-            src: i,
-            src_count: 1,
-            ..EMPTY_SLOT
-        });
+        at.push([i, NOWHERE]);
     }
     for (j, &f) in (0..u32::MAX).zip(first.iter().skip(ns)) {
         if f == ns32.checked_add(j)? {
-            slots.push(Slot {
-                tgt: j,
-                tgt_count: 1,
-                ..EMPTY_SLOT
-            });
+            at.push([NOWHERE, j]);
             continue;
         }
         // Matches an earlier record: a source user, once.
-        let slot = slots
+        let [_, tgt] = at
             .get_mut(f as usize)
-            .filter(|s| f < ns32 && s.tgt == NOWHERE)?;
-        slot.tgt = j;
-        slot.tgt_count = 1;
+            .filter(|[_, tgt]| f < ns32 && *tgt == NOWHERE)?;
+        *tgt = j;
     }
-    Some(slots)
+    // Every key appears at most once a side: no counts to keep.
+    Some(Slots {
+        at,
+        counts: Vec::new(),
+    })
 }
 
 /// Two different email keys shared a 64-bit hash (about 1 in 10^7 for a million
@@ -962,9 +988,9 @@ impl Ambiguity {
 
 /// Per source index: the one target it matched by email ([`NO_KEY_MATCH`] when none, or
 /// when either side holds the email twice).
-fn email_pairs(source: &[DirectoryUser], slots: &[Slot]) -> Vec<u32> {
+fn email_pairs(source: &[DirectoryUser], slots: &Slots) -> Vec<u32> {
     let mut pairs = vec![NO_KEY_MATCH; source.len()];
-    for slot in slots {
+    for slot in slots.iter() {
         if let (Some(si), Some(_), 1, 1) = (slot.src(), slot.tgt(), slot.src_count, slot.tgt_count)
             && let Some(p) = pairs.get_mut(si)
         {
@@ -1007,7 +1033,7 @@ impl LinkIndex {
     fn build(
         source: &[DirectoryUser],
         target: &[DirectoryUser],
-        slots: &[Slot],
+        slots: &Slots,
         policy: &SyncPolicy,
         hashes: &[u64],
         defer: bool,
@@ -1032,7 +1058,7 @@ impl LinkIndex {
             state: vec![Claim::Free; target.len()],
             unverified,
         };
-        for slot in slots {
+        for slot in slots.iter() {
             let Some((si, s)) = slot.src().and_then(|i| Some((i, source.get(i)?))) else {
                 continue;
             };
@@ -1361,7 +1387,7 @@ impl<'a> Planner<'a> {
     /// each slot are equal (they share only a hash otherwise), and the link keys of each
     /// person the link index settled by equal hashes ([`LinkIndex::unverified`]), before
     /// anything is planned from that slot.
-    fn plan_slots(&mut self, slots: &[Slot], verify: bool) -> Result<(), Collision> {
+    fn plan_slots(&mut self, slots: &Slots, verify: bool) -> Result<(), Collision> {
         let source = self.source;
         let target = self.target;
         self.links = LinkIndex::build(
@@ -1372,7 +1398,7 @@ impl<'a> Planner<'a> {
             &self.link_hashes,
             verify,
         );
-        for slot in slots {
+        for slot in slots.iter() {
             let t = slot
                 .tgt()
                 .and_then(|ti| target.get(ti))
@@ -1419,7 +1445,7 @@ impl<'a> Planner<'a> {
                 self.manual(s.email(), op);
                 continue;
             }
-            match self.resolve_link(s, slot) {
+            match self.resolve_link(s, &slot) {
                 Linked::ByEmail => {}
                 Linked::Skip(reason) => {
                     self.skip(s.email(), reason);
@@ -2240,13 +2266,13 @@ mod tests {
         ];
         let target = [DirectoryUser::new("b@x.io"), DirectoryUser::new("c@x.io")];
         // Two different keys forced into one slot, as a 64-bit collision would.
-        let forged = [Slot::pair(0, 0)];
+        let forged = Slots::pairs(&[(0, 0)]);
         let mut p = Planner::new(&source, &target, entry, &policy);
         assert!(p.plan_slots(&forged, true).is_err());
 
         let fast = index_fast_of(&source, &target);
-        assert_eq!(fast.as_ref().map(Vec::len), Some(3));
-        let fast = fast.unwrap_or_default();
+        assert_eq!(fast.as_ref().map(Slots::len), Some(3));
+        let fast: Vec<Slot> = fast.unwrap_or_default().iter().collect();
         assert_eq!((fast[1].src(), fast[1].tgt()), (Some(1), Some(0)));
         assert_eq!((fast[2].src(), fast[2].tgt()), (None, Some(1)));
         assert_eq!(
@@ -2256,7 +2282,7 @@ mod tests {
     }
 
     /// [`index_fast`] over the users' email hashes.
-    fn index_fast_of(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Vec<Slot>> {
+    fn index_fast_of(source: &[DirectoryUser], target: &[DirectoryUser]) -> Option<Slots> {
         let hashes = KeyHashes::new(source, target, &key_hasher());
         index_fast(source.len(), &hashes.emails)
     }
@@ -2290,7 +2316,7 @@ mod tests {
         let source = [DirectoryUser::new("a@x.io"), DirectoryUser::new("b@x.io")];
         let target = [DirectoryUser::new("a@x.io"), DirectoryUser::new("c@x.io")];
         // a is unchanged; then two different emails forced into one slot.
-        let forged = [Slot::pair(0, 0), Slot::pair(1, 1)];
+        let forged = Slots::pairs(&[(0, 0), (1, 1)]);
         let mut p = Planner::new(&source, &target, entry, &policy);
         assert!(p.plan_slots(&forged, true).is_err());
         assert_eq!(p.unchanged, 1);
