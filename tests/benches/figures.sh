@@ -136,6 +136,12 @@ run_all() {
   else
     IDGRAPH_BENCH_CPU_ONLY=1 "${pin[@]}" "$bin" --bench
   fi
+  # Its cold table again (100k and 1M) with glibc told to keep freed memory (never trim
+  # the heap, never map a block of its own), so that no plan takes page faults: what the
+  # faults cost is the difference between reconcile_plan_<n>_cold_* and
+  # reconcile_plan_<n>_cold_heap_kept_* (glibc only; elsewhere the setting is ignored).
+  GLIBC_TUNABLES=glibc.malloc.trim_threshold=4294967295:glibc.malloc.mmap_threshold=4294967295 \
+    IDGRAPH_BENCH_RECONCILE_COLD_ONLY=heap_kept "${pin[@]}" "$bin" --bench
   # probo_creates: its plain run (criterion skipped, counts asserted).
   bin="$(bench_bin bench -p idgraph-tests probo_creates)"
   "${pin[@]}" "$bin" --test

@@ -31,6 +31,21 @@
 //! and prints `bench-figure reconcile_plan_10000000_process_peak_rss` (the process's peak
 //! resident memory, GiB, from `/proc/self/status`: inputs, plan and allocator together).
 //!
+//! The table above plans the same inputs again and again, so whatever of them fits in
+//! the last-level cache is still there at the next plan: at 100k both sides (35 MB) fit
+//! in this machine's 260 MiB L3, at 1M (350 MB) they do not, and the per-user ratio
+//! between the two is mostly the cache's size. A last table plans with the caches
+//! emptied first ([`Evictor`]), as a plan made after minutes of listing meets its inputs,
+//! so that every size starts from memory alike: 100k, 1M (and 10M) interleaved, one plan
+//! each per round for 7 rounds, and the floor likewise, printed as
+//! `reconcile_{plan,touch}_<n>_cold_cpu_per_user_ns` and
+//! `reconcile_{plan,touch}_<n>_vs_100000_cold_per_user` (ratios of the medians), with the
+//! minor page faults one plan takes (`reconcile_plan_<n>_cold_page_faults`, median): the
+//! allocator may hand a plan memory it kept from the last one, or fresh pages the kernel
+//! must zero. `IDGRAPH_BENCH_RECONCILE_COLD_ONLY=LABEL` prints only this table, for 100k
+//! and 1M, with `_LABEL` after `cold` in each name: `figures.sh` runs it as `heap_kept`
+//! with glibc told never to give freed memory back, so that no plan faults.
+//!
 //! Run: `cargo bench -p idgraph-tests --bench reconcile` (`IDGRAPH_BENCH_CPU_ONLY=1` skips
 //! criterion's wall-clock part and prints only the CPU table).
 #![allow(
@@ -294,12 +309,148 @@ fn cpu_report() {
     }
 }
 
+/// Empties the caches before a cold sample: one write in every cache line of a buffer
+/// twice the last-level cache's size (Linux sysfs; 512 MiB where it does not say), which
+/// evicts every line held before.
+struct Evictor(Vec<u8>);
+
+impl Evictor {
+    fn new() -> Self {
+        let llc = (0..8)
+            .rev()
+            .find_map(|i| {
+                let at = format!("/sys/devices/system/cpu/cpu0/cache/index{i}/size");
+                let size = std::fs::read_to_string(at).ok()?;
+                let size = size.trim();
+                let (digits, unit) = size.split_at(size.find(|c: char| !c.is_ascii_digit())?);
+                let scale = match unit {
+                    "K" => 1 << 10,
+                    "M" => 1 << 20,
+                    _ => return None,
+                };
+                digits.parse::<usize>().ok().map(|d| d * scale)
+            })
+            .unwrap_or(256 << 20);
+        Self(vec![1; 2 * llc])
+    }
+
+    fn run(&mut self) {
+        for b in self.0.iter_mut().step_by(64) {
+            *b = b.wrapping_add(1);
+        }
+        black_box(&self.0);
+    }
+}
+
+/// This thread's minor page faults so far (Linux `/proc/thread-self/stat`, field 10):
+/// each is a page of memory the kernel handed over afresh, zeroed.
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // The command name (field 2) may hold spaces; the fields after it do not.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
+/// One call of `f` after `evict` emptied the caches: its thread CPU and the minor page
+/// faults it took.
+fn cold_call(evict: &mut Evictor, f: impl FnOnce()) -> Option<(Duration, u64)> {
+    evict.run();
+    let (c0, f0) = (support::thread_cpu()?, minor_faults()?);
+    f();
+    Some((
+        support::thread_cpu()? - c0,
+        minor_faults()?.saturating_sub(f0),
+    ))
+}
+
+/// The cold table (see the header): sizes interleaved, caches emptied before each plan
+/// and each floor. `label` (`IDGRAPH_BENCH_RECONCILE_COLD_ONLY`) goes into the figures'
+/// names, for a run under other allocator settings.
+fn cold_report(sizes: &[usize], label: &str) {
+    let entry = proofpoint_essentials::catalog_entry();
+    let policy = SyncPolicy::default();
+    let built: Vec<_> = sizes.iter().map(|&n| inputs(n)).collect();
+    let mut evict = Evictor::new();
+    let mut plans = vec![Vec::new(); sizes.len()];
+    let mut touches = vec![Vec::new(); sizes.len()];
+    for _ in 0..7 {
+        for ((source, target), (plans, touches)) in
+            built.iter().zip(plans.iter_mut().zip(touches.iter_mut()))
+        {
+            touches.extend(cold_call(&mut evict, || {
+                black_box(touch_all(black_box(source), black_box(target)));
+            }));
+            plans.extend(cold_call(&mut evict, || {
+                drop(black_box(plan(
+                    black_box(source),
+                    black_box(target),
+                    entry,
+                    &policy,
+                )));
+            }));
+        }
+    }
+    println!();
+    println!("plan() and the floor from emptied caches {label}, median of 7 interleaved rounds");
+    println!(
+        "{:>9}  {:>13}  {:>14}  {:>16}",
+        "n", "plan per user", "floor per user", "page faults/plan"
+    );
+    let per_user = |v: &[(Duration, u64)], n: usize| {
+        let cpu: Vec<Duration> = v.iter().map(|(c, _)| *c).collect();
+        let faults: Vec<u64> = v.iter().map(|(_, f)| *f).collect();
+        (!v.is_empty()).then(|| {
+            (
+                support::median(&cpu).as_secs_f64() * 1e9 / n as f64,
+                support::median(&faults),
+            )
+        })
+    };
+    let mut table = Vec::new();
+    for ((&n, plans), touches) in sizes.iter().zip(&plans).zip(&touches) {
+        let (Some((p, faults)), Some((t, _))) = (per_user(plans, n), per_user(touches, n)) else {
+            println!("{n:>9}  {:>13}  {:>14}  {:>16}", "n/a", "n/a", "n/a");
+            continue;
+        };
+        println!("bench-figure reconcile_plan_{n}_cold{label}_cpu_per_user_ns {p:.0} ns");
+        println!("bench-figure reconcile_plan_{n}_cold{label}_page_faults {faults} faults");
+        println!("bench-figure reconcile_touch_{n}_cold{label}_cpu_per_user_ns {t:.0} ns");
+        println!(
+            "{n:>9}  {:>13}  {:>14}  {faults:>16}",
+            format!("{p:.0} ns"),
+            format!("{t:.0} ns")
+        );
+        table.push((n, p, t));
+    }
+    if let Some(&(_, p0, t0)) = table.iter().find(|(n, _, _)| *n == 100_000) {
+        for &(n, p, t) in table.iter().filter(|(n, _, _)| *n > 100_000) {
+            println!(
+                "bench-figure reconcile_plan_{n}_vs_100000_cold{label}_per_user {:.2} ratio",
+                p / p0
+            );
+            println!(
+                "bench-figure reconcile_touch_{n}_vs_100000_cold{label}_per_user {:.2} ratio",
+                t / t0
+            );
+        }
+    }
+}
+
 criterion_group!(benches, bench_plan);
 
 fn main() {
+    if let Ok(label) = std::env::var("IDGRAPH_BENCH_RECONCILE_COLD_ONLY") {
+        cold_report(&[100_000, 1_000_000], &format!("_{label}"));
+        return;
+    }
     if std::env::var_os("IDGRAPH_BENCH_CPU_ONLY").is_none() {
         benches();
         Criterion::default().configure_from_args().final_summary();
     }
     cpu_report();
+    let mut sizes = vec![100_000, 1_000_000];
+    if std::env::var_os("IDGRAPH_BENCH_RECONCILE_10M").is_some() {
+        sizes.push(10_000_000);
+    }
+    cold_report(&sizes, "");
 }
