@@ -128,8 +128,8 @@ run_all() {
     bin="$(bench_bin bench -p idgraph-tests "$name")"
     IDGRAPH_BENCH_FIGURES_ONLY=1 "${pin[@]}" "$bin" --bench
   done
-  # reconcile: its CPU table (criterion skipped), 10M x 10M included (about 12 GiB and
-  # a minute and a half; IDGRAPH_FIGURES_NO_10M=1 leaves it out).
+  # reconcile: its CPU and cold tables (criterion skipped), 10M x 10M included (several
+  # GiB and a few minutes; IDGRAPH_FIGURES_NO_10M=1 leaves it out).
   bin="$(bench_bin bench -p idgraph-tests reconcile)"
   if [ "${IDGRAPH_FIGURES_NO_10M:-}" = "" ]; then
     IDGRAPH_BENCH_CPU_ONLY=1 IDGRAPH_BENCH_RECONCILE_10M=1 "${pin[@]}" "$bin" --bench
