@@ -859,7 +859,7 @@ struct Partitions {
     at: Vec<Vec<u32>>,
     /// Records pushed; positions are `u32`s below `u32::MAX`.
     len: u32,
-    /// A record was pushed past `u32::MAX - 1` positions and left out.
+    /// A record was left out (pushed past `u32::MAX - 1` positions): no answer.
     overflowed: bool,
 }
 
@@ -893,10 +893,13 @@ impl Partitions {
         // `bits` is 1 to 10, so the shift is in range and the result below `2^bits`,
         // the number of partitions.
         let p = (h >> (64 - self.bits)) as usize;
-        if let (Some(hashes), Some(at)) = (self.hashes.get_mut(p), self.at.get_mut(p)) {
-            hashes.push(h);
-            at.push(self.len);
-        }
+        let (Some(hashes), Some(at)) = (self.hashes.get_mut(p), self.at.get_mut(p)) else {
+            // Cannot happen (see above); were it to, no answer beats a wrong one.
+            self.overflowed = true;
+            return;
+        };
+        hashes.push(h);
+        at.push(self.len);
         self.len += 1;
     }
 
