@@ -824,11 +824,11 @@ fn key_hasher() -> foldhash::fast::RandomState {
 /// back at its position in one array for the whole join (4 bytes a record). While that
 /// array fits in the L2 cache (up to [`SMALL_JOIN`] records), small partitions win.
 /// Past it, every write of an answer would be a cache miss unless the partitions are
-/// few: with ≈ 64 of them, one partition's positions are a few entries apart, so it
-/// writes its answers in one forward sweep that the hardware prefetches, while its
-/// table (about 1 MB) still stays in L2. Measured with `reconcile`'s cold table (1M
-/// users a side): the link index took 37 ns a user with 4,096-record partitions and
-/// 29 ns with 32,768.
+/// few: with 32 to 64 of them (a million users a side), one partition's positions are
+/// a few entries apart, so it writes its answers in one forward sweep that the hardware
+/// prefetches, while its table (about 1 MB) still stays in L2. In scratch runs of
+/// `reconcile`'s cold table (1M users a side), the link index took about 37 ns a user
+/// with 4,096-record partitions and 29 ns with 32,768.
 fn records_per_partition(records: usize) -> usize {
     if records <= SMALL_JOIN { 4096 } else { 32_768 }
 }
@@ -1183,8 +1183,9 @@ type KeyMatches = (Vec<u32>, Vec<u32>);
 
 /// [`KeyMatches`] through 64-bit hashes of the link keys (`hashes`: the sources', the
 /// targets', as [`KeyHashes::links`]; [`Partitions::first_with_same_hash`] over the
-/// targets' keys, then the sources'), each grouping verified against the keys themselves. `None` on a
-/// hash collision or past `u32::MAX` users: use [`key_matches_exact`].
+/// targets' keys, then the sources'), each grouping verified against the keys
+/// themselves. `None` on a hash collision or past `u32::MAX` users: use
+/// [`key_matches_exact`].
 ///
 /// `paired` holds, per source, the target it matched by email ([`NO_KEY_MATCH`] when
 /// none): a person whose link key equals that account's (nearly everyone in a steady
@@ -1218,7 +1219,7 @@ fn key_matches_fast(
     } else {
         Vec::new()
     };
-    // The keyed sources that are not: their record and their key's hash.
+    // The keyed sources not settled so: their record and their key's hash.
     let mut unsettled: Vec<(u32, u64)> = Vec::new();
     for (si, &h) in source_hashes.iter().enumerate() {
         if h == NO_LINK_KEY {
