@@ -37,9 +37,10 @@
 //! between the two is mostly the cache's size. A last table plans with the caches
 //! emptied first ([`Evictor`]), as a plan made after minutes of listing meets its inputs,
 //! so that every size starts from memory alike: 100k, 1M (and 10M) interleaved, one plan
-//! each per round for 7 rounds, and the floor likewise, printed as
-//! `reconcile_{plan,touch}_<n>_cold_cpu_per_user_ns` and
-//! `reconcile_{plan,touch}_<n>_vs_100000_cold_per_user` (ratios of the medians), with the
+//! each per round for 11 rounds (each round in the opposite order from the last), and the
+//! floor likewise, printed as `reconcile_{plan,touch}_<n>_cold_cpu_per_user_ns` (medians)
+//! and `reconcile_{plan,touch}_<n>_vs_100000_cold_per_user` (the median of each round's
+//! own ratio, which cancels the host's drift over the run), with the
 //! minor page faults one plan takes (`reconcile_plan_<n>_cold_page_faults`, median): the
 //! allocator may hand a plan memory it kept from the last one, or fresh pages the kernel
 //! must zero. `IDGRAPH_BENCH_RECONCILE_COLD_ONLY=LABEL` prints only this table, for 100k
@@ -363,24 +364,39 @@ fn cold_call(evict: &mut Evictor, f: impl FnOnce()) -> Option<(Duration, u64)> {
     ))
 }
 
+/// Rounds of the cold table: every size planned once per round.
+const COLD_ROUNDS: usize = 11;
+
 /// The cold table (see the header): sizes interleaved, caches emptied before each plan
 /// and each floor. `label` (`IDGRAPH_BENCH_RECONCILE_COLD_ONLY`) goes into the figures'
 /// names, for a run under other allocator settings.
+///
+/// Each round plans every size back to back, in the opposite order from the round
+/// before, and the ratios are the median over the rounds of each round's own ratio: on
+/// a shared machine the speed of the whole host drifts over a run (in one run the 100k
+/// plans took 183 ns a user, in another 297), and a ratio of two sizes measured within
+/// one round cancels that drift where a ratio of two medians over the whole run does
+/// not.
 fn cold_report(sizes: &[usize], label: &str) {
     let entry = proofpoint_essentials::catalog_entry();
     let policy = SyncPolicy::default();
     let built: Vec<_> = sizes.iter().map(|&n| inputs(n)).collect();
     let mut evict = Evictor::new();
+    // Per size, per round: the plan's and the floor's CPU and page faults (`None` where
+    // the platform gave no clock).
     let mut plans = vec![Vec::new(); sizes.len()];
     let mut touches = vec![Vec::new(); sizes.len()];
-    for _ in 0..7 {
-        for ((source, target), (plans, touches)) in
-            built.iter().zip(plans.iter_mut().zip(touches.iter_mut()))
-        {
-            touches.extend(cold_call(&mut evict, || {
+    for round in 0..COLD_ROUNDS {
+        let mut order: Vec<usize> = (0..sizes.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (source, target) = &built[i];
+            touches[i].push(cold_call(&mut evict, || {
                 black_box(touch_all(black_box(source), black_box(target)));
             }));
-            plans.extend(cold_call(&mut evict, || {
+            plans[i].push(cold_call(&mut evict, || {
                 drop(black_box(plan(
                     black_box(source),
                     black_box(target),
@@ -391,22 +407,23 @@ fn cold_report(sizes: &[usize], label: &str) {
         }
     }
     println!();
-    println!("plan() and the floor from emptied caches {label}, median of 7 interleaved rounds");
+    println!(
+        "plan() and the floor from emptied caches {label}, median of {COLD_ROUNDS} interleaved rounds"
+    );
     println!(
         "{:>9}  {:>13}  {:>14}  {:>16}",
         "n", "plan per user", "floor per user", "page faults/plan"
     );
-    let per_user = |v: &[(Duration, u64)], n: usize| {
-        let cpu: Vec<Duration> = v.iter().map(|(c, _)| *c).collect();
-        let faults: Vec<u64> = v.iter().map(|(_, f)| *f).collect();
-        (!v.is_empty()).then(|| {
+    let per_user = |v: &[Option<(Duration, u64)>], n: usize| {
+        let cpu: Vec<Duration> = v.iter().flatten().map(|(c, _)| *c).collect();
+        let faults: Vec<u64> = v.iter().flatten().map(|(_, f)| *f).collect();
+        (!cpu.is_empty()).then(|| {
             (
                 support::median(&cpu).as_secs_f64() * 1e9 / n as f64,
                 support::median(&faults),
             )
         })
     };
-    let mut table = Vec::new();
     for ((&n, plans), touches) in sizes.iter().zip(&plans).zip(&touches) {
         let (Some((p, faults)), Some((t, _))) = (per_user(plans, n), per_user(touches, n)) else {
             println!("{n:>9}  {:>13}  {:>14}  {:>16}", "n/a", "n/a", "n/a");
@@ -420,18 +437,29 @@ fn cold_report(sizes: &[usize], label: &str) {
             format!("{p:.0} ns"),
             format!("{t:.0} ns")
         );
-        table.push((n, p, t));
     }
-    if let Some(&(_, p0, t0)) = table.iter().find(|(n, _, _)| *n == 100_000) {
-        for &(n, p, t) in table.iter().filter(|(n, _, _)| *n > 100_000) {
-            println!(
-                "bench-figure reconcile_plan_{n}_vs_100000_cold{label}_per_user {:.2} ratio",
-                p / p0
-            );
-            println!(
-                "bench-figure reconcile_touch_{n}_vs_100000_cold{label}_per_user {:.2} ratio",
-                t / t0
-            );
+    // Per user at n against per user at 100k, round by round, then the median.
+    let growth = |v: &[Option<(Duration, u64)>], base: &[Option<(Duration, u64)>], n: usize| {
+        let ratios: Vec<f64> = v
+            .iter()
+            .zip(base)
+            .filter_map(|(big, small)| {
+                let (big, small) = ((*big)?.0.as_secs_f64(), (*small)?.0.as_secs_f64());
+                (small > 0.0).then(|| (big / n as f64) / (small / 100_000.0))
+            })
+            .collect();
+        (!ratios.is_empty()).then(|| support::median(&ratios))
+    };
+    let Some(base) = sizes.iter().position(|&n| n == 100_000) else {
+        return;
+    };
+    for (i, &n) in sizes.iter().enumerate().filter(|(_, n)| **n > 100_000) {
+        for (name, v) in [("plan", &plans), ("touch", &touches)] {
+            if let Some(r) = growth(&v[i], &v[base], n) {
+                println!(
+                    "bench-figure reconcile_{name}_{n}_vs_100000_cold{label}_per_user {r:.2} ratio (median of per-round ratios)"
+                );
+            }
         }
     }
 }
