@@ -302,8 +302,11 @@ impl<T: Send + 'static> Paginator<T> {
 
     /// Identifies items (by their id), so that the listing recognises repeats: a server
     /// that answers with its first page again and reports no total has ended; any other
-    /// repeat is [`ListingFault::RepeatedItems`]. Keys are kept as 64-bit hashes (eight
-    /// bytes per item), not as strings.
+    /// repeat is [`ListingFault::RepeatedItems`]. Each key is kept once, as a 64-bit
+    /// hash in a table and its bytes in a buffer shared by all keys (no `String` per
+    /// item; about 60–90 bytes per item for 36-byte ids, table included), so that a hash
+    /// match is checked against the key itself: two ids that share a hash are never
+    /// taken for a repeat.
     pub fn dedup_by(mut self, key: impl Fn(&T) -> Cow<'_, str> + Send + Sync + 'static) -> Self {
         self.dedup = Some(Arc::new(key));
         self
