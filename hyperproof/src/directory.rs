@@ -48,7 +48,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use idgraph_common::graph::catalog::{CatalogEntry, Operation};
-use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, DirectoryUserBuilder, Email, UserDirectory};
 use idgraph_common::paginate::{Items, Page, PageRequest, Paginator, Strategy};
 use scim_types::{Group, GroupId, PatchOp, User, UserId};
 
@@ -63,31 +63,36 @@ const APP: &str = "Hyperproof";
 /// those its own `groups` attribute names (see [`GroupIndex::directory_user`] for the
 /// listing's shape).
 pub(crate) fn to_directory_user(user: User) -> DirectoryUser {
+    directory_builder(&user)
+        .groups(
+            user.groups
+                .iter()
+                .filter_map(|g| g.display.as_deref().or(g.value.as_deref())),
+        )
+        .build()
+}
+
+/// `user` as a directory user, but for its groups, which the caller sets.
+fn directory_builder(user: &User) -> DirectoryUserBuilder<'_> {
     let email = if user.user_name.is_empty() {
-        user.primary_email().unwrap_or_default().to_owned()
+        user.primary_email().unwrap_or_default()
     } else {
-        user.user_name.clone()
+        &user.user_name
     };
-    let mut out = DirectoryUser::new(email).with_active(user.active.unwrap_or(true));
-    if let Some(name) = &user.name {
-        out.set_given_name(name.given_name.as_deref());
-        out.set_family_name(name.family_name.as_deref());
-    }
-    out.set_display_name(user.display_name.as_deref());
-    out.set_external_id(user.external_id.as_deref());
-    out.set_role(
-        primary_role_value(&user).map(|v| match HyperproofRole::from_value(v) {
-            Some(role) => role.as_str(),
-            None => v,
-        }),
-    );
-    out.set_groups(
-        user.groups
-            .iter()
-            .filter_map(|g| g.display.as_deref().or(g.value.as_deref())),
-    );
-    out.set_app_id(user.id.as_ref().map(UserId::as_str));
-    out
+    let name = user.name.as_ref();
+    DirectoryUser::builder(email)
+        .active(user.active.unwrap_or(true))
+        .given_name(name.and_then(|n| n.given_name.as_deref()))
+        .family_name(name.and_then(|n| n.family_name.as_deref()))
+        .display_name(user.display_name.as_deref())
+        .external_id(user.external_id.as_deref())
+        .role(
+            primary_role_value(user).map(|v| match HyperproofRole::from_value(v) {
+                Some(role) => role.as_str(),
+                None => v,
+            }),
+        )
+        .app_id(user.id.as_ref().map(UserId::as_str))
 }
 
 /// The role a directory user asks for, checked before anything is sent.
@@ -188,9 +193,7 @@ impl GroupIndex {
     /// `user` in the shape `list_users` gives.
     pub(crate) fn directory_user(&self, user: User) -> DirectoryUser {
         let groups = self.names_of(&user);
-        let mut out = to_directory_user(user);
-        out.set_groups(groups);
-        out
+        directory_builder(&user).groups(&groups).build()
     }
 
     /// The one group named `name` (exactly).
@@ -491,9 +494,8 @@ impl UserDirectory for ScimClient {
     /// them: a deactivation changes no membership, so no `/Groups` listing is spent on it.
     async fn deactivate_user(&self, user: &DirectoryUser) -> Result<DirectoryUser> {
         let id = self.resolve(user).await?;
-        let mut now = to_directory_user(self.users().deactivate(&id).await?);
-        now.set_groups(user.groups());
-        Ok(now)
+        let now = self.users().deactivate(&id).await?;
+        Ok(directory_builder(&now).groups(user.groups()).build())
     }
 
     /// `GET /Users/{app_id}`, else a `userName` lookup of the email, with its groups
@@ -532,9 +534,8 @@ impl UserDirectory for ScimClient {
                 quote(user.email().as_str())
             )));
         }
-        let mut renamed = to_directory_user(self.users().rename_read(&id, now, new_email).await?);
-        renamed.set_groups(user.groups());
-        Ok(renamed)
+        let renamed = self.users().rename_read(&id, now, new_email).await?;
+        Ok(directory_builder(&renamed).groups(user.groups()).build())
     }
 
     async fn delete_user(&self, user: &DirectoryUser) -> Result<()> {

@@ -30,18 +30,19 @@ fn non_empty(s: Option<&String>) -> Option<&str> {
 /// A Probo user as the identity graph sees it.
 pub(crate) fn to_directory(user: &User) -> DirectoryUser {
     let email = if user.user_name.is_empty() {
-        user.primary_email().unwrap_or_default().to_owned()
+        user.primary_email().unwrap_or_default()
     } else {
-        user.user_name.clone()
+        &user.user_name
     };
-    let mut d = DirectoryUser::new(email).with_active(user.active != Some(false));
     let name = user.name.as_ref();
-    d.set_given_name(non_empty(name.and_then(|n| n.given_name.as_ref())));
-    d.set_family_name(non_empty(name.and_then(|n| n.family_name.as_ref())));
-    d.set_display_name(non_empty(user.display_name.as_ref()));
-    d.set_external_id(external_id(user));
-    d.set_app_id(user.id.as_ref().map(UserId::as_str));
-    d
+    DirectoryUser::builder(email)
+        .active(user.active != Some(false))
+        .given_name(non_empty(name.and_then(|n| n.given_name.as_ref())))
+        .family_name(non_empty(name.and_then(|n| n.family_name.as_ref())))
+        .display_name(non_empty(user.display_name.as_ref()))
+        .external_id(external_id(user))
+        .app_id(user.id.as_ref().map(UserId::as_str))
+        .build()
 }
 
 /// The Probo user to create for a directory user.

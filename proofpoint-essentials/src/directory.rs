@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use idgraph_common::graph::catalog::CatalogEntry;
-use idgraph_common::graph::{Created, DirectoryUser, Email, UserDirectory};
+use idgraph_common::graph::{Created, DirectoryUser, DirectoryUserBuilder, Email, UserDirectory};
 use idgraph_common::paginate::Items;
 
 use crate::client::{Client, Surface};
@@ -32,13 +32,18 @@ use idgraph_common::error::quote;
 
 /// The directory view of a user.
 pub(crate) fn to_directory(user: &User) -> DirectoryUser {
-    let mut d = DirectoryUser::new(user.primary_email().as_str())
-        .with_active(user.is_active())
-        .with_groups(user.groups.clone().unwrap_or_default())
-        .with_app_id(user.primary_email().as_str());
-    d.set_given_name(user.first_name.as_deref());
-    d.set_family_name(user.last_name.as_deref());
-    d
+    directory_builder(user)
+        .groups(user.groups.iter().flatten())
+        .build()
+}
+
+/// `user` as a directory user, but for its groups, which the caller sets.
+fn directory_builder(user: &User) -> DirectoryUserBuilder<'_> {
+    DirectoryUser::builder(user.primary_email().as_str())
+        .active(user.is_active())
+        .given_name(user.first_name.as_deref())
+        .family_name(user.last_name.as_deref())
+        .app_id(user.primary_email().as_str())
 }
 
 /// What the directory calls a group: its name, or its id when it has none.
@@ -52,14 +57,12 @@ fn group_label(group: &Group) -> String {
 /// The directory view of a user whose group ids are replaced by names (`names` maps
 /// id → name; an entry that is no known id is kept as it is).
 fn to_directory_named(user: &User, names: &HashMap<String, String>) -> DirectoryUser {
-    let mut d = to_directory(user);
-    let named: Vec<String> = d
-        .groups()
+    let named = user
+        .groups
         .iter()
-        .map(|g| names.get(g).map_or(g, String::as_str).to_owned())
-        .collect();
-    d.set_groups(named);
-    d
+        .flatten()
+        .map(|g| names.get(g).unwrap_or(g));
+    directory_builder(user).groups(named).build()
 }
 
 /// The seed's scenarios: each `/v2` create "requires primaryEmail, firstName, lastName,

@@ -85,4 +85,4 @@ pub use policy::{
 pub use read_blind::ReadBlind;
 pub use report::{Outcome, ReportCounts, ReportItem, SyncReport};
 pub use run_guard::{RunGuard, RunLock};
-pub use user::{DirectoryUser, EmailRef, GroupIter, GroupNames};
+pub use user::{DirectoryUser, DirectoryUserBuilder, EmailRef, GroupIter, GroupNames};

@@ -1130,14 +1130,16 @@ impl Rows {
         let (Some(email), false) = (email, cells.bad) else {
             return;
         };
-        let mut user = DirectoryUser::new(email)
-            .with_active(cells.active)
-            .with_groups(std::mem::take(&mut cells.groups));
-        user.set_given_name(cells.take(SourceField::GivenName).as_deref());
-        user.set_family_name(cells.take(SourceField::FamilyName).as_deref());
-        user.set_display_name(cells.take(SourceField::DisplayName).as_deref());
-        user.set_role(cells.take(SourceField::Role).as_deref());
-        user.set_external_id(external_id.as_deref());
+        let text = |field: SourceField| cells.text.get(field.index()).and_then(Option::as_deref);
+        let user = DirectoryUser::builder(&email)
+            .active(cells.active)
+            .groups(&cells.groups)
+            .given_name(text(SourceField::GivenName))
+            .family_name(text(SourceField::FamilyName))
+            .display_name(text(SourceField::DisplayName))
+            .role(text(SourceField::Role))
+            .external_id(external_id.as_deref())
+            .build();
         self.users.push(user);
     }
 

@@ -30,6 +30,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::directory::Email;
 
+mod builder;
+
+pub use builder::DirectoryUserBuilder;
+
 /// The fixed text fields of a [`DirectoryUser`], in the order their text is stored
 /// (the groups follow the last).
 #[derive(Clone, Copy)]
@@ -530,34 +534,44 @@ impl Serialize for DirectoryUser {
 }
 
 /// What [`DirectoryUser`] reads from serde: the object it has always been written as
-/// (saved plans from before the fields became private read the same).
+/// (saved plans from before the fields became private read the same). Its strings
+/// borrow from the input where they can (no escapes, an input held in memory), so a
+/// user read from JSON costs the one allocation [`DirectoryUser::builder`] makes.
 #[derive(Deserialize)]
 #[serde(rename = "DirectoryUser")]
-struct Wire {
-    email: String,
-    external_id: Option<String>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    display_name: Option<String>,
+struct Wire<'a> {
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    external_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    given_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    family_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    display_name: Option<Cow<'a, str>>,
     active: bool,
-    groups: Vec<String>,
-    #[serde(default)]
-    role: Option<String>,
-    app_id: Option<String>,
+    #[serde(borrow)]
+    groups: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    role: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    app_id: Option<Cow<'a, str>>,
 }
 
 impl<'de> Deserialize<'de> for DirectoryUser {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let w = Wire::deserialize(deserializer)?;
-        let mut u = DirectoryUser::new(&w.email).with_active(w.active);
-        u.set_external_id(w.external_id.as_deref());
-        u.set_given_name(w.given_name.as_deref());
-        u.set_family_name(w.family_name.as_deref());
-        u.set_display_name(w.display_name.as_deref());
-        u.set_role(w.role.as_deref());
-        u.set_app_id(w.app_id.as_deref());
-        u.set_groups(&w.groups);
-        Ok(u)
+        let w: Wire<'_> = Wire::deserialize(deserializer)?;
+        Ok(DirectoryUser::builder(&w.email)
+            .active(w.active)
+            .external_id(w.external_id.as_deref())
+            .given_name(w.given_name.as_deref())
+            .family_name(w.family_name.as_deref())
+            .display_name(w.display_name.as_deref())
+            .role(w.role.as_deref())
+            .app_id(w.app_id.as_deref())
+            .groups(&w.groups)
+            .build())
     }
 }
 
@@ -1044,6 +1058,22 @@ mod tests {
             r#"{"email":"b@x.io","external_id":null,"given_name":null,"family_name":null,"display_name":null,"active":true,"groups":[],"app_id":null}"#
         );
         let back: Option<DirectoryUser> = serde_json::from_str(&json).ok();
-        assert_eq!(back, Some(u));
+        assert_eq!(back.as_ref(), Some(&u));
+        // Where the strings cannot be borrowed (escapes; a reader; a `Value`), they
+        // are read just the same.
+        let escaped = r#"{"email":"b@x.io","external_id":null,"given_name":"Ren\u00e9e","family_name":null,"display_name":"A \"B\"","active":false,"groups":["G\/1"],"app_id":"7"}"#;
+        let read: Option<DirectoryUser> = serde_json::from_str(escaped).ok();
+        let want = DirectoryUser::new("b@x.io")
+            .with_given_name("Renée")
+            .with_display_name("A \"B\"")
+            .with_active(false)
+            .with_groups(["G/1"])
+            .with_app_id("7");
+        assert_eq!(format!("{read:?}"), format!("{:?}", Some(&want)));
+        let from_reader: Option<DirectoryUser> = serde_json::from_reader(json.as_bytes()).ok();
+        assert_eq!(from_reader.as_ref(), Some(&u));
+        let value = serde_json::to_value(&u).unwrap_or_default();
+        let from_value: Option<DirectoryUser> = serde_json::from_value(value).ok();
+        assert_eq!(format!("{from_value:?}"), format!("{:?}", Some(&u)));
     }
 }

@@ -133,7 +133,7 @@ impl LinkKeyAttribute {
     /// The link key `user` carries (a number is read as its digits; empty is none).
     fn get(&self, user: &User) -> Option<String> {
         let value = match self {
-            Self::ExternalId => return non_empty(user.external_id.as_deref()),
+            Self::ExternalId => return non_empty(user.external_id.as_deref()).map(str::to_owned),
             Self::Extension { schema, attribute } => {
                 let ext: Value = user.extension(schema).ok().flatten()?;
                 let obj = ext.as_object()?;
@@ -143,7 +143,7 @@ impl LinkKeyAttribute {
             }
         };
         match value {
-            Value::String(s) => non_empty(Some(&s)),
+            Value::String(s) => Some(s).filter(|s| !s.is_empty()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }
@@ -488,15 +488,19 @@ impl ScimDirectory {
         }
     }
 
-    fn to_directory(&self, user: &User) -> DirectoryUser {
-        let mut d = DirectoryUser::new(self.email_of(user)).with_active(user.active != Some(false));
+    /// `user` as a directory user in `groups` (none where groups are not managed).
+    fn to_directory(&self, user: &User, groups: &[String]) -> DirectoryUser {
         let name = user.name.as_ref();
-        d.set_given_name(non_empty(name.and_then(|n| n.given_name.as_deref())).as_deref());
-        d.set_family_name(non_empty(name.and_then(|n| n.family_name.as_deref())).as_deref());
-        d.set_display_name(non_empty(user.display_name.as_deref()).as_deref());
-        d.set_external_id(self.link_key.get(user).as_deref());
-        d.set_app_id(user.id.as_ref().map(UserId::as_str));
-        d
+        let link_key = self.link_key.get(user);
+        DirectoryUser::builder(self.email_of(user))
+            .active(user.active != Some(false))
+            .given_name(non_empty(name.and_then(|n| n.given_name.as_deref())))
+            .family_name(non_empty(name.and_then(|n| n.family_name.as_deref())))
+            .display_name(non_empty(user.display_name.as_deref()))
+            .external_id(link_key.as_deref())
+            .app_id(user.id.as_ref().map(UserId::as_str))
+            .groups(groups)
+            .build()
     }
 
     /// Every group `/Groups` lists, to the end (a short listing is an error). Its
@@ -524,18 +528,11 @@ impl ScimDirectory {
 
     /// `user` as a directory user, with its groups when they are managed.
     async fn read(&self, user: &User) -> Result<DirectoryUser> {
-        let mut d = self.to_directory(user);
-        if self.groups
-            && let Some(id) = &user.id
-        {
-            d.set_groups(
-                self.memberships()
-                    .await?
-                    .remove(id.as_str())
-                    .unwrap_or_default(),
-            );
-        }
-        Ok(d)
+        let groups = match &user.id {
+            Some(id) if self.groups => self.memberships().await?.remove(id.as_str()),
+            _ => None,
+        };
+        Ok(self.to_directory(user, groups.as_deref().unwrap_or_default()))
     }
 
     /// From one `/Groups` listing: the groups user `id` is in now (`None`: a user not
@@ -866,8 +863,8 @@ fn named(groups: &[Group], name: &str) -> Result<GroupId> {
     }
 }
 
-fn non_empty(s: Option<&str>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).map(str::to_owned)
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
 }
 
 fn not_found(email: &Email) -> Error {
@@ -909,7 +906,7 @@ impl UserDirectory for ScimDirectory {
         };
         if !self.groups {
             let this = self.clone();
-            return listing.stream().map(move |u| this.to_directory(&u));
+            return listing.stream().map(move |u| this.to_directory(&u, &[]));
         }
         // With groups: every group's members first, then the users, as one answer that
         // is complete only if both listings were (each fails on its own short listing).
@@ -923,11 +920,8 @@ impl UserDirectory for ScimDirectory {
                 let listed = users
                     .iter()
                     .map(|u| {
-                        let mut d = this.to_directory(u);
-                        if let Some(id) = &u.id {
-                            d.set_groups(memberships.remove(id.as_str()).unwrap_or_default());
-                        }
-                        d
+                        let groups = u.id.as_ref().and_then(|id| memberships.remove(id.as_str()));
+                        this.to_directory(u, groups.as_deref().unwrap_or_default())
                     })
                     .collect();
                 Ok(Page::new(listed))
@@ -959,7 +953,7 @@ impl UserDirectory for ScimDirectory {
             None
         };
         let created = self.client.users().create(&new).await?;
-        let mut out = self.to_directory(&created);
+        let mut out = self.to_directory(&created, &[]);
         if let Some(changes) = joins
             && let Some(id) = created.id.as_ref()
             && self.apply_group_changes(id, changes).await?
