@@ -7,10 +7,9 @@
 //! as real exports do. Only `plan` is timed; the inputs are built once, as the SDK's
 //! adapters build a listing's users: one `DirectoryUser::builder` each (one allocation),
 //! each side whole before the other, so that a side's users lie in the heap in the order
-//! made. (Until the builder existed, the inputs were built with the `with_*` methods,
-//! a copy of the text per call, both sides interleaved; the same planner took
-//! 239–262 ms of CPU on those at 1M × 1M, against 211–213 on these, in an A/B of this
-//! bench's CPU table.)
+//! made. The target lists the people in an order of its own, as another system does
+//! (`listing_order`; `IDGRAPH_BENCH_RECONCILE_SAME_ORDER=1` gives it the source's order,
+//! the best case).
 //!
 //! Targets (issue 15): 1M × 1M in ≤ 300 ms of CPU, the cost per user at 1M within 1.15×
 //! of 100k, ≤ 200 bytes of input per user: common/README.md says which this bench shows
@@ -115,30 +114,55 @@ fn named(i: usize, upper: bool, given: &str) -> DirectoryUser {
 }
 
 /// `(source, target)` with `n` users each and 1 % differences; each side made whole
-/// before the other, as two listings are.
+/// before the other, as two listings are, and the target in an order of its own (see
+/// [`listing_order`]).
 fn inputs(n: usize) -> (Vec<DirectoryUser>, Vec<DirectoryUser>) {
     (side(n, true), side(n, false))
 }
 
 /// One side of [`inputs`]: the source (`true`: emails in another case, 0.4 % renamed)
-/// or the target.
+/// or the target, its users made in the order the side lists them.
 fn side(n: usize, source: bool) -> Vec<DirectoryUser> {
-    let mut users = Vec::with_capacity(n);
-    for i in 0..n {
-        match (i % 1000, source) {
-            // 0.3 %: only in the target (deactivate), 0.3 %: only in the source (create).
-            (0..=2, true) | (3..=5, false) => {}
+    // 0.3 %: only in the target (deactivate), 0.3 %: only in the source (create); each
+    // side then topped up to exactly `n` with people unchanged on both sides.
+    let mut people: Vec<usize> = (0..n)
+        .filter(|i| !matches!((i % 1000, source), (0..=2, true) | (3..=5, false)))
+        .collect();
+    let missing = n - people.len();
+    people.extend(n..n + missing);
+    if !source {
+        listing_order(&mut people);
+    }
+    let users: Vec<DirectoryUser> = people
+        .into_iter()
+        .map(|i| match i % 1000 {
             // 0.4 %: changed name (update).
-            (6..=9, true) => users.push(named(i, true, &format!("Renamed{i}"))),
-            _ => users.push(user(i, source)),
-        }
-    }
-    // Each side lost 0.3 %: top it up to exactly `n` with users unchanged on both sides.
-    for i in n..n + (n - users.len()) {
-        users.push(user(i, source));
-    }
+            6..=9 if source && i < n => named(i, true, &format!("Renamed{i}")),
+            _ => user(i, source),
+        })
+        .collect();
     assert_eq!(users.len(), n);
     users
+}
+
+/// Puts the target's people in an order unrelated to the source's, as two systems list
+/// the same people (one by employee number, the other by account id): a fixed
+/// pseudo-random permutation (Fisher-Yates over xorshift64, the same every run), so
+/// that `plan` meets each person's target account wherever its listing put it.
+/// `IDGRAPH_BENCH_RECONCILE_SAME_ORDER=1` keeps the source's order instead: every target
+/// account is then read in memory order, the best case (the bench's only order until
+/// 2026-12-08).
+fn listing_order(people: &mut [usize]) {
+    if std::env::var_os("IDGRAPH_BENCH_RECONCILE_SAME_ORDER").is_some() {
+        return;
+    }
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..people.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        people.swap(i, (x % (i as u64 + 1)) as usize);
+    }
 }
 
 fn bench_plan(c: &mut Criterion) {

@@ -63,6 +63,7 @@ mod listing;
 pub mod memory;
 mod plan;
 mod policy;
+mod prefetch;
 mod read_blind;
 mod report;
 mod run_guard;

@@ -1013,6 +1013,29 @@ fn index_fast(ns: usize, hashes: Partitions) -> Option<Slots> {
     })
 }
 
+/// How many slots ahead [`plan_slots`](Planner::plan_slots) asks for the text of a
+/// target account, and twice as far ahead for the account itself (its text can be
+/// asked for only once the account has arrived).
+const AHEAD: usize = 8;
+
+/// Asks for the target accounts of the slots [`AHEAD`] of slot `k`: the planning loop
+/// reads each in the source's order, which is not the target's (see [`prefetch`]).
+///
+/// [`prefetch`]: super::prefetch
+#[inline]
+fn ahead(slots: &Slots, target: &[DirectoryUser], k: usize) {
+    let account = |k: usize| {
+        let [_, t] = *slots.at.get(k)?;
+        target.get(t as usize)
+    };
+    if let Some(t) = account(k + 2 * AHEAD) {
+        super::prefetch::prefetch(t);
+    }
+    if let Some(t) = account(k + AHEAD) {
+        t.prefetch_text();
+    }
+}
+
 /// Two different email keys shared a 64-bit hash (about 1 in 10^7 for a million
 /// users), or a person's link key and that of the account their email matched did:
 /// plan again with the exact index (which compares link keys themselves).
@@ -1468,7 +1491,8 @@ impl<'a> Planner<'a> {
             &self.link_hashes,
             verify,
         );
-        for slot in slots.iter() {
+        for (k, slot) in slots.iter().enumerate() {
+            ahead(slots, target, k);
             let t = slot
                 .tgt()
                 .and_then(|ti| target.get(ti))

@@ -468,6 +468,19 @@ impl DirectoryUser {
             && self.end(Part::ExternalId) > self.start(Part::ExternalId)
     }
 
+    /// Starts loading this user's text (its first two cache lines, where its email and
+    /// attributes are) ahead of a read ([`super::prefetch`]). The struct itself is read
+    /// to find the text, so it should have been asked for earlier.
+    #[inline]
+    pub(crate) fn prefetch_text(&self) {
+        let bytes = self.text.as_bytes();
+        for at in [0, 64] {
+            if let Some(b) = bytes.get(at) {
+                super::prefetch::prefetch(b);
+            }
+        }
+    }
+
     /// Where the attributes (external id to role, stored back to back) start, and their
     /// text.
     #[inline]

@@ -24,9 +24,10 @@ const OPTIONAL: [Part; PARTS - 1] = [
     Part::AppId,
 ];
 
-/// Builds a [`DirectoryUser`] from borrowed values, allocating once, in
+/// Builds a [`DirectoryUser`] from borrowed values, allocating its text once, in
 /// [`build`](Self::build): the way to make many users (an adapter's listing, a source
-/// file). Made by [`DirectoryUser::builder`].
+/// file). Made by [`DirectoryUser::builder`]. (Until then it holds only the borrowed
+/// values: a list of them for the groups, freed when the user is built.)
 ///
 /// Each field's method takes what its accessor returns (an `Option<&str>`, so a field is
 /// copied from another user as `.given_name(other.given_name())`) or a plain `&str`;
