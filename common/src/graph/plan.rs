@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::catalog::{AppId, Attributes, CatalogEntry, Operation, Route};
 use super::directory::Email;
 use super::policy::{Deprovision, GuardTripped, MembershipGuardTripped, SyncPolicy};
+use super::prefetch::{prefetch, prefetch_item};
 use super::user::{DirectoryUser, EmailRef, GroupNames};
 
 /// A user attribute that reconciliation compares.
@@ -996,6 +997,11 @@ fn index_fast(ns: usize, hashes: Partitions) -> Option<Slots> {
         at.push([i, NOWHERE]);
     }
     for (j, &f) in (0..u32::MAX).zip(first.iter().skip(ns)) {
+        // The target's order is not the source's: ask for the entry a later target
+        // record will update (see `prefetch`).
+        if let Some(&ahead) = first.get(ns + j as usize + AHEAD) {
+            prefetch_item(&at, ahead as usize);
+        }
         if f == ns32.checked_add(j)? {
             at.push([NOWHERE, j]);
             continue;
@@ -1015,7 +1021,8 @@ fn index_fast(ns: usize, hashes: Partitions) -> Option<Slots> {
 
 /// How many slots ahead [`plan_slots`](Planner::plan_slots) asks for the text of a
 /// target account, and twice as far ahead for the account itself (its text can be
-/// asked for only once the account has arrived).
+/// asked for only once the account has arrived); the other loops that read a table at
+/// target positions in the source's order ask this far ahead too.
 const AHEAD: usize = 8;
 
 /// Asks for the target accounts of the slots [`AHEAD`] of slot `k`: the planning loop
@@ -1029,10 +1036,10 @@ fn ahead(slots: &Slots, target: &[DirectoryUser], k: usize) {
         target.get(t as usize)
     };
     if let Some(t) = account(k + 2 * AHEAD) {
-        super::prefetch::prefetch(t);
+        prefetch(t);
     }
     if let Some(t) = account(k + AHEAD) {
-        t.prefetch_text();
+        t.prefetch_heap();
     }
 }
 
@@ -1048,7 +1055,7 @@ fn link_key(u: &DirectoryUser) -> Option<&str> {
 
 /// What became of a target account through link keys: one byte per account (a
 /// `SkipReason` would make it 16).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Claim {
     /// No person is linked to it by key (it may still match by email).
     Free,
@@ -1059,7 +1066,7 @@ enum Claim {
 }
 
 /// Why link keys leave a target account alone.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Ambiguity {
     /// [`SkipReason::MatchesTwoAccounts`].
     TwoAccounts,
@@ -1093,18 +1100,36 @@ fn email_pairs(source: &[DirectoryUser], slots: &Slots) -> Vec<u32> {
 /// No target account carries the person's link key.
 const NO_KEY_MATCH: u32 = u32::MAX;
 
+/// What [`LinkIndex`] knows of one target account, side by side: the planning loop
+/// reads all of it for the person whose email matched the account, in the source's
+/// order, which is not the target's. At a million accounts each of those reads is a
+/// cache miss; kept in three arrays, it was three (8 bytes an account either way).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Account {
+    /// At the first account of each link key: how many target accounts carry that key.
+    key_count: u32,
+    /// How many source people claim it, by key or email (saturating).
+    claims: u8,
+    /// What the link keys made of it.
+    state: Claim,
+}
+
+impl Account {
+    /// An account no key and no person has been counted for yet.
+    const NEW: Self = Self {
+        key_count: 0,
+        claims: 0,
+        state: Claim::Free,
+    };
+}
+
 /// Link-key matching, built only when both sides carry link keys.
 struct LinkIndex {
     /// Per source index: the first target index carrying the same link key
     /// ([`NO_KEY_MATCH`] when none does, or the person has no key).
     key_target: Vec<u32>,
-    /// Per target index, at the first account of each link key: how many target
-    /// accounts carry that key.
-    key_count: Vec<u32>,
-    /// Per target index: how many source people claim it, by key or email (saturating).
-    claims: Vec<u8>,
-    /// Per target index: what the link keys made of it.
-    state: Vec<Claim>,
+    /// Per target index: what the index knows of that account.
+    accounts: Vec<Account>,
     /// Per source index: `true` for a person taken to carry the link key of the account
     /// their email matched because the two keys' hashes are equal. The planning loop
     /// compares the keys themselves when it reaches the person (it reads both users
@@ -1138,17 +1163,16 @@ impl LinkIndex {
             return None;
         }
         let pairs = email_pairs(source, slots);
-        let ((key_target, key_count), unverified) = split
+        let ((key_target, accounts), unverified) = split
             .and_then(|(sh, th)| key_matches_fast(source, target, &pairs, (sh, th), defer))
             .unwrap_or_else(|| (key_matches_exact(source, target), Vec::new()));
         let mut index = Self {
             key_target,
-            key_count,
-            claims: vec![0; target.len()],
-            state: vec![Claim::Free; target.len()],
+            accounts,
             unverified,
         };
-        for slot in slots.iter() {
+        for (k, slot) in slots.iter().enumerate() {
+            index.ask_ahead(slots, k);
             let Some((si, s)) = slot.src().and_then(|i| Some((i, source.get(i)?))) else {
                 continue;
             };
@@ -1161,8 +1185,8 @@ impl LinkIndex {
                 .into_iter()
                 .flatten()
             {
-                if let Some(c) = index.claims.get_mut(t) {
-                    *c = c.saturating_add(1);
+                if let Some(a) = index.accounts.get_mut(t) {
+                    a.claims = a.claims.saturating_add(1);
                 }
             }
         }
@@ -1178,7 +1202,7 @@ impl LinkIndex {
         }
         Some((
             t as usize,
-            self.key_count.get(t as usize).copied().unwrap_or(0),
+            self.accounts.get(t as usize).map_or(0, |a| a.key_count),
         ))
     }
 
@@ -1190,8 +1214,23 @@ impl LinkIndex {
         }
     }
 
+    /// Starts loading what the person of slot `k + AHEAD` will read here: their
+    /// email's account's entries (by key, it is the same account for nearly everyone).
+    /// Those are read in the source's order, which is not the target's.
+    #[inline]
+    fn ask_ahead(&self, slots: &Slots, k: usize) {
+        if let Some(&[_, t]) = slots.at.get(k + AHEAD) {
+            prefetch_item(&self.accounts, t as usize);
+        }
+    }
+
     fn claims(&self, t: usize) -> u8 {
-        self.claims.get(t).copied().unwrap_or(0)
+        self.accounts.get(t).map_or(0, |a| a.claims)
+    }
+
+    /// What the link keys made of target account `t`.
+    fn state(&self, t: usize) -> Option<Claim> {
+        self.accounts.get(t).map(|a| a.state)
     }
 
     /// Whether source person `si` was settled on their email's account by equal hashes
@@ -1201,15 +1240,16 @@ impl LinkIndex {
     }
 
     fn set(&mut self, t: usize, claim: Claim) {
-        if let Some(s) = self.state.get_mut(t) {
-            *s = claim;
+        if let Some(a) = self.accounts.get_mut(t) {
+            a.state = claim;
         }
     }
 }
 
 /// Per source: the first target with the same link key; per target: how many targets
-/// share its key (at the first of them). Both as [`LinkIndex`] holds them.
-type KeyMatches = (Vec<u32>, Vec<u32>);
+/// share its key (at the first of them; [`Account::key_count`], the rest new). Both as
+/// [`LinkIndex`] holds them.
+type KeyMatches = (Vec<u32>, Vec<Account>);
 
 /// [`KeyMatches`] through 64-bit hashes of the link keys (`hashes`: the sources', the
 /// targets', as [`KeyHashes::links`]; [`Partitions::first_with_same_hash`] over the
@@ -1252,6 +1292,9 @@ fn key_matches_fast(
     // The keyed sources not settled so: their record and their key's hash.
     let mut unsettled: Vec<(u32, u64)> = Vec::new();
     for (si, &h) in source_hashes.iter().enumerate() {
+        if let Some(&ahead) = paired.get(si + AHEAD) {
+            prefetch_item(target_hashes, ahead as usize);
+        }
         if h == NO_LINK_KEY {
             continue;
         }
@@ -1294,7 +1337,7 @@ fn key_matches_fast(
     }
     let first = hashes.first_with_same_hash()?;
     let mut key_target = vec![NO_KEY_MATCH; source.len()];
-    let mut key_count = vec![0u32; target.len()];
+    let mut accounts = vec![Account::NEW; target.len()];
     // Per target: the first target of its key group.
     let mut group = vec![NO_KEY_MATCH; target.len()];
     for (p, (&g, &f)) in keyed.iter().zip(&first).enumerate() {
@@ -1303,18 +1346,21 @@ fn key_matches_fast(
             return None; // two keys share a hash
         }
         if g < nt {
-            *key_count.get_mut(fg as usize)? += 1;
+            accounts.get_mut(fg as usize)?.key_count += 1;
             *group.get_mut(g as usize)? = fg;
         } else if fg < nt {
             *key_target.get_mut((g - nt) as usize)? = fg;
         }
     }
     for (si, &t) in settled.iter().enumerate() {
+        if let Some(&ahead) = settled.get(si + AHEAD) {
+            prefetch_item(&group, ahead as usize);
+        }
         if t != NO_KEY_MATCH {
             *key_target.get_mut(si)? = *group.get(t as usize)?;
         }
     }
-    Some(((key_target, key_count), unverified))
+    Some(((key_target, accounts), unverified))
 }
 
 /// [`KeyMatches`] through a map keyed by the link keys themselves.
@@ -1325,12 +1371,12 @@ fn key_matches_fast(
 /// leaves out.
 fn key_matches_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> KeyMatches {
     let mut by_key: HashMap<&str, u32> = HashMap::new();
-    let mut key_count = vec![0u32; target.len()];
+    let mut accounts = vec![Account::NEW; target.len()];
     for (i, t) in target.iter().enumerate() {
         if let (Some(k), Ok(i)) = (link_key(t), u32::try_from(i)) {
             let first = *by_key.entry(k).or_insert(i);
-            if let Some(c) = key_count.get_mut(first as usize) {
-                *c += 1;
+            if let Some(a) = accounts.get_mut(first as usize) {
+                a.key_count += 1;
             }
         }
     }
@@ -1342,7 +1388,7 @@ fn key_matches_exact(source: &[DirectoryUser], target: &[DirectoryUser]) -> KeyM
                 .unwrap_or(NO_KEY_MATCH)
         })
         .collect();
-    (key_target, key_count)
+    (key_target, accounts)
 }
 
 /// How the link keys resolve a source person.
@@ -1493,6 +1539,9 @@ impl<'a> Planner<'a> {
         );
         for (k, slot) in slots.iter().enumerate() {
             ahead(slots, target, k);
+            if let Some(links) = &self.links {
+                links.ask_ahead(slots, k);
+            }
             let t = slot
                 .tgt()
                 .and_then(|ti| target.get(ti))
@@ -1903,7 +1952,7 @@ impl<'a> Planner<'a> {
         if !self.read_blind {
             self.count_candidate(t, count);
         }
-        match self.links.as_ref().and_then(|l| l.state.get(ti).copied()) {
+        match self.links.as_ref().and_then(|l| l.state(ti)) {
             // A person's rename (or deactivation) item covers this account.
             Some(Claim::Covered) => return,
             Some(Claim::Ambiguous(why)) => {
@@ -2246,6 +2295,13 @@ fn diff_text(
 mod tests {
     use super::*;
     use crate::graph::catalog::{self, AppId, Route};
+
+    #[test]
+    fn an_account_of_the_link_index_is_8_bytes() {
+        // Its three fields were three arrays of 4, 1 and 1 bytes an account: one array
+        // of the same size, one cache line to read instead of three.
+        assert_eq!(std::mem::size_of::<Account>(), 8);
+    }
 
     fn cmp(groups: bool, stores: Attributes, policy: &SyncPolicy) -> Compare<'_> {
         Compare {

@@ -23,3 +23,12 @@ pub(crate) fn prefetch<T>(value: &T) {
     )))]
     let _ = value;
 }
+
+/// Starts loading `items[i]`, when there is one (a position past the end, or
+/// `u32::MAX` for "none", asks for nothing).
+#[inline(always)]
+pub(crate) fn prefetch_item<T>(items: &[T], i: usize) {
+    if let Some(item) = items.get(i) {
+        prefetch(item);
+    }
+}
