@@ -148,7 +148,9 @@ fn side(n: usize, source: bool) -> Vec<DirectoryUser> {
 /// Puts the target's people in an order unrelated to the source's, as two systems list
 /// the same people (one by employee number, the other by account id): a fixed
 /// pseudo-random permutation (Fisher-Yates over xorshift64, the same every run), so
-/// that `plan` meets each person's target account wherever its listing put it.
+/// that `plan` meets each person's target account wherever its listing put it. Written
+/// out rather than taken from `fastrand`, whose generator may change between versions:
+/// the permutation, and so the figures, must not.
 /// `IDGRAPH_BENCH_RECONCILE_SAME_ORDER=1` keeps the source's order instead: every target
 /// account is then read in memory order, the best case (the bench's only order until
 /// 2026-12-08).
